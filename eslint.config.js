@@ -1,0 +1,40 @@
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+/**
+ * Module boundaries that really constrain (see ../shared/STYLE.md §12):
+ * services never import other services or emulators; emulators import
+ * nothing of the services; contracts import nothing of ours.
+ */
+export default [
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/.nx/**', '**/.parley/**', 'bench/results/**', 'web/dist/**'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts', '**/*.js', '**/*.vue'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
+            { sourceTag: 'type:shared', onlyDependOnLibsWithTags: ['type:contracts', 'type:shared'] },
+            { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:contracts', 'type:shared', 'type:testkit'] },
+            { sourceTag: 'type:testkit', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'type:emulator', onlyDependOnLibsWithTags: ['type:emulator-lib'] },
+            { sourceTag: 'type:web', onlyDependOnLibsWithTags: ['type:contracts'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:contracts', 'type:shared', 'type:testkit'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The one shared vitest setup lives at the workspace root (STYLE.md §11).
+    files: ['**/vitest.config.ts'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
+  },
+];

@@ -1,0 +1,84 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { ErrorCodes, fail, type Result } from './errors.js';
+import { ClientFrame } from './frames-client.js';
+import { compile, findForbiddenKey } from './validate.js';
+
+/** Bus entities of ARCHITECTURE.md § Bus topology. */
+export const BusEntities = {
+  chatEventsTopic: 'chat-events',
+  chatWorkerSubscription: 'chat-worker',
+  notificationsQueue: 'notifications',
+} as const;
+
+/** Application property names set on every bus message, for filters and tracing. */
+export const BusProperties = {
+  type: 'parley.type',
+  hub: 'parley.hub',
+  userId: 'parley.user',
+  replayed: 'parley.replayed',
+  traceparent: 'traceparent',
+} as const;
+
+export const ENVELOPE_VERSION = 1;
+
+export const ChatEventMetadata = Type.Object({
+  eventId: Type.String({ minLength: 1, maxLength: 64 }),
+  hub: Type.String({ minLength: 1, maxLength: 128 }),
+  connectionId: Type.String({ minLength: 1, maxLength: 256 }),
+  userId: Type.String({ minLength: 1, maxLength: 256 }),
+  receivedAt: Type.String({ minLength: 10, maxLength: 40 }),
+  traceparent: Type.Optional(Type.String({ maxLength: 128 })),
+  /** Set by the replay tool: rebuild projections, no notifications unless `notify`. */
+  replayed: Type.Optional(Type.Boolean()),
+  notify: Type.Optional(Type.Boolean()),
+});
+
+const envelope = <T extends string, D extends ReturnType<typeof Type.Object>>(type: T, data: D) =>
+  Type.Object(
+    { type: Type.Literal(type), version: Type.Literal(ENVELOPE_VERSION), data, metadata: ChatEventMetadata },
+    { additionalProperties: false },
+  );
+
+export const ConnectedEvent = envelope('chat.connected', Type.Object({}));
+export const MessageEvent = envelope('chat.message', Type.Object({ frame: ClientFrame }));
+export const DisconnectedEvent = envelope('chat.disconnected', Type.Object({}));
+export const ChatEvent = Type.Union([ConnectedEvent, MessageEvent, DisconnectedEvent]);
+
+export type ChatEventMetadata = Static<typeof ChatEventMetadata>;
+export type ConnectedEvent = Static<typeof ConnectedEvent>;
+export type MessageEvent = Static<typeof MessageEvent>;
+export type DisconnectedEvent = Static<typeof DisconnectedEvent>;
+export type ChatEvent = Static<typeof ChatEvent>;
+export type ChatEventType = ChatEvent['type'];
+
+const chatEventValidators = {
+  'chat.connected': compile(ConnectedEvent, ErrorCodes.envelopeInvalid, 'chat.connected event'),
+  'chat.message': compile(MessageEvent, ErrorCodes.envelopeInvalid, 'chat.message event'),
+  'chat.disconnected': compile(DisconnectedEvent, ErrorCodes.envelopeInvalid, 'chat.disconnected event'),
+} as const;
+
+export const CHAT_EVENT_TYPES = Object.keys(chatEventValidators) as ChatEventType[];
+
+/** Validates a received bus body: every consumer calls this before it acts. */
+export function parseChatEvent(body: unknown): Result<ChatEvent> {
+  return parseEnvelope(body, chatEventValidators);
+}
+
+export function parseEnvelope<T>(
+  body: unknown,
+  validators: Record<string, { validate(value: unknown): Result<unknown> }>,
+): Result<T> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return fail(ErrorCodes.envelopeInvalid, 'envelope must be an object');
+  }
+  const forbidden = findForbiddenKey(body);
+  if (forbidden) return fail(ErrorCodes.envelopeInvalid, `envelope holds the forbidden key "${forbidden}"`);
+  const { type, version } = body as { type?: unknown; version?: unknown };
+  if (typeof type !== 'string' || !Object.hasOwn(validators, type)) {
+    return fail(ErrorCodes.envelopeUnknownType, `unknown envelope type ${JSON.stringify(type ?? null)}`);
+  }
+  if (version !== ENVELOPE_VERSION) {
+    return fail(ErrorCodes.envelopeUnsupportedVersion, `envelope version ${JSON.stringify(version ?? null)} is not supported`);
+  }
+  return validators[type]!.validate(body) as Result<T>;
+}

@@ -1,0 +1,72 @@
+/**
+ * Stable error codes. They are a contract: the same codes appear in error
+ * `ack` frames, HTTP answers and dead-letter reasons. Never reuse a retired code.
+ */
+export const ErrorCodes = {
+  // frame validation (gateway, before anything is queued)
+  frameTooLarge: 'PARLEY_FRAME_TOO_LARGE',
+  frameNotJson: 'PARLEY_FRAME_NOT_JSON',
+  frameNotObject: 'PARLEY_FRAME_NOT_OBJECT',
+  frameForbiddenKey: 'PARLEY_FRAME_FORBIDDEN_KEY',
+  frameMissingId: 'PARLEY_FRAME_MISSING_ID',
+  frameUnknownType: 'PARLEY_FRAME_UNKNOWN_TYPE',
+  frameInvalid: 'PARLEY_FRAME_INVALID',
+  frameBinary: 'PARLEY_FRAME_BINARY',
+  textEmpty: 'PARLEY_TEXT_EMPTY',
+  textTooLong: 'PARLEY_TEXT_TOO_LONG',
+  rateLimited: 'PARLEY_RATE_LIMITED',
+  // chat rules (worker)
+  notMember: 'PARLEY_NOT_MEMBER',
+  unknownRoom: 'PARLEY_UNKNOWN_ROOM',
+  unknownUser: 'PARLEY_UNKNOWN_USER',
+  alreadyMember: 'PARLEY_ALREADY_MEMBER',
+  selfMessage: 'PARLEY_SELF_MESSAGE',
+  badCursor: 'PARLEY_BAD_CURSOR',
+  // upstream / auth
+  signatureMissing: 'PARLEY_SIGNATURE_MISSING',
+  signatureInvalid: 'PARLEY_SIGNATURE_INVALID',
+  headerMissing: 'PARLEY_HEADER_MISSING',
+  tokenMissing: 'PARLEY_TOKEN_MISSING',
+  tokenInvalid: 'PARLEY_TOKEN_INVALID',
+  subprotocolMissing: 'PARLEY_SUBPROTOCOL_MISSING',
+  busUnavailable: 'PARLEY_BUS_UNAVAILABLE',
+  // bus envelopes and other contracts
+  envelopeInvalid: 'PARLEY_ENVELOPE_INVALID',
+  envelopeUnknownType: 'PARLEY_ENVELOPE_UNKNOWN_TYPE',
+  envelopeUnsupportedVersion: 'PARLEY_ENVELOPE_UNSUPPORTED_VERSION',
+  connectionStringInvalid: 'PARLEY_CONNECTION_STRING_INVALID',
+  entityInvalid: 'PARLEY_ENTITY_INVALID',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+export interface CodedError {
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: CodedError };
+
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+
+export function fail<T = never>(code: ErrorCode, message: string): Result<T> {
+  return { ok: false, error: { code, message } };
+}
+
+/** For callers that prefer throwing (config loading, tools): carries the code. */
+export class ContractError extends Error {
+  readonly code: ErrorCode;
+  constructor(error: CodedError) {
+    super(error.message);
+    this.name = 'ContractError';
+    this.code = error.code;
+  }
+}
+
+/** Unwraps a result or throws a ContractError with its code. */
+export function unwrap<T>(result: Result<T>): T {
+  if (!result.ok) throw new ContractError(result.error);
+  return result.value;
+}

@@ -1,0 +1,182 @@
+import type { ServiceBusClient, ServiceBusReceivedMessage, ServiceBusSessionReceiver } from '@azure/service-bus';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Result } from '@parley/contracts';
+import { isPermanent } from './errors.js';
+import type { Logger } from './logger.js';
+
+export type BusEntity = { queue: string } | { topic: string; subscription: string };
+
+export interface MessageContext {
+  readonly message: ServiceBusReceivedMessage;
+  readonly logger: Logger;
+}
+
+export interface SessionConsumerOptions<T> {
+  client: ServiceBusClient;
+  entity: BusEntity;
+  /** How many partition sessions this instance holds at once; each is handled in order. */
+  maxConcurrentSessions: number;
+  /** Messages fetched per receive; still handled one after another within a session. */
+  batchSize?: number;
+  /** Give a session back after this long without messages, so other sessions get a turn. */
+  sessionIdleMs?: number;
+  /** Give a busy session back after this long, so instances added by the autoscaler get partitions. */
+  maxSessionHoldMs?: number;
+  /** Validate the body; a failure dead-letters at once with the error's code as reason. */
+  parse: (body: unknown) => Result<T>;
+  handle: (value: T, context: MessageContext) => Promise<void>;
+  logger: Logger;
+  registry?: Registry;
+  /** Delay before abandoning after a transient failure, by delivery count. */
+  retryDelayMs?: (deliveryCount: number) => number;
+}
+
+export interface SessionConsumer {
+  stop(): Promise<void>;
+  heldSessions(): string[];
+  /** True while no slot has hit a connection-level error since its last success. */
+  healthy(): boolean;
+}
+
+const defaultRetryDelay = (deliveryCount: number) => Math.min(100 * 2 ** deliveryCount, 5_000);
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const entityName = (entity: BusEntity) => ('queue' in entity ? entity.queue : `${entity.topic}/${entity.subscription}`);
+
+/**
+ * The one consumer template (STYLE.md §8) over partition sessions: explicit
+ * concurrency (one slot per held session), in-order handling within a
+ * session, dead-letter at once for invalid messages and permanent errors,
+ * abandon-and-retry for transient ones (the broker dead-letters past the max
+ * delivery count), and a stop that lets in-flight work finish.
+ */
+export function startSessionConsumer<T>(options: SessionConsumerOptions<T>): SessionConsumer {
+  const { client, entity, logger } = options;
+  const batchSize = options.batchSize ?? 16;
+  const sessionIdleMs = options.sessionIdleMs ?? 2_000;
+  const maxSessionHoldMs = options.maxSessionHoldMs ?? 60_000;
+  const retryDelay = options.retryDelayMs ?? defaultRetryDelay;
+  const metrics = consumerMetrics(options.registry, entityName(entity));
+  const held = new Map<number, ServiceBusSessionReceiver>();
+  const failing = new Set<number>();
+  let stopping = false;
+
+  const acceptNext = () => {
+    const receiverOptions = { receiveMode: 'peekLock' as const, maxAutoLockRenewalDurationInMs: maxSessionHoldMs + 60_000 };
+    return 'queue' in entity
+      ? client.acceptNextSession(entity.queue, receiverOptions)
+      : client.acceptNextSession(entity.topic, entity.subscription, receiverOptions);
+  };
+
+  /** Handles one message; false means the rest of the batch must be given back to keep order. */
+  async function processOne(receiver: ServiceBusSessionReceiver, message: ServiceBusReceivedMessage): Promise<boolean> {
+    const log = logger.child({ messageId: message.messageId, sessionId: message.sessionId, deliveryCount: message.deliveryCount });
+    const stopTimer = metrics.duration.startTimer();
+    const parsed = options.parse(message.body);
+    if (!parsed.ok) {
+      log.warn({ code: parsed.error.code, reason: parsed.error.message }, 'invalid message dead-lettered');
+      await receiver.deadLetterMessage(message, { deadLetterReason: parsed.error.code, deadLetterErrorDescription: parsed.error.message });
+      metrics.outcomes.inc({ outcome: 'invalid' });
+      return true;
+    }
+    try {
+      await options.handle(parsed.value, { message, logger: log });
+      await receiver.completeMessage(message);
+      metrics.outcomes.inc({ outcome: 'completed' });
+      stopTimer();
+      return true;
+    } catch (error) {
+      if (isPermanent(error)) {
+        log.warn({ err: error, reason: error.reason }, 'permanent failure dead-lettered');
+        await receiver.deadLetterMessage(message, { deadLetterReason: error.reason, deadLetterErrorDescription: error.message });
+        metrics.outcomes.inc({ outcome: 'dead-lettered' });
+        return true;
+      }
+      log.warn({ err: error }, 'transient failure; abandoning for retry');
+      await sleep(retryDelay(message.deliveryCount ?? 0));
+      await receiver.abandonMessage(message);
+      metrics.outcomes.inc({ outcome: 'abandoned' });
+      return false;
+    }
+  }
+
+  async function drainSession(slot: number, receiver: ServiceBusSessionReceiver): Promise<void> {
+    const acceptedAt = Date.now();
+    let lastMessageAt = Date.now();
+    while (!stopping && Date.now() - acceptedAt < maxSessionHoldMs) {
+      const messages = await receiver.receiveMessages(batchSize, { maxWaitTimeInMs: 1_000 });
+      failing.delete(slot);
+      if (messages.length === 0) {
+        if (Date.now() - lastMessageAt > sessionIdleMs) return;
+        continue;
+      }
+      lastMessageAt = Date.now();
+      for (let i = 0; i < messages.length; i++) {
+        const message = messages[i]!;
+        if (stopping || !(await processOne(receiver, message))) {
+          // Give back the rest unprocessed so a retried message is not overtaken.
+          for (const rest of messages.slice(stopping ? i : i + 1)) await receiver.abandonMessage(rest).catch(() => undefined);
+          break;
+        }
+      }
+    }
+  }
+
+  async function runSlot(slot: number): Promise<void> {
+    while (!stopping) {
+      let receiver: ServiceBusSessionReceiver;
+      try {
+        receiver = await acceptNext();
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        // No session with messages right now: the normal idle case.
+        if (code === 'ServiceTimeout' || code === 'SessionCannotBeLocked') continue;
+        failing.add(slot);
+        logger.error({ err: error, slot }, 'accepting a session failed; backing off');
+        await sleep(1_000);
+        continue;
+      }
+      held.set(slot, receiver);
+      metrics.sessions.inc();
+      try {
+        await drainSession(slot, receiver);
+      } catch (error) {
+        logger.warn({ err: error, sessionId: receiver.sessionId }, 'session ended with an error');
+      } finally {
+        held.delete(slot);
+        metrics.sessions.dec();
+        await receiver.close().catch(() => undefined);
+      }
+    }
+  }
+
+  const slots = Array.from({ length: options.maxConcurrentSessions }, (_, slot) => runSlot(slot));
+  logger.info({ entity: entityName(entity), maxConcurrentSessions: options.maxConcurrentSessions }, 'consumer started');
+
+  return {
+    async stop() {
+      stopping = true;
+      await Promise.allSettled(slots);
+      logger.info({ entity: entityName(entity) }, 'consumer stopped');
+    },
+    heldSessions: () => [...held.values()].map((receiver) => receiver.sessionId),
+    healthy: () => failing.size === 0,
+  };
+}
+
+function consumerMetrics(registry: Registry | undefined, entity: string) {
+  const registers = registry ? [registry] : [];
+  const outcomes = new Counter({ name: 'parley_consumer_messages_total', help: 'Messages handled, by outcome', labelNames: ['entity', 'outcome'], registers });
+  const duration = new Histogram({
+    name: 'parley_consumer_handle_seconds',
+    help: 'Time to handle and settle one message',
+    labelNames: ['entity'],
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers,
+  });
+  const sessions = new Gauge({ name: 'parley_consumer_sessions_held', help: 'Partition sessions held', labelNames: ['entity'], registers });
+  return {
+    outcomes: { inc: ({ outcome }: { outcome: string }) => outcomes.inc({ entity, outcome }) },
+    duration: { startTimer: () => duration.startTimer({ entity }) },
+    sessions: { inc: () => sessions.inc({ entity }), dec: () => sessions.dec({ entity }) },
+  };
+}

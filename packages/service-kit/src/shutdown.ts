@@ -1,0 +1,39 @@
+import type { Logger } from './logger.js';
+
+export interface ShutdownStep {
+  name: string;
+  run: () => Promise<unknown>;
+}
+
+/**
+ * Runs the steps in order once, on SIGTERM or SIGINT (STYLE.md §9): stop taking
+ * work, let in-flight work finish, close servers, close clients. A step that
+ * fails is logged and the rest still run; exitCode reflects the failure.
+ */
+export function installShutdown(logger: Logger, steps: ShutdownStep[], timeoutMs = 25_000): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  const shutdown = () => {
+    running ??= (async () => {
+      const timer = setTimeout(() => {
+        logger.error({ timeoutMs }, 'shutdown timed out; exiting');
+        process.exit(1);
+      }, timeoutMs);
+      timer.unref();
+      for (const step of steps) {
+        try {
+          await step.run();
+          logger.info({ step: step.name }, 'shutdown step done');
+        } catch (error) {
+          process.exitCode = 1;
+          logger.error({ step: step.name, err: error }, 'shutdown step failed');
+        }
+      }
+      clearTimeout(timer);
+      logger.info('stopped');
+    })();
+    return running;
+  };
+  process.once('SIGTERM', () => void shutdown());
+  process.once('SIGINT', () => void shutdown());
+  return shutdown;
+}
