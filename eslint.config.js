@@ -37,4 +37,14 @@ export default [
     files: ['**/vitest.config.ts'],
     rules: { '@nx/enforce-module-boundaries': 'off' },
   },
+  {
+    // The page's browser tests start the whole stack; the page itself stays contracts-only.
+    files: ['web/**/*.e2e.spec.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        { allow: [], depConstraints: [{ sourceTag: 'type:web', onlyDependOnLibsWithTags: ['type:contracts', 'type:tool', 'type:testkit'] }] },
+      ],
+    },
+  },
 ];

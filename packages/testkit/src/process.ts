@@ -20,6 +20,8 @@ export interface ProcessSpec {
   readyTimeoutMs?: number;
   /** Called with every output line (for tests that want to see the logs). */
   onLine?: (line: string) => void;
+  /** Own process group: a terminal's Ctrl-C reaches only the parent, which stops children in order. */
+  detached?: boolean;
 }
 
 export interface RunningProcess {
@@ -40,6 +42,7 @@ export async function startProcess(spec: ProcessSpec): Promise<RunningProcess> {
     cwd: spec.cwd ?? WORKSPACE_ROOT,
     env: { ...process.env, ...spec.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: spec.detached ?? false,
   });
   const lines: string[] = [];
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;

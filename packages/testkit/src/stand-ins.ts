@@ -16,6 +16,7 @@ export interface StandIn extends RunningProcess {
 export interface LogOptions {
   onLine?: (line: string) => void;
   env?: Record<string, string | undefined>;
+  detached?: boolean;
 }
 
 export async function startServiceBus(options: LogOptions & { config?: string; dataDir?: string; port?: number } = {}): Promise<StandIn> {
@@ -30,7 +31,15 @@ export async function startSignalR(
 ): Promise<StandIn & { accessKey: string; baseUrl: string }> {
   const args = ['--config', options.config ?? PARLEY_SIGNALR_CONFIG, '--port', String(options.port ?? 0), ...(options.args ?? [])];
   const env = { ...options.env, ...(options.upstreamUrl ? { SIGNALR_UPSTREAM_URL: options.upstreamUrl } : {}) };
-  const proc = await startProcess({ name: 'signalr', command: binPath('signalr-emulator'), args, ready: pinoReady, onLine: options.onLine, env });
+  const proc = await startProcess({
+    name: 'signalr',
+    command: binPath('signalr-emulator'),
+    args,
+    ready: pinoReady,
+    env,
+    ...(options.onLine ? { onLine: options.onLine } : {}),
+    ...(options.detached ? { detached: true } : {}),
+  });
   const connectionString = String(proc.readyInfo.connectionString);
   const accessKey = /AccessKey=([^;]+)/.exec(connectionString)?.[1] ?? '';
   const port = Number(proc.readyInfo.port);

@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signatureHeader } from '@parley/contracts';
+import { ChatClient, eventually } from './chat-client.js';
+import { startTestStack, unique } from './e2e-setup.js';
+import type { Stack } from './stack.js';
+
+describe('Parley end to end (real stack, real WebSockets)', () => {
+  let stack: Stack;
+  let cleanup: () => Promise<void>;
+  const clients: ChatClient[] = [];
+  const connect = async (name: string) => {
+    const client = await ChatClient.connect(stack.gatewayUrl, name);
+    clients.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    ({ stack, cleanup } = await startTestStack({ inMemory: true }));
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((client) => client.close()));
+    await cleanup?.();
+  });
+
+  it('delivers a lobby message to two users, after acking it', async () => {
+    const alice = await connect(unique('alice'));
+    const bob = await connect(unique('bob'));
+    await alice.waitFor((f) => f.type === 'state');
+    const ack = await alice.request({ type: 'send', id: 'lobby-1', text: 'hello lobby' });
+    expect(ack).toMatchObject({ ok: true });
+    for (const client of [alice, bob]) {
+      const message = await client.waitFor((f) => f.type === 'message' && f.clientId === 'lobby-1' && f.from === alice.user);
+      expect(message).toMatchObject({ text: 'hello lobby', from: alice.user });
+      expect(message.room).toBeUndefined();
+    }
+  });
+
+  it('runs a room: join, members only, invite, send, leave', async () => {
+    const room = unique('dev');
+    const alice = await connect(unique('alice'));
+    const bob = await connect(unique('bob'));
+    const carol = await connect(unique('carol'));
+    await alice.request({ type: 'join', id: 'j1', room });
+    await alice.waitFor((f) => f.type === 'room' && f.room === room && f.event === 'joined' && f.user === alice.user);
+
+    await bob.request({ type: 'send', id: 'b-early', room, text: 'let me in' });
+    const refusal = await bob.waitFor((f) => f.type === 'error' && f.id === 'b-early');
+    expect(refusal.error).toMatchObject({ code: 'PARLEY_NOT_MEMBER' });
+
+    await alice.request({ type: 'invite', id: 'i1', room, user: bob.user });
+    await bob.waitFor((f) => f.type === 'room' && f.room === room && f.event === 'invited' && f.user === bob.user);
+
+    await bob.request({ type: 'send', id: 'b1', room, text: 'thanks for the invite' });
+    await alice.waitFor((f) => f.type === 'message' && f.clientId === 'b1' && f.room === room);
+    await bob.waitFor((f) => f.type === 'message' && f.clientId === 'b1' && f.room === room);
+
+    await bob.request({ type: 'leave', id: 'l1', room });
+    await alice.waitFor((f) => f.type === 'room' && f.room === room && f.event === 'left' && f.user === bob.user);
+    await alice.request({ type: 'send', id: 'a-after', room, text: 'bob is gone' });
+    await alice.waitFor((f) => f.type === 'message' && f.clientId === 'a-after');
+    // Give the fan-out time to reach anyone it wrongly would, then check nobody outside got room traffic.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(bob.messages((f) => f.clientId === 'a-after')).toHaveLength(0);
+    expect(carol.messages((f) => f.room === room)).toHaveLength(0);
+  });
+
+  it('delivers a private message to its recipient and the sender’s other connections only', async () => {
+    const aliceName = unique('alice');
+    const alice = await connect(aliceName);
+    const aliceTab2 = await connect(aliceName);
+    const bob = await connect(unique('bob'));
+    const carol = await connect(unique('carol'));
+    await alice.request({ type: 'send', id: 'p1', to: bob.user, text: 'just for you' });
+    const received = await bob.waitFor((f) => f.type === 'message' && f.clientId === 'p1');
+    expect(received).toMatchObject({ from: aliceName, to: bob.user, text: 'just for you' });
+    await aliceTab2.waitFor((f) => f.type === 'message' && f.clientId === 'p1');
+    await alice.waitFor((f) => f.type === 'message' && f.clientId === 'p1');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(carol.messages((f) => f.clientId === 'p1')).toHaveLength(0);
+  });
+
+  it('pages back through 120 messages of a room in order', async () => {
+    const room = unique('history');
+    const alice = await connect(unique('alice'));
+    await alice.request({ type: 'join', id: 'hj', room });
+    for (let i = 0; i < 120; i++) alice.send({ type: 'send', id: `h${i}`, room, text: `message ${i}` });
+    await eventually(() => (alice.messages((f) => f.room === room).length >= 120 ? true : undefined), 60_000, '120 room messages');
+
+    const texts: string[] = [];
+    let before: string | null = null;
+    for (let page = 0; page < 5; page++) {
+      const id: string = `hist-${page}`;
+      alice.send({ type: 'history', id, room, limit: 50, ...(before ? { before } : {}) });
+      const answer = await alice.waitFor((f) => f.type === 'history' && f.id === id);
+      const messages = answer.messages as Array<{ text: string }>;
+      texts.push(...messages.map((m) => m.text));
+      before = answer.next as string | null;
+      if (!before) break;
+    }
+    expect(texts).toEqual(Array.from({ length: 120 }, (_, i) => `message ${119 - i}`));
+  });
+
+  it('announces presence on connect and on the last disconnect', async () => {
+    const alice = await connect(unique('alice'));
+    const daveName = unique('dave');
+    const dave = await connect(daveName);
+    await alice.waitFor((f) => f.type === 'presence' && f.user === daveName && f.online === true);
+    const state = await dave.waitFor((f) => f.type === 'state');
+    expect(state.online).toEqual(expect.arrayContaining([alice.user, daveName]));
+    await dave.close();
+    await alice.waitFor((f) => f.type === 'presence' && f.user === daveName && f.online === false, 20_000);
+  });
+
+  it('stores and delivers a frame resent after a reconnect once', async () => {
+    const aliceName = unique('alice');
+    const bob = await connect(unique('bob'));
+    const first = await connect(aliceName);
+    await first.request({ type: 'send', id: 'resend-1', to: bob.user, text: 'only once' });
+    await first.close();
+    const second = await connect(aliceName);
+    expect(await second.request({ type: 'send', id: 'resend-1', to: bob.user, text: 'only once' })).toMatchObject({ ok: true });
+    await bob.waitFor((f) => f.type === 'message' && f.clientId === 'resend-1');
+    second.send({ type: 'history', id: 'rh', with: bob.user, limit: 10 });
+    const answer = await second.waitFor((f) => f.type === 'history' && f.id === 'rh');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect((answer.messages as Array<{ clientId: string }>).filter((m) => m.clientId === 'resend-1')).toHaveLength(1);
+    expect(bob.rawMessages().filter((f) => f.clientId === 'resend-1')).toHaveLength(1);
+  });
+
+  it('refuses a forged upstream call and queues nothing', async () => {
+    const bob = await connect(unique('bob'));
+    const forged = await fetch(`${stack.gatewayUrl}/api/messages?event=message`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'text/plain',
+        'x-asrs-hub': 'chat',
+        'x-asrs-category': 'messages',
+        'x-asrs-event': 'message',
+        'x-asrs-connection-id': 'forged-connection',
+        'x-asrs-user-id': 'mallory',
+        'x-asrs-signature': signatureHeader('forged-connection', ['not-the-access-key']),
+      },
+      body: JSON.stringify({ type: 'send', id: 'forged-1', to: bob.user, text: 'forged' }),
+    });
+    expect(forged.status).toBe(401);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(bob.frames.filter((f) => f.type === 'message' && f.clientId === 'forged-1')).toHaveLength(0);
+  });
+});

@@ -1,0 +1,93 @@
+import { join } from 'node:path';
+import { startAzurite, startProcess, startServiceBus, startSignalR, pinoReady, WORKSPACE_ROOT, type RunningProcess } from '@parley/testkit';
+import type { ComponentName } from './ports.js';
+
+export interface StackContext {
+  readonly ports: Record<ComponentName, number>;
+  /** Where data and stack.json live; durable components keep their data below it unless inMemory. */
+  readonly dataDir: string;
+  readonly inMemory: boolean;
+  /** HS256 key for gateway-issued client tokens: one per stack, kept across restarts. */
+  readonly tokenSigningKey: string;
+  readonly connectionStrings: Partial<Record<'servicebus' | 'signalr' | 'tables', string>>;
+  readonly env: Partial<Record<ComponentName, Record<string, string>>>;
+  readonly onLine: (component: ComponentName, line: string) => void;
+  readonly detached: boolean;
+}
+
+export interface StartedComponent {
+  readonly process: RunningProcess;
+  readonly connectionString?: string;
+}
+
+type Starter = (context: StackContext) => Promise<StartedComponent>;
+
+/** A service of ours: node with tsx's loader in-process, so a signal reaches the service itself. */
+async function startService(name: ComponentName, entry: string, context: StackContext, env: Record<string, string>) {
+  const process = await startProcess({
+    name,
+    command: globalThis.process.execPath,
+    args: ['--import', 'tsx', join(WORKSPACE_ROOT, entry)],
+    env: { HOST: '127.0.0.1', PORT: String(context.ports[name]), LOG_LEVEL: 'info', ...env, ...context.env[name] },
+    ready: pinoReady,
+    readyTimeoutMs: 60_000,
+    onLine: (line) => context.onLine(name, line),
+    detached: context.detached,
+  });
+  return { process };
+}
+
+const need = (context: StackContext, key: 'servicebus' | 'signalr' | 'tables'): string => {
+  const value = context.connectionStrings[key];
+  if (!value) throw new Error(`${key} must be running before this component starts`);
+  return value;
+};
+
+export const STARTERS: Record<ComponentName, Starter> = {
+  async azurite(context) {
+    const started = await startAzurite({
+      port: context.ports.azurite,
+      ...(context.inMemory ? {} : { location: join(context.dataDir, 'azurite') }),
+      onLine: (line) => context.onLine('azurite', line),
+      detached: context.detached,
+    });
+    return { process: started, connectionString: started.connectionString };
+  },
+  async servicebus(context) {
+    const started = await startServiceBus({
+      port: context.ports.servicebus,
+      ...(context.inMemory ? {} : { dataDir: join(context.dataDir, 'servicebus') }),
+      onLine: (line) => context.onLine('servicebus', line),
+      detached: context.detached,
+      env: { ...context.env.servicebus },
+    });
+    return { process: started, connectionString: started.connectionString };
+  },
+  async signalr(context) {
+    const started = await startSignalR({
+      port: context.ports.signalr,
+      upstreamUrl: `http://127.0.0.1:${context.ports.gateway}/api/messages?event={event}`,
+      onLine: (line) => context.onLine('signalr', line),
+      detached: context.detached,
+      env: { ...context.env.signalr },
+    });
+    return { process: started, connectionString: started.connectionString };
+  },
+  gateway: (context) =>
+    startService('gateway', 'services/gateway/src/main.ts', context, {
+      SERVICEBUS_CONNECTION_STRING: need(context, 'servicebus'),
+      SIGNALR_CONNECTION_STRING: need(context, 'signalr'),
+      AUTH_MODE: 'development',
+      TOKEN_SIGNING_KEY: context.tokenSigningKey,
+    }),
+  'chat-worker': (context) =>
+    startService('chat-worker', 'services/chat-worker/src/main.ts', context, {
+      SERVICEBUS_CONNECTION_STRING: need(context, 'servicebus'),
+      TABLES_CONNECTION_STRING: need(context, 'tables'),
+    }),
+  notifier: (context) =>
+    startService('notifier', 'services/notifier/src/main.ts', context, {
+      SERVICEBUS_CONNECTION_STRING: need(context, 'servicebus'),
+      SIGNALR_CONNECTION_STRING: need(context, 'signalr'),
+    }),
+};

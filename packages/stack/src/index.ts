@@ -1,0 +1,4 @@
+export * from './stack.js';
+export * from './ports.js';
+export { formatLine } from './log-format.js';
+export * from './chat-client.js';

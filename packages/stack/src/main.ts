@@ -1,0 +1,67 @@
+import { parseArgs } from 'node:util';
+import { formatLine } from './log-format.js';
+import { PortInUseError } from './ports.js';
+import { Stack } from './stack.js';
+
+const usage = `Usage: npm start [-- --in-memory] [-- --data-dir DIR] [-- --quiet]
+  --in-memory   keep Azurite and the Service Bus broker in memory (nothing survives a stop)
+  --data-dir    where data and stack.json live (default ./.parley)
+  --quiet       show warnings and errors only
+Ports: PARLEY_GATEWAY_PORT (7071), PARLEY_SIGNALR_PORT (8888), PARLEY_SERVICEBUS_PORT (5672),
+       PARLEY_AZURITE_PORT (10002), PARLEY_WORKER_PORT (7072), PARLEY_NOTIFIER_PORT (7073)`;
+
+const { values } = parseArgs({
+  options: {
+    'in-memory': { type: 'boolean', default: false },
+    'data-dir': { type: 'string' },
+    quiet: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
+
+const quietLevels = /"level":(40|50|60)/;
+const onLine = (component: Parameters<typeof formatLine>[0], line: string) => {
+  if (values.quiet && line.startsWith('{') && !quietLevels.test(line)) return;
+  process.stdout.write(`${formatLine(component, line)}\n`);
+};
+
+let stack: Stack | undefined;
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping Parley in order…`);
+  await stack?.stop();
+  console.log('Parley stopped.');
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+try {
+  console.log('Starting Parley: Azurite, Service Bus emulator, SignalR emulator, gateway, chat-worker, notifier…');
+  stack = await Stack.start({
+    inMemory: values['in-memory'],
+    ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
+    onLine,
+    detached: true,
+  });
+  const home = `http://localhost:${stack.ports.gateway}/api/home?name=alice`;
+  console.log(`
+  Parley is running.
+    chat:        ${home}
+    (another user: change name=alice to any name, in another browser window)
+    WebSocket:   ${stack.signalrUrl}   Service Bus: 127.0.0.1:${stack.ports.servicebus}   Tables: 127.0.0.1:${stack.ports.azurite}
+    data:        ${values['in-memory'] ? 'in memory' : stack.dataDir}   connection strings: ${stack.dataDir}/stack.json
+  Ctrl-C stops everything.
+`);
+} catch (error) {
+  if (error instanceof PortInUseError) console.error(`\n${error.message}\n`);
+  else console.error('\nParley did not start:', error instanceof Error ? error.message : error);
+  await stack?.stop();
+  process.exit(1);
+}

@@ -1,0 +1,55 @@
+import { createServer } from 'node:net';
+import { once } from 'node:events';
+import { freePort } from '@parley/testkit';
+
+export const COMPONENT_NAMES = ['azurite', 'servicebus', 'signalr', 'gateway', 'chat-worker', 'notifier'] as const;
+export type ComponentName = (typeof COMPONENT_NAMES)[number];
+
+/** The fixed ports of ARCHITECTURE.md § Running it, each overridable by its variable. */
+export const DEFAULT_PORTS: Record<ComponentName, { port: number; variable: string }> = {
+  azurite: { port: 10002, variable: 'PARLEY_AZURITE_PORT' },
+  servicebus: { port: 5672, variable: 'PARLEY_SERVICEBUS_PORT' },
+  signalr: { port: 8888, variable: 'PARLEY_SIGNALR_PORT' },
+  gateway: { port: 7071, variable: 'PARLEY_GATEWAY_PORT' },
+  'chat-worker': { port: 7072, variable: 'PARLEY_WORKER_PORT' },
+  notifier: { port: 7073, variable: 'PARLEY_NOTIFIER_PORT' },
+};
+
+export class PortInUseError extends Error {
+  readonly code = 'PARLEY_PORT_IN_USE';
+  constructor(readonly component: ComponentName, readonly port: number) {
+    super(
+      `port ${port} (${component}) is already in use on 127.0.0.1. ` +
+        `Stop whatever listens there, or choose another port: ${DEFAULT_PORTS[component].variable}=<port> npm start`,
+    );
+  }
+}
+
+async function isFree(port: number): Promise<boolean> {
+  const server = createServer();
+  server.listen(port, '127.0.0.1');
+  const outcome = await Promise.race([once(server, 'listening').then(() => true), once(server, 'error').then(() => false)]);
+  if (outcome) {
+    server.close();
+    await once(server, 'close');
+  }
+  return outcome;
+}
+
+/** Fixed ports from the environment (checked to be free), or ephemeral ones for tests. */
+export async function choosePorts(ephemeral: boolean, env: NodeJS.ProcessEnv): Promise<Record<ComponentName, number>> {
+  const ports = {} as Record<ComponentName, number>;
+  for (const name of COMPONENT_NAMES) {
+    if (ephemeral) {
+      ports[name] = await freePort();
+      continue;
+    }
+    const { port: fallback, variable } = DEFAULT_PORTS[name];
+    const text = env[variable];
+    const port = text ? Number(text) : fallback;
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${variable} must be a TCP port, got "${text}"`);
+    if (!(await isFree(port))) throw new PortInUseError(name, port);
+    ports[name] = port;
+  }
+  return ports;
+}

@@ -1,0 +1,122 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { STARTERS, type StackContext, type StartedComponent } from './components.js';
+import { choosePorts, COMPONENT_NAMES, type ComponentName } from './ports.js';
+
+export interface StackOptions {
+  /** Default `.parley` in the current directory. */
+  dataDir?: string;
+  /** Keep Azurite and the broker in memory (nothing survives a stop). */
+  inMemory?: boolean;
+  /** Ephemeral ports (tests); otherwise the fixed ports of ARCHITECTURE.md, overridable by PARLEY_*_PORT. */
+  ephemeralPorts?: boolean;
+  /** Extra environment per component, e.g. a lower rate limit for a test. */
+  env?: Partial<Record<ComponentName, Record<string, string>>>;
+  onLine?: (component: ComponentName, line: string) => void;
+  processEnv?: NodeJS.ProcessEnv;
+  /** Children in their own process groups (the interactive `npm start`). */
+  detached?: boolean;
+}
+
+/** Stop in this order: no new client traffic first, the stores last. */
+const STOP_ORDER: ComponentName[] = ['signalr', 'gateway', 'chat-worker', 'notifier', 'servicebus', 'azurite'];
+
+export class Stack {
+  private readonly running = new Map<ComponentName, StartedComponent>();
+
+  private constructor(private readonly context: StackContext & { connectionStrings: Record<string, string> }) {}
+
+  static async start(options: StackOptions = {}): Promise<Stack> {
+    const dataDir = options.dataDir ?? join(process.cwd(), '.parley');
+    await mkdir(dataDir, { recursive: true });
+    const ports = await choosePorts(options.ephemeralPorts ?? false, options.processEnv ?? process.env);
+    const stack = new Stack({
+      ports,
+      dataDir,
+      inMemory: options.inMemory ?? false,
+      tokenSigningKey: randomBytes(32).toString('base64url'),
+      connectionStrings: {},
+      env: options.env ?? {},
+      onLine: options.onLine ?? (() => undefined),
+      detached: options.detached ?? false,
+    });
+    try {
+      for (const name of COMPONENT_NAMES) await stack.start(name);
+      await stack.writeStackFile();
+    } catch (error) {
+      await stack.stop();
+      throw error;
+    }
+    return stack;
+  }
+
+  get ports(): Readonly<Record<ComponentName, number>> {
+    return this.context.ports;
+  }
+  get gatewayUrl(): string {
+    return `http://127.0.0.1:${this.context.ports.gateway}`;
+  }
+  get signalrUrl(): string {
+    return `http://127.0.0.1:${this.context.ports.signalr}`;
+  }
+  /** `servicebus`, `signalr` and `tables` connection strings, for tools and tests. */
+  get connectionStrings(): Readonly<Record<string, string>> {
+    return this.context.connectionStrings;
+  }
+  get dataDir(): string {
+    return this.context.dataDir;
+  }
+
+  isRunning(name: ComponentName): boolean {
+    return this.running.has(name);
+  }
+
+  async start(name: ComponentName): Promise<void> {
+    if (this.running.has(name)) return;
+    const started = await STARTERS[name](this.context);
+    this.running.set(name, started);
+    if (started.connectionString) this.context.connectionStrings[name === 'azurite' ? 'tables' : name] = started.connectionString;
+    // A crash (not a stop or kill of ours) is forgotten so that start() can bring it back.
+    started.process.child.once('exit', () => {
+      if (this.running.get(name) === started) this.running.delete(name);
+    });
+  }
+
+  /** SIGTERM and wait: the component drains as it would in production. */
+  async stopComponent(name: ComponentName): Promise<void> {
+    const started = this.running.get(name);
+    this.running.delete(name);
+    await started?.process.stop();
+  }
+
+  /** SIGKILL: a crash. */
+  async kill(name: ComponentName): Promise<void> {
+    const started = this.running.get(name);
+    this.running.delete(name);
+    await started?.process.kill();
+  }
+
+  async restart(name: ComponentName, how: 'stop' | 'kill' = 'stop'): Promise<void> {
+    await (how === 'kill' ? this.kill(name) : this.stopComponent(name));
+    await this.start(name);
+  }
+
+  /** Process id per running component (for CPU and memory sampling). */
+  pids(): Partial<Record<ComponentName, number>> {
+    const pids: Partial<Record<ComponentName, number>> = {};
+    for (const [name, started] of this.running) if (started.process.child.pid) pids[name] = started.process.child.pid;
+    return pids;
+  }
+
+  async stop(): Promise<void> {
+    for (const name of STOP_ORDER) await this.stopComponent(name);
+  }
+
+  private async writeStackFile(): Promise<void> {
+    const file = { ...this.context.connectionStrings, gatewayUrl: this.gatewayUrl, ports: this.context.ports };
+    await writeFile(join(this.context.dataDir, 'stack.json'), `${JSON.stringify(file, null, 2)}\n`);
+  }
+}
+
+export const startStack = (options?: StackOptions) => Stack.start(options);
