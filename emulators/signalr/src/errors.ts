@@ -1,0 +1,50 @@
+/**
+ * Stable error codes of the SignalR emulator (STYLE.md §3). Codes are a
+ * contract: they appear in logs, REST error bodies and handshake refusals.
+ * Never reuse a retired code.
+ */
+export const ErrorCodes = {
+  configInvalid: 'SIGNALR_CONFIG_INVALID',
+  settingsInvalid: 'SIGNALR_SETTINGS_INVALID',
+  settingsPersistFailed: 'SIGNALR_SETTINGS_PERSIST_FAILED',
+  authMissing: 'SIGNALR_AUTH_MISSING',
+  authInvalid: 'SIGNALR_AUTH_INVALID',
+  authExpired: 'SIGNALR_AUTH_EXPIRED',
+  authAudience: 'SIGNALR_AUTH_AUDIENCE',
+  authSignature: 'SIGNALR_AUTH_SIGNATURE',
+  notFound: 'SIGNALR_NOT_FOUND',
+  methodNotAllowed: 'SIGNALR_METHOD_NOT_ALLOWED',
+  bodyTooLarge: 'SIGNALR_BODY_TOO_LARGE',
+  badRequest: 'SIGNALR_BAD_REQUEST',
+  connectionNotFound: 'SIGNALR_CONNECTION_NOT_FOUND',
+  upstreamNoTemplate: 'SIGNALR_UPSTREAM_NO_TEMPLATE',
+  upstreamUnavailable: 'SIGNALR_UPSTREAM_UNAVAILABLE',
+  upstreamRejected: 'SIGNALR_UPSTREAM_REJECTED',
+  upstreamBadAnswer: 'SIGNALR_UPSTREAM_BAD_ANSWER',
+  sendBufferFull: 'SIGNALR_SEND_BUFFER_FULL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+export class EmulatorError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+
+  constructor(code: ErrorCode, message: string, status = 500) {
+    super(message);
+    this.name = 'EmulatorError';
+    this.code = code;
+    this.status = status;
+  }
+}
+
+/** A configuration or settings problem; `field` is a path such as `upstream.templates[1].urlTemplate`. */
+export class ConfigError extends EmulatorError {
+  readonly field: string;
+
+  constructor(field: string, message: string, code: ErrorCode = ErrorCodes.configInvalid) {
+    super(code, `${field}: ${message}`, 400);
+    this.name = 'ConfigError';
+    this.field = field;
+  }
+}

@@ -1,0 +1,126 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino, type Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import type { ClientConnection } from './client/connection.js';
+import { createUpgradeHandler, handleProtocols } from './client/handshake.js';
+import { DEFAULT_CONFIG_PATH, loadConfigFile, type ConfigOverrides, type EmulatorConfig } from './config.js';
+import { Registry } from './groups.js';
+import { JwtVerifier } from './rest/auth.js';
+import { createRequestHandler, type ExtraRoute } from './rest/router.js';
+import { UpstreamClient } from './upstream/client.js';
+import { CompiledSettings, type UpstreamSettings } from './upstream/templates.js';
+
+export { ConfigError, EmulatorError, ErrorCodes } from './errors.js';
+export { DEFAULT_CONFIG_PATH, loadConfigFile, parseConfig, type EmulatorConfig, type Limits } from './config.js';
+export type { UpstreamSettings, UpstreamTemplate } from './upstream/templates.js';
+
+export interface SignalREmulatorOptions {
+  /** 0 (the default here) picks a free port. */
+  readonly port?: number;
+  readonly host?: string;
+  /** A parsed config; wins over configPath. */
+  readonly config?: EmulatorConfig;
+  /** A config file; the repository's config/parley.json when neither is given. */
+  readonly configPath?: string;
+  readonly overrides?: ConfigOverrides;
+  readonly logger?: Logger;
+  readonly logLevel?: string;
+}
+
+export interface SignalREmulator {
+  readonly port: number;
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly connectionString: string;
+  readonly config: EmulatorConfig;
+  /** Connections currently open. */
+  connectionCount(): number;
+  upstreamSettings(): UpstreamSettings;
+  /** Closes every client (each gets its disconnect call), waits for upstream calls, stops listening. */
+  close(): Promise<void>;
+}
+
+function endpointHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+export async function startSignalREmulator(options: SignalREmulatorOptions = {}): Promise<SignalREmulator> {
+  const config = options.config ?? loadConfigFile(options.configPath ?? DEFAULT_CONFIG_PATH, options.overrides);
+  const logger = options.logger ?? pino({ level: options.logLevel ?? 'info' });
+  const host = options.host ?? '127.0.0.1';
+  const limits = config.limits;
+  const accessKeys = config.accessKeys.secondary ? [config.accessKeys.primary, config.accessKeys.secondary] : [config.accessKeys.primary];
+
+  const settings = new CompiledSettings(config.upstream);
+  let closing = false;
+  const registry = new Registry<ClientConnection>();
+  const upstream = new UpstreamClient({
+    settings: () => settings,
+    accessKeys,
+    connectTimeoutMs: limits.upstreamConnectTimeoutMs,
+    messageTimeoutMs: limits.upstreamMessageTimeoutMs,
+    maxBodyBytes: limits.maxFrameBytes,
+    logger,
+  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false, handleProtocols });
+  const draining = new Set<Promise<void>>();
+  const pending = new Set<Promise<void>>();
+  const extra = new Map<string, ExtraRoute>();
+
+  const server: Server = createServer({ keepAliveTimeout: 5_000 });
+  server.on('request', createRequestHandler({ verifier: new JwtVerifier(accessKeys), rest: { registry, maxBodyBytes: limits.maxFrameBytes }, logger, extra }));
+  server.on('upgrade', createUpgradeHandler({ wss, upstream, registry, limits, logger, draining, pending, closing: () => closing }));
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const endpoint = `http://${endpointHost(host)}`;
+
+  const keepAlive =
+    limits.keepAliveIntervalMs > 0
+      ? setInterval(() => {
+          for (const conn of registry.all()) {
+            if (!conn.alive) conn.terminate();
+            else {
+              conn.alive = false;
+              conn.ping();
+            }
+          }
+        }, limits.keepAliveIntervalMs).unref()
+      : undefined;
+
+  async function close(): Promise<void> {
+    if (closing) return;
+    closing = true;
+    if (keepAlive) clearInterval(keepAlive);
+    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    for (const conn of registry.all()) conn.close(1001, 'service shutting down');
+    await Promise.allSettled([...pending]);
+    // Closed clients leave the registry on their close event; the close grace bounds the wait.
+    for (let waited = 0; registry.size > 0 && waited < 5_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    await Promise.allSettled([...draining]);
+    server.closeAllConnections();
+    await stopped;
+    await upstream.close();
+    wss.close();
+    logger.info({ port }, 'stopped');
+  }
+
+  return {
+    port,
+    url: `${endpoint}:${port}`,
+    connectionString: `Endpoint=${endpoint};Port=${port};AccessKey=${config.accessKeys.primary};Version=1.0;`,
+    config,
+    connectionCount: () => registry.size,
+    upstreamSettings: () => settings.settings,
+    close,
+  };
+}

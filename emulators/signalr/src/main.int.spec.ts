@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openClient } from './testing/clients.js';
+import { startTestUpstream, type TestUpstream } from './testing/test-upstream.js';
+import { waitFor } from './testing/wait.js';
+
+const BIN = fileURLToPath(new URL('../bin/signalr-emulator.js', import.meta.url));
+const DEV_KEYS = ['parley-dev-primary-key-0123456789abcdef', 'parley-dev-secondary-key-fedcba9876543210'];
+
+interface Run {
+  readonly child: ChildProcess;
+  readonly lines: Record<string, unknown>[];
+  readonly stderr: string[];
+  exit: Promise<number | null>;
+}
+
+function run(args: string[], env: Record<string, string> = {}): Run {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: Record<string, unknown>[] = [];
+  const stderr: string[] = [];
+  let buffered = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const parts = buffered.split('\n');
+    buffered = parts.pop() ?? '';
+    for (const line of parts) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+  });
+  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, lines, stderr, exit };
+}
+
+describe('the signalr-emulator bin', () => {
+  let upstream: TestUpstream;
+  beforeAll(async () => {
+    upstream = await startTestUpstream(DEV_KEYS);
+  });
+  afterAll(() => upstream.close());
+
+  it('starts on an ephemeral port with the default config and SIGNALR_UPSTREAM_URL, logs one ready line, and stops cleanly on SIGTERM', async () => {
+    const proc = run(['--port', '0'], { SIGNALR_UPSTREAM_URL: `${upstream.url}/api/messages?event={event}`, LOG_LEVEL: 'info' });
+    try {
+      const ready = await waitFor(() => proc.lines.find((l) => l.msg === 'ready'), 20_000, 'the ready line');
+      const port = ready.port as number;
+      expect(port).toBeGreaterThan(0);
+      expect(ready.connectionString).toBe(`Endpoint=http://127.0.0.1;Port=${port};AccessKey=${DEV_KEYS[0]};Version=1.0;`);
+      expect(proc.lines.filter((l) => l.msg === 'ready')).toHaveLength(1);
+
+      const client = await openClient(`ws://127.0.0.1:${port}/ws/client/hubs/chat?user=cli`);
+      const connect = await upstream.waitForCall((c) => c.event === 'connect');
+      expect(connect.signatureValid).toBe(true);
+      proc.child.kill('SIGTERM');
+      expect((await client.waitClosed()).code).toBe(1001);
+      expect(await proc.exit).toBe(0);
+      // The disconnect went out before the process ended.
+      expect(upstream.callsOf('disconnect', connect.connectionId)).toHaveLength(1);
+    } finally {
+      proc.child.kill('SIGKILL');
+    }
+  });
+
+  it('stops with a message naming the field of a bad config', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'signalr-cli-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify({ accessKeys: { primary: 'p'.repeat(20) }, upstream: { templates: [{ urlTemplate: 'ftp://x/{event}' }] } }));
+    const proc = run(['--port', '0', '--config', file]);
+    expect(await proc.exit).toBe(2);
+    const fatal = proc.lines.find((l) => l.level === 60);
+    expect(fatal?.code).toBe('SIGNALR_CONFIG_INVALID');
+    expect(String(fatal?.msg)).toContain('upstream.templates[0].urlTemplate');
+  });
+
+  it('refuses a bad --port', async () => {
+    const proc = run(['--port', 'eighty']);
+    expect(await proc.exit).toBe(2);
+    expect(String(proc.lines.find((l) => l.level === 60)?.msg)).toContain('--port');
+  });
+});

@@ -1,0 +1,78 @@
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { DEFAULT_CONFIG_PATH, loadConfigFile, overridesFromEnv } from './config.js';
+import { ConfigError, ErrorCodes } from './errors.js';
+import { startSignalREmulator } from './index.js';
+
+const USAGE = 'usage: signalr-emulator [--port 8888] [--host 127.0.0.1] [--config FILE] [--log-level info]';
+
+interface Cli {
+  readonly port: number;
+  readonly host: string;
+  readonly configPath: string | undefined;
+  readonly logLevel: string;
+}
+
+function parseCli(argv: string[]): Cli {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string', default: '8888' },
+      host: { type: 'string', default: '127.0.0.1' },
+      config: { type: 'string' },
+      'log-level': { type: 'string', default: process.env.LOG_LEVEL ?? 'info' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const port = Number(values.port);
+  if (!/^\d+$/.test(values.port) || port > 65535) throw new ConfigError('--port', `"${values.port}" is not a TCP port (0 picks a free one)`);
+  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+  if (!levels.includes(values['log-level'])) throw new ConfigError('--log-level', `must be one of ${levels.join(', ')}`);
+  return { port, host: values.host, configPath: values.config, logLevel: values['log-level'] };
+}
+
+async function main(): Promise<void> {
+  const bootLogger = pino({ base: { service: 'signalr-emulator' } });
+  let cli: Cli;
+  let configPath: string;
+  let config;
+  try {
+    cli = parseCli(process.argv.slice(2));
+    configPath = cli.configPath ?? DEFAULT_CONFIG_PATH;
+    config = loadConfigFile(configPath, overridesFromEnv(process.env));
+  } catch (error) {
+    const code = error instanceof ConfigError ? error.code : ErrorCodes.configInvalid;
+    bootLogger.fatal({ code }, `${(error as Error).message}\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  const logger = pino({ level: cli.logLevel, base: { service: 'signalr-emulator' } });
+  const emulator = await startSignalREmulator({ port: cli.port, host: cli.host, config, logger });
+  logger.info(
+    { port: emulator.port, configPath, templates: config.upstream.templates.length, connectionString: emulator.connectionString },
+    'ready',
+  );
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    emulator.close().then(
+      () => (process.exitCode = 0),
+      (error: unknown) => {
+        logger.error({ err: (error as Error).message }, 'shutdown failed');
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+await main();
