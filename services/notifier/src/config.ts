@@ -1,0 +1,46 @@
+import { parseConnectionString, type WebSocketServiceConnection } from '@parley/contracts';
+import { ConfigError, envReader, readBusConnection, readHttpListen, type BusConnection } from '@parley/service-kit';
+
+export interface RetryPolicy {
+  /** Attempts in total, the first one included. */
+  readonly maxAttempts: number;
+  readonly baseMs: number;
+  readonly maxDelayMs: number;
+}
+
+export interface NotifierConfig {
+  readonly service: WebSocketServiceConnection;
+  readonly bus: BusConnection;
+  readonly maxConcurrentSessions: number;
+  readonly listen: { readonly host: string; readonly port: number };
+  readonly logLevel: string;
+  readonly requestTimeoutMs: number;
+  readonly retry: RetryPolicy;
+  readonly httpConnections: number;
+}
+
+export const DEFAULT_PORT = 7073;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Reads and validates the environment once (STYLE.md §4); throws a ConfigError naming the variable. */
+export function loadConfig(env: Record<string, string | undefined>): NotifierConfig {
+  const read = envReader(env);
+  const parsed = parseConnectionString(read.string('SIGNALR_CONNECTION_STRING'));
+  if (!parsed.ok) throw new ConfigError('SIGNALR_CONNECTION_STRING', parsed.error.message);
+  const retry: RetryPolicy = Object.freeze({
+    maxAttempts: read.int('RETRY_MAX_ATTEMPTS', 5, { min: 1, max: 20 }),
+    baseMs: read.int('RETRY_BASE_MS', 100, { min: 1, max: 60_000 }),
+    maxDelayMs: read.int('RETRY_MAX_DELAY_MS', 10_000, { min: 1, max: 300_000 }),
+  });
+  if (retry.maxDelayMs < retry.baseMs) throw new ConfigError('RETRY_MAX_DELAY_MS', `must be at least RETRY_BASE_MS (${retry.baseMs})`);
+  return Object.freeze({
+    service: Object.freeze(parsed.value),
+    bus: readBusConnection(read),
+    maxConcurrentSessions: read.int('MAX_CONCURRENT_SESSIONS', 16, { min: 1, max: 1_000 }),
+    listen: Object.freeze(readHttpListen(read, DEFAULT_PORT)),
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    requestTimeoutMs: read.int('REQUEST_TIMEOUT_MS', 5_000, { min: 1, max: 120_000 }),
+    retry,
+    httpConnections: read.int('HTTP_CONNECTIONS', 32, { min: 1, max: 1_024 }),
+  });
+}

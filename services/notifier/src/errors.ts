@@ -1,0 +1,41 @@
+import { PermanentError } from '@parley/service-kit';
+
+/**
+ * Error codes of the notifier (STYLE.md §3). They are a contract: they appear
+ * in logs, metrics and dead-letter reasons. Never reuse a retired code.
+ * A permanent REST refusal dead-letters with reason `HTTP_<status>` instead, so
+ * the DLQ tells at a glance what the service answered.
+ */
+export const NotifierErrorCodes = {
+  /** 429, 5xx, network errors or timeouts outlasted the in-process retries; the broker redelivers. */
+  restUnavailable: 'PARLEY_NOTIFIER_REST_UNAVAILABLE',
+  /** The REST call did not answer within REQUEST_TIMEOUT_MS. */
+  restTimeout: 'PARLEY_NOTIFIER_REST_TIMEOUT',
+  /** The REST call failed below HTTP (refused, reset, DNS…). */
+  restNetwork: 'PARLEY_NOTIFIER_REST_NETWORK',
+} as const;
+
+export type NotifierErrorCode = (typeof NotifierErrorCodes)[keyof typeof NotifierErrorCodes];
+
+/** A failure that may pass later: thrown to the consumer, which abandons the message for redelivery. */
+export class TransientRestError extends Error {
+  readonly retryable = true;
+  constructor(
+    readonly code: NotifierErrorCode,
+    message: string,
+    readonly status?: number,
+    readonly attempts?: number,
+  ) {
+    super(message);
+    this.name = 'TransientRestError';
+  }
+}
+
+/** Most of a response body that fits a dead-letter description. */
+export const MAX_DESCRIPTION_CHARS = 1_024;
+
+/** A 4xx the service will answer again however often it is asked: dead-letter with the status and body. */
+export function rejectedError(status: number, body: string): PermanentError {
+  const text = body.length > MAX_DESCRIPTION_CHARS ? `${body.slice(0, MAX_DESCRIPTION_CHARS)}…` : body;
+  return new PermanentError(`HTTP_${status}`, text || `the service answered ${status} with no body`);
+}

@@ -1,0 +1,46 @@
+import type { RetryPolicy } from './config.js';
+
+/** Statuses worth asking again: throttling, a timeout, or the service failing. Other 4xx never change. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 429 || status === 408 || status >= 500;
+}
+
+/**
+ * Exponential back-off with full jitter: a uniform delay in
+ * [0, min(maxDelay, base · 2^retry)). `retry` counts from 0 for the first retry.
+ * Full jitter spreads the retries of many sessions hitting the same throttle.
+ */
+export function backoffDelay(retry: number, policy: RetryPolicy, random: () => number = Math.random): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseMs * 2 ** Math.min(retry, 30));
+  return Math.floor(random() * ceiling);
+}
+
+/**
+ * `Retry-After` as milliseconds from now: delta-seconds or an HTTP date
+ * (RFC 9110 §10.2.3). Undefined when absent or unreadable; never negative.
+ */
+export function parseRetryAfter(value: string | string[] | undefined, now: number = Date.now()): number | undefined {
+  const text = (Array.isArray(value) ? value[0] : value)?.trim();
+  if (!text) return undefined;
+  if (/^\d+$/.test(text)) return Number(text) * 1_000;
+  // An HTTP date always names its day and month; this keeps Date.parse from reading "-1" as a year.
+  if (!/[a-z]{3}/i.test(text)) return undefined;
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - now);
+}
+
+export type RetryDecision = { retry: true; delayMs: number } | { retry: false; why: 'attempts-exhausted' | 'retry-after-too-long' };
+
+/**
+ * What to do after failed attempt number `attempt` (1-based). A `Retry-After`
+ * is honoured exactly; when it asks for longer than the policy's max delay the
+ * message goes back to the broker instead of holding its session lock.
+ */
+export function decideRetry(attempt: number, retryAfterMs: number | undefined, policy: RetryPolicy, random?: () => number): RetryDecision {
+  if (attempt >= policy.maxAttempts) return { retry: false, why: 'attempts-exhausted' };
+  if (retryAfterMs !== undefined) {
+    return retryAfterMs > policy.maxDelayMs ? { retry: false, why: 'retry-after-too-long' } : { retry: true, delayMs: retryAfterMs };
+  }
+  return { retry: true, delayMs: backoffDelay(attempt - 1, policy, random) };
+}

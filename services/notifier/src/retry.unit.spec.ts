@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { backoffDelay, decideRetry, isRetryableStatus, parseRetryAfter } from './retry.js';
+
+const policy = { maxAttempts: 5, baseMs: 100, maxDelayMs: 1_000 };
+
+describe('isRetryableStatus', () => {
+  it('retries throttling, timeouts and server errors, nothing else', () => {
+    for (const status of [429, 408, 500, 502, 503, 504]) expect(isRetryableStatus(status)).toBe(true);
+    for (const status of [400, 401, 403, 404, 409, 413]) expect(isRetryableStatus(status)).toBe(false);
+  });
+});
+
+describe('backoffDelay (full jitter)', () => {
+  it('grows exponentially up to the cap, scaled by the random draw', () => {
+    const top = () => 0.999999;
+    expect([0, 1, 2, 3, 4, 5].map((retry) => backoffDelay(retry, policy, top))).toEqual([99, 199, 399, 799, 999, 999]);
+  });
+
+  it('can be zero and never reaches the ceiling', () => {
+    expect(backoffDelay(3, policy, () => 0)).toBe(0);
+    expect(backoffDelay(3, policy, () => 0.5)).toBe(400);
+  });
+
+  it('does not overflow on large retry counts', () => {
+    expect(backoffDelay(10_000, policy, () => 0.5)).toBe(500);
+  });
+});
+
+describe('parseRetryAfter', () => {
+  const now = Date.parse('2026-01-01T00:00:00Z');
+
+  it('reads delta-seconds', () => {
+    expect(parseRetryAfter('2', now)).toBe(2_000);
+    expect(parseRetryAfter(' 0 ', now)).toBe(0);
+    expect(parseRetryAfter(['3', '9'], now)).toBe(3_000);
+  });
+
+  it('reads an HTTP date, never negative', () => {
+    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:05 GMT', now)).toBe(5_000);
+    expect(parseRetryAfter('Wed, 31 Dec 2025 23:59:00 GMT', now)).toBe(0);
+  });
+
+  it('ignores absent or unreadable values', () => {
+    expect(parseRetryAfter(undefined, now)).toBeUndefined();
+    expect(parseRetryAfter('', now)).toBeUndefined();
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(parseRetryAfter('-1', now)).toBeUndefined();
+  });
+});
+
+describe('decideRetry', () => {
+  it('backs off with jitter while attempts remain', () => {
+    expect(decideRetry(1, undefined, policy, () => 0.5)).toEqual({ retry: true, delayMs: 50 });
+    expect(decideRetry(3, undefined, policy, () => 0.5)).toEqual({ retry: true, delayMs: 200 });
+  });
+
+  it('honours Retry-After exactly', () => {
+    expect(decideRetry(1, 700, policy, () => 0)).toEqual({ retry: true, delayMs: 700 });
+  });
+
+  it('gives the message back when Retry-After asks for more than the max delay', () => {
+    expect(decideRetry(1, 1_001, policy)).toEqual({ retry: false, why: 'retry-after-too-long' });
+  });
+
+  it('stops after the last attempt', () => {
+    expect(decideRetry(5, undefined, policy)).toEqual({ retry: false, why: 'attempts-exhausted' });
+    expect(decideRetry(5, 10, policy)).toEqual({ retry: false, why: 'attempts-exhausted' });
+  });
+});

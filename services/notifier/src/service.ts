@@ -1,0 +1,110 @@
+import type { ServiceBusClient } from '@azure/service-bus';
+import { BusEntities, parseNotifierEnvelope, type NotifierEnvelope, type Result } from '@parley/contracts';
+import { isPermanent, startSessionConsumer, type Logger, type MessageContext, type SessionConsumer } from '@parley/service-kit';
+import type { Registry } from 'prom-client';
+import type { NotifierConfig } from './config.js';
+import { TransientRestError } from './errors.js';
+import { createNotifierMetrics, type NotifierMetrics } from './metrics.js';
+import { createRestClient, type RestClient } from './rest-client.js';
+import { targetOf, toRestRequest } from './rest-requests.js';
+
+export interface NotifierDeps {
+  bus: ServiceBusClient;
+  logger: Logger;
+  registry: Registry;
+  /** For tests of the back-off; Math.random otherwise. */
+  random?: () => number;
+}
+
+export interface Notifier {
+  /** Starts taking commands from the notifications queue. */
+  start(): void;
+  /** Stops intake, lets in-flight commands finish (no new back-off waits), closes the HTTP pool. */
+  stop(): Promise<void>;
+  /** Readiness: started, not stopping, and the consumer reaches the broker. */
+  ready(): boolean;
+  heldSessions(): string[];
+  readonly metrics: NotifierMetrics;
+}
+
+/**
+ * Turns each notifier command into one REST call. Order per target comes from
+ * the partition sessions (one message at a time per session); throughput
+ * from MAX_CONCURRENT_SESSIONS sessions in parallel. Builds, does not start.
+ */
+export function buildNotifier(deps: NotifierDeps, config: NotifierConfig): Notifier {
+  const { logger } = deps;
+  const metrics = createNotifierMetrics(deps.registry);
+  const rest: RestClient = createRestClient({
+    baseUrl: config.service.baseUrl,
+    accessKey: config.service.accessKey,
+    connections: config.httpConnections,
+    requestTimeoutMs: config.requestTimeoutMs,
+    retry: config.retry,
+    metrics,
+    ...(deps.random ? { random: deps.random } : {}),
+  });
+  let consumer: SessionConsumer | undefined;
+  let stopping = false;
+
+  // Invalid envelopes are dead-lettered by the consumer; count them here too.
+  const parse = (body: unknown): Result<NotifierEnvelope> => {
+    const parsed = parseNotifierEnvelope(body);
+    if (!parsed.ok) metrics.deadLetters.inc({ reason: parsed.error.code });
+    return parsed;
+  };
+
+  async function handle(envelope: NotifierEnvelope, context: MessageContext): Promise<void> {
+    const { commandId, causationId, traceparent } = envelope.metadata;
+    const command = envelope.data;
+    const log = context.logger.child({
+      commandId,
+      causationId,
+      eventId: causationId,
+      ...(traceparent ? { traceparent, traceId: traceparent.split('-')[1] } : {}),
+      action: command.action,
+      ...targetOf(command),
+    });
+    try {
+      const outcome = await rest.call(toRestRequest(command), log);
+      if (outcome.kind === 'gone') {
+        metrics.goneConnections.inc({ action: command.action });
+        log.info({ status: outcome.status, attempts: outcome.attempts }, 'connection is gone; command completed');
+      } else {
+        log.debug({ status: outcome.status, attempts: outcome.attempts }, 'command delivered');
+      }
+    } catch (error) {
+      if (isPermanent(error)) {
+        metrics.deadLetters.inc({ reason: error.reason });
+      } else if (error instanceof TransientRestError) {
+        metrics.givenBack.inc({ code: error.code });
+        log.warn({ code: error.code, status: error.status, attempts: error.attempts, reason: error.message }, 'REST call still failing; giving the command back');
+      }
+      throw error;
+    }
+  }
+
+  return {
+    metrics,
+    start() {
+      if (consumer || stopping) return;
+      consumer = startSessionConsumer({
+        client: deps.bus,
+        entity: { queue: BusEntities.notificationsQueue },
+        maxConcurrentSessions: config.maxConcurrentSessions,
+        parse,
+        handle,
+        logger,
+        registry: deps.registry,
+      });
+    },
+    async stop() {
+      stopping = true;
+      rest.interrupt();
+      await consumer?.stop();
+      await rest.close();
+    },
+    ready: () => consumer !== undefined && !stopping && consumer.healthy(),
+    heldSessions: () => consumer?.heldSessions() ?? [],
+  };
+}
