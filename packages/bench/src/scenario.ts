@@ -1,0 +1,114 @@
+import { BenchClient, benchText, openMany } from './bench-client.js';
+import { Recorder, type RunFigures } from './recorder.js';
+import { ResourceMonitor, type ProcessUsage } from './resources.js';
+
+export interface ScenarioSpec {
+  name: string;
+  /** echo: rooms of one; groups: rooms of `roomSize`; lobby: everyone connected receives everything. */
+  kind: 'echo' | 'groups' | 'lobby';
+  clients: number;
+  roomSize: number;
+  /** Messages per second per client. */
+  ratePerClient: number;
+  durationSeconds: number;
+  messageBytes: number;
+}
+
+export interface ScenarioResult extends RunFigures {
+  name: string;
+  kind: ScenarioSpec['kind'];
+  clients: number;
+  roomSize: number;
+  offeredPerSecond: number;
+  durationSeconds: number;
+  processes: Record<string, ProcessUsage>;
+}
+
+export interface Target {
+  /** Opens client `index` for a scenario (negotiate + WebSocket, or straight at the baseline). */
+  open(index: number, scenario: string): Promise<BenchClient>;
+  /** Whether the target acks frames (the baseline echo does not). */
+  acks: boolean;
+  pids: Record<string, number>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function roomOf(spec: ScenarioSpec, runId: string, index: number): string | undefined {
+  if (spec.kind === 'lobby') return undefined;
+  const size = spec.kind === 'echo' ? 1 : spec.roomSize;
+  return `${runId}-${spec.name}-r${Math.floor(index / size)}`;
+}
+
+function expectedRecipients(spec: ScenarioSpec, index: number): number {
+  if (spec.kind === 'lobby') return spec.clients;
+  const size = spec.kind === 'echo' ? 1 : spec.roomSize;
+  const roomStart = Math.floor(index / size) * size;
+  return Math.min(size, spec.clients - roomStart);
+}
+
+async function joinRooms(clients: BenchClient[], spec: ScenarioSpec, runId: string): Promise<void> {
+  for (let i = 0; i < clients.length; i += 50) {
+    await Promise.all(
+      clients.slice(i, i + 50).map(async (client) => {
+        const room = roomOf(spec, runId, client.index)!;
+        const joined = client.waitForFrame((f) => f.type === 'room' && f.room === room && f.event === 'joined', 30_000);
+        const ok = await client.send({ type: 'join', id: `join-${room}`, room });
+        if (!ok) throw new Error(`client ${client.index} could not join ${room}`);
+        await joined;
+      }),
+    );
+  }
+}
+
+async function sendLoop(client: BenchClient, spec: ScenarioSpec, runId: string, recorder: Recorder, acks: boolean, endAt: number) {
+  const interval = 1000 / spec.ratePerClient;
+  const room = roomOf(spec, runId, client.index);
+  const expected = expectedRecipients(spec, client.index);
+  let due = Date.now() + Math.random() * interval;
+  for (let seq = 0; ; seq++) {
+    await sleep(Math.max(0, due - Date.now()));
+    if (Date.now() >= endAt) return;
+    const key = `${client.index}.${seq}`;
+    const frame = { type: 'send', id: key, ...(room ? { room } : {}), text: benchText(key, Date.now(), spec.messageBytes) };
+    recorder.recordSend(key, client.index, expected);
+    if (acks) void client.send(frame).then((ok) => recorder.recordAck(key, ok));
+    else {
+      recorder.recordAck(key, true);
+      client.fire(frame);
+    }
+    due += interval;
+  }
+}
+
+/** One measured run: connect, set up rooms, send at the asked rate, drain, count. */
+export async function runScenario(target: Target, spec: ScenarioSpec, runId: string, drainMs = 15_000): Promise<ScenarioResult> {
+  const clients = await openMany(spec.clients, (index) => target.open(index, spec.name));
+  try {
+    if (spec.kind !== 'lobby' && target.acks) await joinRooms(clients, spec, runId);
+    await sleep(500);
+    const recorder = new Recorder();
+    for (const client of clients) client.recorder = recorder;
+    const monitor = new ResourceMonitor({ ...target.pids, 'load-generator': process.pid });
+    await monitor.start();
+    const started = Date.now();
+    const endAt = started + spec.durationSeconds * 1000;
+    await Promise.all(clients.map((client) => sendLoop(client, spec, runId, recorder, target.acks, endAt)));
+    const drainUntil = Date.now() + drainMs;
+    while (!recorder.complete() && Date.now() < drainUntil) await sleep(100);
+    const processes = await monitor.stop();
+    return {
+      name: spec.name,
+      kind: spec.kind,
+      clients: spec.clients,
+      roomSize: spec.kind === 'groups' ? spec.roomSize : spec.kind === 'echo' ? 1 : spec.clients,
+      offeredPerSecond: spec.clients * spec.ratePerClient,
+      durationSeconds: spec.durationSeconds,
+      ...recorder.figures(spec.durationSeconds),
+      processes,
+    };
+  } finally {
+    for (const client of clients) client?.close();
+    await sleep(500);
+  }
+}
