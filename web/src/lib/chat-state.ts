@@ -1,0 +1,108 @@
+import { LOBBY, parseKey, type ConversationKey, type ConversationKind } from './keys.js';
+
+export type MessageState = 'pending' | 'sent' | 'failed';
+
+export interface ChatMessage {
+  readonly kind: 'message';
+  /** Stable key for rendering: the server id once known, else the client id. */
+  readonly key: string;
+  readonly id?: string;
+  readonly clientId?: string;
+  readonly from: string;
+  readonly text: string;
+  readonly at: string;
+  readonly state: MessageState;
+  readonly error?: string;
+}
+
+export interface SystemLine {
+  readonly kind: 'system';
+  readonly key: string;
+  readonly text: string;
+  readonly at: string;
+  readonly tone?: 'error';
+}
+
+export type Line = ChatMessage | SystemLine;
+
+export interface HistoryState {
+  /** The newest page was loaded at least once (since the last reconnect). */
+  readonly loaded: boolean;
+  readonly loading: boolean;
+  /** Cursor for the next older page; null when the start was reached. */
+  readonly next: string | null;
+  readonly error?: string;
+}
+
+export interface Conversation {
+  readonly key: ConversationKey;
+  readonly kind: ConversationKind;
+  readonly name: string;
+  /** Oldest first. */
+  readonly lines: readonly Line[];
+  readonly unread: number;
+  /** Rooms: whether the user is (or is becoming) a member. Always true otherwise. */
+  readonly member: boolean;
+  readonly history: HistoryState;
+}
+
+/** What a client frame id was for, so its ack or error can be applied. */
+export type RequestInfo =
+  | { readonly kind: 'send'; readonly key: ConversationKey }
+  | { readonly kind: 'join' | 'leave'; readonly key: ConversationKey }
+  | { readonly kind: 'invite'; readonly key: ConversationKey; readonly user: string }
+  | { readonly kind: 'history'; readonly key: ConversationKey; readonly older: boolean };
+
+export type LinkState = 'connecting' | 'online' | 'reconnecting' | 'stopped';
+
+export interface ChatState {
+  readonly me: string;
+  readonly link: LinkState;
+  readonly linkDetail?: string;
+  readonly conversations: Readonly<Record<string, Conversation>>;
+  readonly active: ConversationKey;
+  readonly online: readonly string[];
+  readonly requests: Readonly<Record<string, RequestInfo>>;
+  /** Counter for system line keys (keeps the reducer pure). */
+  readonly seq: number;
+}
+
+export function emptyConversation(key: ConversationKey, member = true): Conversation {
+  const ref = parseKey(key);
+  return {
+    key,
+    kind: ref.kind,
+    name: ref.kind === 'lobby' ? 'Lobby' : ref.name,
+    lines: [],
+    unread: 0,
+    member,
+    history: { loaded: false, loading: false, next: null },
+  };
+}
+
+export function initialState(me: string): ChatState {
+  return {
+    me,
+    link: 'connecting',
+    conversations: { [LOBBY]: emptyConversation(LOBBY) },
+    active: LOBBY,
+    online: [],
+    requests: {},
+    seq: 0,
+  };
+}
+
+/** Sidebar order: lobby, rooms by name, direct chats by name. */
+export function sortedConversations(state: ChatState): Conversation[] {
+  const rank = { lobby: 0, room: 1, direct: 2 } as const;
+  return Object.values(state.conversations).sort(
+    (a, b) => rank[a.kind] - rank[b.kind] || a.name.localeCompare(b.name),
+  );
+}
+
+/** Lines with the same time keep their order; a new line goes after its equals. */
+export function insertLine(lines: readonly Line[], line: Line): Line[] {
+  let i = lines.length;
+  while (i > 0 && (lines[i - 1] as Line).at > line.at) i--;
+  return [...lines.slice(0, i), line, ...lines.slice(i)];
+}

@@ -1,0 +1,237 @@
+import type { HistoryAnswerFrame, MessageFrame, PresenceFrame, RoomFrame, ServerFrame, StateFrame } from '@parley/contracts';
+import {
+  emptyConversation,
+  insertLine,
+  type ChatMessage,
+  type ChatState,
+  type Conversation,
+  type Line,
+  type LinkState,
+  type RequestInfo,
+} from './chat-state.js';
+import { LOBBY, directKey, keyOfMessage, roomKey, type ConversationKey } from './keys.js';
+
+/** Everything that changes the page's chat state. Times are passed in, so this stays pure. */
+export type ChatEvent =
+  | { readonly type: 'link'; readonly link: LinkState; readonly detail?: string }
+  | { readonly type: 'frame'; readonly frame: ServerFrame; readonly at: string }
+  | { readonly type: 'send'; readonly id: string; readonly key: ConversationKey; readonly text: string; readonly at: string }
+  | { readonly type: 'join' | 'leave'; readonly id: string; readonly room: string }
+  | { readonly type: 'invite'; readonly id: string; readonly room: string; readonly user: string }
+  | { readonly type: 'history-request'; readonly id: string; readonly key: ConversationKey; readonly older: boolean }
+  | { readonly type: 'open'; readonly key: ConversationKey }
+  | { readonly type: 'reconnected' };
+
+export function reduce(state: ChatState, event: ChatEvent): ChatState {
+  switch (event.type) {
+    case 'link':
+      return { ...state, link: event.link, linkDetail: event.detail };
+    case 'frame':
+      return onFrame(state, event.frame, event.at);
+    case 'send': {
+      const line: ChatMessage = {
+        kind: 'message', key: event.id, clientId: event.id, from: state.me, text: event.text, at: event.at, state: 'pending',
+      };
+      const s = request(state, event.id, { kind: 'send', key: event.key });
+      return update(s, event.key, (c) => ({ ...c, lines: insertLine(c.lines, line) }));
+    }
+    case 'join': {
+      const key = roomKey(event.room);
+      const s = request(state, event.id, { kind: 'join', key });
+      return { ...update(s, key, (c) => ({ ...c, member: true })), active: key };
+    }
+    case 'leave':
+      return request(state, event.id, { kind: 'leave', key: roomKey(event.room) });
+    case 'invite':
+      return request(state, event.id, { kind: 'invite', key: roomKey(event.room), user: event.user });
+    case 'history-request': {
+      const s = request(state, event.id, { kind: 'history', key: event.key, older: event.older });
+      return update(s, event.key, (c) => ({ ...c, history: { ...c.history, loading: true, error: undefined } }));
+    }
+    case 'open': {
+      const s = update(state, event.key, (c) => ({ ...c, unread: 0 }));
+      return { ...s, active: event.key };
+    }
+    case 'reconnected': {
+      // Messages may have been missed while offline: every history is stale, and
+      // answers to requests made on the old socket will never come.
+      const conversations = mapValues(state.conversations, (c) => ({
+        ...c,
+        history: { ...c.history, loaded: false, loading: false },
+      }));
+      const requests = Object.fromEntries(Object.entries(state.requests).filter(([, r]) => r.kind !== 'history'));
+      return { ...state, conversations, requests };
+    }
+  }
+}
+
+function onFrame(state: ChatState, frame: ServerFrame, at: string): ChatState {
+  switch (frame.type) {
+    case 'hello':
+      return { ...state, link: 'online', linkDetail: undefined };
+    case 'ack':
+      return frame.ok ? onAccepted(state, frame.id) : onRefused(state, frame.id, frame.error?.message ?? 'refused', at);
+    case 'error':
+      return onRefused(state, frame.id, frame.error.message, at);
+    case 'message': {
+      const key = keyOfMessage(state.me, frame);
+      const live = key !== state.active && frame.from !== state.me;
+      return update(state, key, (c) => {
+        const merged = mergeMessage(c.lines, frame, state.me);
+        if (merged === c.lines) return c;
+        return { ...c, lines: merged, unread: c.unread + (live ? 1 : 0) };
+      });
+    }
+    case 'history':
+      return onHistory(state, frame);
+    case 'state':
+      return onState(state, frame);
+    case 'presence':
+      return onPresence(state, frame, at);
+    case 'room':
+      return onRoom(state, frame, at);
+  }
+}
+
+function onAccepted(state: ChatState, id: string): ChatState {
+  const req = state.requests[id];
+  if (!req) return state;
+  if (req.kind === 'send') return setMessageState(state, req.key, id, 'sent');
+  if (req.kind === 'leave') return removeConversation(state, req.key);
+  return state;
+}
+
+function onRefused(state: ChatState, id: string, message: string, at: string): ChatState {
+  const req = state.requests[id];
+  if (!req) return state;
+  const s = { ...state, requests: without(state.requests, id) };
+  switch (req.kind) {
+    case 'send':
+      return setMessageState(s, req.key, id, 'failed', message);
+    case 'history':
+      return update(s, req.key, (c) => ({ ...c, history: { ...c.history, loading: false, error: message } }));
+    case 'join':
+      return systemLine(update(s, req.key, (c) => ({ ...c, member: false })), req.key, `Could not join: ${message}`, at, 'error');
+    case 'leave':
+      return systemLine(s, req.key, `Could not leave: ${message}`, at, 'error');
+    case 'invite':
+      return systemLine(s, req.key, `Could not add ${req.user}: ${message}`, at, 'error');
+  }
+}
+
+function onHistory(state: ChatState, frame: HistoryAnswerFrame): ChatState {
+  const req: RequestInfo | undefined = frame.id !== undefined ? state.requests[frame.id] : undefined;
+  const key = req?.kind === 'history' ? req.key : frame.room ? roomKey(frame.room) : frame.with ? directKey(frame.with) : LOBBY;
+  const older = req?.kind === 'history' ? req.older : false;
+  const s = frame.id !== undefined ? { ...state, requests: without(state.requests, frame.id) } : state;
+  return update(s, key, (c) => {
+    let lines = c.lines;
+    for (const m of frame.messages) lines = mergeMessage(lines, m, state.me);
+    // A refresh of the newest page (after a reconnect) keeps a cursor that already
+    // reaches further back; overlapping pages are harmless since merging de-duplicates.
+    const next = older ? frame.next : (c.history.next ?? frame.next);
+    return { ...c, lines, history: { loaded: true, loading: false, next } };
+  });
+}
+
+function onState(state: ChatState, frame: StateFrame): ChatState {
+  let s: ChatState = { ...state, online: [...new Set(frame.online)] };
+  const rooms = new Set(frame.rooms);
+  for (const room of rooms) s = update(s, roomKey(room), (c) => (c.member ? c : { ...c, member: true }));
+  for (const c of Object.values(s.conversations)) {
+    if (c.kind === 'room' && c.member && !rooms.has(c.name)) s = update(s, c.key, (x) => ({ ...x, member: false }));
+  }
+  return s;
+}
+
+function onPresence(state: ChatState, frame: PresenceFrame, at: string): ChatState {
+  const was = state.online.includes(frame.user);
+  if (was === frame.online) return state;
+  const online = frame.online ? [...state.online, frame.user] : state.online.filter((u) => u !== frame.user);
+  const s = { ...state, online };
+  if (frame.user === state.me) return s;
+  return systemLine(s, LOBBY, frame.online ? `${frame.user} is online` : `${frame.user} went offline`, at);
+}
+
+function onRoom(state: ChatState, frame: RoomFrame, at: string): ChatState {
+  const key = roomKey(frame.room);
+  const mine = frame.user === state.me;
+  if (frame.event === 'left') {
+    if (mine) return removeConversation(state, key);
+    return state.conversations[key] ? systemLine(state, key, `${frame.user} left`, at) : state;
+  }
+  if (frame.event === 'joined') {
+    if (!mine) return systemLine(state, key, `${frame.user} joined`, at);
+    const was = state.conversations[key]?.member === true && hasLine(state, key, 'You joined');
+    const s = update(state, key, (c) => ({ ...c, member: true }));
+    return was ? s : systemLine(s, key, `You joined #${frame.room}`, at);
+  }
+  const by = frame.by ? `${frame.by} added` : 'Added';
+  if (!mine) return systemLine(state, key, `${by} ${frame.user}`, at);
+  const s = update(state, key, (c) => ({ ...c, member: true, unread: c.unread + (state.active === key ? 0 : 1) }));
+  return systemLine(s, key, `${by} you to #${frame.room}`, at);
+}
+
+/** Adds or merges one server message; returns the same array when nothing changed. */
+function mergeMessage(lines: readonly Line[], m: MessageFrame, me: string): readonly Line[] {
+  if (lines.some((l) => l.kind === 'message' && l.id === m.id)) return lines;
+  const line: ChatMessage = {
+    kind: 'message', key: m.id, id: m.id, clientId: m.clientId, from: m.from, text: m.text, at: m.at, state: 'sent',
+  };
+  const own = m.from === me && m.clientId ? lines.findIndex((l) => l.kind === 'message' && l.clientId === m.clientId && l.from === me) : -1;
+  if (own < 0) return insertLine(lines, line);
+  // Our own message came back: keep its render key so the row is not re-created.
+  const previous = lines[own] as ChatMessage;
+  const rest = [...lines.slice(0, own), ...lines.slice(own + 1)];
+  return insertLine(rest, { ...line, key: previous.key });
+}
+
+function setMessageState(state: ChatState, key: ConversationKey, clientId: string, to: 'sent' | 'failed', error?: string): ChatState {
+  return update(state, key, (c) => ({
+    ...c,
+    lines: c.lines.map((l) => {
+      if (l.kind !== 'message' || l.clientId !== clientId || l.from !== state.me) return l;
+      // A message already seen back from the server stays sent; an ack cannot downgrade it.
+      if (to === 'sent' && l.state !== 'pending') return l;
+      return { ...l, state: to, error };
+    }),
+  }));
+}
+
+function systemLine(state: ChatState, key: ConversationKey, text: string, at: string, tone?: 'error'): ChatState {
+  const line: Line = { kind: 'system', key: `s${state.seq}`, text, at, ...(tone ? { tone } : {}) };
+  return { ...update(state, key, (c) => ({ ...c, lines: insertLine(c.lines, line) })), seq: state.seq + 1 };
+}
+
+/** Updates a conversation, creating it first if needed. */
+function update(state: ChatState, key: ConversationKey, fn: (c: Conversation) => Conversation): ChatState {
+  const current = state.conversations[key] ?? emptyConversation(key);
+  const next = fn(current);
+  if (next === current && state.conversations[key]) return state;
+  return { ...state, conversations: { ...state.conversations, [key]: next } };
+}
+
+function removeConversation(state: ChatState, key: ConversationKey): ChatState {
+  if (!state.conversations[key] || key === LOBBY) return state;
+  const conversations = { ...state.conversations };
+  delete conversations[key];
+  return { ...state, conversations, active: state.active === key ? LOBBY : state.active };
+}
+
+function request(state: ChatState, id: string, info: RequestInfo): ChatState {
+  return { ...state, requests: { ...state.requests, [id]: info } };
+}
+
+function hasLine(state: ChatState, key: ConversationKey, prefix: string): boolean {
+  return state.conversations[key]?.lines.some((l) => l.kind === 'system' && l.text.startsWith(prefix)) ?? false;
+}
+
+function without<T>(record: Readonly<Record<string, T>>, id: string): Record<string, T> {
+  const copy = { ...record };
+  delete copy[id];
+  return copy;
+}
+
+function mapValues<K extends string, V>(record: Readonly<Record<K, V>>, fn: (v: V) => V): Record<K, V> {
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fn(v as V)])) as Record<K, V>;
+}

@@ -1,0 +1,78 @@
+import type { ServerFrame } from '@parley/contracts';
+
+/**
+ * A light structural check of server frames. The contracts' validators pull
+ * in TypeBox's compiler (and node's Buffer), which the page must not bundle;
+ * the server is trusted, so this only guards against shapes the reducer
+ * could not handle. Returns undefined for anything unreadable.
+ */
+export function parseServerFrame(raw: unknown): ServerFrame | undefined {
+  if (typeof raw !== 'string') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(value) || typeof value.type !== 'string') return undefined;
+  const v = value;
+  switch (v.type) {
+    case 'hello':
+      return str(v.user) && str(v.connectionId) ? (v as ServerFrame) : undefined;
+    case 'ack':
+      return str(v.id) && typeof v.ok === 'boolean' && (v.error === undefined || isCoded(v.error))
+        ? (v as ServerFrame)
+        : undefined;
+    case 'message':
+      return isMessage(v) ? (v as ServerFrame) : undefined;
+    case 'history':
+      return Array.isArray(v.messages) && v.messages.every(isMessage) && (v.next === null || str(v.next) || v.next === undefined)
+        ? ({ ...v, next: v.next ?? null } as ServerFrame)
+        : undefined;
+    case 'state':
+      return strings(v.rooms) && strings(v.online) ? (v as ServerFrame) : undefined;
+    case 'presence':
+      return str(v.user) && typeof v.online === 'boolean' ? (v as ServerFrame) : undefined;
+    case 'room':
+      return str(v.room) && str(v.user) && (v.event === 'joined' || v.event === 'left' || v.event === 'invited')
+        ? (v as ServerFrame)
+        : undefined;
+    case 'error':
+      return str(v.id) && isCoded(v.error) ? (v as ServerFrame) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function str(value: unknown): value is string {
+  return typeof value === 'string';
+}
+
+function strings(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every(str);
+}
+
+function optionalStr(value: unknown): boolean {
+  return value === undefined || str(value);
+}
+
+function isCoded(value: unknown): boolean {
+  return isRecord(value) && str(value.code) && str(value.message);
+}
+
+function isMessage(value: unknown): boolean {
+  return (
+    isRecord(value) &&
+    str(value.id) &&
+    str(value.from) &&
+    str(value.text) &&
+    str(value.at) &&
+    optionalStr(value.clientId) &&
+    optionalStr(value.room) &&
+    optionalStr(value.to)
+  );
+}
