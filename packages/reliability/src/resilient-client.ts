@@ -1,0 +1,131 @@
+import WebSocket from 'ws';
+import { CHAT_SUBPROTOCOL, type ClientFrame } from '@parley/contracts';
+import { negotiate } from '@parley/stack';
+
+type Frame = Record<string, unknown> & { type: string };
+
+/**
+ * A client that behaves as the page does under faults: it reconnects with
+ * back-off, resends every un-acked frame with the same id after reconnecting
+ * (and periodically while connected), and de-duplicates messages by server id.
+ */
+export class ResilientClient {
+  readonly pending = new Map<string, { frame: ClientFrame; sentAt: number }>();
+  readonly acked = new Set<string>();
+  readonly refused = new Map<string, string>();
+  /** Messages shown, by server id: a second delivery of the same id is counted, not shown. */
+  readonly shown = new Map<string, Frame>();
+  redeliveries = 0;
+  reconnects = 0;
+  private socket: WebSocket | undefined;
+  private closedByUs = false;
+  private resendTimer: NodeJS.Timeout;
+  private readonly listeners = new Set<(frame: Frame) => void>();
+
+  constructor(readonly user: string, private readonly gatewayUrl: () => string) {
+    this.resendTimer = setInterval(() => this.resendStale(), 3_000);
+  }
+
+  async connect(): Promise<void> {
+    for (let attempt = 0; !this.closedByUs; attempt++) {
+      try {
+        await this.open();
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(200 * 2 ** attempt, 2_000)));
+      }
+    }
+  }
+
+  private async open(): Promise<void> {
+    const { url } = await negotiate(this.gatewayUrl(), this.user);
+    const socket = new WebSocket(url, [CHAT_SUBPROTOCOL]);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+      socket.once('unexpected-response', (_request, response) => reject(new Error(`handshake ${response.statusCode}`)));
+    });
+    this.socket = socket;
+    socket.on('message', (data) => this.onFrame(data.toString()));
+    socket.on('error', () => undefined);
+    socket.once('close', () => {
+      if (this.closedByUs) return;
+      this.reconnects++;
+      void this.connect();
+    });
+    for (const { frame } of this.pending.values()) socket.send(JSON.stringify(frame));
+  }
+
+  private onFrame(text: string): void {
+    let frame: Frame;
+    try {
+      frame = JSON.parse(text) as Frame;
+    } catch {
+      return;
+    }
+    if (frame.type === 'ack' && typeof frame.id === 'string' && this.pending.has(frame.id)) {
+      if (frame.ok === true) {
+        this.pending.delete(frame.id);
+        this.acked.add(frame.id);
+      } else {
+        const code = String((frame.error as { code?: string } | undefined)?.code);
+        // Rate limiting and an unavailable bus are transient: keep it pending, the resend retries it.
+        if (code !== 'PARLEY_RATE_LIMITED' && code !== 'PARLEY_BUS_UNAVAILABLE') {
+          this.pending.delete(frame.id);
+          this.refused.set(frame.id, code);
+        }
+      }
+    }
+    if (frame.type === 'message') {
+      const id = String(frame.id);
+      if (this.shown.has(id)) this.redeliveries++;
+      else this.shown.set(id, frame);
+    }
+    for (const listener of this.listeners) listener(frame);
+  }
+
+  send(frame: ClientFrame): void {
+    this.pending.set(frame.id, { frame, sentAt: Date.now() });
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(frame));
+  }
+
+  private resendStale(): void {
+    if (this.socket?.readyState !== WebSocket.OPEN) return;
+    const now = Date.now();
+    for (const entry of this.pending.values()) {
+      if (now - entry.sentAt < 3_000) continue;
+      entry.sentAt = now;
+      this.socket.send(JSON.stringify(entry.frame));
+    }
+  }
+
+  /** Waits for the next frame that passes `test`. */
+  next(test: (frame: Frame) => boolean, timeoutMs = 20_000): Promise<Frame> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.listeners.delete(listener);
+        reject(new Error(`${this.user}: frame not seen within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const listener = (frame: Frame) => {
+        if (!test(frame)) return;
+        clearTimeout(timer);
+        this.listeners.delete(listener);
+        resolve(frame);
+      };
+      this.listeners.add(listener);
+    });
+  }
+
+  /** Sends a request frame (join, history…) until it is answered, across reconnects. */
+  async ask(frame: ClientFrame, answer: (f: Frame) => boolean, timeoutMs = 30_000): Promise<Frame> {
+    const waiting = this.next(answer, timeoutMs);
+    this.send(frame);
+    return waiting;
+  }
+
+  close(): void {
+    this.closedByUs = true;
+    clearInterval(this.resendTimer);
+    this.socket?.close(1000);
+  }
+}
