@@ -1,0 +1,68 @@
+/** The broker's validated, frozen view of a Config.json. */
+
+export interface ReceivableProps {
+  readonly lockDurationMs: number;
+  readonly maxDeliveryCount: number;
+  readonly requiresSession: boolean;
+  /** Infinity when the entity sets no DefaultMessageTimeToLive (Azure's default). */
+  readonly defaultTtlMs: number;
+  readonly deadLetteringOnExpiration: boolean;
+}
+
+export interface DuplicateDetection {
+  readonly enabled: boolean;
+  readonly windowMs: number;
+}
+
+export interface QueueConfig {
+  readonly name: string;
+  readonly props: ReceivableProps;
+  readonly duplicateDetection: DuplicateDetection;
+}
+
+/** Message fields a correlation filter may test (all given ones must match). */
+export interface CorrelationFilter {
+  readonly kind: 'correlation';
+  readonly correlationId?: string;
+  readonly messageId?: string;
+  readonly to?: string;
+  readonly replyTo?: string;
+  readonly subject?: string;
+  readonly sessionId?: string;
+  readonly replyToSessionId?: string;
+  readonly contentType?: string;
+  readonly properties: Readonly<Record<string, string | number | boolean>>;
+}
+
+export type RuleFilter = CorrelationFilter | { readonly kind: 'true' } | { readonly kind: 'false' };
+
+export interface RuleConfig {
+  readonly name: string;
+  readonly filter: RuleFilter;
+}
+
+export interface SubscriptionConfig {
+  readonly name: string;
+  readonly props: ReceivableProps;
+  readonly rules: readonly RuleConfig[];
+}
+
+export interface TopicConfig {
+  readonly name: string;
+  readonly duplicateDetection: DuplicateDetection;
+  readonly subscriptions: readonly SubscriptionConfig[];
+}
+
+export interface BrokerConfig {
+  readonly namespace: string;
+  readonly queues: readonly QueueConfig[];
+  readonly topics: readonly TopicConfig[];
+}
+
+/** Azure's defaults for what a Config.json leaves out. */
+export const defaults = {
+  lockDurationMs: 60_000,
+  maxDeliveryCount: 10,
+  defaultTtlMs: Number.POSITIVE_INFINITY,
+  duplicateWindowMs: 10 * 60_000,
+} as const;
