@@ -12,6 +12,8 @@ export interface RecordedRequest {
   readonly remotePort: number | undefined;
   /** HS256 with the key and `aud` = exactly this request's URL without query. */
   readonly authValid: boolean;
+  /** The status the stand-in answered. */
+  status: number;
 }
 
 export interface ScriptedAnswer {
@@ -49,7 +51,7 @@ export async function startRestStandIn(accessKey: string): Promise<RestStandIn> 
     const path = req.url.split('?')[0] ?? req.url;
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const authValid = token ? await jwtVerify(token, key, { audience: `${baseUrl}${path}`, algorithms: ['HS256'], requiredClaims: ['exp'] }).then(() => true, () => false) : false;
-    requests.push({
+    const record: RecordedRequest = {
       method: req.method,
       url: req.url,
       contentType: req.headers['content-type'],
@@ -57,9 +59,12 @@ export async function startRestStandIn(accessKey: string): Promise<RestStandIn> 
       at: Date.now(),
       remotePort: req.socket.remotePort,
       authValid,
-    });
+      status: 0,
+    };
+    requests.push(record);
     const script = scripts.get(path);
     const answer = (script && script.length > 1 ? script.shift() : script?.[0]) ?? { status: 202 };
+    record.status = answer.status;
     if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
     return reply.code(answer.status).headers(answer.headers ?? {}).send(answer.body ?? '');
   });

@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServiceBusClient } from '@azure/service-bus';
+import { Registry } from 'prom-client';
+import type { MessageFrame, NotifierCommand } from '@parley/contracts';
+import { roomGroup } from '@parley/contracts';
+import { createBusClient, createLogger } from '@parley/service-kit';
+import { startServiceBus, startSignalR, type StandIn } from '@parley/testkit';
+import { loadConfig } from './config.js';
+import { buildNotifier, type Notifier } from './service.js';
+import { sendCommands } from './testing/bus.js';
+import { waitFor } from './testing/wait.js';
+import { openChatSocket, startHelloUpstream, type ChatSocket } from './testing/ws-clients.js';
+
+const hub = 'chat';
+let ids = 0;
+const message = (text: string, room?: string): MessageFrame => ({
+  type: 'message',
+  id: `m-${++ids}`,
+  clientId: `c-${ids}`,
+  from: 'system',
+  ...(room ? { room } : {}),
+  text,
+  at: new Date().toISOString(),
+});
+const isText = (text: string) => (frame: Record<string, unknown>) => frame.text === text;
+
+/** The notifier between the real broker and the real SignalR emulator, with real ws clients. */
+describe('notifier against the SignalR emulator', () => {
+  let servicebus: StandIn;
+  let signalr: Awaited<ReturnType<typeof startSignalR>>;
+  let upstream: Awaited<ReturnType<typeof startHelloUpstream>>;
+  let bus: ServiceBusClient;
+  let notifier: Notifier;
+  let registry: Registry;
+  const sockets: ChatSocket[] = [];
+
+  const open = async (user: string) => {
+    const socket = await openChatSocket(signalr.baseUrl, hub, user);
+    sockets.push(socket);
+    return socket;
+  };
+  const send = (...commands: NotifierCommand[]) => sendCommands(bus, commands);
+  /** Proves `socket` got everything sent to it so far: a later marker to its connection arrives, the same session keeps order. */
+  const settle = async (socket: ChatSocket) => {
+    const marker = message(`marker-${socket.user}-${ids}`);
+    await send({ action: 'sendToConnection', hub, connectionId: socket.connectionId, frame: marker });
+    await socket.waitForFrame(isText(marker.text), 'its marker');
+  };
+  const metric = async (name: string, labels: Record<string, string>) =>
+    ((await registry.getSingleMetric(name)?.get())?.values ?? []).find((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val))?.value ?? 0;
+
+  beforeAll(async () => {
+    servicebus = await startServiceBus();
+    const key = 'parley-dev-primary-key-0123456789abcdef';
+    upstream = await startHelloUpstream(key);
+    signalr = await startSignalR({ upstreamUrl: upstream.url });
+    const config = loadConfig({
+      SIGNALR_CONNECTION_STRING: signalr.connectionString,
+      SERVICEBUS_CONNECTION_STRING: servicebus.connectionString,
+      MAX_CONCURRENT_SESSIONS: '4',
+    });
+    bus = createBusClient(config.bus);
+    registry = new Registry();
+    notifier = buildNotifier({ bus, logger: createLogger('notifier', 'warn'), registry }, config);
+    notifier.start();
+  });
+
+  afterAll(async () => {
+    await Promise.allSettled(sockets.map((s) => s.close()));
+    await notifier?.stop();
+    await bus?.close();
+    await signalr?.stop();
+    await upstream?.close();
+    await servicebus?.stop();
+  });
+
+  it('adds connections to a group and a send to the group reaches exactly its ws clients', async () => {
+    const [alice, bob, carol] = await Promise.all([open('alice'), open('bob'), open('carol')]);
+    const group = roomGroup('dev');
+    const hello = message('hello dev', 'dev');
+    await send(
+      { action: 'addConnectionToGroup', hub, group, connectionId: alice!.connectionId },
+      { action: 'addConnectionToGroup', hub, group, connectionId: bob!.connectionId },
+      { action: 'sendToGroup', hub, group, frame: hello },
+    );
+    expect(await alice!.waitForFrame(isText('hello dev'), 'the group message')).toEqual(hello);
+    await bob!.waitForFrame(isText('hello dev'), 'the group message');
+    await settle(carol!);
+    expect(carol!.frames.some(isText('hello dev'))).toBe(false);
+  });
+
+  it('removes a connection from a group', async () => {
+    const [erin, frank] = await Promise.all([open('erin'), open('frank')]);
+    const group = roomGroup('ops');
+    await send(
+      { action: 'addConnectionToGroup', hub, group, connectionId: erin!.connectionId },
+      { action: 'addConnectionToGroup', hub, group, connectionId: frank!.connectionId },
+      { action: 'removeConnectionFromGroup', hub, group, connectionId: frank!.connectionId },
+      { action: 'sendToGroup', hub, group, frame: message('ops only', 'ops') },
+    );
+    await erin!.waitForFrame(isText('ops only'), 'the group message');
+    await settle(frank!);
+    expect(frank!.frames.some(isText('ops only'))).toBe(false);
+  });
+
+  it('adds a user (every connection of it) to a group and removes it again', async () => {
+    const [gina1, gina2, hank] = await Promise.all([open('gina'), open('gina'), open('hank')]);
+    const group = roomGroup('qa');
+    await send(
+      { action: 'addUserToGroup', hub, group, userId: 'gina' },
+      { action: 'addUserToGroup', hub, group, userId: 'hank' },
+      { action: 'sendToGroup', hub, group, frame: message('qa one', 'qa') },
+      { action: 'removeUserFromGroup', hub, group, userId: 'gina' },
+      { action: 'sendToGroup', hub, group, frame: message('qa two', 'qa') },
+    );
+    await gina1!.waitForFrame(isText('qa one'), 'the first group message');
+    await gina2!.waitForFrame(isText('qa one'), 'the first group message');
+    await hank!.waitForFrame(isText('qa two'), 'the second group message');
+    await Promise.all([settle(gina1!), settle(gina2!)]);
+    expect([...gina1!.frames, ...gina2!.frames].some(isText('qa two'))).toBe(false);
+  });
+
+  it('sends to a user, to one connection and to everyone', async () => {
+    const [ivan1, ivan2, judy] = await Promise.all([open('ivan'), open('ivan'), open('judy')]);
+    await send({ action: 'sendToUser', hub, userId: 'ivan', frame: message('for ivan') });
+    await ivan1!.waitForFrame(isText('for ivan'), 'the user message');
+    await ivan2!.waitForFrame(isText('for ivan'), 'the user message');
+    await send({ action: 'sendToConnection', hub, connectionId: ivan2!.connectionId, frame: message('for ivan2') });
+    await ivan2!.waitForFrame(isText('for ivan2'), 'the connection message');
+    await send({ action: 'sendToAll', hub, frame: message('for all') });
+    await Promise.all([ivan1, ivan2, judy].map((s) => s!.waitForFrame(isText('for all'), 'the broadcast')));
+    await Promise.all([settle(ivan1!), settle(judy!)]);
+    expect(ivan1!.frames.some(isText('for ivan2'))).toBe(false);
+    expect(judy!.frames.some(isText('for ivan'))).toBe(false);
+  });
+
+  it('closes a connection with the given reason', async () => {
+    const kim = await open('kim');
+    await send({ action: 'closeConnection', hub, connectionId: kim.connectionId, reason: 'signed out elsewhere' });
+    const closed = await waitFor(() => kim.closed(), 'the close');
+    expect(closed.reason).toBe('signed out elsewhere');
+  });
+
+  it('completes commands for a connection that is gone and counts them', async () => {
+    const leo = await open('leo');
+    await leo.close();
+    const before = await metric('parley_notifier_gone_connections_total', { action: 'addConnectionToGroup' });
+    await send({ action: 'addConnectionToGroup', hub, group: roomGroup('gone'), connectionId: leo.connectionId });
+    await waitFor(async () => (await metric('parley_notifier_gone_connections_total', { action: 'addConnectionToGroup' })) === before + 1, 'the gone count');
+    expect(await metric('parley_notifier_dead_letters_total', {})).toBe(0);
+  });
+});

@@ -1,0 +1,67 @@
+import Fastify from 'fastify';
+import { WebSocket } from 'ws';
+import { clientPath, verifySignature } from '@parley/contracts';
+import { waitFor } from './wait.js';
+
+/**
+ * A tiny upstream for the SignalR emulator: connect binds the user named by
+ * `?user=` and answers a `hello` frame carrying the connection id, so a test
+ * learns which connection id the service gave its client.
+ */
+export async function startHelloUpstream(accessKey: string): Promise<{ url: string; close(): Promise<void> }> {
+  const app = Fastify({ logger: false });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.post('/api/messages', async (req, reply) => {
+    const connectionId = String(req.headers['x-asrs-connection-id'] ?? '');
+    if (!verifySignature(req.headers['x-asrs-signature'] as string | undefined, connectionId, [accessKey])) return reply.code(401).send();
+    if (req.headers['x-asrs-event'] !== 'connect') return reply.code(200).send();
+    const user = new URLSearchParams(String(req.headers['x-asrs-client-query'] ?? '')).get('user') ?? 'anonymous';
+    return reply.code(200).header('x-asrs-user-id', user).header('content-type', 'application/json').send(JSON.stringify({ type: 'hello', user, connectionId }));
+  });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  return { url: `${url}/api/messages?event={event}`, close: () => app.close() };
+}
+
+export interface ChatSocket {
+  readonly user: string;
+  readonly connectionId: string;
+  /** Every parsed text frame after `hello`. */
+  readonly frames: Array<Record<string, unknown>>;
+  readonly closed: () => { code: number; reason: string } | undefined;
+  waitForFrame(predicate: (frame: Record<string, unknown>) => boolean, what: string): Promise<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+/** A real ws client of the emulator, signed in as `user`; resolves after its `hello`. */
+export async function openChatSocket(serviceBaseUrl: string, hub: string, user: string): Promise<ChatSocket> {
+  const url = `${serviceBaseUrl.replace(/^http/, 'ws')}${clientPath(hub)}?user=${encodeURIComponent(user)}`;
+  const ws = new WebSocket(url);
+  const frames: Array<Record<string, unknown>> = [];
+  let hello: { connectionId: string } | undefined;
+  let closed: { code: number; reason: string } | undefined;
+  ws.on('message', (data, isBinary) => {
+    if (isBinary) return;
+    const frame = JSON.parse(data.toString()) as Record<string, unknown>;
+    if (frame.type === 'hello' && !hello) hello = { connectionId: String(frame.connectionId) };
+    else frames.push(frame);
+  });
+  ws.on('close', (code, reason) => (closed = { code, reason: reason.toString() }));
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  const { connectionId } = await waitFor(() => hello, `hello for ${user}`);
+  return {
+    user,
+    connectionId,
+    frames,
+    closed: () => closed,
+    waitForFrame: (predicate, what) => waitFor(() => frames.find(predicate), `${user} to receive ${what}`),
+    async close() {
+      if (ws.readyState === WebSocket.CLOSED) return;
+      ws.close();
+      await waitFor(() => closed, `${user}'s socket to close`);
+    },
+  };
+}
