@@ -1,0 +1,69 @@
+import type { HistoryFrame } from '@parley/contracts';
+import type { ChangingFrame, ConnectedState, DisconnectedState, EventContext, FrameState, HistoryState } from './rules/index.js';
+import type { ChatStore } from './store/chat-store.js';
+
+/** Reads what a changing frame's rule needs. Member first: a member's room exists, which saves a read on the hot path. */
+export async function loadFrameState(store: ChatStore, frame: ChangingFrame, ctx: EventContext): Promise<FrameState> {
+  const { hub, userId } = ctx;
+  const membership = async (room: string, user: string) => {
+    const member = await store.isMember(hub, room, user);
+    return { member, roomExists: member || (await store.roomExists(hub, room)) };
+  };
+  switch (frame.type) {
+    case 'send':
+      if (frame.room !== undefined) return { type: 'send', state: { kind: 'room', ...(await membership(frame.room, userId)) } };
+      if (frame.to !== undefined) {
+        const recipientKnown = frame.to !== userId && (await store.isKnownUser(hub, frame.to));
+        return { type: 'send', state: { kind: 'direct', recipientKnown } };
+      }
+      return { type: 'send', state: { kind: 'lobby' } };
+    case 'join':
+      return { type: 'join', state: { member: await store.isMember(hub, frame.room, userId) } };
+    case 'leave':
+      return { type: 'leave', state: await membership(frame.room, userId) };
+    case 'invite': {
+      const [sender, inviteeKnown, inviteeMember] = await Promise.all([
+        membership(frame.room, userId),
+        store.isKnownUser(hub, frame.user),
+        store.isMember(hub, frame.room, frame.user),
+      ]);
+      return { type: 'invite', state: { roomExists: sender.roomExists, senderMember: sender.member, inviteeKnown, inviteeMember } };
+    }
+  }
+}
+
+/** A frozen state read back from the dedup table; undefined if it is not one for this frame type. */
+export function parseFrozenState(json: string, type: ChangingFrame['type']): FrameState | undefined {
+  try {
+    const parsed = JSON.parse(json) as { type?: unknown; state?: unknown };
+    return parsed.type === type && typeof parsed.state === 'object' && parsed.state !== null ? (parsed as FrameState) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function loadHistoryState(store: ChatStore, frame: HistoryFrame, ctx: EventContext): Promise<HistoryState> {
+  if (frame.room !== undefined) {
+    const member = await store.isMember(ctx.hub, frame.room, ctx.userId);
+    return { kind: 'room', member, roomExists: member || (await store.roomExists(ctx.hub, frame.room)) };
+  }
+  return frame.with !== undefined ? { kind: 'direct' } : { kind: 'lobby' };
+}
+
+async function otherConnections(store: ChatStore, ctx: EventContext): Promise<number> {
+  const connections = await store.connectionsOf(ctx.hub, ctx.userId);
+  return connections.filter((id) => id !== ctx.connectionId).length;
+}
+
+export async function loadConnectedState(store: ChatStore, ctx: EventContext): Promise<ConnectedState> {
+  const [others, rooms, online] = await Promise.all([
+    otherConnections(store, ctx),
+    store.roomsOf(ctx.hub, ctx.userId),
+    store.onlineUsers(ctx.hub),
+  ]);
+  return { otherConnections: others, rooms, online };
+}
+
+export async function loadDisconnectedState(store: ChatStore, ctx: EventContext): Promise<DisconnectedState> {
+  return { otherConnections: await otherConnections(store, ctx) };
+}

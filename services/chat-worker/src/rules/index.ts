@@ -1,0 +1,7 @@
+export * from './types.js';
+export * from './reject.js';
+export * from './send.js';
+export * from './rooms.js';
+export * from './history.js';
+export * from './presence.js';
+export * from './frames.js';

@@ -1,0 +1,32 @@
+import { ErrorCodes, type ErrorCode, type RoomFrame, type ServerFrame } from '@parley/contracts';
+import type { Decision, EventContext } from './types.js';
+
+const messages: Partial<Record<ErrorCode, (subject: string) => string>> = {
+  [ErrorCodes.notMember]: (room) => `you are not a member of room "${room}"`,
+  [ErrorCodes.unknownRoom]: (room) => `room "${room}" does not exist`,
+  [ErrorCodes.unknownUser]: (user) => `user "${user}" is not known`,
+  [ErrorCodes.alreadyMember]: (user) => `"${user}" is already a member`,
+  [ErrorCodes.selfMessage]: () => 'you cannot send a private message to yourself',
+  [ErrorCodes.badCursor]: () => 'the history cursor is not valid',
+};
+
+/**
+ * A rule's refusal: the gateway already acked the frame as durably accepted,
+ * so the answer is an `error` frame to the sending connection, nothing else.
+ */
+export function reject(ctx: EventContext, clientId: string, code: ErrorCode, subject = ''): Decision {
+  const message = messages[code]?.(subject) ?? code;
+  return {
+    writes: [],
+    commands: [toConnection(ctx, { type: 'error', id: clientId, error: { code, message } })],
+    rejected: code,
+  };
+}
+
+export function toConnection(ctx: EventContext, frame: ServerFrame) {
+  return { action: 'sendToConnection', hub: ctx.hub, connectionId: ctx.connectionId, frame } as const;
+}
+
+export function roomFrame(room: string, user: string, event: RoomFrame['event'], by?: string): RoomFrame {
+  return by === undefined ? { type: 'room', room, user, event } : { type: 'room', room, user, event, by };
+}

@@ -1,0 +1,44 @@
+import type { Conversation, ErrorCode, MessageFrame, NotifierCommand } from '@parley/contracts';
+
+/** What the rules know about the event being handled: time and ids are passed in, never read. */
+export interface EventContext {
+  readonly hub: string;
+  readonly eventId: string;
+  readonly userId: string;
+  readonly connectionId: string;
+  /** ISO time the gateway accepted the event; the message time and every timestamp. */
+  readonly receivedAt: string;
+}
+
+/** A projection change, as data: the store applies it idempotently (upserts keyed by event id, deletes that tolerate 404). */
+export type ProjectionWrite =
+  | { readonly kind: 'putMessage'; readonly hub: string; readonly conversation: Conversation; readonly message: MessageFrame }
+  | { readonly kind: 'putMember'; readonly hub: string; readonly room: string; readonly user: string; readonly joinedAt: string; readonly eventId: string }
+  | { readonly kind: 'removeMember'; readonly hub: string; readonly room: string; readonly user: string }
+  | {
+      readonly kind: 'putConnection';
+      readonly hub: string;
+      readonly user: string;
+      readonly connectionId: string;
+      readonly connectedAt: string;
+      readonly eventId: string;
+    }
+  | { readonly kind: 'removeConnection'; readonly hub: string; readonly user: string; readonly connectionId: string }
+  | {
+      readonly kind: 'putPresence';
+      readonly hub: string;
+      readonly user: string;
+      readonly online: boolean;
+      readonly connectionCount: number;
+      readonly lastSeen: string;
+    };
+
+/** The outcome of one rule: writes to apply, then commands to send, in this order. */
+export interface Decision {
+  readonly writes: readonly ProjectionWrite[];
+  readonly commands: readonly NotifierCommand[];
+  /** Set when the rule refused the frame; the only command is then the error frame. */
+  readonly rejected?: ErrorCode;
+}
+
+export const nothing: Decision = Object.freeze({ writes: [], commands: [] });

@@ -1,0 +1,68 @@
+import type { ServiceBusClient } from '@azure/service-bus';
+import { BusEntities, parseChatEvent, type ChatEvent } from '@parley/contracts';
+import { startSessionConsumer, type Logger, type SessionConsumer } from '@parley/service-kit';
+import type { Registry } from 'prom-client';
+import type { WorkerConfig } from './config.js';
+import { workerMetrics } from './metrics.js';
+import { createEventProcessor, type EventProcessor } from './processor.js';
+import type { CommandPublisher } from './publisher/command-publisher.js';
+import type { ChatStore } from './store/chat-store.js';
+
+export interface WorkerDeps {
+  busClient: ServiceBusClient;
+  store: ChatStore;
+  publisher: CommandPublisher;
+  logger: Logger;
+  registry?: Registry;
+}
+
+export interface Worker {
+  /** Starts taking events from `chat-events`/`chat-worker`. */
+  start(): void;
+  /** Stops taking events and lets in-flight ones finish; the caller closes what it created. */
+  stop(): Promise<void>;
+  /** Readiness: the consumer reaches the broker. */
+  healthy(): boolean;
+  heldSessions(): string[];
+  readonly processEvent: EventProcessor;
+}
+
+type WorkerSettings = Pick<WorkerConfig, 'hub' | 'historyDefaultLimit' | 'maxConcurrentSessions'> & {
+  /** Consumer tuning, for tests that want sessions handed back quickly. */
+  readonly consumer?: { sessionIdleMs?: number; maxSessionHoldMs?: number; retryDelayMs?: (deliveryCount: number) => number };
+};
+
+/** Builds the worker; nothing runs until start() (STYLE.md §1). */
+export function buildWorker(deps: WorkerDeps, config: WorkerSettings): Worker {
+  const { busClient, store, publisher, logger, registry } = deps;
+  const processEvent = createEventProcessor({ store, publisher, config, metrics: workerMetrics(registry) });
+  let consumer: SessionConsumer | undefined;
+
+  const handle = async (event: ChatEvent, context: { logger: Logger }) => {
+    const { eventId, connectionId, userId, traceparent } = event.metadata;
+    const log = context.logger.child({ eventId, connectionId, userId, ...(traceparent ? { traceparent, traceId: traceparent.split('-')[1] } : {}) });
+    await processEvent(event, log);
+  };
+
+  return {
+    start() {
+      if (consumer) return;
+      consumer = startSessionConsumer<ChatEvent>({
+        client: busClient,
+        entity: { topic: BusEntities.chatEventsTopic, subscription: BusEntities.chatWorkerSubscription },
+        maxConcurrentSessions: config.maxConcurrentSessions,
+        parse: parseChatEvent,
+        handle,
+        logger,
+        ...(registry ? { registry } : {}),
+        ...config.consumer,
+      });
+    },
+    async stop() {
+      await consumer?.stop();
+    },
+    healthy: () => consumer?.healthy() ?? false,
+    heldSessions: () => consumer?.heldSessions() ?? [],
+    processEvent,
+  };
+}

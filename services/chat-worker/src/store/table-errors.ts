@@ -1,0 +1,24 @@
+import { PermanentError } from '@parley/service-kit';
+import { WorkerErrorCodes } from '../errors.js';
+
+/** 4xx answers that no retry can fix (bad keys, entity too large…). Others — 5xx, 429, 408, network, auth — are transient. */
+const PERMANENT_STATUSES = new Set([400, 405, 411, 413, 414, 415, 422]);
+
+export function statusOf(error: unknown): number | undefined {
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/** Runs one table operation; a refusal that cannot succeed becomes a PermanentError (dead-letter), the rest rethrows (retry). */
+export async function tableCall<T>(operation: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const status = statusOf(error);
+    if (status !== undefined && PERMANENT_STATUSES.has(status)) {
+      const code = (error as { code?: unknown }).code;
+      throw new PermanentError(WorkerErrorCodes.storeRejected, `${operation}: ${status} ${String(code ?? '')} ${(error as Error).message}`.trim());
+    }
+    throw error;
+  }
+}

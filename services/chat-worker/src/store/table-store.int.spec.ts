@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TableClient } from '@azure/data-tables';
+import { eventsPartitionKey, lobby, roomConversation, Tables, type ChatEvent, type MessageFrame } from '@parley/contracts';
+import { isPermanent } from '@parley/service-kit';
+import { azuriteConnectionString, freePort, startAzurite, type StandIn } from '@parley/testkit';
+import { WorkerErrorCodes } from '../errors.js';
+import { TableChatStore } from './table-store.js';
+
+const hub = 'chat';
+// Names that must survive as keys: slash, hash, question mark, percent, quotes, non-ASCII.
+const room = "a/b#c?d%25'e";
+const user = 'zoë "o\'neil"';
+
+function event(eventId: string, receivedAt = '2025-03-04T05:06:07.000Z'): ChatEvent {
+  return {
+    type: 'chat.message',
+    version: 1,
+    data: { frame: { type: 'send', id: 'c1', text: 'hi' } },
+    metadata: { eventId, hub, connectionId: 'conn-1', userId: 'alice', receivedAt },
+  };
+}
+
+function message(i: number, conversationRoom?: string): MessageFrame {
+  const at = new Date(Date.UTC(2025, 0, 1, 0, 0, i)).toISOString();
+  return { type: 'message', id: `01JMSG${String(i).padStart(20, '0')}`, clientId: `c${i}`, from: 'bob', text: `m${i}`, at, ...(conversationRoom ? { room: conversationRoom } : {}) };
+}
+
+describe('TableChatStore against Azurite', () => {
+  let azurite: StandIn;
+  let store: TableChatStore;
+
+  beforeAll(async () => {
+    azurite = await startAzurite();
+    store = new TableChatStore({ kind: 'connectionString', connectionString: azurite.connectionString });
+    await store.init();
+    await store.init(); // existing tables are fine
+  });
+  afterAll(async () => {
+    await azurite?.stop();
+  });
+
+  it('appends an event once: the second append of the same id reports it exists and keeps the first', async () => {
+    const first = event('01JEVT00000000000000000001');
+    expect(await store.appendEvent(first, new Date(first.metadata.receivedAt))).toBe('appended');
+    expect(await store.appendEvent(first, new Date(first.metadata.receivedAt))).toBe('exists');
+
+    const events = TableClient.fromConnectionString(azurite.connectionString, Tables.events, { allowInsecureConnection: true });
+    const row = await events.getEntity<{ envelope: string; type: string }>(eventsPartitionKey(hub, new Date('2025-03-04T05:00:00Z')), first.metadata.eventId);
+    expect(row.type).toBe('chat.message');
+    expect(JSON.parse(row.envelope)).toEqual(first);
+  });
+
+  it('claims a client frame id for the first event only, and hands back its frozen state', async () => {
+    const ours = { eventId: 'E1', state: '{"type":"send","state":{"kind":"lobby"}}' };
+    expect(await store.claimFrame(hub, user, 'c9', ours)).toEqual(ours);
+    expect(await store.claimFrame(hub, user, 'c9', { eventId: 'E2', state: '{}' })).toEqual(ours);
+    expect(await store.claimFrame(hub, user, 'c10', { eventId: 'E2' })).toEqual({ eventId: 'E2' });
+  });
+
+  it('keeps membership in both directions, with awkward names, and removes it idempotently', async () => {
+    expect(await store.roomExists(hub, room)).toBe(false);
+    const put = { kind: 'putMember', hub, room, user, joinedAt: '2025-01-01T00:00:00.000Z', eventId: 'E3' } as const;
+    await store.apply([put]);
+    await store.apply([put]);
+
+    expect(await store.roomExists(hub, room)).toBe(true);
+    expect(await store.isMember(hub, room, user)).toBe(true);
+    expect(await store.isMember(hub, room, 'alice')).toBe(false);
+    expect(await store.roomsOf(hub, user)).toEqual([room]);
+    expect(await store.roomExists('other-hub', room)).toBe(false);
+
+    await store.apply([{ kind: 'removeMember', hub, room, user }]);
+    await store.apply([{ kind: 'removeMember', hub, room, user }]);
+    expect(await store.isMember(hub, room, user)).toBe(false);
+    expect(await store.roomExists(hub, room)).toBe(false);
+    expect(await store.roomsOf(hub, user)).toEqual([]);
+  });
+
+  it('tracks connections and presence; known users are those with a presence row', async () => {
+    expect(await store.isKnownUser(hub, user)).toBe(false);
+    await store.apply([
+      { kind: 'putConnection', hub, user, connectionId: 'k/1', connectedAt: '2025-01-01T00:00:00.000Z', eventId: 'E4' },
+      { kind: 'putConnection', hub, user, connectionId: 'k/2', connectedAt: '2025-01-01T00:00:00.000Z', eventId: 'E5' },
+      { kind: 'putPresence', hub, user, online: true, connectionCount: 2, lastSeen: '2025-01-01T00:00:00.000Z' },
+      { kind: 'putPresence', hub, user: 'carol', online: false, connectionCount: 0, lastSeen: '2025-01-01T00:00:00.000Z' },
+    ]);
+    expect((await store.connectionsOf(hub, user)).sort()).toEqual(['k/1', 'k/2']);
+    expect(await store.isKnownUser(hub, user)).toBe(true);
+    expect(await store.isKnownUser(hub, 'carol')).toBe(true);
+    expect(await store.onlineUsers(hub)).toEqual([user]);
+
+    await store.apply([{ kind: 'removeConnection', hub, user, connectionId: 'k/1' }]);
+    await store.apply([{ kind: 'removeConnection', hub, user, connectionId: 'k/1' }]);
+    expect(await store.connectionsOf(hub, user)).toEqual(['k/2']);
+  });
+
+  it('pages history newest first, per conversation, continuing after a row key', async () => {
+    const writes = [1, 2, 3, 4, 5].map((i) => ({ kind: 'putMessage', hub, conversation: roomConversation(room), message: message(i, room) }) as const);
+    await store.apply(writes);
+    await store.apply(writes); // a redelivery rewrites the same rows
+    await store.apply([{ kind: 'putMessage', hub, conversation: lobby(), message: message(9) }]);
+
+    const first = await store.readHistory(hub, { conversation: roomConversation(room), limit: 2 });
+    expect(first.map((row) => row.message.text)).toEqual(['m5', 'm4', 'm3']);
+    expect(first[0]!.message).toEqual(message(5, room));
+
+    const rest = await store.readHistory(hub, { conversation: roomConversation(room), limit: 10, afterRowKey: first[1]!.rowKey });
+    expect(rest.map((row) => row.message.text)).toEqual(['m3', 'm2', 'm1']);
+    expect((await store.readHistory(hub, { conversation: lobby(), limit: 10 })).map((row) => row.message.text)).toEqual(['m9']);
+  });
+
+  it('turns a write Table Storage refuses for good into a PermanentError (dead-letter), not a retry', async () => {
+    const huge = { ...message(7), text: 'x'.repeat(40_000) };
+    const failure = await store.apply([{ kind: 'putMessage', hub, conversation: lobby(), message: huge }]).catch((error: unknown) => error);
+    expect(isPermanent(failure)).toBe(true);
+    expect((failure as { reason: string }).reason).toBe(WorkerErrorCodes.storeRejected);
+  });
+
+  it('leaves an unreachable table service as a transient error (abandon and retry)', async () => {
+    const nowhere = new TableChatStore({ kind: 'connectionString', connectionString: azuriteConnectionString(await freePort()) });
+    const failure = await nowhere.isKnownUser(hub, user).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect(isPermanent(failure)).toBe(false);
+  });
+});
