@@ -6,7 +6,7 @@ import { newClientId } from './ids.js';
 import { historyTarget, roomKey, sendTarget, directKey, type ConversationKey } from './keys.js';
 import { negotiate, type FetchLike } from './negotiate.js';
 import { reduce, type ChatEvent } from './reducer.js';
-import { checkName, checkText } from './limits.js';
+import { checkName, checkText, checkUserName } from './limits.js';
 
 export interface ChatClientDeps {
   readonly name: string;
@@ -116,7 +116,7 @@ export class ChatClient {
   }
 
   invite(room: string, user: string): string | undefined {
-    const problem = checkName(user.trim(), 'user');
+    const problem = checkUserName(user.trim());
     if (problem) return problem;
     const id = this.#newId();
     this.#dispatch({ type: 'invite', id, room, user: user.trim() });

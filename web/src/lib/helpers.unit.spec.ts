@@ -3,7 +3,7 @@ import { backoffDelay } from './backoff.js';
 import { conversationTitle, shortTime, totalUnread } from './format.js';
 import { newClientId } from './ids.js';
 import { directKey, historyTarget, keyOfMessage, parseKey, roomKey, sendTarget } from './keys.js';
-import { checkName, checkText } from './limits.js';
+import { checkName, checkText, checkUserName } from './limits.js';
 import { PendingStore } from './pending-store.js';
 import { homeUrl, readName } from './sign-in.js';
 
@@ -50,7 +50,14 @@ describe('limits', () => {
     expect(checkName('', 'room')).toMatch(/Enter a room name/);
     expect(checkName('x'.repeat(65), 'user')).toMatch(/at most 64/);
     expect(checkName('a\u0007b', 'name')).toMatch(/control/);
-    expect(checkName('élodie 🌿', 'name')).toBeUndefined();
+    expect(checkName('élodie 🌿', 'room')).toBeUndefined();
+  });
+
+  it('hold user names to what the gateway accepts', () => {
+    expect(checkUserName('Alice B.')).toBeUndefined();
+    expect(checkUserName('élodie')).toMatch(/ASCII/);
+    expect(checkUserName(' alice')).toMatch(/space/);
+    expect(checkUserName('')).toMatch(/Enter a name/);
   });
 });
 

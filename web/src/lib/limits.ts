@@ -24,3 +24,15 @@ export function checkName(name: string, what: 'room' | 'user' | 'name'): string 
   if (CONTROL.test(name)) return `A ${what} name cannot hold control characters.`;
   return undefined;
 }
+
+/**
+ * User names as the gateway accepts them: 1 to 64 printable ASCII characters
+ * without outer spaces. Checked before navigating, so the form can say why.
+ */
+export function checkUserName(name: string): string | undefined {
+  if (name.length === 0) return 'Enter a name.';
+  if (name.length > MAX_NAME_CHARS) return `A name has at most ${MAX_NAME_CHARS} characters.`;
+  if (!/^[\x20-\x7e]+$/.test(name)) return 'Use letters, digits, spaces and punctuation from plain ASCII.';
+  if (name.trim() !== name) return 'A name cannot start or end with a space.';
+  return undefined;
+}

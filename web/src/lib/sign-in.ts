@@ -1,9 +1,9 @@
-import { checkName } from './limits.js';
+import { checkUserName } from './limits.js';
 
 /** The signed-in name from the page's own query string (`/api/home?name=alice`), if any. */
 export function readName(search: string): string | undefined {
   const name = new URLSearchParams(search).get('name')?.trim();
-  if (!name || checkName(name, 'name')) return undefined;
+  if (!name || checkUserName(name)) return undefined;
   return name;
 }
 
