@@ -1,0 +1,181 @@
+import type { ServiceBusClient, ServiceBusReceiver } from '@azure/service-bus';
+import { nextEventId } from '@parley/contracts';
+import { CONNECTION_OPTIONS, parseFlags, parseMax } from '../args.js';
+import { loadSettings } from '../config.js';
+import { confirm, connectBus } from '../connect.js';
+import { countReasons, describeMessage, DLQ_ENTITIES, resolveEntity, resubmitCopy, type DlqEntity } from '../dlq/entities.js';
+import { usageError } from '../errors.js';
+import type { CliIo } from '../io.js';
+import { withService } from '../reach.js';
+
+export const DLQ_HELP = `Usage: parley dlq list|peek|resubmit|purge --entity ENTITY [--max N] [--json]
+
+Dead-letter queues of ${DLQ_ENTITIES.map((entity) => entity.name).join(' and ')}.
+
+  list       counts by dead-letter reason
+  peek       the messages with reason and description, without taking them (--max, default 10)
+  resubmit   sends a copy of each to the original entity (same message id, session,
+             body, subject, content type and application properties, minus the
+             DeadLetter* ones), then removes it from the dead-letter queue
+  purge      deletes the messages and prints how many
+
+  --entity   ${DLQ_ENTITIES.map((entity) => entity.name).join(' | ')}
+  --max      at most N messages (list, resubmit, purge: default all)
+  --json     JSON output (peek: one message per line)
+  --new-id   resubmit: give copies the id <messageId>:resubmit:<run id>. Without it a
+             copy whose id the broker saw inside the entity's duplicate-detection
+             window is dropped silently; the workers de-duplicate by event/command id.
+  --yes      purge: do not ask for confirmation (asked only when stdin is a terminal)`;
+
+const ACTIONS = ['list', 'peek', 'resubmit', 'purge'] as const;
+type Action = (typeof ACTIONS)[number];
+const PAGE = 100;
+/** How long an empty receive waits before the dead-letter queue counts as drained. */
+const DRAIN_WAIT_MS = 3_000;
+
+export async function dlqCommand(args: string[], io: CliIo): Promise<void> {
+  const { values, positionals } = parseFlags(
+    'dlq',
+    args,
+    {
+      ...CONNECTION_OPTIONS,
+      entity: { type: 'string' },
+      max: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'new-id': { type: 'boolean', default: false },
+      yes: { type: 'boolean', short: 'y', default: false },
+    },
+    true,
+  );
+  if (values.help) {
+    io.stdout.write(`${DLQ_HELP}\n`);
+    return;
+  }
+  const [actionText, ...extra] = positionals;
+  if (!ACTIONS.includes(actionText as Action)) {
+    throw usageError(actionText ? `dlq: unknown action "${actionText}"; one of ${ACTIONS.join(', ')}` : `dlq: an action is required: ${ACTIONS.join(', ')}`);
+  }
+  if (extra.length > 0) throw usageError(`dlq: unexpected argument "${extra[0]}"`);
+  const action = actionText as Action;
+  const entity = resolveEntity(values.entity);
+  const max = parseMax(values.max, action === 'peek' ? 10 : Number.MAX_SAFE_INTEGER);
+
+  const settings = await loadSettings(io.env, io.cwd, values);
+  const { client, target } = await connectBus(settings.bus());
+  try {
+    const dlq = `${entity.name}/$DeadLetterQueue`;
+    switch (action) {
+      case 'list':
+        return await withService(target, `peek ${dlq}`, () => list(client, entity, max, values.json, io));
+      case 'peek':
+        return await withService(target, `peek ${dlq}`, () => peek(client, entity, max, values.json, io));
+      case 'resubmit':
+        return await withService(target, `resubmit ${dlq}`, () => resubmit(client, entity, max, values['new-id'], io));
+      case 'purge':
+        if (!(await confirm(io, `This deletes the messages of ${dlq}.`, values.yes))) throw usageError('purge cancelled');
+        return await withService(target, `purge ${dlq}`, () => purge(client, entity, max, io));
+    }
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
+function openDlq(client: ServiceBusClient, entity: DlqEntity, receiveMode: 'peekLock' | 'receiveAndDelete'): ServiceBusReceiver {
+  const options = { subQueueType: 'deadLetter' as const, receiveMode };
+  return entity.kind === 'queue' ? client.createReceiver(entity.queue, options) : client.createReceiver(entity.topic, entity.subscription, options);
+}
+
+async function list(client: ServiceBusClient, entity: DlqEntity, max: number, json: boolean, io: CliIo): Promise<void> {
+  const receiver = openDlq(client, entity, 'peekLock');
+  const reasons: (string | undefined)[] = [];
+  try {
+    // Peeking continues after the last peeked sequence number, so this pages through the queue.
+    while (reasons.length < max) {
+      const page = await receiver.peekMessages(Math.min(PAGE, max - reasons.length));
+      if (page.length === 0) break;
+      for (const message of page) reasons.push(message.deadLetterReason);
+    }
+  } finally {
+    await receiver.close();
+  }
+  const counts = countReasons(reasons);
+  const capped = reasons.length >= max;
+  if (json) {
+    io.stdout.write(`${JSON.stringify({ entity: entity.name, total: reasons.length, capped, reasons: counts })}\n`);
+    return;
+  }
+  io.stdout.write(`${entity.name}/$DeadLetterQueue: ${reasons.length}${capped ? '+' : ''} message(s)\n`);
+  if (counts.length > 0) io.stdout.write(`${'count'.padStart(7)}  reason\n`);
+  for (const { reason, count } of counts) io.stdout.write(`${String(count).padStart(7)}  ${reason}\n`);
+}
+
+async function peek(client: ServiceBusClient, entity: DlqEntity, max: number, json: boolean, io: CliIo): Promise<void> {
+  const receiver = openDlq(client, entity, 'peekLock');
+  let shown = 0;
+  try {
+    while (shown < max) {
+      const page = await receiver.peekMessages(Math.min(PAGE, max - shown));
+      if (page.length === 0) break;
+      for (const message of page.slice(0, max - shown)) {
+        shown += 1;
+        if (json) {
+          io.stdout.write(`${JSON.stringify(describeMessage(message))}\n`);
+          continue;
+        }
+        const body = JSON.stringify(message.body) ?? String(message.body);
+        io.stdout.write(
+          `#${message.sequenceNumber?.toString()} id=${String(message.messageId)} session=${message.sessionId ?? '-'} ` +
+            `subject=${message.subject ?? '-'} deliveries=${message.deliveryCount ?? 0} enqueued=${message.enqueuedTimeUtc?.toISOString() ?? '-'}\n` +
+            `  reason: ${message.deadLetterReason ?? '(none)'}${message.deadLetterErrorDescription ? ` — ${message.deadLetterErrorDescription}` : ''}\n` +
+            `  body: ${body.length > 300 ? `${body.slice(0, 300)}…` : body}\n`,
+        );
+      }
+    }
+  } finally {
+    await receiver.close();
+  }
+  if (!json) io.stderr.write(`${shown} message(s) shown from ${entity.name}/$DeadLetterQueue\n`);
+}
+
+async function resubmit(client: ServiceBusClient, entity: DlqEntity, max: number, newId: boolean, io: CliIo): Promise<void> {
+  const receiver = openDlq(client, entity, 'peekLock');
+  const sender = client.createSender(entity.sendTo);
+  const runId = newId ? nextEventId() : undefined;
+  let count = 0;
+  try {
+    while (count < max) {
+      const messages = await receiver.receiveMessages(Math.min(PAGE, max - count), { maxWaitTimeInMs: DRAIN_WAIT_MS });
+      if (messages.length === 0) break;
+      // One at a time, in queue order: settle each only after its copy was accepted.
+      for (const message of messages) {
+        try {
+          await sender.sendMessages(resubmitCopy(message, runId && `${String(message.messageId)}:resubmit:${runId}`));
+        } catch (error) {
+          await receiver.abandonMessage(message).catch(() => undefined);
+          throw error;
+        }
+        await receiver.completeMessage(message);
+        count += 1;
+      }
+    }
+  } finally {
+    await sender.close();
+    await receiver.close();
+  }
+  io.stdout.write(`resubmitted ${count} message(s) from ${entity.name}/$DeadLetterQueue to ${entity.sendTo}\n`);
+}
+
+async function purge(client: ServiceBusClient, entity: DlqEntity, max: number, io: CliIo): Promise<void> {
+  const receiver = openDlq(client, entity, 'receiveAndDelete');
+  let count = 0;
+  try {
+    while (count < max) {
+      const messages = await receiver.receiveMessages(Math.min(PAGE, max - count), { maxWaitTimeInMs: DRAIN_WAIT_MS });
+      if (messages.length === 0) break;
+      count += messages.length;
+    }
+  } finally {
+    await receiver.close();
+  }
+  io.stdout.write(`purged ${count} message(s) from ${entity.name}/$DeadLetterQueue\n`);
+}

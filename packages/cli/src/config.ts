@@ -1,0 +1,161 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { parseConnectionString, DEFAULT_PARTITIONS, type WebSocketServiceConnection } from '@parley/contracts';
+import { envReader, readBusConnection, ConfigError, type BusConnection } from '@parley/service-kit';
+import { CliError, CliErrorCodes } from './errors.js';
+import type { Env } from './io.js';
+
+/**
+ * Where the CLI finds its services, most specific first:
+ *   1. flags `--servicebus`, `--tables`, `--signalr`;
+ *   2. the services' variables (SERVICEBUS_CONNECTION_STRING | SERVICEBUS_NAMESPACE,
+ *      TABLES_CONNECTION_STRING | TABLES_ACCOUNT_URL, SIGNALR_CONNECTION_STRING);
+ *   3. the local stack's `.parley/stack.json` (PARLEY_STACK_FILE, or the first
+ *      `.parley/stack.json` in the working directory or one of its parents).
+ */
+export interface ConnectionFlags {
+  readonly servicebus?: string | undefined;
+  readonly tables?: string | undefined;
+  readonly signalr?: string | undefined;
+}
+
+export interface StackFile {
+  readonly path: string;
+  readonly values: Readonly<Partial<Record<'servicebus' | 'tables' | 'signalr', string>>>;
+}
+
+export type TablesConnection = { kind: 'connectionString'; connectionString: string } | { kind: 'accountUrl'; url: string };
+
+export interface Settings {
+  readonly hub: string;
+  readonly partitions: number;
+  bus(): BusConnection;
+  tables(): TablesConnection;
+  signalr(): WebSocketServiceConnection;
+}
+
+const missing = (what: string, flag: string, vars: string) =>
+  new CliError(
+    CliErrorCodes.configMissing,
+    `no ${what} configured: pass ${flag}, set ${vars}, or start the local stack (npm start writes .parley/stack.json)`,
+  );
+
+/** Reads the typed settings once; connection readers throw CliErrors that name the variable or flag. */
+export async function loadSettings(env: Env, cwd: string, flags: ConnectionFlags): Promise<Settings> {
+  const read = envReader(env);
+  let hub: string;
+  let partitions: number;
+  try {
+    hub = read.string('HUB', 'chat');
+    partitions = read.int('PARTITIONS', DEFAULT_PARTITIONS, { min: 1, max: 4096 });
+  } catch (error) {
+    throw asConfigError(error);
+  }
+  const stack = await findStackFile(env, cwd);
+  const fromStack = (key: keyof StackFile['values']) => stack?.values[key];
+  const stackSource = (key: string) => `"${key}" in ${stack?.path}`;
+
+  return Object.freeze({
+    hub,
+    partitions,
+    bus(): BusConnection {
+      const flag = flags.servicebus?.trim();
+      let vars: Env;
+      let source: string | undefined; // undefined: the ConfigError already names the variable
+      if (flag) {
+        vars = /Endpoint=/i.test(flag) ? { SERVICEBUS_CONNECTION_STRING: flag } : { SERVICEBUS_NAMESPACE: flag };
+        source = '--servicebus';
+      } else if (read.optionalString('SERVICEBUS_CONNECTION_STRING') || read.optionalString('SERVICEBUS_NAMESPACE')) {
+        vars = env;
+      } else if (fromStack('servicebus')) {
+        vars = { SERVICEBUS_CONNECTION_STRING: fromStack('servicebus') };
+        source = stackSource('servicebus');
+      } else {
+        throw missing('Service Bus', '--servicebus', 'SERVICEBUS_CONNECTION_STRING or SERVICEBUS_NAMESPACE');
+      }
+      try {
+        return readBusConnection(envReader(vars));
+      } catch (error) {
+        throw asConfigError(error, source);
+      }
+    },
+    tables(): TablesConnection {
+      const text = flags.tables?.trim() || read.optionalString('TABLES_CONNECTION_STRING') || read.optionalString('TABLES_ACCOUNT_URL') || fromStack('tables');
+      if (!text) throw missing('Table Storage', '--tables', 'TABLES_CONNECTION_STRING or TABLES_ACCOUNT_URL');
+      const source = flags.tables?.trim()
+        ? '--tables'
+        : read.optionalString('TABLES_CONNECTION_STRING')
+          ? 'TABLES_CONNECTION_STRING'
+          : read.optionalString('TABLES_ACCOUNT_URL')
+            ? 'TABLES_ACCOUNT_URL'
+            : stackSource('tables');
+      return parseTables(text, source);
+    },
+    signalr(): WebSocketServiceConnection {
+      const text = flags.signalr?.trim() || read.optionalString('SIGNALR_CONNECTION_STRING') || fromStack('signalr');
+      if (!text) throw missing('SignalR service', '--signalr', 'SIGNALR_CONNECTION_STRING');
+      const source = flags.signalr?.trim() ? '--signalr' : read.optionalString('SIGNALR_CONNECTION_STRING') ? 'SIGNALR_CONNECTION_STRING' : stackSource('signalr');
+      const parsed = parseConnectionString(text);
+      if (!parsed.ok) throw new CliError(CliErrorCodes.configInvalid, `${source}: ${parsed.error.message}`);
+      return parsed.value;
+    },
+  });
+}
+
+/** A connection string (`…AccountName=…` or `UseDevelopmentStorage=true`) or an account URL for managed identity. */
+export function parseTables(text: string, source: string): TablesConnection {
+  if (/^https?:\/\//i.test(text)) {
+    try {
+      new URL(text);
+    } catch {
+      throw new CliError(CliErrorCodes.configInvalid, `${source}: "${text}" is not a URL`);
+    }
+    return { kind: 'accountUrl', url: text.replace(/\/+$/, '') };
+  }
+  if (!/(AccountName=|UseDevelopmentStorage=true|TableEndpoint=)/i.test(text)) {
+    throw new CliError(CliErrorCodes.configInvalid, `${source}: must be a storage connection string or an https://<account>.table.core.windows.net URL`);
+  }
+  return { kind: 'connectionString', connectionString: text };
+}
+
+export async function findStackFile(env: Env, cwd: string): Promise<StackFile | undefined> {
+  const explicit = env.PARLEY_STACK_FILE?.trim();
+  if (explicit) {
+    const path = resolve(cwd, explicit);
+    const text = await readFile(path, 'utf8').catch(() => {
+      throw new CliError(CliErrorCodes.configInvalid, `PARLEY_STACK_FILE: cannot read ${path}`);
+    });
+    return { path, values: parseStackFile(text, path) };
+  }
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    const path = join(dir, '.parley', 'stack.json');
+    const text = await readFile(path, 'utf8').catch(() => undefined);
+    if (text !== undefined) return { path, values: parseStackFile(text, path) };
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+function parseStackFile(text: string, path: string): StackFile['values'] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new CliError(CliErrorCodes.configInvalid, `${path}: not JSON`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new CliError(CliErrorCodes.configInvalid, `${path}: not a JSON object`);
+  const record = value as Record<string, unknown>;
+  const values: Partial<Record<'servicebus' | 'tables' | 'signalr', string>> = {};
+  for (const key of ['servicebus', 'tables', 'signalr'] as const) {
+    if (typeof record[key] === 'string' && record[key]) values[key] = record[key];
+  }
+  return values;
+}
+
+/** A ConfigError names its variable; `source` replaces it when the value came from a flag or the stack file. */
+function asConfigError(error: unknown, source?: string): CliError {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof ConfigError && source) {
+    return new CliError(CliErrorCodes.configInvalid, `${source}: ${message.slice(error.variable.length + 2)}`);
+  }
+  return new CliError(CliErrorCodes.configInvalid, source ? `${source}: ${message}` : message);
+}

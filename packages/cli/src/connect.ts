@@ -1,0 +1,31 @@
+import type { ServiceBusClient } from '@azure/service-bus';
+import { createBusClient, type BusConnection } from '@parley/service-kit';
+import type { TablesConnection } from './config.js';
+import type { CliIo } from './io.js';
+import { busTarget, probe, urlTarget, type Target } from './reach.js';
+import { openTables, type TableStore } from './tables.js';
+
+/** Resolve every connection before probing any, so a configuration error (exit 1) wins over an unreachable service (exit 2). */
+export async function connectTables(connection: TablesConnection): Promise<{ store: TableStore; target: Target }> {
+  const store = openTables(connection);
+  const target = urlTarget('Table Storage', store.url);
+  await probe(target);
+  return { store, target };
+}
+
+/** The caller closes the client (STYLE.md §9). */
+export async function connectBus(connection: BusConnection): Promise<{ client: ServiceBusClient; target: Target }> {
+  const target = busTarget(connection);
+  await probe(target);
+  return { client: createBusClient(connection), target };
+}
+
+/**
+ * Destructive commands ask on a terminal unless `--yes`; scripts (no TTY on
+ * stdin) are taken to know what they do.
+ */
+export async function confirm(io: CliIo, question: string, yes: boolean): Promise<boolean> {
+  if (yes || !io.stdinIsTTY) return true;
+  const answer = await io.readLine(`${question} Type "yes" to go on: `);
+  return answer?.trim().toLowerCase() === 'yes';
+}

@@ -1,0 +1,51 @@
+/**
+ * Error codes of the `parley` CLI (STYLE.md §3). Codes are a contract: scripts
+ * may match on them, so never reuse a retired one.
+ *
+ * Exit codes: 0 success, 1 the command line or its input is wrong (nothing, or
+ * nothing more, was changed), 2 a service is unreachable or failed.
+ */
+export const CliErrorCodes = {
+  usage: 'PARLEY_CLI_USAGE',
+  rangeInvalid: 'PARLEY_CLI_RANGE_INVALID',
+  entityUnknown: 'PARLEY_CLI_ENTITY_UNKNOWN',
+  configMissing: 'PARLEY_CLI_CONFIG_MISSING',
+  configInvalid: 'PARLEY_CLI_CONFIG_INVALID',
+  inputInvalid: 'PARLEY_CLI_INPUT_INVALID',
+  serviceUnreachable: 'PARLEY_CLI_SERVICE_UNREACHABLE',
+  serviceFailed: 'PARLEY_CLI_SERVICE_FAILED',
+} as const;
+
+export type CliErrorCode = (typeof CliErrorCodes)[keyof typeof CliErrorCodes];
+
+export const ExitCodes = { ok: 0, usage: 1, service: 2 } as const;
+
+const exitCodeOf: Record<CliErrorCode, number> = {
+  PARLEY_CLI_USAGE: ExitCodes.usage,
+  PARLEY_CLI_RANGE_INVALID: ExitCodes.usage,
+  PARLEY_CLI_ENTITY_UNKNOWN: ExitCodes.usage,
+  PARLEY_CLI_CONFIG_MISSING: ExitCodes.usage,
+  PARLEY_CLI_CONFIG_INVALID: ExitCodes.usage,
+  PARLEY_CLI_INPUT_INVALID: ExitCodes.usage,
+  PARLEY_CLI_SERVICE_UNREACHABLE: ExitCodes.service,
+  PARLEY_CLI_SERVICE_FAILED: ExitCodes.service,
+};
+
+export class CliError extends Error {
+  readonly exitCode: number;
+  constructor(
+    readonly code: CliErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'CliError';
+    this.exitCode = exitCodeOf[code];
+  }
+}
+
+export const usageError = (message: string) => new CliError(CliErrorCodes.usage, message);
+
+export function isCliError(error: unknown): error is CliError {
+  return error instanceof CliError;
+}

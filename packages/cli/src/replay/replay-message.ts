@@ -1,0 +1,89 @@
+import type { ServiceBusMessage } from '@azure/service-bus';
+import { BusProperties, parseChatEvent, partitionSessionId, type ChatEvent, type ChatEventType } from '@parley/contracts';
+
+/** A row of the `events` table as the Tables SDK returns it. */
+export interface StoredEvent {
+  readonly partitionKey: string;
+  readonly rowKey: string;
+  readonly type?: unknown;
+  readonly hub?: unknown;
+  readonly receivedAt?: unknown;
+  readonly envelope?: unknown;
+}
+
+export interface ReplayOptions {
+  /** One id per replay run: part of every message id (see `replayMessageId`). */
+  readonly runId: string;
+  readonly notify: boolean;
+  readonly partitions: number;
+}
+
+export type Rebuilt = { ok: true; event: ChatEvent; message: ServiceBusMessage } | { ok: false; reason: string };
+
+/**
+ * The message id of a replayed event. Not the event id: the broker would drop
+ * it as a duplicate of the original inside the duplicate-detection window.
+ * Per run, so a resend within one run (an SDK retry) is still deduplicated,
+ * while running the same replay again really replays. The worker's
+ * idempotence rests on the envelope's event id, which stays unchanged.
+ */
+export function replayMessageId(eventId: string, runId: string): string {
+  return `${eventId}:replay:${runId}`;
+}
+
+/** The stored envelope, marked as replayed, as the bus message the gateway would have sent. */
+export function rebuildMessage(row: StoredEvent, options: ReplayOptions): Rebuilt {
+  if (typeof row.envelope !== 'string') return { ok: false, reason: `event ${row.rowKey} has no stored envelope` };
+  let body: unknown;
+  try {
+    body = JSON.parse(row.envelope);
+  } catch {
+    return { ok: false, reason: `event ${row.rowKey}: stored envelope is not JSON` };
+  }
+  const parsed = parseChatEvent(body);
+  if (!parsed.ok) return { ok: false, reason: `event ${row.rowKey}: ${parsed.error.message}` };
+  const { notify: _notify, ...metadata } = parsed.value.metadata;
+  const event = {
+    ...parsed.value,
+    metadata: { ...metadata, replayed: true, ...(options.notify ? { notify: true } : {}) },
+  } as ChatEvent;
+  const applicationProperties: Record<string, string | boolean> = {
+    [BusProperties.type]: event.type,
+    [BusProperties.hub]: event.metadata.hub,
+    [BusProperties.userId]: event.metadata.userId,
+    [BusProperties.replayed]: true,
+  };
+  if (event.metadata.traceparent) applicationProperties[BusProperties.traceparent] = event.metadata.traceparent;
+  return {
+    ok: true,
+    event,
+    message: {
+      body: event,
+      contentType: 'application/json',
+      messageId: replayMessageId(event.metadata.eventId, options.runId),
+      sessionId: partitionSessionId(event.metadata.connectionId, options.partitions),
+      subject: event.type,
+      applicationProperties,
+    },
+  };
+}
+
+const TYPE_ALIASES: Record<string, ChatEventType> = {
+  message: 'chat.message',
+  connected: 'chat.connected',
+  disconnected: 'chat.disconnected',
+  'chat.message': 'chat.message',
+  'chat.connected': 'chat.connected',
+  'chat.disconnected': 'chat.disconnected',
+};
+
+/** `message,connected` → the envelope types; undefined for an unknown name (the caller reports it). */
+export function parseTypes(text: string): { types: ReadonlySet<ChatEventType> } | { unknown: string } {
+  const types = new Set<ChatEventType>();
+  for (const name of text.split(',').map((part) => part.trim().toLowerCase()).filter(Boolean)) {
+    const type = TYPE_ALIASES[name];
+    if (!type) return { unknown: name };
+    types.add(type);
+  }
+  return { types };
+}

@@ -1,0 +1,80 @@
+import { TableClient, TableServiceClient, odata } from '@azure/data-tables';
+import { DefaultAzureCredential } from '@azure/identity';
+import type { TablesConnection } from './config.js';
+
+export interface TableStore {
+  /** Where the tables live, for messages (`http://127.0.0.1:10002/devstoreaccount1`). */
+  readonly url: string;
+  table(name: string): TableClient;
+}
+
+/** Azurite speaks plain http; the SDK refuses that unless told, so allow it for http endpoints only. */
+export function openTables(connection: TablesConnection): TableStore {
+  if (connection.kind === 'accountUrl') {
+    const credential = new DefaultAzureCredential();
+    const allowInsecureConnection = connection.url.startsWith('http:');
+    return {
+      url: connection.url,
+      table: (name) => new TableClient(connection.url, name, credential, { allowInsecureConnection }),
+    };
+  }
+  const probe = TableServiceClient.fromConnectionString(connection.connectionString, { allowInsecureConnection: true });
+  const allowInsecureConnection = probe.url.startsWith('http:');
+  return {
+    url: probe.url,
+    table: (name) => TableClient.fromConnectionString(connection.connectionString, name, { allowInsecureConnection }),
+  };
+}
+
+const statusOf = (error: unknown) => (error as { statusCode?: unknown }).statusCode;
+
+/** Every entity of a table, keys only; an absent table has none. */
+export async function* listKeys(table: TableClient, filter?: string): AsyncGenerator<{ partitionKey: string; rowKey: string }> {
+  try {
+    for await (const entity of table.listEntities({ queryOptions: { select: ['PartitionKey', 'RowKey'], ...(filter ? { filter } : {}) } })) {
+      yield { partitionKey: entity.partitionKey!, rowKey: entity.rowKey! };
+    }
+  } catch (error) {
+    if (statusOf(error) === 404) return;
+    throw error;
+  }
+}
+
+/**
+ * Deletes every entity (or those the filter selects), in transactions of up to 100 per partition. Not
+ * delete-and-recreate: Azure refuses to recreate a table for a while after
+ * deleting it (409 TableBeingDeleted).
+ */
+export async function clearTable(table: TableClient, filter?: string): Promise<number> {
+  let deleted = 0;
+  let batch: { partitionKey: string; rowKeys: string[] } | undefined;
+  const flush = async () => {
+    if (!batch || batch.rowKeys.length === 0) return;
+    const { partitionKey, rowKeys } = batch;
+    await table.submitTransaction(rowKeys.map((rowKey) => ['delete', { partitionKey, rowKey }]));
+    deleted += rowKeys.length;
+    batch = undefined;
+  };
+  // Deleting rows behind the cursor is safe: a continuation names the next key, not an offset.
+  for await (const { partitionKey, rowKey } of listKeys(table, filter)) {
+    if (batch && (batch.partitionKey !== partitionKey || batch.rowKeys.length === 100)) await flush();
+    batch ??= { partitionKey, rowKeys: [] };
+    batch.rowKeys.push(rowKey);
+  }
+  await flush();
+  return deleted;
+}
+
+/** The row count of a table (0 when it does not exist). */
+export async function countRows(table: TableClient, filter?: string): Promise<number> {
+  let count = 0;
+  for await (const _ of listKeys(table, filter)) count += 1;
+  return count;
+}
+
+/** Filter on a partition key prefix (the hub's part of the events table). */
+export function partitionPrefixFilter(prefix: string): string {
+  // The next string after every `prefix…` is prefix with its last character bumped.
+  const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+  return odata`PartitionKey ge ${prefix} and PartitionKey lt ${end}`;
+}

@@ -1,0 +1,47 @@
+import { createEventIdGenerator, eventsPartitionKey, type ChatEvent, type ClientFrame, type EventEntity } from '@parley/contracts';
+
+export interface EventSpec {
+  readonly kind: 'connected' | 'message' | 'disconnected';
+  readonly connectionId: string;
+  readonly userId: string;
+  readonly at: Date;
+  readonly hub?: string;
+  readonly frame?: ClientFrame;
+  readonly traceparent?: string;
+}
+
+/** Ids stamped at the event's own time, as the gateway would have. */
+export function eventFactory() {
+  let clock = 0;
+  const nextId = createEventIdGenerator(() => clock);
+  return (spec: EventSpec): ChatEvent => {
+    clock = spec.at.getTime();
+    const metadata = {
+      eventId: nextId(),
+      hub: spec.hub ?? 'chat',
+      connectionId: spec.connectionId,
+      userId: spec.userId,
+      receivedAt: spec.at.toISOString(),
+      ...(spec.traceparent ? { traceparent: spec.traceparent } : {}),
+    };
+    if (spec.kind === 'message') {
+      return { type: 'chat.message', version: 1, data: { frame: spec.frame ?? { type: 'send', id: metadata.eventId, text: 'hi' } }, metadata };
+    }
+    return { type: spec.kind === 'connected' ? 'chat.connected' : 'chat.disconnected', version: 1, data: {}, metadata };
+  };
+}
+
+/** The event log row the chat-worker appends for an event. */
+export function eventRow(event: ChatEvent): EventEntity {
+  const { metadata } = event;
+  return {
+    partitionKey: eventsPartitionKey(metadata.hub, new Date(metadata.receivedAt)),
+    rowKey: metadata.eventId,
+    type: event.type,
+    hub: metadata.hub,
+    connectionId: metadata.connectionId,
+    userId: metadata.userId,
+    receivedAt: metadata.receivedAt,
+    envelope: JSON.stringify(event),
+  };
+}
