@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import {
+  BusProperties,
+  ENVELOPE_VERSION,
+  partitionSessionId,
+  type ChatEvent,
+  type ChatEventMetadata,
+  type ClientFrame,
+} from '@parley/contracts';
+import type { ServiceBusMessage } from '@azure/service-bus';
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+const ZERO_TRACE = '0'.repeat(32);
+
+/**
+ * A W3C traceparent for a new event: a fresh span under the caller's trace
+ * when the upstream request carried a valid one, else a new trace.
+ */
+export function newTraceparent(incoming?: string): string {
+  const match = incoming ? TRACEPARENT.exec(incoming.trim().toLowerCase()) : null;
+  const traceId = match && match[1] !== ZERO_TRACE ? match[1]! : randomBytes(16).toString('hex');
+  return `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
+}
+
+export function traceIdOf(traceparent: string): string | undefined {
+  return TRACEPARENT.exec(traceparent)?.[1];
+}
+
+export interface EventSource {
+  readonly hub: string;
+  readonly connectionId: string;
+  readonly userId: string;
+  readonly eventId: string;
+  readonly receivedAt: Date;
+  readonly traceparent: string;
+}
+
+function metadataOf(source: EventSource): ChatEventMetadata {
+  return {
+    eventId: source.eventId,
+    hub: source.hub,
+    connectionId: source.connectionId,
+    userId: source.userId,
+    receivedAt: source.receivedAt.toISOString(),
+    traceparent: source.traceparent,
+  };
+}
+
+export function connectedEvent(source: EventSource): ChatEvent {
+  return { type: 'chat.connected', version: ENVELOPE_VERSION, data: {}, metadata: metadataOf(source) };
+}
+
+export function messageEvent(source: EventSource, frame: ClientFrame): ChatEvent {
+  return { type: 'chat.message', version: ENVELOPE_VERSION, data: { frame }, metadata: metadataOf(source) };
+}
+
+export function disconnectedEvent(source: EventSource): ChatEvent {
+  return { type: 'chat.disconnected', version: ENVELOPE_VERSION, data: {}, metadata: metadataOf(source) };
+}
+
+/**
+ * The bus message of a chat event (services-common conventions): the envelope
+ * as JSON body, message id = event id (duplicate detection), session id = the
+ * partition of the connection (per-connection order), properties for filters.
+ */
+export function toBusMessage(event: ChatEvent, partitions: number): ServiceBusMessage {
+  const { metadata } = event;
+  return {
+    body: event,
+    contentType: 'application/json',
+    messageId: metadata.eventId,
+    sessionId: partitionSessionId(metadata.connectionId, partitions),
+    subject: event.type,
+    applicationProperties: {
+      [BusProperties.type]: event.type,
+      [BusProperties.hub]: metadata.hub,
+      [BusProperties.userId]: metadata.userId,
+      [BusProperties.replayed]: metadata.replayed ?? false,
+      ...(metadata.traceparent ? { [BusProperties.traceparent]: metadata.traceparent } : {}),
+    },
+  };
+}

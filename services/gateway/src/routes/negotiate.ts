@@ -1,0 +1,56 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { ErrorCodes } from '@parley/contracts';
+import type { GatewayConfig } from '../config.js';
+import { GatewayError, GatewayErrorCodes } from '../errors.js';
+import { isUserName, type IssuedToken, type TokenVerifier } from '../tokens.js';
+
+export interface NegotiateOptions {
+  config: GatewayConfig;
+  issue: (user: string) => Promise<IssuedToken>;
+  /** The OIDC bearer verifier; required in oidc mode. */
+  oidc?: TokenVerifier;
+}
+
+export interface NegotiateAnswer {
+  readonly url: string;
+  readonly accessToken: string;
+  /** ISO time. */
+  readonly expiresAt: string;
+  readonly user: string;
+}
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/**
+ * `POST /api/negotiate`: the WebSocket URL and a gateway-issued token for the
+ * signed-in user. Development: the user is the `name` of the JSON body.
+ * oidc: the user comes from a verified `Authorization: Bearer` token.
+ */
+export const negotiateRoutes: FastifyPluginAsync<NegotiateOptions> = async (app, options) => {
+  const { config } = options;
+  const wsUrl = (token: string) => `${config.publicWsBase}/ws/client/hubs/${encodeURIComponent(config.hub)}?access_token=${encodeURIComponent(token)}`;
+
+  async function userOf(headers: Record<string, unknown>, body: unknown): Promise<string> {
+    if (config.auth.mode === 'development') {
+      const name = (body as { name?: unknown } | null | undefined)?.name;
+      if (!isUserName(name)) {
+        throw new GatewayError(GatewayErrorCodes.nameInvalid, 'name must be 1–64 printable ASCII characters without outer spaces', 400);
+      }
+      return name;
+    }
+    const authorization = typeof headers.authorization === 'string' ? headers.authorization : undefined;
+    if (!authorization) throw new GatewayError(ErrorCodes.tokenMissing, 'Authorization: Bearer <token> is required', 401);
+    const match = BEARER.exec(authorization);
+    if (!match) throw new GatewayError(ErrorCodes.tokenInvalid, 'Authorization must be a Bearer token', 401);
+    const check = await options.oidc!.verify(match[1]);
+    if (!check.ok) throw GatewayError.from(check.error, 401);
+    return check.value.user;
+  }
+
+  app.post('/api/negotiate', { bodyLimit: 4096 }, async (request, reply): Promise<NegotiateAnswer> => {
+    const user = await userOf(request.headers, request.body);
+    const issued = await options.issue(user);
+    reply.header('cache-control', 'no-store');
+    return { url: wsUrl(issued.token), accessToken: issued.token, expiresAt: issued.expiresAt, user: issued.user };
+  });
+};

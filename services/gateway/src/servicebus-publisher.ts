@@ -1,0 +1,62 @@
+import type { ServiceBusClient, ServiceBusMessage, ServiceBusMessageBatch } from '@azure/service-bus';
+import { BusEntities, type ChatEvent } from '@parley/contracts';
+import type { Logger } from '@parley/service-kit';
+import { BatchingSender, type BatchOutcome } from './batching-sender.js';
+import { toBusMessage } from './chat-events.js';
+import { BusUnavailableError } from './errors.js';
+import type { EventPublisher } from './publisher.js';
+
+export interface ServiceBusPublisherOptions {
+  client: ServiceBusClient;
+  partitions: number;
+  /** A send (or link open) not accepted within this time fails, so callers answer 503 instead of hanging. */
+  sendTimeoutMs: number;
+  logger: Logger;
+  onBatch?: (outcome: BatchOutcome) => void;
+  maxBatchMessages?: number;
+}
+
+export interface ServiceBusPublisher extends EventPublisher {
+  /** Opens the sender link (first batch creation does); call before reporting ready. */
+  open(): Promise<void>;
+}
+
+/** The Service Bus adapter of the EventPublisher port: one sender on chat-events, batched per session. */
+export function createServiceBusPublisher(options: ServiceBusPublisherOptions): ServiceBusPublisher {
+  const sender = options.client.createSender(BusEntities.chatEventsTopic);
+  const timeout = () => ({ abortSignal: AbortSignal.timeout(options.sendTimeoutMs) });
+  let opened = false;
+  let closed = false;
+  const batching = new BatchingSender<ServiceBusMessage, ServiceBusMessageBatch>(
+    {
+      createBatch: () => sender.createMessageBatch(timeout()),
+      sendBatch: (batch) => sender.sendMessages(batch, timeout()),
+    },
+    {
+      onBatch: (outcome) => {
+        if (outcome.ok) opened = true;
+        options.onBatch?.(outcome);
+      },
+      ...(options.maxBatchMessages ? { maxBatchMessages: options.maxBatchMessages } : {}),
+    },
+  );
+
+  return {
+    async open() {
+      await sender.createMessageBatch(timeout());
+      opened = true;
+      options.logger.info({ entity: BusEntities.chatEventsTopic }, 'bus sender open');
+    },
+    publish(event: ChatEvent) {
+      if (closed) return Promise.reject(new BusUnavailableError('the publisher is closed'));
+      const message = toBusMessage(event, options.partitions);
+      return batching.send(message.sessionId!, message);
+    },
+    ready: () => opened && !closed && !sender.isClosed,
+    async close() {
+      closed = true;
+      await batching.close();
+      await sender.close();
+    },
+  };
+}
