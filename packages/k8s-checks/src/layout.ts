@@ -1,0 +1,18 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Where things are, from packages/k8s-checks/src. */
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const k8sDir = path.join(repoRoot, 'k8s');
+export const overlays = ['dev', 'prod'] as const;
+export type Overlay = (typeof overlays)[number];
+
+/** What each service listens on (ARCHITECTURE.md, the services' config.ts). */
+export const services = [
+  { name: 'gateway', port: 7071, portName: 'http' },
+  { name: 'chat-worker', port: 7072, portName: 'ops' },
+  { name: 'notifier', port: 7073, portName: 'ops' },
+] as const;
+export type ServiceName = (typeof services)[number]['name'];
+
+export const serviceDir = (name: ServiceName): string => path.join(repoRoot, 'services', name);

@@ -1,0 +1,47 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { ChecksError } from './errors.js';
+import { k8sDir } from './layout.js';
+
+/** A rendered Kubernetes object; fields are read defensively by the checks. */
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  // Checks walk arbitrary resource bodies; each reads what it needs and asserts on it.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  [field: string]: any;
+}
+
+export const KUBECTL = process.env.KUBECTL ?? 'kubectl';
+
+/** `kubectl kustomize k8s/<dir>`, parsed. Fails with a message saying how to get kubectl when it is missing. */
+export function render(dir: string): K8sObject[] {
+  const result = spawnSync(KUBECTL, ['kustomize', path.join(k8sDir, dir)], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT') {
+    throw new ChecksError(
+      'K8S_CHECKS_KUBECTL_MISSING',
+      `"${KUBECTL}" was not found. The k8s checks render the overlays with kubectl kustomize: run .ci/run, which installs kubectl, or install it yourself (or point KUBECTL at one).`,
+    );
+  }
+  if (result.status !== 0) {
+    throw new ChecksError('K8S_CHECKS_RENDER_FAILED', `kubectl kustomize k8s/${dir} exited ${result.status}: ${result.stderr || result.error?.message}`);
+  }
+  return parseAllDocuments(result.stdout)
+    .map((doc) => {
+      if (doc.errors.length > 0) throw new ChecksError('K8S_CHECKS_RENDER_FAILED', `k8s/${dir} rendered invalid YAML: ${doc.errors[0]?.message}`);
+      return doc.toJS() as K8sObject | null;
+    })
+    .filter((object): object is K8sObject => object !== null);
+}
+
+export function findOne(objects: K8sObject[], kind: string, name: string): K8sObject {
+  const found = objects.filter((o) => o.kind === kind && o.metadata.name === name);
+  if (found.length !== 1) throw new Error(`expected one ${kind} "${name}", found ${found.length}`);
+  return found[0] as K8sObject;
+}
+
+export function ofKind(objects: K8sObject[], kind: string): K8sObject[] {
+  return objects.filter((o) => o.kind === kind);
+}
