@@ -20,6 +20,21 @@ export default [
     },
   },
   {
+    // The browser tests start the whole local stack (a type:tool package); the
+    // page itself still may import nothing but contract types.
+    files: ['src/e2e/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [{ sourceTag: 'type:web', onlyDependOnLibsWithTags: ['type:contracts', 'type:tool'] }],
+        },
+      ],
+    },
+  },
+  {
     // This file extends the workspace config, like the vitest configs do.
     files: ['eslint.config.js'],
     rules: { '@nx/enforce-module-boundaries': 'off' },
