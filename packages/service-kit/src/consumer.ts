@@ -59,6 +59,10 @@ export function startSessionConsumer<T>(options: SessionConsumerOptions<T>): Ses
   const held = new Map<number, ServiceBusSessionReceiver>();
   const failing = new Set<number>();
   let stopping = false;
+  // Resolved by stop(). A slot waiting for a next session leaves at once instead of holding
+  // stop() until the broker's accept timeout; the SDK cannot cancel a pending link attach.
+  let signalStop!: () => void;
+  const stopped = new Promise<undefined>((resolve) => (signalStop = () => resolve(undefined)));
 
   const acceptNext = () => {
     const receiverOptions = { receiveMode: 'peekLock' as const, maxAutoLockRenewalDurationInMs: maxSessionHoldMs + 60_000 };
@@ -123,10 +127,17 @@ export function startSessionConsumer<T>(options: SessionConsumerOptions<T>): Ses
 
   async function runSlot(slot: number): Promise<void> {
     while (!stopping) {
-      let receiver: ServiceBusSessionReceiver;
+      let receiver: ServiceBusSessionReceiver | undefined;
       try {
-        receiver = await acceptNext();
+        const accepting = acceptNext();
+        receiver = await Promise.race([accepting, stopped]);
+        if (!receiver) {
+          // Stopping: a session accepted after all is given straight back.
+          accepting.then((late) => late.close(), () => undefined).catch(() => undefined);
+          return;
+        }
       } catch (error) {
+        if (stopping) return;
         const code = (error as { code?: string }).code;
         // No session with messages right now: the normal idle case.
         if (code === 'ServiceTimeout' || code === 'SessionCannotBeLocked') continue;
@@ -155,6 +166,7 @@ export function startSessionConsumer<T>(options: SessionConsumerOptions<T>): Ses
   return {
     async stop() {
       stopping = true;
+      signalStop();
       await Promise.allSettled(slots);
       logger.info({ entity: entityName(entity) }, 'consumer stopped');
     },
