@@ -129,4 +129,16 @@ describe('notifier with the real broker against a scripted REST stand-in', () =>
     expect(dead.deadLetterReason).toBe('PARLEY_ENVELOPE_INVALID');
     expect(dead.deadLetterErrorDescription).toMatch(/invalid notifier command/);
   });
+
+  it("stops at once while its session slots wait for work, not after the broker's accept timeout", async () => {
+    const idle = buildNotifier(
+      { bus, logger: createLogger('notifier', 'silent'), registry: new Registry() },
+      loadConfig({ SIGNALR_CONNECTION_STRING: `Endpoint=${standIn.baseUrl};AccessKey=${accessKey}`, SERVICEBUS_CONNECTION_STRING: servicebus.connectionString, MAX_CONCURRENT_SESSIONS: '3' }),
+    );
+    idle.start();
+    const started = Date.now();
+    await idle.stop();
+    // The SDK waits up to its 10 s operation timeout for a session; stop() used to wait that out.
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
 });
