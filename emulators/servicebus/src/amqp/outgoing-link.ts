@@ -128,7 +128,7 @@ export class OutgoingLink implements Consumer {
   }
 
   availableCredit(): number {
-    return this.closed ? 0 : sendableCount(this.sender);
+    return this.closed || !this.sender.is_open() ? 0 : sendableCount(this.sender);
   }
 
   deliver(m: StoredMessage, lock: MessageLock | undefined): void {

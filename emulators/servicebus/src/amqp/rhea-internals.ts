@@ -86,3 +86,13 @@ export function settleWithOutcome(delivery: Delivery, outcome: unknown): void {
   delivery.update(true, outcome);
   (delivery as { remote_settled: boolean }).remote_settled = true;
 }
+
+/**
+ * Drops a connection whose socket the broker destroyed. rhea only notices a
+ * socket ending through its 'end' event, which destroy() does not emit, and
+ * would keep the connection's heartbeat timers (and the process) alive.
+ */
+export function forgetConnection(connection: unknown): void {
+  const c = connection as { _disconnected?: (error?: unknown) => void };
+  c._disconnected?.();
+}

@@ -1,5 +1,5 @@
 import type { AddressInfo, Server, Socket } from 'node:net';
-import type { EventContext, Receiver, Sender } from 'rhea';
+import type { Connection, EventContext, Receiver, Sender } from 'rhea';
 import type { Namespace } from '../broker/namespace.js';
 import { asBrokerError, BrokerError, Condition, EmulatorError, entityNotFound } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -7,8 +7,12 @@ import { parseAddress } from './address.js';
 import { IncomingLink } from './incoming-link.js';
 import { OutgoingLink } from './outgoing-link.js';
 import { container } from './rhea.js';
-import { remoteAttach } from './rhea-internals.js';
+import { FrameGuard } from './frame-guard.js';
+import { forgetConnection, remoteAttach } from './rhea-internals.js';
 import { ReplyRoutes, serveCbs, serveManagement } from './request-links.js';
+
+/** Frames larger than this are split by clients; announced in our open. */
+const maxFrameSize = 1024 * 1024;
 
 export interface AmqpServerOptions {
   readonly host: string;
@@ -27,6 +31,9 @@ export class AmqpServer {
   private readonly rhea = container.create_container({ id: 'servicebus-emulator' });
   private readonly routes = new ReplyRoutes();
   private readonly sockets = new Set<Socket>();
+  private readonly connections = new Set<Connection>();
+  /** Links to close when their connection goes away without detaching them. */
+  private readonly linkClosers = new WeakMap<Connection, Set<() => void>>();
   private server: Server | undefined;
   private port = 0;
 
@@ -38,7 +45,25 @@ export class AmqpServer {
     r.on('error', (err: unknown) => this.options.log.debug({ err }, 'amqp connection error'));
     r.on('protocol_error', (ctx: unknown) => this.options.log.debug({ err: String(ctx) }, 'amqp protocol error'));
     r.on('connection_error', (ctx: EventContext) => this.options.log.debug({ err: ctx.connection.error }, 'amqp connection closed with error'));
-    r.on('disconnected', (ctx: EventContext) => this.options.log.debug({ err: (ctx as { error?: unknown }).error }, 'amqp client disconnected'));
+    r.on('connection_open', (ctx: EventContext) => this.connections.add(ctx.connection));
+    r.on('connection_close', (ctx: EventContext) => this.dropLinks(ctx.connection));
+    r.on('disconnected', (ctx: EventContext) => {
+      this.options.log.debug({ err: (ctx as { error?: unknown }).error }, 'amqp client disconnected');
+      this.dropLinks(ctx.connection);
+    });
+  }
+
+  private dropLinks(connection: Connection): void {
+    this.connections.delete(connection);
+    const closers = this.linkClosers.get(connection);
+    this.linkClosers.delete(connection);
+    for (const close of closers ?? []) close();
+  }
+
+  private onConnectionGone(connection: Connection, close: () => void): void {
+    let closers = this.linkClosers.get(connection);
+    if (!closers) this.linkClosers.set(connection, (closers = new Set()));
+    closers.add(close);
   }
 
   start(): Promise<number> {
@@ -48,13 +73,28 @@ export class AmqpServer {
         host,
         port,
         tcp_no_delay: true,
+        max_frame_size: maxFrameSize,
         autoaccept: false,
         treat_modified_as_released: false,
         container_id: 'servicebus-emulator',
       } as never) as unknown as Server;
       this.server = server;
-      server.on('connection', (socket: Socket) => {
+      // Runs before rhea's own listener, so the guard sees every byte first.
+      server.prependListener('connection', (socket: Socket) => {
         this.sockets.add(socket);
+        const guard = new FrameGuard(maxFrameSize + 1024);
+        socket.prependListener('data', (chunk: Buffer) => {
+          if (!guard.accept(chunk)) {
+            this.options.log.debug('oversize frame announced; connection dropped');
+            socket.destroy();
+            for (const c of this.connections) {
+              if ((c as unknown as { socket?: unknown }).socket === socket) {
+                forgetConnection(c);
+                this.dropLinks(c);
+              }
+            }
+          }
+        });
         socket.on('error', () => undefined);
         socket.on('close', () => this.sockets.delete(socket));
       });
@@ -80,6 +120,10 @@ export class AmqpServer {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
+    for (const connection of [...this.connections]) {
+      forgetConnection(connection);
+      this.dropLinks(connection);
+    }
     await closed;
   }
 
@@ -113,7 +157,9 @@ export class AmqpServer {
     if (!parsed) throw entityNotFound(this.fullAddress(address));
     const store = this.options.ns.store(parsed.entity, parsed.subscription, parsed.deadLetter);
     if (!store) throw entityNotFound(this.fullAddress(address));
-    new OutgoingLink(sender, store, this.options.log).open();
+    const link = new OutgoingLink(sender, store, this.options.log);
+    this.onConnectionGone(sender.connection, () => link.close());
+    link.open();
   }
 
   /** The client's sender links: messages, $cbs and $management requests. */
