@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'undici';
+import { binPath, pinoReady, startProcess, startServiceBus, type RunningProcess, type StandIn } from '@parley/testkit';
+import { testEnv, upstreamHeaders } from './testing/support.js';
+
+describe('the gateway process (main.ts)', () => {
+  let bus: StandIn;
+  let gateway: RunningProcess;
+  let base: string;
+
+  beforeAll(async () => {
+    bus = await startServiceBus();
+    gateway = await startProcess({
+      name: 'gateway',
+      command: binPath('parley-gateway'),
+      args: [],
+      env: testEnv({ SERVICEBUS_CONNECTION_STRING: bus.connectionString, LOG_LEVEL: 'info' }),
+      ready: pinoReady,
+    });
+    base = `http://127.0.0.1:${Number(gateway.readyInfo.port)}`;
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await bus?.stop();
+  });
+
+  it('logs one ready line with the ephemeral port it listens on', () => {
+    expect(gateway.readyInfo).toMatchObject({ msg: 'ready', service: 'gateway', port: expect.any(Number) });
+    expect(Number(gateway.readyInfo.port)).toBeGreaterThan(0);
+    expect(gateway.output().filter((line) => pinoReady(line))).toHaveLength(1);
+  });
+
+  it('is ready and acks a signed frame after the bus accepted it', async () => {
+    expect((await request(`${base}/readyz`)).statusCode).toBe(200);
+    const response = await request(`${base}/api/messages?event=message`, {
+      method: 'POST',
+      headers: { ...upstreamHeaders({ event: 'message', userId: 'alice', connectionId: 'proc-1' }), 'content-type': 'text/plain' },
+      body: JSON.stringify({ type: 'send', id: 'p1', text: 'hi' }),
+    });
+    expect(response.statusCode).toBe(200);
+    expect(await response.body.json()).toEqual({ type: 'ack', id: 'p1', ok: true });
+    const metrics = await (await request(`${base}/metrics`)).body.text();
+    expect(metrics).toMatch(/parley_gateway_bus_send_seconds_count\{[^}]*outcome="accepted"[^}]*\} [1-9]/);
+  });
+
+  it('shuts down in order on SIGTERM and exits 0', async () => {
+    const code = await gateway.stop();
+    expect(code).toBe(0);
+    const steps = gateway.output().flatMap((line) => {
+      const parsed = line.startsWith('{') ? (JSON.parse(line) as { msg?: string; step?: string }) : {};
+      return parsed.msg === 'shutdown step done' ? [parsed.step] : parsed.msg === 'stopped' ? ['stopped'] : [];
+    });
+    expect(steps).toEqual(['http', 'bus sender', 'bus client', 'stopped']);
+  });
+});
+
+describe('the gateway process with a bad configuration', () => {
+  it('stops at once with exit code 1 and a message naming the variable', async () => {
+    const lines: string[] = [];
+    await expect(
+      startProcess({
+        name: 'gateway-bad',
+        command: binPath('parley-gateway'),
+        args: [],
+        env: testEnv({ TOKEN_SIGNING_KEY: 'too-short', LOG_LEVEL: 'info' }),
+        ready: pinoReady,
+        onLine: (line) => lines.push(line),
+      }),
+    ).rejects.toThrow(/exited \(1\)/);
+    const fatal = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.level === 60);
+    expect(fatal).toMatchObject({ variable: 'TOKEN_SIGNING_KEY', code: 'PARLEY_CONFIG_INVALID', msg: expect.stringMatching(/^TOKEN_SIGNING_KEY: /) });
+  });
+});

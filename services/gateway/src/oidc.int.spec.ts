@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fastify, { type FastifyInstance } from 'fastify';
+import type { ServiceBusClient } from '@azure/service-bus';
+import { exportJWK, generateKeyPair, SignJWT, decodeJwt, type CryptoKey, type JWK } from 'jose';
+import { request } from 'undici';
+import { ErrorCodes, type ChatEvent } from '@parley/contracts';
+import { createRegistry } from '@parley/service-kit';
+import { startServiceBus, type StandIn } from '@parley/testkit';
+import { buildApp } from './app.js';
+import { createServiceBusPublisher, type ServiceBusPublisher } from './servicebus-publisher.js';
+import { receiveSession, testBusClient } from './testing/bus.js';
+import { silentLogger, testConfig, upstreamHeaders } from './testing/support.js';
+
+const ISSUER = 'https://idp.parley.test';
+const AUDIENCE = 'parley-web';
+
+describe('oidc mode against a local JWKS', () => {
+  let idp: FastifyInstance;
+  let signingKey: CryptoKey;
+  let strangerKey: CryptoKey;
+  let jwksHits = 0;
+  let bus: StandIn;
+  let client: ServiceBusClient;
+  let publisher: ServiceBusPublisher;
+  let gateway: FastifyInstance;
+  let base: string;
+
+  const idToken = (claims: Record<string, unknown> = {}, options: { key?: CryptoKey; issuer?: string; audience?: string; kid?: string } = {}) =>
+    new SignJWT({ preferred_username: 'alice.smith', ...claims })
+      .setProtectedHeader({ alg: 'RS256', kid: options.kid ?? 'k1' })
+      .setIssuer(options.issuer ?? ISSUER)
+      .setAudience(options.audience ?? AUDIENCE)
+      .setSubject('user-123')
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(options.key ?? signingKey);
+
+  beforeAll(async () => {
+    const pair = await generateKeyPair('RS256');
+    signingKey = pair.privateKey;
+    strangerKey = (await generateKeyPair('RS256')).privateKey;
+    const jwk: JWK = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    idp = fastify();
+    idp.get('/.well-known/jwks.json', async () => {
+      jwksHits++;
+      return { keys: [jwk] };
+    });
+    await idp.listen({ host: '127.0.0.1', port: 0 });
+    const idpAddress = idp.server.address();
+    const idpPort = typeof idpAddress === 'object' && idpAddress ? idpAddress.port : 0;
+
+    bus = await startServiceBus();
+    client = testBusClient(bus.connectionString);
+    const config = testConfig({
+      SERVICEBUS_CONNECTION_STRING: bus.connectionString,
+      AUTH_MODE: 'oidc',
+      OIDC_JWKS_URL: `http://127.0.0.1:${idpPort}/.well-known/jwks.json`,
+      OIDC_ISSUER: ISSUER,
+      OIDC_AUDIENCE: AUDIENCE,
+    });
+    publisher = createServiceBusPublisher({ client, partitions: config.partitions, sendTimeoutMs: 5_000, logger: silentLogger() });
+    await publisher.open();
+    gateway = await buildApp({ publisher, logger: silentLogger(), registry: createRegistry('gateway-oidc') }, config);
+    await gateway.listen({ host: '127.0.0.1', port: 0 });
+    const address = gateway.server.address();
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await publisher?.close();
+    await client?.close();
+    await bus?.stop();
+    await idp?.close();
+  });
+
+  const negotiate = async (authorization?: string) => {
+    const response = await request(`${base}/api/negotiate`, { method: 'POST', headers: authorization ? { authorization } : {} });
+    return { status: response.statusCode, json: (await response.body.json()) as Record<string, string> };
+  };
+  const connect = async (token: string, connectionId: string) => {
+    const response = await request(`${base}/api/messages?event=connect`, {
+      method: 'POST',
+      headers: upstreamHeaders({ event: 'connect', connectionId, clientQuery: `access_token=${token}` }),
+    });
+    return { status: response.statusCode, userId: response.headers['x-asrs-user-id'], json: (await response.body.json()) as Record<string, unknown> };
+  };
+
+  it('negotiate trades a verified bearer token for a gateway token of the same user (sub)', async () => {
+    const answer = await negotiate(`Bearer ${await idToken()}`);
+    expect(answer.status).toBe(200);
+    expect(answer.json.user).toBe('user-123');
+    expect(decodeJwt(answer.json.accessToken!)).toMatchObject({ iss: 'parley-gateway', aud: 'parley-chat', sub: 'user-123' });
+    expect(jwksHits).toBeGreaterThan(0);
+
+    const connected = await connect(answer.json.accessToken!, 'oidc-conn-1');
+    expect(connected.status).toBe(200);
+    expect(connected.userId).toBe('user-123');
+    const [event] = await receiveSession(client, 'oidc-conn-1', { count: 1 });
+    expect((event!.body as ChatEvent).metadata).toMatchObject({ userId: 'user-123', connectionId: 'oidc-conn-1' });
+  });
+
+  it('connect also accepts the provider token directly', async () => {
+    const connected = await connect(await idToken(), 'oidc-conn-2');
+    expect(connected.status).toBe(200);
+    expect(connected.userId).toBe('user-123');
+  });
+
+  const refusals: Array<[string, () => Promise<string>, RegExp]> = [
+    ['another issuer', () => idToken({}, { issuer: 'https://evil.test' }), /"iss"/],
+    ['another audience', () => idToken({}, { audience: 'someone-else' }), /"aud"/],
+    ['a key the JWKS does not hold', () => idToken({}, { key: strangerKey, kid: 'k2' }), /no key/],
+    ['a forged signature under a known kid', () => idToken({}, { key: strangerKey }), /signature/],
+  ];
+  for (const [what, token, reason] of refusals) {
+    it(`refuses ${what} with 401 at negotiate and at connect`, async () => {
+      const answer = await negotiate(`Bearer ${await token()}`);
+      expect(answer.status).toBe(401);
+      expect(answer.json).toMatchObject({ code: ErrorCodes.tokenInvalid, message: expect.stringMatching(reason) });
+      const connected = await connect(await token(), 'oidc-refused');
+      expect(connected.status).toBe(401);
+    });
+  }
+
+  it('queued nothing for the refused connects', async () => {
+    expect(await receiveSession(client, 'oidc-refused', { count: 1, waitMs: 1_000 })).toEqual([]);
+  });
+
+  it('has no /api/home in oidc mode', async () => {
+    expect((await request(`${base}/api/home?name=alice`)).statusCode).toBe(404);
+  });
+});

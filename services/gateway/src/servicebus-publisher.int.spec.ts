@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServiceBusClient, ServiceBusReceivedMessage } from '@azure/service-bus';
+import { BusProperties, nextEventId, parseChatEvent, partitionSessionId, type ChatEvent } from '@parley/contracts';
+import { startServiceBus, type StandIn } from '@parley/testkit';
+import { connectedEvent, messageEvent, newTraceparent } from './chat-events.js';
+import { BusUnavailableError } from './errors.js';
+import { createServiceBusPublisher, type ServiceBusPublisher } from './servicebus-publisher.js';
+import { receiveSession, testBusClient } from './testing/bus.js';
+import { silentLogger } from './testing/support.js';
+
+const source = (connectionId: string) => ({
+  hub: 'chat',
+  connectionId,
+  userId: 'alice',
+  eventId: nextEventId(),
+  receivedAt: new Date(),
+  traceparent: newTraceparent(),
+});
+const send = (connectionId: string, id: string): ChatEvent => messageEvent(source(connectionId), { type: 'send', id, text: `text ${id}` });
+
+describe('Service Bus publisher against the local broker', () => {
+  let bus: StandIn;
+  let client: ServiceBusClient;
+  let publisher: ServiceBusPublisher;
+  const batches: number[] = [];
+
+  beforeAll(async () => {
+    bus = await startServiceBus();
+    client = testBusClient(bus.connectionString);
+    publisher = createServiceBusPublisher({ client, partitions: 64, sendTimeoutMs: 5_000, logger: silentLogger(), onBatch: ({ size, ok }) => ok && batches.push(size) });
+    expect(publisher.ready()).toBe(false);
+    await publisher.open();
+  });
+  afterAll(async () => {
+    await publisher?.close();
+    await client?.close();
+    await bus?.stop();
+  });
+
+  it('is ready once the sender link is open', () => {
+    expect(publisher.ready()).toBe(true);
+  });
+
+  it('lands an event on chat-events/chat-worker with message id, session id, subject, properties and body', async () => {
+    const event = connectedEvent(source('conn-land'));
+    await publisher.publish(event);
+    const [message, ...rest] = await receiveSession(client, 'conn-land', { count: 1 });
+    expect(rest).toEqual([]);
+    expect(message!.messageId).toBe(event.metadata.eventId);
+    expect(message!.sessionId).toBe(partitionSessionId('conn-land', 64));
+    expect(message!.subject).toBe('chat.connected');
+    expect(message!.contentType).toBe('application/json');
+    expect(message!.applicationProperties).toEqual({
+      [BusProperties.type]: 'chat.connected',
+      [BusProperties.hub]: 'chat',
+      [BusProperties.userId]: 'alice',
+      [BusProperties.replayed]: false,
+      [BusProperties.traceparent]: event.metadata.traceparent,
+    });
+    expect(parseChatEvent(message!.body)).toEqual({ ok: true, value: event });
+  });
+
+  it('coalesces concurrent sends into batches and keeps the order of each session', async () => {
+    batches.length = 0;
+    const connections = ['conn-a', 'conn-b', 'conn-c'];
+    const events = connections.flatMap((connectionId) => Array.from({ length: 30 }, (_, i) => send(connectionId, `${connectionId}-${i}`)));
+    // Interleaved calls, all at once: each connection's events are in call order.
+    const order = Array.from({ length: 30 }, (_, i) => connections.map((_, c) => events[c * 30 + i]!)).flat();
+    await Promise.all(order.map((event) => publisher.publish(event)));
+    expect(batches.reduce((sum, size) => sum + size, 0)).toBe(90);
+    expect(Math.max(...batches)).toBeGreaterThan(1);
+    const sessionOf = (connectionId: string) => partitionSessionId(connectionId, 64);
+    const inSession = (connectionId: string) => connections.filter((other) => sessionOf(other) === sessionOf(connectionId)).length * 30;
+    const received: ServiceBusReceivedMessage[] = [];
+    for (const connectionId of connections) {
+      if (!received.some((message) => message.sessionId === sessionOf(connectionId))) {
+        received.push(...(await receiveSession(client, connectionId, { count: inSession(connectionId) })));
+      }
+    }
+    expect(received).toHaveLength(90);
+    for (const connectionId of connections) {
+      const mine = received.filter((message) => (message.body as ChatEvent).metadata.connectionId === connectionId);
+      expect(mine.map((message) => message.messageId)).toEqual(events.filter((event) => event.metadata.connectionId === connectionId).map((event) => event.metadata.eventId));
+    }
+  });
+
+  it('rejects with BusUnavailableError once closed, and reports not ready', async () => {
+    const other = createServiceBusPublisher({ client, partitions: 64, sendTimeoutMs: 5_000, logger: silentLogger() });
+    await other.open();
+    await other.close();
+    expect(other.ready()).toBe(false);
+    await expect(other.publish(send('conn-x', 'late'))).rejects.toBeInstanceOf(BusUnavailableError);
+  });
+});
+
+describe('Service Bus publisher when the broker is gone', () => {
+  it('rejects with BusUnavailableError within the send timeout', async () => {
+    const bus = await startServiceBus();
+    const client = testBusClient(bus.connectionString);
+    const publisher = createServiceBusPublisher({ client, partitions: 64, sendTimeoutMs: 2_000, logger: silentLogger() });
+    try {
+      await publisher.open();
+      await bus.kill();
+      const started = Date.now();
+      await expect(publisher.publish(send('conn-down', 'x'))).rejects.toBeInstanceOf(BusUnavailableError);
+      expect(Date.now() - started).toBeLessThan(20_000);
+    } finally {
+      await publisher.close().catch(() => undefined);
+      await client.close().catch(() => undefined);
+      await bus.kill();
+    }
+  }, 40_000);
+});
