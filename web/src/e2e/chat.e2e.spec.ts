@@ -2,7 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Stack } from '@parley/stack';
+import { ChatClient, type Stack } from '@parley/stack';
 import { DESKTOP, PHONE, SKIP_MESSAGE, hasChromium, launchChromium, newWatchedPage, type PageWatch } from './browser.js';
 import { buildPageForTests } from './build-page.js';
 import { ChatPageDriver, eventually } from './chat-page.js';
@@ -119,6 +119,30 @@ describe.skipIf(!hasChromium)('the chat page in a real browser against the whole
     await Promise.all([alice.page.context().close(), carol.page.context().close()]);
   });
 
+  it('loads history on opening a chat and older pages on scrolling up', async () => {
+    // erin fills a room over a plain WebSocket client, then adds alice.
+    const erin = await ChatClient.connect(stack.gatewayUrl, 'erin');
+    await erin.request({ type: 'join', id: 'e-join', room: 'archive' });
+    for (let i = 1; i <= 65; i++) {
+      const ack = await erin.request({ type: 'send', id: `e-${i}`, room: 'archive', text: `archived note ${i}` });
+      if (!ack.ok) throw new Error(`send ${i} refused: ${JSON.stringify(ack)}`);
+      await new Promise((resolve) => setTimeout(resolve, 110)); // under the gateway's rate limit
+    }
+    const alice = await person('alice');
+    await erin.request({ type: 'invite', id: 'e-invite', room: 'archive', user: 'alice' });
+    await alice.open('room:archive');
+    await alice.waitMessage('archived note 65');
+    await expect(alice.message('archived note 1').count()).resolves.toBe(0);
+    await eventually(async () => {
+      await alice.page.locator('.lines-scroller').evaluate((el) => el.scrollTo(0, 0));
+      expect(await alice.message('archived note 1').count()).toBe(1);
+    });
+    await alice.page.locator('.history-edge', { hasText: 'This is the start of #archive.' }).waitFor();
+    await expect(alice.page.locator('.lines .line.message').count()).resolves.toBe(65);
+    await erin.close();
+    await alice.page.context().close();
+  });
+
   it('shows markup as text and runs none of it', async () => {
     const alice = await person('alice');
     const bob = await person('bob');
@@ -136,24 +160,32 @@ describe.skipIf(!hasChromium)('the chat page in a real browser against the whole
   it('recovers after the WebSocket service restarts and delivers the un-acked message once', async () => {
     const alice = await person('alice');
     const bob = await person('bob');
+    // One message in flight as the service dies (its ack may or may not have
+    // come back), one written while it is down: both must arrive exactly once.
+    const inFlight = `in flight as the service died ${Date.now()}`;
+    const whileDown = `sent while the service was down ${Date.now()}`;
+    await alice.send(inFlight);
     await stack.kill('signalr');
     await alice.page.locator('.link-status[data-link="reconnecting"]').waitFor({ timeout: 60_000 });
-    const text = `sent while the service was down ${Date.now()}`;
-    await alice.send(text);
-    await alice.waitMessage(text, 'pending');
+    await alice.send(whileDown);
+    await alice.waitMessage(whileDown, 'pending');
     await alice.screenshot(shot('reconnecting-desktop'));
     await stack.start('signalr');
 
     await alice.waitOnline();
     await bob.waitOnline();
-    await alice.waitMessage(text, 'sent');
-    await bob.waitMessage(text);
+    for (const text of [inFlight, whileDown]) {
+      await alice.waitMessage(text, 'sent');
+      await bob.waitMessage(text);
+    }
     // Give duplicates (a resend, a history refresh) time to show up, then count.
     await alice.send('after the restart');
     await bob.waitMessage('after the restart');
     await eventually(async () => {
-      expect(await alice.message(text).count()).toBe(1);
-      expect(await bob.message(text).count()).toBe(1);
+      for (const who of [alice, bob]) {
+        expect(await who.message(inFlight).count()).toBe(1);
+        expect(await who.message(whileDown).count()).toBe(1);
+      }
     }, 5_000);
     await Promise.all([alice.page.context().close(), bob.page.context().close()]);
   });

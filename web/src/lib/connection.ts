@@ -45,7 +45,12 @@ export interface ConnectionDeps {
   timers?: Timers;
   random?: () => number;
   backoff?: BackoffOptions;
+  now?: () => number;
+  /** A frame not acked this long on an open socket is written again (same id). */
+  ackTimeoutMs?: number;
 }
+
+export const DEFAULT_ACK_TIMEOUT_MS = 10_000;
 
 const browserTimers: Timers = {
   setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
@@ -68,6 +73,9 @@ export class ChatConnection {
   #everOpened = false;
   #stopped = true;
   #retryTimer: unknown;
+  #ackTimer: unknown;
+  /** When each pending frame was last written to a socket. */
+  readonly #writtenAt = new Map<string, number>();
 
   constructor(deps: ConnectionDeps, handlers: ConnectionHandlers) {
     this.#deps = deps;
@@ -94,6 +102,8 @@ export class ChatConnection {
     this.#stopped = true;
     this.#generation++;
     this.#timers.clearTimeout(this.#retryTimer);
+    this.#timers.clearTimeout(this.#ackTimer);
+    this.#ackTimer = undefined;
     const socket = this.#socket;
     this.#socket = undefined;
     if (socket) detach(socket).close(1000, 'bye');
@@ -115,8 +125,36 @@ export class ChatConnection {
   send(frame: ClientFrame, durable = frame.type !== 'history'): boolean {
     if (durable) this.#pending.add(frame);
     if (!this.isOpen || !this.#socket) return false;
-    this.#socket.send(JSON.stringify(frame));
+    this.#write(this.#socket, frame);
     return true;
+  }
+
+  #write(socket: SocketLike, frame: ClientFrame): void {
+    socket.send(JSON.stringify(frame));
+    if (!this.#pending.has(frame.id)) return;
+    this.#writtenAt.set(frame.id, (this.#deps.now ?? Date.now)());
+    this.#armAckTimer();
+  }
+
+  /**
+   * The service drops a frame whose upstream call failed and keeps the socket
+   * open, so a lost ack does not always come with a close: frames left
+   * unacknowledged too long are written again with the same id (the backend
+   * keeps each id once).
+   */
+  #armAckTimer(): void {
+    if (this.#ackTimer !== undefined) return;
+    const timeout = this.#deps.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
+    this.#ackTimer = this.#timers.setTimeout(() => {
+      this.#ackTimer = undefined;
+      const socket = this.#socket;
+      if (!socket || !this.isOpen || this.#pending.size === 0) return;
+      const now = (this.#deps.now ?? Date.now)();
+      for (const frame of this.#pending.list()) {
+        if (now - (this.#writtenAt.get(frame.id) ?? 0) >= timeout) this.#write(socket, frame);
+      }
+      this.#armAckTimer();
+    }, timeout / 2);
   }
 
   async #connect(): Promise<void> {
@@ -149,7 +187,7 @@ export class ChatConnection {
       const reconnect = this.#everOpened;
       this.#everOpened = true;
       this.#attempt = 0;
-      for (const frame of this.#pending.list()) socket.send(JSON.stringify(frame));
+      for (const frame of this.#pending.list()) this.#write(socket, frame);
       this.#handlers.onStatus({ kind: 'open' });
       this.#handlers.onOpen?.(reconnect);
     };
@@ -162,6 +200,7 @@ export class ChatConnection {
       }
       if (frame.type === 'ack') {
         const settled = this.#pending.settle(frame.id);
+        this.#writtenAt.delete(frame.id);
         if (settled) this.#handlers.onSettled?.(settled);
       }
       this.#handlers.onFrame(frame);

@@ -18,6 +18,7 @@ function setup(negotiate = vi.fn(async () => ({ url: `ws://t/ws?access_token=${M
       },
       random: () => 0.5,
       backoff: { baseMs: 100, maxMs: 1000 },
+      ackTimeoutMs: 10_000,
     },
     { onFrame: (f) => frames.push(f), onStatus: (s) => statuses.push(s), onOpen: (r) => opens.push(r) },
   );
@@ -82,6 +83,24 @@ describe('ChatConnection', () => {
     // A successful open resets the back-off.
     t.latest().drop();
     expect(t.statuses.at(-1)).toMatchObject({ retryInMs: 75, attempt: 0 });
+  });
+
+  it('writes a frame again, same id, when its ack is overdue on an open socket', async () => {
+    const t = setup();
+    t.connection.start();
+    await vi.advanceTimersByTimeAsync(0);
+    t.latest().open();
+    t.connection.send({ type: 'send', id: 'c1', text: 'lost upstream' });
+    await vi.advanceTimersByTimeAsync(4_000);
+    t.connection.send({ type: 'send', id: 'c2', text: 'acked' });
+    t.latest().receive({ type: 'ack', id: 'c2', ok: true });
+    await vi.advanceTimersByTimeAsync(5_999);
+    expect(t.latest().sent.map((f) => (f as { id: string }).id)).toEqual(['c1', 'c2']);
+    await vi.advanceTimersByTimeAsync(5_001);
+    expect(t.latest().sent.map((f) => (f as { id: string }).id)).toEqual(['c1', 'c2', 'c1']);
+    t.latest().receive({ type: 'ack', id: 'c1', ok: true });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(t.latest().sent).toHaveLength(3);
   });
 
   it('caps the delay', async () => {
