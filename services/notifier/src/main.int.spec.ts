@@ -50,10 +50,11 @@ describe('notifier process', () => {
     await waitFor(() => standIn.requestsTo('/ws/api/v1/hubs/chat').length === 1, 'the broadcast');
     const metrics = await waitFor(async () => {
       const text = await (await fetch(`${opsUrl}/metrics`)).text();
-      return text.includes('parley_notifier_rest_calls_total{action="sendToAll",status="202"') && text;
-    }, 'the REST call metric');
+      // The call is counted before the message is settled, so wait for both.
+      return /parley_consumer_messages_total\{[^}]*outcome="completed"[^}]*\} 1/.test(text) && text;
+    }, 'the completed command in /metrics');
+    expect(metrics).toContain('parley_notifier_rest_calls_total{action="sendToAll",status="202",service="notifier"} 1');
     expect(metrics).toMatch(/parley_notifier_rest_seconds_bucket\{[^}]*action="sendToAll"/);
-    expect(metrics).toMatch(/parley_consumer_messages_total\{[^}]*outcome="completed"/);
   });
 
   it('logs commandId, causationId and traceparent for a command', async () => {
