@@ -1,7 +1,3 @@
-import { dlqCommand } from './commands/dlq.js';
-import { rebuildCommand } from './commands/rebuild.js';
-import { replayCommand } from './commands/replay.js';
-import { upstreamCommand } from './commands/upstream.js';
 import { ExitCodes, isCliError, usageError } from './errors.js';
 import type { CliIo } from './io.js';
 
@@ -25,11 +21,14 @@ Connections (flag > variable > local stack file):
 
 Exit codes: 0 done, 1 usage or input error, 2 a service is unreachable or failed.`;
 
-const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<void>> = {
-  replay: replayCommand,
-  rebuild: rebuildCommand,
-  dlq: dlqCommand,
-  upstream: upstreamCommand,
+type Command = (args: string[], io: CliIo) => Promise<void>;
+
+// Loaded on use: the SDKs take a while to import, and a usage error should not wait for them.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  replay: async () => (await import('./commands/replay.js')).replayCommand,
+  rebuild: async () => (await import('./commands/rebuild.js')).rebuildCommand,
+  dlq: async () => (await import('./commands/dlq.js')).dlqCommand,
+  upstream: async () => (await import('./commands/upstream.js')).upstreamCommand,
 };
 
 /** Runs one command line; returns the exit code. Errors go to stderr as one line with their code. */
@@ -44,9 +43,9 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       io.stdout.write(`${HELP}\n`);
       return ExitCodes.ok;
     }
-    const handler = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
-    if (!handler) throw usageError(`unknown command "${command}"; one of ${Object.keys(COMMANDS).join(', ')} (see parley --help)`);
-    await handler(args, io);
+    const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (!load) throw usageError(`unknown command "${command}"; one of ${Object.keys(COMMANDS).join(', ')} (see parley --help)`);
+    await (await load())(args, io);
     return ExitCodes.ok;
   } catch (error) {
     if (isCliError(error)) {

@@ -1,9 +1,14 @@
 import type { ServiceBusClient } from '@azure/service-bus';
 import { createBusClient, type BusConnection } from '@parley/service-kit';
 import type { TablesConnection } from './config.js';
-import type { CliIo } from './io.js';
 import { busTarget, probe, urlTarget, type Target } from './reach.js';
 import { openTables, type TableStore } from './tables.js';
+
+/**
+ * The heavy half of the CLI (SDKs, service-kit): commands import it only after
+ * their command line passed its checks, so a usage error answers at once.
+ */
+export { loadSettings } from './config.js';
 
 /** Resolve every connection before probing any, so a configuration error (exit 1) wins over an unreachable service (exit 2). */
 export async function connectTables(connection: TablesConnection): Promise<{ store: TableStore; target: Target }> {
@@ -18,14 +23,4 @@ export async function connectBus(connection: BusConnection): Promise<{ client: S
   const target = busTarget(connection);
   await probe(target);
   return { client: createBusClient(connection), target };
-}
-
-/**
- * Destructive commands ask on a terminal unless `--yes`; scripts (no TTY on
- * stdin) are taken to know what they do.
- */
-export async function confirm(io: CliIo, question: string, yes: boolean): Promise<boolean> {
-  if (yes || !io.stdinIsTTY) return true;
-  const answer = await io.readLine(`${question} Type "yes" to go on: `);
-  return answer?.trim().toLowerCase() === 'yes';
 }

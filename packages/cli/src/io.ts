@@ -46,3 +46,13 @@ export function processIo(): CliIo {
     },
   };
 }
+
+/**
+ * Destructive commands ask on a terminal unless `--yes`; scripts (no TTY on
+ * stdin) are taken to know what they do.
+ */
+export async function confirm(io: CliIo, question: string, yes: boolean): Promise<boolean> {
+  if (yes || !io.stdinIsTTY) return true;
+  const answer = await io.readLine(`${question} Type "yes" to go on: `);
+  return answer?.trim().toLowerCase() === 'yes';
+}

@@ -1,11 +1,9 @@
 import type { ServiceBusClient, ServiceBusReceiver } from '@azure/service-bus';
 import { nextEventId } from '@parley/contracts';
 import { CONNECTION_OPTIONS, parseFlags, parseMax } from '../args.js';
-import { loadSettings } from '../config.js';
-import { confirm, connectBus } from '../connect.js';
 import { countReasons, describeMessage, DLQ_ENTITIES, resolveEntity, resubmitCopy, type DlqEntity } from '../dlq/entities.js';
 import { usageError } from '../errors.js';
-import type { CliIo } from '../io.js';
+import { confirm, type CliIo } from '../io.js';
 import { withService } from '../reach.js';
 
 export const DLQ_HELP = `Usage: parley dlq list|peek|resubmit|purge --entity ENTITY [--max N] [--json]
@@ -60,6 +58,7 @@ export async function dlqCommand(args: string[], io: CliIo): Promise<void> {
   const entity = resolveEntity(values.entity);
   const max = parseMax(values.max, action === 'peek' ? 10 : Number.MAX_SAFE_INTEGER);
 
+  const { loadSettings, connectBus } = await import('../connect.js');
   const settings = await loadSettings(io.env, io.cwd, values);
   const { client, target } = await connectBus(settings.bus());
   try {

@@ -1,10 +1,8 @@
 import { odata } from '@azure/data-tables';
 import { BusEntities, keyPart, nextEventId, PROJECTION_TABLES, Tables } from '@parley/contracts';
 import { CONNECTION_OPTIONS, parseFlags } from '../args.js';
-import { loadSettings } from '../config.js';
-import { confirm, connectBus, connectTables } from '../connect.js';
 import { usageError } from '../errors.js';
-import type { CliIo } from '../io.js';
+import { confirm, type CliIo } from '../io.js';
 import { createProgress } from '../progress.js';
 import { withService } from '../reach.js';
 import { readLog } from '../replay/event-log.js';
@@ -35,6 +33,7 @@ export async function rebuildCommand(args: string[], io: CliIo): Promise<void> {
     io.stdout.write(`${REBUILD_HELP}\n`);
     return;
   }
+  const { loadSettings, connectBus, connectTables } = await import('../connect.js');
   const settings = await loadSettings(io.env, io.cwd, values);
   const hub = values.hub?.trim() || undefined;
   const dryRun = values['dry-run'];

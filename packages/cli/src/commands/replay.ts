@@ -1,7 +1,5 @@
 import { BusEntities, nextEventId, Tables, type ChatEventType } from '@parley/contracts';
 import { CONNECTION_OPTIONS, parseFlags } from '../args.js';
-import { loadSettings } from '../config.js';
-import { connectBus, connectTables } from '../connect.js';
 import { usageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { createProgress } from '../progress.js';
@@ -43,6 +41,7 @@ export async function replayCommand(args: string[], io: CliIo): Promise<void> {
   }
   const range = parseRange(values.from, values.to, values.force);
   const types = values.type === undefined ? undefined : typeSet(values.type);
+  const { loadSettings, connectBus, connectTables } = await import('../connect.js');
   const settings = await loadSettings(io.env, io.cwd, values);
   const hub = values.hub?.trim() || settings.hub;
   const dryRun = values['dry-run'];

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CONNECTION_OPTIONS, parseFlags } from '../args.js';
-import { loadSettings } from '../config.js';
 import { CliError, CliErrorCodes, usageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { UpstreamClient } from '../upstream/manage-client.js';
@@ -49,6 +48,7 @@ export async function upstreamCommand(args: string[], io: CliIo): Promise<void> 
     if (!template.ok) throw usageError(`upstream add: ${template.reason}`);
   }
 
+  const { loadSettings } = await import('../config.js');
   const settings = await loadSettings(io.env, io.cwd, values);
   const client = new UpstreamClient(settings.signalr());
   switch (action) {
