@@ -68,9 +68,10 @@ export class ChatPageDriver {
     await this.page.getByRole('button', { name: 'Leave' }).click();
   }
 
-  /** Message rows of the open conversation whose text is exactly `text`. */
-  message(text: string): Locator {
-    return this.page.locator('.lines .line.message').filter({ has: this.page.locator('.text', { hasText: text }) });
+  /** Message rows of the open conversation whose text holds `text` (or is exactly `text`). */
+  message(text: string, exact = false): Locator {
+    const hasText = exact ? new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : text;
+    return this.page.locator('.lines .line.message').filter({ has: this.page.locator('.text', { hasText }) });
   }
 
   systemLine(text: string): Locator {

@@ -108,6 +108,7 @@ describe.skipIf(!hasChromium)('the chat page in a real browser against the whole
     await carol.send('Thanks for adding me! Here is a very long word to wrap: ' + 'supercalifragilistic'.repeat(12));
     await alice.waitMessage('Thanks for adding me!');
     await carol.waitMessage('Thanks for adding me!', 'sent');
+    await carol.page.locator('.history-edge', { hasText: 'This is the start of #design.' }).waitFor({ timeout: 60_000 });
     const overflow = await carol.page.locator('.lines').evaluate((el) => el.scrollWidth - el.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await carol.screenshot(shot('room-360'));
@@ -132,10 +133,10 @@ describe.skipIf(!hasChromium)('the chat page in a real browser against the whole
     await erin.request({ type: 'invite', id: 'e-invite', room: 'archive', user: 'alice' });
     await alice.open('room:archive');
     await alice.waitMessage('archived note 65');
-    await expect(alice.message('archived note 1').count()).resolves.toBe(0);
+    await expect(alice.message('archived note 1', true).count()).resolves.toBe(0);
     await eventually(async () => {
       await alice.page.locator('.lines-scroller').evaluate((el) => el.scrollTo(0, 0));
-      expect(await alice.message('archived note 1').count()).toBe(1);
+      expect(await alice.message('archived note 1', true).count()).toBe(1);
     });
     await alice.page.locator('.history-edge', { hasText: 'This is the start of #archive.' }).waitFor();
     await expect(alice.page.locator('.lines .line.message').count()).resolves.toBe(65);

@@ -51,8 +51,8 @@ export class ChatClient {
       {
         onFrame: (frame) => this.#dispatch({ type: 'frame', frame, at: this.#now().toISOString() }),
         onStatus: (status) => this.#dispatch(linkEvent(status)),
-        onOpen: (reconnect) => {
-          if (reconnect) this.#dispatch({ type: 'reconnected' });
+        onOpen: () => {
+          this.#dispatch({ type: 'socket-open' });
           this.#ensureHistory(this.#state.active);
         },
       },

@@ -62,6 +62,8 @@ export interface ChatState {
   readonly conversations: Readonly<Record<string, Conversation>>;
   readonly active: ConversationKey;
   readonly online: readonly string[];
+  /** The latest presence frame per user since the socket opened (see onState). */
+  readonly presenceSeen: Readonly<Record<string, boolean>>;
   readonly requests: Readonly<Record<string, RequestInfo>>;
   /** Counter for system line keys (keeps the reducer pure). */
   readonly seq: number;
@@ -87,6 +89,7 @@ export function initialState(me: string): ChatState {
     conversations: { [LOBBY]: emptyConversation(LOBBY) },
     active: LOBBY,
     online: [],
+    presenceSeen: {},
     requests: {},
     seq: 0,
   };

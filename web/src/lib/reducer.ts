@@ -20,12 +20,15 @@ export type ChatEvent =
   | { readonly type: 'invite'; readonly id: string; readonly room: string; readonly user: string }
   | { readonly type: 'history-request'; readonly id: string; readonly key: ConversationKey; readonly older: boolean }
   | { readonly type: 'open'; readonly key: ConversationKey }
-  | { readonly type: 'reconnected' };
+  /** A new socket opened: presence news start over. */
+  | { readonly type: 'socket-open' };
 
 export function reduce(state: ChatState, event: ChatEvent): ChatState {
   switch (event.type) {
-    case 'link':
-      return { ...state, link: event.link, linkDetail: event.detail };
+    case 'link': {
+      const s = { ...state, link: event.link, linkDetail: event.detail };
+      return state.link === 'online' && event.link !== 'online' ? connectionLost(s) : s;
+    }
     case 'frame':
       return onFrame(state, event.frame, event.at);
     case 'send': {
@@ -52,17 +55,22 @@ export function reduce(state: ChatState, event: ChatEvent): ChatState {
       const s = update(state, event.key, (c) => ({ ...c, unread: 0 }));
       return { ...s, active: event.key };
     }
-    case 'reconnected': {
-      // Messages may have been missed while offline: every history is stale, and
-      // answers to requests made on the old socket will never come.
-      const conversations = mapValues(state.conversations, (c) => ({
-        ...c,
-        history: { ...c.history, loaded: false, loading: false },
-      }));
-      const requests = Object.fromEntries(Object.entries(state.requests).filter(([, r]) => r.kind !== 'history'));
-      return { ...state, conversations, requests };
-    }
+    case 'socket-open':
+      return { ...state, presenceSeen: {} };
   }
+}
+
+/**
+ * Messages may be missed while offline, so every history is stale; answers to
+ * history requests made on the lost socket will never come.
+ */
+function connectionLost(state: ChatState): ChatState {
+  const conversations = mapValues(state.conversations, (c) => ({
+    ...c,
+    history: { ...c.history, loaded: false, loading: false },
+  }));
+  const requests = Object.fromEntries(Object.entries(state.requests).filter(([, r]) => r.kind !== 'history'));
+  return { ...state, conversations, requests };
 }
 
 function onFrame(state: ChatState, frame: ServerFrame, at: string): ChatState {
@@ -134,8 +142,18 @@ function onHistory(state: ChatState, frame: HistoryAnswerFrame): ChatState {
   });
 }
 
+/**
+ * The state frame is a snapshot taken when the connection registered; presence
+ * frames travel to other targets in other sessions and may overtake it, so
+ * the presence news already seen on this socket are laid over the snapshot.
+ */
 function onState(state: ChatState, frame: StateFrame): ChatState {
-  let s: ChatState = { ...state, online: [...new Set(frame.online)] };
+  const online = new Set(frame.online);
+  for (const [user, isOnline] of Object.entries(state.presenceSeen)) {
+    if (isOnline) online.add(user);
+    else online.delete(user);
+  }
+  let s: ChatState = { ...state, online: [...online] };
   const rooms = new Set(frame.rooms);
   for (const room of rooms) s = update(s, roomKey(room), (c) => (c.member ? c : { ...c, member: true }));
   for (const c of Object.values(s.conversations)) {
@@ -145,10 +163,11 @@ function onState(state: ChatState, frame: StateFrame): ChatState {
 }
 
 function onPresence(state: ChatState, frame: PresenceFrame, at: string): ChatState {
+  const presenceSeen = { ...state.presenceSeen, [frame.user]: frame.online };
   const was = state.online.includes(frame.user);
-  if (was === frame.online) return state;
+  if (was === frame.online) return { ...state, presenceSeen };
   const online = frame.online ? [...state.online, frame.user] : state.online.filter((u) => u !== frame.user);
-  const s = { ...state, online };
+  const s = { ...state, online, presenceSeen };
   if (frame.user === state.me) return s;
   return systemLine(s, LOBBY, frame.online ? `${frame.user} is online` : `${frame.user} went offline`, at);
 }

@@ -119,12 +119,13 @@ describe('history', () => {
     expect(s.conversations[roomKey('x')]?.history).toMatchObject({ loading: false, error: 'not a member' });
   });
 
-  it('after a reconnect marks every history stale and forgets old requests, keeping deeper cursors', () => {
+  it('on losing the connection marks every history stale and forgets its requests, keeping deeper cursors', () => {
     const s = given(
+      { type: 'link', link: 'online' },
       { type: 'history-request', id: 'h1', key: LOBBY, older: false },
       frame({ type: 'history', id: 'h1', next: 'deep', messages: [msg({ id: 'm1' })] }),
       { type: 'history-request', id: 'h2', key: LOBBY, older: true },
-      { type: 'reconnected' },
+      { type: 'link', link: 'reconnecting', detail: 'retrying in 1 s' },
     );
     expect(s.conversations[LOBBY]?.history).toMatchObject({ loaded: false, loading: false, next: 'deep' });
     expect(s.requests.h2).toBeUndefined();
@@ -186,6 +187,19 @@ describe('rooms and people', () => {
     );
     expect(texts(s, roomKey('dev'))).toEqual(['Could not add zed: no such user', 'Could not join: bad name']);
     expect(s.conversations[roomKey('dev')]?.member).toBe(false);
+  });
+
+  it('lays presence news over a state snapshot that arrives after them', () => {
+    const s = given(
+      { type: 'socket-open' },
+      frame({ type: 'presence', user: 'bob', online: true }),
+      frame({ type: 'presence', user: 'carol', online: false }),
+      frame({ type: 'state', rooms: [], online: ['alice', 'carol'] }),
+    );
+    expect([...s.online].sort()).toEqual(['alice', 'bob']);
+    // A new socket starts over: its own snapshot rules.
+    const s2 = [{ type: 'socket-open' } as const, frame({ type: 'state', rooms: [], online: ['alice', 'carol'] })].reduce(reduce, s);
+    expect([...s2.online].sort()).toEqual(['alice', 'carol']);
   });
 
   it('tracks presence with one system line per change, none for itself', () => {
