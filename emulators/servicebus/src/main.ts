@@ -14,8 +14,9 @@ async function main(): Promise<void> {
     ...(args.dataDir ? { dataDir: args.dataDir } : {}),
     logger: log,
   });
-  // Test harnesses wait for exactly this line.
-  log.info({ port: emulator.port, connectionString: emulator.connectionString, dataDir: args.dataDir ?? null }, 'ready');
+  // Test harnesses wait for exactly this line, so it is written at any LOG_LEVEL.
+  const announce = log.isLevelEnabled('info') ? log : log.child({}, { level: 'info' });
+  announce.info({ port: emulator.port, connectionString: emulator.connectionString, dataDir: args.dataDir ?? null }, 'ready');
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

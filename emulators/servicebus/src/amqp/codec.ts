@@ -167,7 +167,17 @@ export function withMessageId(m: ParsedMessage, id: string): ParsedMessage {
   writer.write(types.described(types.wrap_ulong(Section.properties), types.wrap_list(fields)));
   const section = writer.toBuffer();
   const [start, end] = m.propsRange ?? [m.bareStart, m.bareStart];
-  return parseMessage(Buffer.concat([m.raw.subarray(0, start), section, m.raw.subarray(end)]));
+  // Splice the section in and shift the offsets after it, instead of parsing again.
+  const delta = section.length - (end - start);
+  const shift = (r: readonly [number, number] | undefined) => (r ? ([r[0] + delta, r[1] + delta] as const) : undefined);
+  return {
+    ...m,
+    raw: Buffer.concat([m.raw.subarray(0, start), section, m.raw.subarray(end)]),
+    messageId: id,
+    properties: listItems(types.wrap_list(fields)),
+    propsRange: [start, start + section.length],
+    appPropsRange: shift(m.appPropsRange),
+  };
 }
 
 /** Broker-owned annotations added to each delivery. */
