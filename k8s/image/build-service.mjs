@@ -118,8 +118,10 @@ export async function buildService({ service, outDir, root = repoRoot, webDir })
     cpSync(dir, target, {
       recursive: true,
       dereference: false,
-      // nested node_modules are copied on their own when traced; typings are never loaded
-      filter: (source) => source === dir || (!source.startsWith(path.join(dir, 'node_modules')) && !/\.d\.[cm]?ts$/.test(source)),
+      // Nested node_modules are copied on their own when traced. Typings are never
+      // loaded; dependencies' source maps would only be parsed at start-up
+      // (--enable-source-maps) to point stack traces into their sources.
+      filter: (source) => source === dir || (!source.startsWith(path.join(dir, 'node_modules')) && !/\.(d\.[cm]?ts|map)$/.test(source)),
     });
   }
 

@@ -1,4 +1,4 @@
-import type { K8sObject } from './render.js';
+import type { Fields, K8sObject } from './render.js';
 
 /** Where one environment variable of a container comes from. */
 export type EnvSource =
@@ -18,7 +18,7 @@ export interface ContainerEnv {
  * then env, each later definition winning. ConfigMaps must be among `objects`
  * (they are generated with the manifests); Secrets are only referenced.
  */
-export function containerEnv(objects: K8sObject[], container: K8sObject): ContainerEnv {
+export function containerEnv(objects: K8sObject[], container: Fields): ContainerEnv {
   const vars = new Map<string, EnvSource>();
   const problems: string[] = [];
   const configMap = (name: string) => objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === name);

@@ -4,14 +4,15 @@ import { parseAllDocuments } from 'yaml';
 import { ChecksError } from './errors.js';
 import { k8sDir } from './layout.js';
 
-/** A rendered Kubernetes object; fields are read defensively by the checks. */
-export interface K8sObject {
+/** Part of a rendered object (a container, a probe…): checks read what they need and assert on it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- arbitrary resource bodies, checked by assertions
+export type Fields = Record<string, any>;
+
+/** A rendered Kubernetes object. */
+export interface K8sObject extends Fields {
   apiVersion: string;
   kind: string;
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  // Checks walk arbitrary resource bodies; each reads what it needs and asserts on it.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  [field: string]: any;
 }
 
 export const KUBECTL = process.env.KUBECTL ?? 'kubectl';

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { containerEnv } from './container-env.js';
+import { overlays, services } from './layout.js';
+import { findOne, ofKind, render, type K8sObject } from './render.js';
+import { defaultPort, drainTimeoutMs, routePaths } from './service-sources.js';
+
+/** Seconds the preStop hook sleeps, from `command: [sleep, N]`. */
+function preStopSeconds(container: K8sObject): number {
+  const command: unknown = container.lifecycle?.preStop?.exec?.command;
+  if (!Array.isArray(command) || command[0] !== 'sleep') throw new Error(`${container.name}: preStop must be exec [sleep, N]`);
+  return Number(command[1]);
+}
+
+const selects = (selector: Record<string, string>, labels: Record<string, string>) =>
+  Object.entries(selector).every(([key, value]) => labels[key] === value);
+
+describe.each(overlays)('k8s/overlays/%s', (overlay) => {
+  const objects = render(`overlays/${overlay}`);
+
+  describe.each(services)('$name', (service) => {
+    const deployment = findOne(objects, 'Deployment', service.name);
+    const pod = deployment.spec.template;
+    const container: K8sObject = pod.spec.containers[0];
+
+    it('runs one container, non-root, read-only, without privileges, under RuntimeDefault seccomp', () => {
+      expect(pod.spec.containers).toHaveLength(1);
+      expect(pod.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(container.securityContext).toMatchObject({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+      });
+      expect(container.securityContext.capabilities.add ?? []).toEqual([]);
+      expect(pod.spec.automountServiceAccountToken).toBe(false);
+      // The only writable place is an emptyDir at /tmp.
+      const tmp = container.volumeMounts?.find((m: K8sObject) => m.mountPath === '/tmp');
+      expect(pod.spec.volumes.find((v: K8sObject) => v.name === tmp?.name)?.emptyDir).toBeDefined();
+    });
+
+    it(`listens on ${service.port} (its default), named ${service.portName}, and probes paths it serves`, () => {
+      expect(defaultPort(service.name)).toBe(service.port);
+      expect(container.ports).toEqual([{ name: service.portName, containerPort: service.port, protocol: 'TCP' }]);
+      const env = containerEnv(objects, container).vars;
+      expect(env.get('PORT')).toEqual({ kind: 'literal', value: String(service.port) });
+      expect(env.get('HOST')).toEqual({ kind: 'literal', value: '0.0.0.0' });
+      const served = routePaths(service.name);
+      for (const [kind, path] of [['startupProbe', '/healthz'], ['livenessProbe', '/healthz'], ['readinessProbe', '/readyz']] as const) {
+        const probe = container[kind];
+        expect(probe?.httpGet, `${kind}`).toEqual({ path, port: service.portName });
+        expect(served.has(path), `${service.name} serves ${path}`).toBe(true);
+      }
+      const annotations = pod.metadata.annotations ?? {};
+      expect(annotations['prometheus.io/port']).toBe(String(service.port));
+      expect(served.has(annotations['prometheus.io/path'])).toBe(true);
+    });
+
+    it('stops within its grace period: preStop, then the service drain, with a margin', () => {
+      const drainSeconds = drainTimeoutMs(service.name) / 1000;
+      const preStop = preStopSeconds(container);
+      expect(preStop).toBeGreaterThanOrEqual(3);
+      expect(pod.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(preStop + drainSeconds + 2);
+    });
+
+    it('sets requests and limits', () => {
+      for (const part of ['requests', 'limits'] as const) {
+        expect(container.resources?.[part]?.cpu, part).toBeDefined();
+        expect(container.resources?.[part]?.memory, part).toBeDefined();
+      }
+    });
+
+    it('spreads its pods over zones and nodes', () => {
+      const keys = (pod.spec.topologySpreadConstraints ?? []).map((c: K8sObject) => {
+        expect(selects(c.labelSelector.matchLabels, pod.metadata.labels)).toBe(true);
+        return c.topologyKey;
+      });
+      expect(keys.sort()).toEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
+    });
+
+    it('runs as its workload identity service account', () => {
+      expect(pod.metadata.labels['azure.workload.identity/use']).toBe('true');
+      const account = findOne(objects, 'ServiceAccount', pod.spec.serviceAccountName);
+      expect(account.metadata.annotations?.['azure.workload.identity/client-id']).toMatch(/^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$/);
+      expect(account.metadata.annotations?.['azure.workload.identity/client-id']).not.toBe('00000000-0000-0000-0000-000000000000');
+    });
+
+    it('has a PodDisruptionBudget that selects its pods and lets a drain proceed', () => {
+      const budget = findOne(objects, 'PodDisruptionBudget', service.name);
+      expect(selects(budget.spec.selector.matchLabels, pod.metadata.labels)).toBe(true);
+      expect(budget.spec.maxUnavailable).toBeGreaterThanOrEqual(1);
+      expect(selects(deployment.spec.selector.matchLabels, pod.metadata.labels)).toBe(true);
+    });
+
+    it('leaves the replica count to its autoscaler', () => {
+      expect(deployment.spec.replicas).toBeUndefined();
+    });
+  });
+
+  it('all services run as the same workload identity', () => {
+    const ids = new Set(ofKind(objects, 'ServiceAccount').map((a) => a.metadata.annotations?.['azure.workload.identity/client-id']));
+    expect(ids.size).toBe(1);
+  });
+
+  it('routes the Ingress to the gateway Service, and the Service to the gateway pods', () => {
+    const gateway = findOne(objects, 'Deployment', 'gateway').spec.template;
+    const service = findOne(objects, 'Service', 'gateway');
+    expect(selects(service.spec.selector, gateway.metadata.labels)).toBe(true);
+    expect(service.spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
+    const ingress = findOne(objects, 'Ingress', 'gateway');
+    const paths = ingress.spec.rules.flatMap((r: K8sObject) => r.http.paths);
+    expect(paths).toEqual([{ path: '/', pathType: 'Prefix', backend: { service: { name: 'gateway', port: { name: 'http' } } } }]);
+    expect(ingress.spec.rules[0].host).not.toBe('parley.example.com');
+  });
+
+  it('scales the gateway on CPU with an HPA', () => {
+    const hpa = findOne(objects, 'HorizontalPodAutoscaler', 'gateway');
+    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'gateway' });
+    expect(hpa.spec.metrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }]);
+    expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(1);
+    expect(hpa.spec.maxReplicas).toBeGreaterThan(hpa.spec.minReplicas);
+  });
+});
