@@ -61,7 +61,11 @@ export async function startServiceBusEmulator(options: ServiceBusEmulatorOptions
     log,
   };
   const ns = new Namespace(config, ctx);
-  if (options.dataDir) disk = await openJournal(options.dataDir, ns, log);
+  if (options.dataDir) {
+    await openJournal(options.dataDir, ns, log, (journal) => {
+      disk = journal;
+    });
+  }
   const server = new AmqpServer({ host, port: options.port ?? 0, maxMessageSize: options.maxMessageSize ?? defaultMaxMessageSize, ns, log });
   let port: number;
   try {

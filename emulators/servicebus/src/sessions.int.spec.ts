@@ -10,6 +10,7 @@ beforeAll(async () => {
       next: { RequiresSession: true, LockDuration: 'PT5S' },
       short: { RequiresSession: true, LockDuration: 'PT1S' },
       plain: {},
+      pool: { RequiresSession: true, LockDuration: 'PT5S' },
     },
   });
 });
@@ -123,6 +124,40 @@ describe('sessions with the real SDK', () => {
     const [q1] = await q.receiveMessages(1, { maxWaitTimeInMs: 1000 });
     await q.completeMessage(q1 as ServiceBusReceivedMessage);
     await q.close();
+    await sender.close();
+  });
+});
+
+describe('session receivers in the consumer-template style', () => {
+  it('subscribe() on sessions accepted with acceptNextSession handles each session in order', async () => {
+    const sender = broker.client.createSender('pool');
+    const sent: { body: string; sessionId: string }[] = [];
+    for (let i = 0; i < 4; i++) for (const sid of ['p0', 'p1', 'p2']) sent.push({ body: `${sid}-${i}`, sessionId: sid });
+    await sender.sendMessages(sent);
+    const seen = new Map<string, string[]>();
+    const receivers = [];
+    for (let k = 0; k < 3; k++) {
+      const r = await broker.client.acceptNextSession('pool');
+      receivers.push(r);
+      r.subscribe(
+        {
+          processMessage: async (m) => {
+            seen.set(r.sessionId, [...(seen.get(r.sessionId) ?? []), m.body as string]);
+          },
+          processError: async () => undefined,
+        },
+        { autoCompleteMessages: true },
+      );
+    }
+    const deadline = Date.now() + 10_000;
+    while ([...seen.values()].flat().length < 12 && Date.now() < deadline) await sleep(50);
+    expect(new Set(receivers.map((r) => r.sessionId))).toEqual(new Set(['p0', 'p1', 'p2']));
+    for (const sid of ['p0', 'p1', 'p2']) expect(seen.get(sid)).toEqual([0, 1, 2, 3].map((i) => `${sid}-${i}`));
+    await sleep(200);
+    for (const r of receivers) {
+      expect(await r.peekMessages(10)).toHaveLength(0);
+      await r.close();
+    }
     await sender.close();
   });
 });

@@ -1,5 +1,5 @@
 import type { Connection, EventContext, Receiver, Sender } from 'rhea';
-import { asBrokerError, type BrokerError } from '../errors.js';
+import { asBrokerError, BrokerError, Condition } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { operations, type ManagementScope } from '../management/operations.js';
 import type { ManagementReply } from '../management/request.js';
@@ -104,7 +104,7 @@ export function serveManagement(receiver: Receiver, scope: ManagementScope, rout
     };
     const handler = operations[op];
     if (!handler) {
-      send(asBrokerError(new Error(`Unknown $management operation '${op}'.`)));
+      send(new BrokerError(Condition.notImplemented, `The $management operation '${op}' is not supported.`));
       return;
     }
     let reply: ManagementReply;

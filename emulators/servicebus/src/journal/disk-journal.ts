@@ -143,8 +143,8 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
-/** Recovers the journal in `dir` into the namespace and opens it for appends. */
-export async function openJournal(dir: string, ns: Namespace, log: Logger): Promise<DiskJournal> {
+/** Recovers the journal in `dir` into the namespace and opens it for appends (handed to `use` first). */
+export async function openJournal(dir: string, ns: Namespace, log: Logger, use: (journal: DiskJournal) => void): Promise<DiskJournal> {
   const path = join(dir, fileName);
   try {
     mkdirSync(dir, { recursive: true });
@@ -156,6 +156,8 @@ export async function openJournal(dir: string, ns: Namespace, log: Logger): Prom
       for (const r of records) state.apply(r);
     }
     const journal = new DiskJournal(dir, await open(path, 'a'), ns, log);
+    // In place before anything is restored, so every later change is journaled.
+    use(journal);
     const restored = restoreInto(ns, state, log);
     await journal.compact();
     log.info({ dataDir: dir, restored }, 'journal recovered');
