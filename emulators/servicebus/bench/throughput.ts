@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { ServiceBusClient, type ServiceBusReceiver } from '@azure/service-bus';
 import { startChildBroker } from '../src/testing/child-broker.js';
 import { configJson } from '../src/testing/harness.js';
+import { rawThroughput } from './raw-client.js';
 
 const body = Buffer.alloc(1024, 'x');
 const counts: Record<number, number> = { 1: Number(process.env.BENCH_N1 ?? 2000), 16: Number(process.env.BENCH_N16 ?? 8000) };
@@ -103,6 +104,10 @@ async function run(mode: 'memory' | 'data-dir'): Promise<void> {
           ` (${receive.received}/${send.sent}) | ${cpu}`,
       );
     }
+    const raw = await rawThroughput(broker.port, 'bench', Number(process.env.BENCH_RAW ?? 20000));
+    console.log(
+      `${mode.padEnd(8)} | raw AMQP pipelined client (500 in flight) | send ${raw.send.toFixed(0).padStart(6)} msg/s | receive+complete ${raw.receive.toFixed(0).padStart(6)} msg/s`,
+    );
   } finally {
     await client.close();
     broker.child.kill('SIGTERM');

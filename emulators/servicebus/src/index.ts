@@ -36,7 +36,8 @@ export interface ServiceBusEmulator {
 export const defaultMaxMessageSize = 256 * 1024;
 
 export function connectionStringFor(host: string, port: number): string {
-  return `Endpoint=sb://${host}:${port};SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;`;
+  const h = host.includes(':') ? `[${host}]` : host;
+  return `Endpoint=sb://${h}:${port};SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;`;
 }
 
 function resolveConfig(config: ServiceBusEmulatorOptions['config']): BrokerConfig {
