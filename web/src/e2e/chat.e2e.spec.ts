@@ -85,6 +85,7 @@ describe.skipIf(!hasChromium)('the chat page in a real browser against the whole
     await alice.send('got it');
     await bob.waitMessage('got it');
     await expect(alice.conversationButton('dm:bob').locator('.badge').count()).resolves.toBe(0);
+    await alice.page.locator('.history-edge', { hasText: 'This is the start of @bob.' }).waitFor({ timeout: 60_000 });
     await alice.screenshot(shot('direct-desktop'));
     await Promise.all([alice.page.context().close(), bob.page.context().close()]);
   });

@@ -76,7 +76,8 @@ function connectionLost(state: ChatState): ChatState {
 function onFrame(state: ChatState, frame: ServerFrame, at: string): ChatState {
   switch (frame.type) {
     case 'hello':
-      return { ...state, link: 'online', linkDetail: undefined };
+      // The gateway binds the user id; it is the name to compare senders with.
+      return { ...state, me: frame.user, link: 'online', linkDetail: undefined };
     case 'ack':
       return frame.ok ? onAccepted(state, frame.id) : onRefused(state, frame.id, frame.error?.message ?? 'refused', at);
     case 'error':

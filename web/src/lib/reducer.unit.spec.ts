@@ -218,5 +218,6 @@ describe('rooms and people', () => {
     const s = given({ type: 'link', link: 'reconnecting', detail: 'retrying in 1 s' });
     expect(s).toMatchObject({ link: 'reconnecting', linkDetail: 'retrying in 1 s' });
     expect(reduce(s, frame({ type: 'hello', user: 'alice', connectionId: 'c' })).link).toBe('online');
+    expect(reduce(s, frame({ type: 'hello', user: 'Alice', connectionId: 'c' })).me).toBe('Alice');
   });
 });
