@@ -6,6 +6,7 @@ import type { BrokerContext } from './context.js';
 import { DuplicateDetector, messageIdKey } from './duplicates.js';
 import { subscriptionAccepts } from './filters.js';
 import { MessageStore } from './store.js';
+import { cancelScheduled } from './store-queries.js';
 import { StoredMessage } from './stored-message.js';
 
 interface SendTargetBase {
@@ -132,7 +133,7 @@ export class Namespace {
 
   cancelScheduled(target: SendTarget, seqs: readonly number[]): void {
     const stores = target.kind === 'queue' ? [target.store] : [...target.subscriptions.values()].map((s) => s.store);
-    for (const seq of seqs) for (const store of stores) store.cancelScheduled(seq);
+    for (const seq of seqs) for (const store of stores) cancelScheduled(store, seq);
   }
 
   close(): void {

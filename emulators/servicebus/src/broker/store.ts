@@ -305,43 +305,6 @@ export class MessageStore {
     });
   }
 
-  // ---- $management queries -------------------------------------------------
-
-  /** Messages from `fromSeq` on, in sequence order, without locking them. */
-  peek(fromSeq: number, count: number, sessionId: string | undefined): StoredMessage[] {
-    const found: StoredMessage[] = [];
-    for (const m of this.messages.values()) {
-      if (m.seq >= fromSeq && (sessionId === undefined || m.sessionId === sessionId)) found.push(m);
-    }
-    found.sort((a, b) => a.seq - b.seq);
-    return found.slice(0, count);
-  }
-
-  /** Locks (or removes) deferred messages by sequence number. */
-  receiveDeferred(seqs: number[], receiveAndDelete: boolean, sessionId: string | undefined): { message: StoredMessage; lock?: MessageLock }[] {
-    const picked = seqs.map((seq) => {
-      const m = this.messages.get(seq);
-      if (!m || m.state !== 'deferred' || m.lock || (sessionId !== undefined && m.sessionId !== sessionId)) {
-        throw new BrokerError(Condition.messageNotFound, `No deferred message with sequence number ${seq} is available.`);
-      }
-      return m;
-    });
-    return picked.map((m) => {
-      if (receiveAndDelete) {
-        this.remove(m);
-        return { message: m };
-      }
-      const lock: MessageLock = { token: newLockToken(), until: Date.now() + this.props.lockDurationMs, holder: undefined, sessionBound: false };
-      this.lock(m, lock, undefined);
-      return { message: m, lock };
-    });
-  }
-
-  cancelScheduled(seq: number): void {
-    const m = this.messages.get(seq);
-    if (m && m.state === 'scheduled') this.remove(m);
-  }
-
   close(): void {
     this.closed = true;
     this.consumers.length = 0;

@@ -2,6 +2,7 @@ import { encodeForDelivery, parseMessage } from '../amqp/codec.js';
 import { types } from '../amqp/rhea.js';
 import type { Namespace, SendTarget } from '../broker/namespace.js';
 import type { MessageStore, Outcome } from '../broker/store.js';
+import { peekMessages, receiveDeferred } from '../broker/store-queries.js';
 import type { MessageLock, StoredMessage } from '../broker/stored-message.js';
 import { BrokerError, Condition, lockLost } from '../errors.js';
 import { argument, listOf, noContent, ok, optionalMap, optionalString, requiredString, toNumber, type ManagementReply, type RequestBody } from './request.js';
@@ -50,7 +51,7 @@ const peek: Operation = (scope, body) => {
   const store = needStore(scope);
   const from = toNumber(body['from-sequence-number'], 'from-sequence-number');
   const count = toNumber(body['message-count'], 'message-count');
-  const found = store.peek(from, Math.max(1, count), optionalString(body['session-id']));
+  const found = peekMessages(store, from, Math.max(1, count), optionalString(body['session-id']));
   if (found.length === 0) return noContent();
   return ok({ messages: found.map((m) => ({ message: encodeStored(m, undefined) })) });
 };
@@ -118,7 +119,7 @@ const receiveBySequenceNumber: Operation = (scope, body) => {
   const receiveAndDelete = body['receiver-settle-mode'] === 0;
   const sessionId = optionalString(body['session-id']);
   if (sessionId !== undefined) store.sessions?.requireLocked(sessionId);
-  const received = store.receiveDeferred(seqs, receiveAndDelete, sessionId);
+  const received = receiveDeferred(store, seqs, receiveAndDelete, sessionId);
   return ok({
     messages: received.map(({ message, lock }) => ({
       message: encodeStored(message, lock),
