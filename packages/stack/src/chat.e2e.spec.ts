@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { signatureHeader } from '@parley/contracts';
 import { ChatClient, eventually } from './chat-client.js';
 import { startTestStack, unique } from './e2e-setup.js';
@@ -7,15 +7,20 @@ import type { Stack } from './stack.js';
 describe('Parley end to end (real stack, real WebSockets)', () => {
   let stack: Stack;
   let cleanup: () => Promise<void>;
+  let logs: string[] = [];
   const clients: ChatClient[] = [];
   const connect = async (name: string) => {
+    onTestFailed(() => console.log(logs.filter((line) => /"level":(40|50|60)/.test(line)).slice(-40).join('\n')));
     const client = await ChatClient.connect(stack.gatewayUrl, name);
     clients.push(client);
+    // `state` comes once the backend registered the connection (CHAT-PROTOCOL.md § Connecting).
+    await client.waitFor((f) => f.type === 'state');
     return client;
   };
 
   beforeAll(async () => {
-    ({ stack, cleanup } = await startTestStack({ inMemory: true }));
+    // History paging sends 120 frames at once: lift the per-user rate limit for this stack.
+    ({ stack, logs, cleanup } = await startTestStack({ inMemory: true, env: { gateway: { RATE_LIMIT_PER_SECOND: '500', RATE_LIMIT_BURST: '500' } } }));
   });
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.close()));

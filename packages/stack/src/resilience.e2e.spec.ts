@@ -13,6 +13,7 @@ describe('restarting the chat-worker and the notifier under traffic', () => {
     ({ stack, cleanup } = await startTestStack({ inMemory: false }));
     sender = await ChatClient.connect(stack.gatewayUrl, unique('sender'));
     receiver = await ChatClient.connect(stack.gatewayUrl, unique('receiver'));
+    await Promise.all([sender, receiver].map((client) => client.waitFor((f) => f.type === 'state')));
   });
   afterAll(async () => {
     await sender?.close();
