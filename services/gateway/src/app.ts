@@ -1,4 +1,4 @@
-import fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { nextEventId } from '@parley/contracts';
 import { opsRoutes, type Logger } from '@parley/service-kit';
 import type { Registry } from 'prom-client';
@@ -30,7 +30,12 @@ export interface AppDeps {
 export async function buildApp(deps: AppDeps, config: GatewayConfig): Promise<FastifyInstance> {
   const now = deps.now ?? Date.now;
   const metrics = deps.metrics ?? createGatewayMetrics(deps.registry);
-  const app = fastify({ loggerInstance: deps.logger as FastifyBaseLogger, disableRequestLogging: true, return503OnClosing: true });
+  // Per-request lines would dominate the log under load; handlers log what matters with event ids.
+  const app = fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+  });
 
   app.setErrorHandler((error: FastifyError | GatewayError, request, reply) => {
     const answer = toErrorAnswer(error);

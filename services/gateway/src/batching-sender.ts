@@ -13,8 +13,8 @@ export interface BatchTransport<M, B extends BatchLike<M>> {
 }
 
 export interface BatchOutcome {
-  readonly sessionId: string;
   readonly size: number;
+  readonly sessions: number;
   readonly seconds: number;
   readonly ok: boolean;
 }
@@ -22,6 +22,10 @@ export interface BatchOutcome {
 export interface BatchingSenderOptions {
   /** Cap on messages per batch, besides the broker's size limit. */
   maxBatchMessages?: number;
+  /** How many sessions one batch may hold: 1 for entities that require it (partitioned ones). */
+  maxSessionsPerBatch?: number;
+  /** Batches in flight at once; what arrives meanwhile waits and joins the next batches. */
+  maxInFlightBatches?: number;
   onBatch?: (outcome: BatchOutcome) => void;
 }
 
@@ -41,45 +45,57 @@ interface Pending<M> {
 
 interface SessionQueue<M> {
   readonly items: Pending<M>[];
-  pump?: Promise<void>;
+  /** True while a batch holding this session's messages is in flight. */
+  busy: boolean;
 }
 
 /**
- * Coalesces concurrent sends per session into batches. Each session has at
- * most one batch in flight; whatever arrives meanwhile waits in FIFO order and
- * becomes the next batch, so the order of one session is the order of calls,
- * and no timer adds latency when the load is light. A caller's promise
- * resolves only when the batch holding its message was accepted.
+ * Coalesces concurrent sends into batches. Order per session is kept because
+ * a session's messages leave in FIFO order and a session is in at most one
+ * batch in flight; a later batch takes its next messages only after that one
+ * was settled. Under light load a message leaves at once (no timer); under
+ * load, messages queue while the in-flight slots are busy and leave together.
+ * A caller's promise resolves only when the batch holding its message was accepted.
  */
 export class BatchingSender<M, B extends BatchLike<M>> {
-  private readonly queues = new Map<string, SessionQueue<M>>();
+  private readonly sessions = new Map<string, SessionQueue<M>>();
+  /** Sessions with waiting messages and no batch in flight, oldest first. */
+  private readonly ready = new Set<string>();
   private readonly maxBatchMessages: number;
+  private readonly maxSessionsPerBatch: number;
+  private readonly maxInFlight: number;
+  private inFlight = 0;
+  private scheduled = false;
   private closed = false;
+  private idleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly transport: BatchTransport<M, B>,
     private readonly options: BatchingSenderOptions = {},
   ) {
     this.maxBatchMessages = options.maxBatchMessages ?? 100;
+    this.maxSessionsPerBatch = options.maxSessionsPerBatch ?? Number.POSITIVE_INFINITY;
+    this.maxInFlight = options.maxInFlightBatches ?? 8;
   }
 
   send(sessionId: string, message: M): Promise<void> {
     if (this.closed) return Promise.reject(new BusUnavailableError('the sender is closed'));
     return new Promise<void>((resolve, reject) => {
-      let queue = this.queues.get(sessionId);
+      let queue = this.sessions.get(sessionId);
       if (!queue) {
-        queue = { items: [] };
-        this.queues.set(sessionId, queue);
+        queue = { items: [], busy: false };
+        this.sessions.set(sessionId, queue);
       }
       queue.items.push({ message, resolve, reject });
-      queue.pump ??= this.pump(sessionId, queue);
+      if (!queue.busy) this.ready.add(sessionId);
+      this.schedule();
     });
   }
 
   /** Messages waiting for a batch (not those already in flight). */
   get pending(): number {
     let count = 0;
-    for (const queue of this.queues.values()) count += queue.items.length;
+    for (const queue of this.sessions.values()) count += queue.items.length;
     return count;
   }
 
@@ -89,62 +105,117 @@ export class BatchingSender<M, B extends BatchLike<M>> {
     await this.drain();
   }
 
-  async drain(): Promise<void> {
-    while (this.queues.size > 0) {
-      await Promise.allSettled([...this.queues.values()].map((queue) => queue.pump));
+  drain(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private isIdle(): boolean {
+    return this.inFlight === 0 && this.sessions.size === 0;
+  }
+
+  /** Lets the callers of the current tick join the first batch. */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      this.fill();
+    });
+  }
+
+  private fill(): void {
+    while (this.inFlight < this.maxInFlight && this.ready.size > 0) {
+      const first = this.takeReady()!;
+      this.inFlight++;
+      void this.sendBatch(first).finally(() => {
+        this.inFlight--;
+        this.fill();
+      });
+    }
+    if (this.isIdle()) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
     }
   }
 
-  private async pump(sessionId: string, queue: SessionQueue<M>): Promise<void> {
-    // Let the callers of this tick join the first batch.
-    await Promise.resolve();
-    try {
-      while (queue.items.length > 0) await this.sendNext(sessionId, queue);
-    } finally {
-      queue.pump = undefined;
-      if (queue.items.length === 0) this.queues.delete(sessionId);
-      else queue.pump = this.pump(sessionId, queue);
-    }
+  private takeReady(): string | undefined {
+    const next = this.ready.values().next();
+    if (next.done) return undefined;
+    this.ready.delete(next.value);
+    this.sessions.get(next.value)!.busy = true;
+    return next.value;
   }
 
-  private async sendNext(sessionId: string, queue: SessionQueue<M>): Promise<void> {
-    let batch: B;
-    try {
-      batch = await this.transport.createBatch();
-    } catch (error) {
-      for (const item of queue.items.splice(0, this.maxBatchMessages)) item.reject(unavailable(error));
-      return;
-    }
+  private release(sessionId: string): void {
+    const queue = this.sessions.get(sessionId)!;
+    queue.busy = false;
+    if (queue.items.length > 0) this.ready.add(sessionId);
+    else this.sessions.delete(sessionId);
+  }
+
+  private async sendBatch(firstSession: string): Promise<void> {
+    const held = [firstSession];
     const taken: Pending<M>[] = [];
-    while (queue.items.length > 0 && taken.length < this.maxBatchMessages) {
-      const item = queue.items[0]!;
+    try {
+      let batch: B;
+      try {
+        batch = await this.transport.createBatch();
+      } catch (error) {
+        for (const item of this.sessions.get(firstSession)!.items.splice(0, this.maxBatchMessages)) item.reject(unavailable(error));
+        return;
+      }
+      // The first session fills what it can; then more ready sessions join while there is room.
+      let full = this.addFrom(firstSession, batch, taken);
+      while (!full && held.length < this.maxSessionsPerBatch && this.ready.size > 0) {
+        const next = this.takeReady()!;
+        held.push(next);
+        full = this.addFrom(next, batch, taken);
+      }
+      if (taken.length === 0) return;
+      const started = performance.now();
+      try {
+        await this.transport.sendBatch(batch);
+        this.report(taken.length, held.length, started, true);
+        for (const item of taken) item.resolve();
+      } catch (error) {
+        this.report(taken.length, held.length, started, false);
+        for (const item of taken) item.reject(unavailable(error));
+      }
+    } finally {
+      for (const sessionId of held) this.release(sessionId);
+    }
+  }
+
+  /** Moves a session's messages into the batch in order; true when the batch can take no more. */
+  private addFrom(sessionId: string, batch: B, taken: Pending<M>[]): boolean {
+    const items = this.sessions.get(sessionId)!.items;
+    while (items.length > 0) {
+      if (taken.length >= this.maxBatchMessages) return true;
+      const item = items[0]!;
       let added: boolean;
       try {
         added = batch.tryAddMessage(item.message);
       } catch (error) {
-        queue.items.shift();
+        items.shift();
         item.reject(error instanceof Error ? error : new Error(String(error)));
         continue;
       }
       if (added) {
-        taken.push(queue.items.shift()!);
+        taken.push(items.shift()!);
       } else if (taken.length === 0) {
-        queue.items.shift();
+        items.shift();
         item.reject(new MessageTooLargeError());
       } else {
-        break;
+        return true;
       }
     }
-    if (taken.length === 0) return;
-    const started = performance.now();
-    try {
-      await this.transport.sendBatch(batch);
-      this.options.onBatch?.({ sessionId, size: taken.length, seconds: (performance.now() - started) / 1000, ok: true });
-      for (const item of taken) item.resolve();
-    } catch (error) {
-      this.options.onBatch?.({ sessionId, size: taken.length, seconds: (performance.now() - started) / 1000, ok: false });
-      for (const item of taken) item.reject(unavailable(error));
-    }
+    return false;
+  }
+
+  private report(size: number, sessions: number, started: number, ok: boolean): void {
+    this.options.onBatch?.({ size, sessions, seconds: (performance.now() - started) / 1000, ok });
   }
 }
 

@@ -40,6 +40,7 @@ class FakeBatch implements BatchLike<string> {
     return this.messages.length;
   }
 }
+const tick = () => new Promise((resolve) => setImmediate(resolve));
 const until = async (check: () => boolean) => {
   for (let i = 0; i < 1000 && !check(); i++) await new Promise((resolve) => setImmediate(resolve));
   expect(check()).toBe(true);
@@ -52,14 +53,15 @@ describe('BatchingSender', () => {
     expect(transport.sent).toEqual([['a']]);
   });
 
-  it('coalesces what arrives while a batch is in flight into the next batch, in call order', async () => {
+  it('coalesces what arrives while a session is in flight into its next batch, in call order', async () => {
     const transport = new FakeTransport();
     transport.manual = true;
     const sender = new BatchingSender(transport);
     const first = sender.send('p-01', 'm1');
     await until(() => transport.waiting.length === 1);
     const rest = ['m2', 'm3', 'm4'].map((message) => sender.send('p-01', message));
-    expect(transport.waiting).toHaveLength(1);
+    await tick();
+    expect(transport.waiting).toHaveLength(1); // a session is in one batch in flight at most
     transport.waiting[0]!.release();
     await first;
     await until(() => transport.waiting.length === 2);
@@ -68,25 +70,55 @@ describe('BatchingSender', () => {
     expect(transport.sent).toEqual([['m1'], ['m2', 'm3', 'm4']]);
   });
 
-  it('keeps sessions independent: one slow session does not hold another', async () => {
+  it('puts several sessions into one batch once the in-flight slots are taken', async () => {
+    const transport = new FakeTransport();
+    transport.manual = true;
+    const sender = new BatchingSender(transport, { maxInFlightBatches: 1 });
+    const first = sender.send('p-01', 'a1');
+    await until(() => transport.waiting.length === 1);
+    const more = [sender.send('p-02', 'b1'), sender.send('p-01', 'a2'), sender.send('p-03', 'c1'), sender.send('p-02', 'b2')];
+    transport.waiting[0]!.release();
+    await first;
+    await until(() => transport.waiting.length === 2);
+    transport.waiting[1]!.release();
+    await Promise.all(more);
+    // Sessions join in the order they became ready (p-01 only after its batch settled); within a session the call order holds.
+    expect(transport.sent).toEqual([['a1'], ['b1', 'b2', 'c1', 'a2']]);
+  });
+
+  it('keeps one session per batch when asked to (partitioned entities)', async () => {
+    const transport = new FakeTransport();
+    const outcomes: number[] = [];
+    const sender = new BatchingSender(transport, { maxSessionsPerBatch: 1, onBatch: ({ sessions }) => outcomes.push(sessions) });
+    await Promise.all(['p-1:a', 'p-2:b', 'p-1:c', 'p-2:d'].map((entry) => sender.send(entry.split(':')[0]!, entry)));
+    expect(transport.sent.map((batch) => batch.map((message) => message.split(':')[0]))).toEqual([['p-1', 'p-1'], ['p-2', 'p-2']]);
+    expect(outcomes).toEqual([1, 1]);
+  });
+
+  it('keeps sessions independent: one slow batch does not hold another session', async () => {
     const transport = new FakeTransport();
     transport.manual = true;
     const sender = new BatchingSender(transport);
     const slow = sender.send('p-01', 'slow');
+    await until(() => transport.waiting.length === 1);
     const fast = sender.send('p-02', 'fast');
     await until(() => transport.waiting.length === 2);
-    transport.waiting.find((entry) => entry.batch.messages[0] === 'fast')!.release();
+    transport.waiting[1]!.release();
     await fast;
     expect(transport.sent).toEqual([['fast']]);
-    transport.waiting.find((entry) => entry.batch.messages[0] === 'slow')!.release();
+    transport.waiting[0]!.release();
     await slow;
   });
 
   it('splits at the batch capacity and at maxBatchMessages, keeping order', async () => {
     const transport = new FakeTransport(3);
-    const sender = new BatchingSender(transport, { maxBatchMessages: 2 });
+    const sender = new BatchingSender(transport, { maxBatchMessages: 2, maxInFlightBatches: 1 });
     await Promise.all(['a', 'b', 'c', 'd', 'e'].map((message) => sender.send('p', message)));
     expect(transport.sent).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+    const byCapacity = new FakeTransport(3);
+    const other = new BatchingSender(byCapacity, { maxInFlightBatches: 1 });
+    await Promise.all(['a', 'b', 'c', 'd'].map((message) => other.send('p', message)));
+    expect(byCapacity.sent).toEqual([['a', 'b', 'c'], ['d']]);
   });
 
   it('rejects every caller of a failed batch and goes on with the next', async () => {
@@ -119,21 +151,24 @@ describe('BatchingSender', () => {
       sendBatch: () => Promise.resolve(),
     });
     await expect(sender.send('p', 'a')).rejects.toThrow(/no link/);
+    await sender.drain();
   });
 
   it('reports each batch and, once closed, drains and refuses new sends', async () => {
-    const outcomes: Array<{ size: number; ok: boolean }> = [];
+    const outcomes: Array<{ size: number; sessions: number; ok: boolean }> = [];
     const transport = new FakeTransport();
     transport.manual = true;
-    const sender = new BatchingSender(transport, { onBatch: ({ size, ok }) => outcomes.push({ size, ok }) });
+    const sender = new BatchingSender(transport, { onBatch: ({ size, sessions, ok }) => outcomes.push({ size, sessions, ok }) });
     const inFlight = sender.send('p', 'last');
     await until(() => transport.waiting.length === 1);
-    const closing = sender.close();
+    let closed = false;
+    const closing = sender.close().then(() => (closed = true));
     await expect(sender.send('p', 'late')).rejects.toBeInstanceOf(BusUnavailableError);
-    expect(sender.pending).toBe(0);
+    await tick();
+    expect(closed).toBe(false);
     transport.waiting[0]!.release();
     await closing;
     await inFlight;
-    expect(outcomes).toEqual([{ size: 1, ok: true }]);
+    expect(outcomes).toEqual([{ size: 1, sessions: 1, ok: true }]);
   });
 });

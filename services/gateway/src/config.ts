@@ -3,6 +3,8 @@ import { DEFAULT_PARTITIONS, parseConnectionString } from '@parley/contracts';
 import { ConfigError, envReader, readBusConnection, readHttpListen, type BusConnection } from '@parley/service-kit';
 
 export type AuthMode = 'development' | 'oidc';
+/** Whether one bus batch may span partition sessions (see servicebus-publisher.ts). */
+export type BatchMode = 'mixed' | 'session';
 
 export interface OidcConfig {
   readonly jwksUrl: string;
@@ -20,6 +22,7 @@ export interface GatewayConfig {
   readonly partitions: number;
   readonly bus: BusConnection;
   readonly busSendTimeoutMs: number;
+  readonly busBatchMode: BatchMode;
   /** Keys that may sign upstream calls: primary (from the connection string), then secondary. */
   readonly accessKeys: readonly string[];
   /** Base of the WebSocket URL handed out by negotiate, e.g. `ws://localhost:8888`. */
@@ -91,6 +94,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Gat
     partitions: env.int('PARTITIONS', DEFAULT_PARTITIONS, { min: 1, max: 4096 }),
     bus: readBusConnection(env),
     busSendTimeoutMs: env.int('BUS_SEND_TIMEOUT_MS', 5_000, { min: 100, max: 60_000 }),
+    busBatchMode: env.oneOf<BatchMode>('BUS_BATCH_MODE', ['mixed', 'session'], 'mixed'),
     accessKeys: Object.freeze(secondary ? [signalr.value.accessKey, secondary] : [signalr.value.accessKey]),
     publicWsBase,
     auth: Object.freeze({

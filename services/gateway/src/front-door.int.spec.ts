@@ -35,7 +35,7 @@ describe('gateway behind the local serverless WebSocket service', () => {
   beforeAll(async () => {
     bus = await startServiceBus();
     client = testBusClient(bus.connectionString);
-    publisher = createServiceBusPublisher({ client, partitions: 64, sendTimeoutMs: 5_000, logger: silentLogger() });
+    publisher = createServiceBusPublisher({ client, partitions: 64, sendTimeoutMs: 5_000, batchMode: 'mixed', logger: silentLogger() });
     await publisher.open();
     gateway = await buildApp({ publisher, logger: silentLogger(), registry: createRegistry('gw') }, testConfig({ SERVICEBUS_CONNECTION_STRING: bus.connectionString }));
     await gateway.listen({ host: '127.0.0.1', port: 0 });

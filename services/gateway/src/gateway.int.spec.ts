@@ -22,7 +22,7 @@ async function startStack(env: Record<string, string> = {}): Promise<Stack> {
   const bus = await startServiceBus();
   const client = testBusClient(bus.connectionString);
   const config = testConfig({ SERVICEBUS_CONNECTION_STRING: bus.connectionString, ...env });
-  const publisher = createServiceBusPublisher({ client, partitions: config.partitions, sendTimeoutMs: config.busSendTimeoutMs, logger: silentLogger() });
+  const publisher = createServiceBusPublisher({ client, partitions: config.partitions, sendTimeoutMs: config.busSendTimeoutMs, batchMode: config.busBatchMode, logger: silentLogger() });
   await publisher.open();
   const app = await buildApp({ publisher, logger: silentLogger(), registry: createRegistry('gateway-int') }, config);
   await app.listen({ host: '127.0.0.1', port: 0 });

@@ -58,7 +58,7 @@ describe('oidc mode against a local JWKS', () => {
       OIDC_ISSUER: ISSUER,
       OIDC_AUDIENCE: AUDIENCE,
     });
-    publisher = createServiceBusPublisher({ client, partitions: config.partitions, sendTimeoutMs: 5_000, logger: silentLogger() });
+    publisher = createServiceBusPublisher({ client, partitions: config.partitions, sendTimeoutMs: 5_000, batchMode: 'mixed', logger: silentLogger() });
     await publisher.open();
     gateway = await buildApp({ publisher, logger: silentLogger(), registry: createRegistry('gateway-oidc') }, config);
     await gateway.listen({ host: '127.0.0.1', port: 0 });

@@ -3,6 +3,7 @@ import type { ServiceBusClient, ServiceBusReceivedMessage } from '@azure/service
 import { BusProperties, nextEventId, parseChatEvent, partitionSessionId, type ChatEvent } from '@parley/contracts';
 import { startServiceBus, type StandIn } from '@parley/testkit';
 import { connectedEvent, messageEvent, newTraceparent } from './chat-events.js';
+import type { BatchOutcome } from './batching-sender.js';
 import { BusUnavailableError } from './errors.js';
 import { createServiceBusPublisher, type ServiceBusPublisher } from './servicebus-publisher.js';
 import { receiveSession, testBusClient } from './testing/bus.js';
@@ -22,12 +23,12 @@ describe('Service Bus publisher against the local broker', () => {
   let bus: StandIn;
   let client: ServiceBusClient;
   let publisher: ServiceBusPublisher;
-  const batches: number[] = [];
+  const batches: BatchOutcome[] = [];
 
   beforeAll(async () => {
     bus = await startServiceBus();
     client = testBusClient(bus.connectionString);
-    publisher = createServiceBusPublisher({ client, partitions: 64, sendTimeoutMs: 5_000, logger: silentLogger(), onBatch: ({ size, ok }) => ok && batches.push(size) });
+    publisher = createServiceBusPublisher({ client, partitions: 64, sendTimeoutMs: 5_000, batchMode: 'mixed', logger: silentLogger(), onBatch: (outcome) => batches.push(outcome) });
     expect(publisher.ready()).toBe(false);
     await publisher.open();
   });
@@ -60,32 +61,53 @@ describe('Service Bus publisher against the local broker', () => {
     expect(parseChatEvent(message!.body)).toEqual({ ok: true, value: event });
   });
 
-  it('coalesces concurrent sends into batches and keeps the order of each session', async () => {
-    batches.length = 0;
-    const connections = ['conn-a', 'conn-b', 'conn-c'];
-    const events = connections.flatMap((connectionId) => Array.from({ length: 30 }, (_, i) => send(connectionId, `${connectionId}-${i}`)));
-    // Interleaved calls, all at once: each connection's events are in call order.
-    const order = Array.from({ length: 30 }, (_, i) => connections.map((_, c) => events[c * 30 + i]!)).flat();
-    await Promise.all(order.map((event) => publisher.publish(event)));
-    expect(batches.reduce((sum, size) => sum + size, 0)).toBe(90);
-    expect(Math.max(...batches)).toBeGreaterThan(1);
+  /** Publishes `perConnection` events on each of `count` connections, interleaved and all at once; checks each session's order. */
+  async function publishInterleaved(target: ServiceBusPublisher, prefix: string, count: number, perConnection: number) {
+    const connections = Array.from({ length: count }, (_, c) => `${prefix}-${c}`);
+    const events = connections.flatMap((connectionId) => Array.from({ length: perConnection }, (_, i) => send(connectionId, `${connectionId}-${i}`)));
+    const order = Array.from({ length: perConnection }, (_, i) => connections.map((_, c) => events[c * perConnection + i]!)).flat();
+    await Promise.all(order.map((event) => target.publish(event)));
     const sessionOf = (connectionId: string) => partitionSessionId(connectionId, 64);
-    const inSession = (connectionId: string) => connections.filter((other) => sessionOf(other) === sessionOf(connectionId)).length * 30;
+    const inSession = (connectionId: string) => connections.filter((other) => sessionOf(other) === sessionOf(connectionId)).length * perConnection;
     const received: ServiceBusReceivedMessage[] = [];
     for (const connectionId of connections) {
       if (!received.some((message) => message.sessionId === sessionOf(connectionId))) {
         received.push(...(await receiveSession(client, connectionId, { count: inSession(connectionId) })));
       }
     }
-    expect(received).toHaveLength(90);
+    expect(received).toHaveLength(events.length);
     for (const connectionId of connections) {
       const mine = received.filter((message) => (message.body as ChatEvent).metadata.connectionId === connectionId);
       expect(mine.map((message) => message.messageId)).toEqual(events.filter((event) => event.metadata.connectionId === connectionId).map((event) => event.metadata.eventId));
+      expect(mine.every((message) => message.sessionId === sessionOf(connectionId))).toBe(true);
+    }
+    return events.length;
+  }
+
+  it('mixed mode: coalesces concurrent sends of several sessions into batches, keeping each session in order', async () => {
+    batches.length = 0;
+    // More sessions than in-flight slots, so batches must take several sessions each.
+    const total = await publishInterleaved(publisher, 'mixed', 16, 10);
+    const accepted = batches.filter((batch) => batch.ok);
+    expect(accepted.reduce((sum, batch) => sum + batch.size, 0)).toBe(total);
+    expect(Math.max(...accepted.map((batch) => batch.size))).toBeGreaterThan(1);
+    expect(Math.max(...accepted.map((batch) => batch.sessions))).toBeGreaterThan(1);
+  });
+
+  it('session mode: batches never span sessions and each session stays in order', async () => {
+    const outcomes: BatchOutcome[] = [];
+    const single = createServiceBusPublisher({ client, partitions: 64, sendTimeoutMs: 5_000, batchMode: 'session', logger: silentLogger(), onBatch: (outcome) => outcomes.push(outcome) });
+    try {
+      await publishInterleaved(single, 'single', 3, 30);
+      expect(outcomes.every((batch) => batch.ok && batch.sessions === 1)).toBe(true);
+      expect(Math.max(...outcomes.map((batch) => batch.size))).toBeGreaterThan(1);
+    } finally {
+      await single.close();
     }
   });
 
   it('rejects with BusUnavailableError once closed, and reports not ready', async () => {
-    const other = createServiceBusPublisher({ client, partitions: 64, sendTimeoutMs: 5_000, logger: silentLogger() });
+    const other = createServiceBusPublisher({ client, partitions: 64, sendTimeoutMs: 5_000, batchMode: 'mixed', logger: silentLogger() });
     await other.open();
     await other.close();
     expect(other.ready()).toBe(false);
@@ -97,7 +119,7 @@ describe('Service Bus publisher when the broker is gone', () => {
   it('rejects with BusUnavailableError within the send timeout', async () => {
     const bus = await startServiceBus();
     const client = testBusClient(bus.connectionString);
-    const publisher = createServiceBusPublisher({ client, partitions: 64, sendTimeoutMs: 2_000, logger: silentLogger() });
+    const publisher = createServiceBusPublisher({ client, partitions: 64, sendTimeoutMs: 2_000, batchMode: 'mixed', logger: silentLogger() });
     try {
       await publisher.open();
       await bus.kill();

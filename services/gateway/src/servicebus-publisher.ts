@@ -4,6 +4,7 @@ import type { Logger } from '@parley/service-kit';
 import { BatchingSender, type BatchOutcome } from './batching-sender.js';
 import { toBusMessage } from './chat-events.js';
 import { BusUnavailableError } from './errors.js';
+import type { BatchMode } from './config.js';
 import type { EventPublisher } from './publisher.js';
 
 export interface ServiceBusPublisherOptions {
@@ -13,6 +14,13 @@ export interface ServiceBusPublisherOptions {
   sendTimeoutMs: number;
   logger: Logger;
   onBatch?: (outcome: BatchOutcome) => void;
+  /**
+   * `mixed`: one batch may hold several partition sessions (non-partitioned
+   * entities accept that; it is what makes batching pay off when there are more
+   * partitions than concurrent sends). `session`: one session per batch, for
+   * partitioned entities, which refuse batches that span sessions.
+   */
+  batchMode: BatchMode;
   maxBatchMessages?: number;
 }
 
@@ -38,6 +46,8 @@ export function createServiceBusPublisher(options: ServiceBusPublisherOptions): 
         options.onBatch?.(outcome);
       },
       ...(options.maxBatchMessages ? { maxBatchMessages: options.maxBatchMessages } : {}),
+      // Single-session batches only coalesce within a partition, so they need more slots.
+      ...(options.batchMode === 'session' ? { maxSessionsPerBatch: 1, maxInFlightBatches: 64 } : { maxInFlightBatches: 8 }),
     },
   );
 

@@ -112,14 +112,14 @@ export const upstreamRoutes: FastifyPluginAsync<UpstreamOptions> = async (app, o
       return rejectFrame(frame.value.id, { code: ErrorCodes.rateLimited, message: `more than ${config.rateLimit.perSecond} frames per second` });
     }
     const source = sourceOf(request, context, userId);
-    const log = logFor(source);
     try {
       await lanes.send(context.connectionId, messageEvent(source, frame.value));
     } catch (error) {
-      log.error({ err: error, clientId: frame.value.id }, 'the bus did not accept a message');
+      logFor(source).error({ err: error, clientId: frame.value.id }, 'the bus did not accept a message');
       throw new GatewayError(ErrorCodes.busUnavailable, 'the bus did not accept the frame; resend it later', 503);
     }
-    log.debug({ clientId: frame.value.id, frameType: frame.value.type }, 'message queued');
+    // A child logger per message costs more than the rest of the handler: only when it will print.
+    if (options.logger.isLevelEnabled('debug')) logFor(source).debug({ clientId: frame.value.id, frameType: frame.value.type }, 'message queued');
     return okAck(frame.value.id);
   }
 
