@@ -2,7 +2,8 @@
  * Benchmark (issue 5): signed `message` events POSTed at the gateway with the
  * real local bus, and the same load at a bare fastify route, in one run.
  * Prints figures; asserts nothing. Env: BENCH_SECONDS (per phase, default 8),
- * BENCH_CONCURRENCY (default 64), BENCH_RATE (default 2000), BENCH_CONNECTIONS (default 512).
+ * BENCH_CONCURRENCY (default 64), BENCH_RATE (default 2000), BENCH_CONNECTIONS (default 512),
+ * BENCH_BATCH_MODE (the gateway's BUS_BATCH_MODE, default mixed).
  */
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
@@ -14,6 +15,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const rate = Number(process.env.BENCH_RATE ?? 2000);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 512);
+const batchMode = process.env.BENCH_BATCH_MODE ?? 'mixed';
 const KEY = 'parley-dev-primary-key-0123456789abcdef';
 
 // Many connections (and users) so the events spread over the partitions as real traffic does.
@@ -73,6 +75,7 @@ try {
     env: {
       PORT: '0',
       LOG_LEVEL: 'warn',
+      BUS_BATCH_MODE: batchMode,
       SERVICEBUS_CONNECTION_STRING: bus.connectionString,
       SIGNALR_CONNECTION_STRING: `Endpoint=http://127.0.0.1;Port=8888;AccessKey=${KEY};Version=1.0;`,
       TOKEN_SIGNING_KEY: 'bench-signing-key-0123456789abcdef-0123',
@@ -86,7 +89,7 @@ try {
   const bare = await startProcess({ name: 'bare', command: binPath('tsx'), args: [fileURLToPath(new URL('./bare-server.ts', import.meta.url))], ready: pinoReady });
   processes.push(bare);
 
-  console.log(`gateway benchmark: ${seconds} s per phase, ${connections} WebSocket connections simulated, local Service Bus emulator`);
+  console.log(`gateway benchmark: ${seconds} s per phase, ${connections} connections simulated, BUS_BATCH_MODE=${batchMode}, local Service Bus emulator`);
   const gw = await measure('gateway + bus', await origin(gateway));
   const baseline = await measure('bare fastify route', await origin(bare));
   console.log('');

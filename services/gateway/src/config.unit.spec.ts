@@ -29,6 +29,7 @@ describe('gateway config', () => {
       maxFrameBytes: 16_384,
       webRoot: DEFAULT_WEB_ROOT,
       busSendTimeoutMs: 5_000,
+      busBatchMode: 'mixed',
     });
     expect(DEFAULT_WEB_ROOT).toMatch(/web\/dist$/);
     expect(Object.isFrozen(config)).toBe(true);
@@ -66,6 +67,8 @@ describe('gateway config', () => {
     ['MAX_FRAME_BYTES', { MAX_FRAME_BYTES: '10' }],
     ['PARTITIONS', { PARTITIONS: '0' }],
     ['PORT', { PORT: '70000' }],
+    ['BUS_BATCH_MODE', { BUS_BATCH_MODE: 'huge' }],
+    ['BUS_SEND_TIMEOUT_MS', { BUS_SEND_TIMEOUT_MS: '5' }],
     ['OIDC_JWKS_URL', { AUTH_MODE: 'oidc', OIDC_JWKS_URL: 'not a url', OIDC_ISSUER: 'i', OIDC_AUDIENCE: 'a' }],
   ];
   for (const [variable, overrides] of bad) {

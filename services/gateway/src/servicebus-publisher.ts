@@ -53,7 +53,8 @@ export function createServiceBusPublisher(options: ServiceBusPublisherOptions): 
 
   return {
     async open() {
-      await sender.createMessageBatch(timeout());
+      // Opening may include a managed-identity token fetch: give it longer than a send.
+      await sender.createMessageBatch({ abortSignal: AbortSignal.timeout(Math.max(options.sendTimeoutMs, 30_000)) });
       opened = true;
       options.logger.info({ entity: BusEntities.chatEventsTopic }, 'bus sender open');
     },

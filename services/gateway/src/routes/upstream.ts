@@ -63,8 +63,11 @@ export const upstreamRoutes: FastifyPluginAsync<UpstreamOptions> = async (app, o
     if (queryEvent !== undefined && String(queryEvent).toLowerCase() !== context.event) {
       throw new GatewayError(GatewayErrorCodes.eventMismatch, `?event=${String(queryEvent)} does not match X-ASRS-Event ${context.event}`, 400);
     }
-    if (context.hub !== config.hub) throw new GatewayError(GatewayErrorCodes.hubUnknown, `this gateway serves hub "${config.hub}"`, 400);
-    request.upstream = context;
+    // Hub names are case-insensitive in the service; events carry the configured spelling.
+    if (context.hub.toLowerCase() !== config.hub.toLowerCase()) {
+      throw new GatewayError(GatewayErrorCodes.hubUnknown, `this gateway serves hub "${config.hub}"`, 400);
+    }
+    request.upstream = { ...context, hub: config.hub };
   });
 
   app.addHook('onResponse', async (request, reply) => {

@@ -65,6 +65,13 @@ describe('upstream signature', () => {
     expect(response.json()).toEqual({ type: 'ack', id: 'c1', ok: true });
   });
 
+  it('matches the hub case-insensitively and stamps the configured spelling', async () => {
+    await start();
+    const response = await message({ type: 'send', id: 'c1', text: 'hi' }, { hub: 'Chat' });
+    expect(response.statusCode).toBe(200);
+    expect(publisher.events[0]!.metadata.hub).toBe('chat');
+  });
+
   it('accepts a header listing a stale value beside a valid one', async () => {
     await start();
     const response = await message({ type: 'send', id: 'c1', text: 'hi' }, { keys: ['retired-key', SECONDARY_KEY] });
