@@ -10,15 +10,20 @@ import { ReplayPipeline } from '../replay/pipeline.js';
 import { clearTable, partitionPrefixFilter, type TableStore } from '../tables.js';
 import { counters, summary } from './replay.js';
 
-export const REBUILD_HELP = `Usage: parley rebuild [--hub HUB] [--dry-run] [--yes]
+export const REBUILD_HELP = `Usage: parley rebuild [--hub HUB] [--parallel] [--dry-run] [--yes]
 
 Clears the projection tables (${PROJECTION_TABLES.join(', ')}) and replays the
 whole event log (every hub, or one with --hub) through ${BusEntities.chatEventsTopic}
 without notifications; the running chat-worker rebuilds the projections from it.
-Run it while no live traffic flows: events handled between the clear and the
-end of the replay are kept, but live state may be rebuilt in a different order.
+Each hub's events go on one session, so the worker applies them in log order
+and rules that read other users' state decide as they did the first time.
+Run it while no live traffic flows: live events handled during the rebuild are
+applied out of log order.
 
   --hub       rebuild one hub only (its rows of every projection table)
+  --parallel  spread events over the connections' partitions as the gateway does:
+              faster with several workers, but only each connection's order is kept,
+              so invites and direct messages may be decided differently
   --dry-run   count what would be cleared and replayed, change nothing
   --yes       do not ask for confirmation (asked only when stdin is a terminal)`;
 
@@ -27,6 +32,7 @@ export async function rebuildCommand(args: string[], io: CliIo): Promise<void> {
     ...CONNECTION_OPTIONS,
     hub: { type: 'string' },
     'dry-run': { type: 'boolean', default: false },
+    parallel: { type: 'boolean', default: false },
     yes: { type: 'boolean', short: 'y', default: false },
   });
   if (values.help) {
@@ -66,6 +72,7 @@ export async function rebuildCommand(args: string[], io: CliIo): Promise<void> {
         runId,
         notify: false,
         partitions: settings.partitions,
+        ordering: values.parallel ? 'connection' : 'hub',
         hub,
         onSkip: (reason) => io.stderr.write(`skipped: ${reason}\n`),
       });

@@ -16,6 +16,15 @@ export interface ReplayOptions {
   readonly runId: string;
   readonly notify: boolean;
   readonly partitions: number;
+  /**
+   * `connection` (default): the session of the connection's partition, as the
+   * gateway sends; only each connection's events keep their order.
+   * `hub`: one session per hub, so the worker applies the whole log in its
+   * order. A rebuild needs that: its projections start empty, and rules that
+   * read another user's state (invite, direct message) must see the same
+   * history as the first time.
+   */
+  readonly ordering?: 'connection' | 'hub';
 }
 
 export type Rebuilt = { ok: true; event: ChatEvent; message: ServiceBusMessage } | { ok: false; reason: string };
@@ -61,7 +70,7 @@ export function rebuildMessage(row: StoredEvent, options: ReplayOptions): Rebuil
       body: event,
       contentType: 'application/json',
       messageId: replayMessageId(event.metadata.eventId, options.runId),
-      sessionId: partitionSessionId(event.metadata.connectionId, options.partitions),
+      sessionId: partitionSessionId(options.ordering === 'hub' ? event.metadata.hub : event.metadata.connectionId, options.partitions),
       subject: event.type,
       applicationProperties,
     },

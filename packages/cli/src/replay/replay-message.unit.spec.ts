@@ -44,6 +44,16 @@ describe('rebuildMessage', () => {
     expect(rebuildMessage({ ...row, envelope: '{"type":"chat.nope","version":1}' }, options)).toMatchObject({ ok: false, reason: expect.stringMatching(/unknown envelope type/) });
   });
 
+  it('puts a whole hub on one session with hub ordering (rebuild)', () => {
+    const make = eventFactory();
+    const rows = ['c1', 'c2', 'c3'].map((connectionId) => eventRow(make({ kind: 'connected', connectionId, userId: connectionId, at })));
+    const sessions = rows.map((row) => {
+      const rebuilt = rebuildMessage(row, { runId: 'R', notify: false, partitions: 64, ordering: 'hub' });
+      return rebuilt.ok ? rebuilt.message.sessionId : rebuilt.reason;
+    });
+    expect(sessions).toEqual([partitionSessionId('chat', 64), partitionSessionId('chat', 64), partitionSessionId('chat', 64)]);
+  });
+
   it('gives each run its own message ids', () => {
     expect(replayMessageId('E1', 'A')).not.toBe(replayMessageId('E1', 'B'));
     expect(replayMessageId('01JNABCDEFGHJKMNPQRSTVWXYZ', '01JNABCDEFGHJKMNPQRSTVWXYZ').length).toBeLessThanOrEqual(128);
