@@ -42,7 +42,7 @@ describe('the signalr-emulator bin', () => {
   afterAll(() => upstream.close());
 
   it('starts on an ephemeral port with the default config and SIGNALR_UPSTREAM_URL, logs one ready line, and stops cleanly on SIGTERM', async () => {
-    const proc = run(['--port', '0'], { SIGNALR_UPSTREAM_URL: `${upstream.url}/api/messages?event={event}`, LOG_LEVEL: 'info' });
+    const proc = run(['--port', '0'], { SIGNALR_UPSTREAM_URL: `${upstream.url}/api/messages?event={event}`, LOG_LEVEL: 'warn' });
     try {
       const ready = await waitFor(() => proc.lines.find((l) => l.msg === 'ready'), 20_000, 'the ready line');
       const port = ready.port as number;

@@ -53,7 +53,8 @@ async function main(): Promise<void> {
   }
   const logger = pino({ level: cli.logLevel, base: { service: 'signalr-emulator' } });
   const emulator = await startSignalREmulator({ port: cli.port, host: cli.host, config, logger });
-  logger.info(
+  // The ready line is a contract (harnesses wait for it), so it is written whatever the log level.
+  logger.child({}, { level: 'info' }).info(
     { port: emulator.port, configPath, templates: config.upstream.templates.length, connectionString: emulator.connectionString },
     'ready',
   );

@@ -1,9 +1,11 @@
+import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { Limits } from '../config.js';
 import { ErrorCodes } from '../errors.js';
 import type { Member, Registry } from '../groups.js';
 import type { UpstreamClient, UpstreamOutcome } from '../upstream/client.js';
+import { holdUntilTurnEnds } from './coalesce.js';
 import { isBinaryBody } from './endpoints.js';
 
 /** Shared by every connection, so that a connection itself stays a handful of fields. */
@@ -51,6 +53,8 @@ export class ClientConnection implements Member {
   constructor(
     private readonly ctx: ConnectionContext,
     private readonly ws: WebSocket,
+    /** The socket under `ws`, kept to coalesce writes. */
+    private readonly socket: Duplex,
     init: ConnectionInit,
   ) {
     this.id = init.id;
@@ -82,6 +86,7 @@ export class ClientConnection implements Member {
       this.close(1008, 'send buffer full');
       return false;
     }
+    holdUntilTurnEnds(this.socket);
     ws.send(data, binary ? BINARY : TEXT);
     return true;
   }

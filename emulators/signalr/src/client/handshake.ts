@@ -105,7 +105,7 @@ async function handshake(deps: HandshakeDeps, req: IncomingMessage, socket: Dupl
   });
   deps.wss.handleUpgrade(req, socket, head, (ws) => {
     established = true;
-    const conn = new ClientConnection(deps, ws, { id, hub: target.hub, userId: userId as string, binary: target.binary, claims });
+    const conn = new ClientConnection(deps, ws, socket, { id, hub: target.hub, userId: userId as string, binary: target.binary, claims });
     deps.registry.add(target.hub, conn);
     deps.logger.debug({ ...log, userId }, 'client connected');
     if (answer.body.length > 0) conn.send(answer.body, isBinaryBody(answer.headers['content-type'], target.binary));
