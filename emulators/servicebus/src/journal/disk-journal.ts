@@ -33,6 +33,9 @@ export class DiskJournal implements Journal {
   private fileBytes = 0;
   private snapshotBytes = 0;
   private failed: Error | undefined;
+  private compactRequested = false;
+  private compactionsAsked = 0;
+  private compactionsDone = 0;
 
   constructor(
     private readonly dir: string,
@@ -57,19 +60,21 @@ export class DiskJournal implements Journal {
     });
   }
 
+  /** One loop at a time owns the file: appends and compactions never interleave. */
   private kick(): void {
     if (this.flushing || this.failed) return;
     this.flushing = this.loop().finally(() => {
       this.flushing = undefined;
-      if (this.pending.length > 0 && !this.failed) this.kick();
+      if ((this.pending.length > 0 || this.compactRequested) && !this.failed) this.kick();
     });
   }
 
   private async loop(): Promise<void> {
     try {
-      while (this.pending.length > 0) {
-        if (this.fileBytes > Math.max(compactFloorBytes, 4 * this.snapshotBytes)) {
-          await this.compact();
+      while (this.pending.length > 0 || this.compactRequested) {
+        if (this.compactRequested || this.fileBytes > Math.max(compactFloorBytes, 4 * this.snapshotBytes)) {
+          this.compactRequested = false;
+          await this.rewrite();
           continue;
         }
         const batch = this.pending;
@@ -98,9 +103,21 @@ export class DiskJournal implements Journal {
     this.waiters = still;
   }
 
-  /** Rewrites the file as a snapshot; it covers every record appended so far. */
+  /** Rewrites the file as a snapshot of the live state, after any write in progress. */
   async compact(): Promise<void> {
+    const ticket = ++this.compactionsAsked;
+    this.compactRequested = true;
+    while (this.compactionsDone < ticket && !this.failed) {
+      if (this.flushing) await this.flushing;
+      else this.kick();
+    }
+    if (this.failed) throw this.failed;
+  }
+
+  /** The snapshot covers every record appended so far; runs inside the loop only. */
+  private async rewrite(): Promise<void> {
     const upTo = this.appended;
+    const ticket = this.compactionsAsked;
     const chunks = [...snapshotOf(this.ns)].map(encodeRecord);
     this.pending = [];
     const path = join(this.dir, fileName);
@@ -118,6 +135,7 @@ export class DiskJournal implements Journal {
     this.fh = await open(path, 'a');
     this.snapshotBytes = chunks.reduce((n, c) => n + c.length, 0);
     this.fileBytes = this.snapshotBytes;
+    this.compactionsDone = ticket;
     this.settle(upTo);
   }
 
