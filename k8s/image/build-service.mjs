@@ -78,7 +78,8 @@ function externalPackages({ root, bundleDir, packageDirs }) {
 }
 
 /** Builds <out> for one service; returns what it did, for logs and tests. */
-export async function buildService({ service, outDir, root = repoRoot, webDir }) {
+export async function buildService({ service, outDir, root: givenRoot = repoRoot, webDir }) {
+  const root = realpathSync(givenRoot); // package paths below are real paths
   if (!SERVICES.includes(service)) {
     throw new BuildError('PARLEY_IMAGE_UNKNOWN_SERVICE', `unknown service "${service}"; expected one of ${SERVICES.join(', ')}`);
   }
