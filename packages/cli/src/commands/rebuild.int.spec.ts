@@ -116,4 +116,14 @@ describe('parley rebuild (real worker, broker and Azurite)', () => {
     for await (const _ of table(Tables.events).listEntities({ queryOptions: { select: ['RowKey'] } })) logged += 1;
     expect(logged).toBe(events.length);
   }, 600_000);
+
+  it('asks on a terminal, and changes nothing unless the answer is yes', async () => {
+    const before = await snapshot();
+    const result = await runCli(['rebuild'], env, dir, '', { answer: 'no' });
+    expect(result.stderr).toMatch(/This clears messages, .* for every hub and replays \d+ events\. Type "yes" to go on: /);
+    expect(result.stderr).toContain('rebuild cancelled [PARLEY_CLI_USAGE]');
+    expect(result.code).toBe(1);
+    expect(await snapshot()).toEqual(before);
+    expect(before.messages!.length).toBeGreaterThan(0);
+  });
 });

@@ -26,7 +26,13 @@ export async function isolatedDir(): Promise<{ dir: string; stackFile: string }>
 }
 
 /** Runs the CLI in-process with captured output (non-TTY, so plain progress lines). */
-export async function runCli(argv: string[], env: Record<string, string | undefined>, cwd: string, stdin = ''): Promise<Captured> {
+export async function runCli(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  cwd: string,
+  stdin = '',
+  terminal?: { answer: string },
+): Promise<Captured> {
   let stdout = '';
   let stderr = '';
   const io: CliIo = {
@@ -34,8 +40,11 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     cwd,
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
-    stdinIsTTY: false,
-    readLine: async () => undefined,
+    stdinIsTTY: terminal !== undefined,
+    readLine: async (prompt) => {
+      stderr += prompt;
+      return terminal?.answer;
+    },
     readStdin: async () => stdin,
   };
   const code = await run(argv, io);
