@@ -6,6 +6,7 @@ import type { ClientConnection } from './client/connection.js';
 import { createUpgradeHandler, handleProtocols } from './client/handshake.js';
 import { DEFAULT_CONFIG_PATH, loadConfigFile, type ConfigOverrides, type EmulatorConfig } from './config.js';
 import { Registry } from './groups.js';
+import { createManageRoute, MANAGE_UPSTREAM_PATH } from './manage/upstream-settings.js';
 import { JwtVerifier } from './rest/auth.js';
 import { createRequestHandler, type ExtraRoute } from './rest/router.js';
 import { UpstreamClient } from './upstream/client.js';
@@ -24,6 +25,8 @@ export interface SignalREmulatorOptions {
   /** A config file; the repository's config/parley.json when neither is given. */
   readonly configPath?: string;
   readonly overrides?: ConfigOverrides;
+  /** Save settings changed through the manage API into this config file (`--persist-settings`). */
+  readonly persistSettingsTo?: string;
   readonly logger?: Logger;
   readonly logLevel?: string;
 }
@@ -53,7 +56,7 @@ export async function startSignalREmulator(options: SignalREmulatorOptions = {})
   const limits = config.limits;
   const accessKeys = config.accessKeys.secondary ? [config.accessKeys.primary, config.accessKeys.secondary] : [config.accessKeys.primary];
 
-  const settings = new CompiledSettings(config.upstream);
+  let settings = new CompiledSettings(config.upstream);
   let closing = false;
   const registry = new Registry<ClientConnection>();
   const upstream = new UpstreamClient({
@@ -68,6 +71,16 @@ export async function startSignalREmulator(options: SignalREmulatorOptions = {})
   const draining = new Set<Promise<void>>();
   const pending = new Set<Promise<void>>();
   const extra = new Map<string, ExtraRoute>();
+  extra.set(
+    MANAGE_UPSTREAM_PATH,
+    createManageRoute({
+      current: () => settings,
+      replace: (next) => (settings = next),
+      persistTo: options.persistSettingsTo,
+      logger,
+      maxBodyBytes: limits.maxFrameBytes,
+    }),
+  );
 
   const server: Server = createServer({ keepAliveTimeout: 5_000 });
   server.on('request', createRequestHandler({ verifier: new JwtVerifier(accessKeys), rest: { registry, maxBodyBytes: limits.maxFrameBytes }, logger, extra }));

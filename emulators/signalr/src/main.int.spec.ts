@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openClient } from './testing/clients.js';
+import { openClient, restToken } from './testing/clients.js';
 import { startTestUpstream, type TestUpstream } from './testing/test-upstream.js';
 import { waitFor } from './testing/wait.js';
 
@@ -72,6 +72,35 @@ describe('the signalr-emulator bin', () => {
     const fatal = proc.lines.find((l) => l.level === 60);
     expect(fatal?.code).toBe('SIGNALR_CONFIG_INVALID');
     expect(String(fatal?.msg)).toContain('upstream.templates[0].urlTemplate');
+  });
+
+  it('with --config FILE --persist-settings, saves settings changed through the manage API into FILE', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'signalr-cli-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify({ accessKeys: { primary: DEV_KEYS[0] }, upstream: { templates: [] } }));
+    const proc = run(['--port', '0', '--config', file, '--persist-settings']);
+    try {
+      const ready = await waitFor(() => proc.lines.find((l) => l.msg === 'ready'), 20_000, 'the ready line');
+      const url = `http://127.0.0.1:${ready.port as number}/manage/v1/ws/upstream`;
+      const templates = [{ hubPattern: 'chat', categoryPattern: '*', eventPattern: '*', urlTemplate: `${upstream.url}/x?e={event}` }];
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await restToken(url, DEV_KEYS[0] as string)}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ templates }),
+      });
+      expect(res.status).toBe(200);
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ accessKeys: { primary: DEV_KEYS[0] }, upstream: { templates } });
+      proc.child.kill('SIGTERM');
+      expect(await proc.exit).toBe(0);
+    } finally {
+      proc.child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses --persist-settings without --config (the shipped default config is not rewritten)', async () => {
+    const proc = run(['--port', '0', '--persist-settings']);
+    expect(await proc.exit).toBe(2);
+    expect(String(proc.lines.find((l) => l.level === 60)?.msg)).toContain('--persist-settings: needs --config FILE');
   });
 
   it('refuses a bad --port', async () => {

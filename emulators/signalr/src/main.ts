@@ -4,12 +4,13 @@ import { DEFAULT_CONFIG_PATH, loadConfigFile, overridesFromEnv } from './config.
 import { ConfigError, ErrorCodes } from './errors.js';
 import { startSignalREmulator } from './index.js';
 
-const USAGE = 'usage: signalr-emulator [--port 8888] [--host 127.0.0.1] [--config FILE] [--log-level info]';
+const USAGE = 'usage: signalr-emulator [--port 8888] [--host 127.0.0.1] [--config FILE [--persist-settings]] [--log-level info]';
 
 interface Cli {
   readonly port: number;
   readonly host: string;
   readonly configPath: string | undefined;
+  readonly persistSettings: boolean;
   readonly logLevel: string;
 }
 
@@ -20,6 +21,7 @@ function parseCli(argv: string[]): Cli {
       port: { type: 'string', default: '8888' },
       host: { type: 'string', default: '127.0.0.1' },
       config: { type: 'string' },
+      'persist-settings': { type: 'boolean', default: false },
       'log-level': { type: 'string', default: process.env.LOG_LEVEL ?? 'info' },
       help: { type: 'boolean', default: false },
     },
@@ -33,7 +35,10 @@ function parseCli(argv: string[]): Cli {
   if (!/^\d+$/.test(values.port) || port > 65535) throw new ConfigError('--port', `"${values.port}" is not a TCP port (0 picks a free one)`);
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
   if (!levels.includes(values['log-level'])) throw new ConfigError('--log-level', `must be one of ${levels.join(', ')}`);
-  return { port, host: values.host, configPath: values.config, logLevel: values['log-level'] };
+  const persistSettings = values['persist-settings'];
+  // The shipped default config lives in the repository; changes are only saved into a file the user named.
+  if (persistSettings && !values.config) throw new ConfigError('--persist-settings', 'needs --config FILE to save the settings into');
+  return { port, host: values.host, configPath: values.config, persistSettings, logLevel: values['log-level'] };
 }
 
 async function main(): Promise<void> {
@@ -52,10 +57,16 @@ async function main(): Promise<void> {
     return;
   }
   const logger = pino({ level: cli.logLevel, base: { service: 'signalr-emulator' } });
-  const emulator = await startSignalREmulator({ port: cli.port, host: cli.host, config, logger });
+  const emulator = await startSignalREmulator({
+    port: cli.port,
+    host: cli.host,
+    config,
+    logger,
+    ...(cli.persistSettings ? { persistSettingsTo: configPath } : {}),
+  });
   // The ready line is a contract (harnesses wait for it), so it is written whatever the log level.
   logger.child({}, { level: 'info' }).info(
-    { port: emulator.port, configPath, templates: config.upstream.templates.length, connectionString: emulator.connectionString },
+    { port: emulator.port, configPath, persistSettings: cli.persistSettings, templates: config.upstream.templates.length, connectionString: emulator.connectionString },
     'ready',
   );
 
