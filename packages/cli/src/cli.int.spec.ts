@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rm } from 'node:fs/promises';
-import { freePort } from '@parley/testkit';
+import { freePort, startAzurite, startServiceBus, type StandIn } from '@parley/testkit';
 import { isolatedDir, runBin } from './testing/harness.js';
 
 /** Every error path through the real bin: one line on stderr with its code, and the documented exit code. */
@@ -82,5 +82,36 @@ describe('parley bin: errors and exit codes', () => {
     expect(none.stderr).toMatch(/^Usage: parley <command>/);
     const replayHelp = await bin(['replay', '--help']);
     expect(replayHelp).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: parley replay --from ISO --to ISO/) });
+  });
+});
+
+describe('parley bin: success against the real stand-ins', () => {
+  let dir: string;
+  let stackFile: string;
+  let azurite: StandIn;
+  let broker: StandIn;
+  beforeAll(async () => {
+    ({ dir, stackFile } = await isolatedDir());
+    [azurite, broker] = await Promise.all([startAzurite(), startServiceBus()]);
+  });
+  afterAll(async () => {
+    await Promise.all([azurite?.stop(), broker?.stop()]);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  // The process must exit by itself once done: every client it opened is closed.
+  it('replays an empty range and exits 0', async () => {
+    const result = await runBin(['replay', '--from', '2025-01-01', '--to', '2025-01-01T03:00Z'], {
+      PARLEY_STACK_FILE: stackFile,
+      TABLES_CONNECTION_STRING: azurite.connectionString,
+      SERVICEBUS_CONNECTION_STRING: broker.connectionString,
+    }, dir);
+    expect(result).toMatchObject({ code: 0, stdout: 'read 0, sent 0, skipped 0\n' });
+    expect(result.stderr).toContain('replay: 3/3 hours');
+  });
+
+  it('lists an empty dead-letter queue and exits 0', async () => {
+    const result = await runBin(['dlq', 'list', '--entity', 'chat-events/chat-worker'], { PARLEY_STACK_FILE: stackFile, SERVICEBUS_CONNECTION_STRING: broker.connectionString }, dir);
+    expect(result).toMatchObject({ code: 0, stdout: 'chat-events/chat-worker/$DeadLetterQueue: 0 message(s)\n' });
   });
 });

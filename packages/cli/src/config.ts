@@ -51,8 +51,13 @@ export async function loadSettings(env: Env, cwd: string, flags: ConnectionFlags
   } catch (error) {
     throw asConfigError(error);
   }
-  const stack = await findStackFile(env, cwd);
-  const fromStack = (key: keyof StackFile['values']) => stack?.values[key];
+  const found = await findStackFile(env, cwd);
+  // Parsed on first use: a broken stack file must not matter when variables or flags say everything.
+  let stack: StackFile | undefined;
+  const fromStack = (key: keyof StackFile['values']) => {
+    if (found && !stack) stack = { path: found.path, values: parseStackFile(found.text, found.path) };
+    return stack?.values[key];
+  };
   const stackSource = (key: string) => `"${key}" in ${stack?.path}`;
 
   return Object.freeze({
@@ -118,19 +123,19 @@ export function parseTables(text: string, source: string): TablesConnection {
   return { kind: 'connectionString', connectionString: text };
 }
 
-export async function findStackFile(env: Env, cwd: string): Promise<StackFile | undefined> {
+export async function findStackFile(env: Env, cwd: string): Promise<{ path: string; text: string } | undefined> {
   const explicit = env.PARLEY_STACK_FILE?.trim();
   if (explicit) {
     const path = resolve(cwd, explicit);
     const text = await readFile(path, 'utf8').catch(() => {
       throw new CliError(CliErrorCodes.configInvalid, `PARLEY_STACK_FILE: cannot read ${path}`);
     });
-    return { path, values: parseStackFile(text, path) };
+    return { path, text };
   }
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
     const path = join(dir, '.parley', 'stack.json');
     const text = await readFile(path, 'utf8').catch(() => undefined);
-    if (text !== undefined) return { path, values: parseStackFile(text, path) };
+    if (text !== undefined) return { path, text };
     if (dirname(dir) === dir) return undefined;
   }
 }

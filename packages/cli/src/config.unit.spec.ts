@@ -57,5 +57,10 @@ describe('loadSettings', () => {
     expect(() => settings.signalr()).toThrow(/SIGNALR_CONNECTION_STRING: Endpoint must be http or https/);
     expect(() => settings.bus()).toThrow(/--servicebus: must contain Endpoint=sb:/);
     await expect(loadSettings({ PARLEY_STACK_FILE: join(root, 'missing.json') }, nested, {})).rejects.toThrow(/PARLEY_STACK_FILE: cannot read/);
+    // A broken stack file matters only when a value has to come from it.
+    await writeFile(join(root, 'broken.json'), 'not json');
+    const broken = await loadSettings({ PARLEY_STACK_FILE: join(root, 'broken.json'), SIGNALR_CONNECTION_STRING: SIGNALR }, nested, {});
+    expect(broken.signalr().baseUrl).toBe('http://127.0.0.1:8999');
+    expect(() => broken.bus()).toThrow(/broken.json: not JSON/);
   });
 });
