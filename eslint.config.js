@@ -25,7 +25,7 @@ export default [
             { sourceTag: 'type:testkit', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:emulator', onlyDependOnLibsWithTags: ['type:emulator-lib'] },
             { sourceTag: 'type:web', onlyDependOnLibsWithTags: ['type:contracts'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:contracts', 'type:shared', 'type:testkit'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:contracts', 'type:shared', 'type:testkit', 'type:tool'] },
           ],
         },
       ],
