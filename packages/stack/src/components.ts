@@ -22,6 +22,12 @@ export interface StartedComponent {
 
 type Starter = (context: StackContext) => Promise<StartedComponent>;
 
+/**
+ * One machine needs few partitions; every partition must have a consumer slot
+ * somewhere, or its sessions wait for a slot to free up (see k8s/README.md).
+ */
+export const LOCAL_PARTITIONS = '16';
+
 /** A service of ours: node with tsx's loader in-process, so a signal reaches the service itself. */
 async function startService(name: ComponentName, entry: string, context: StackContext, env: Record<string, string>) {
   const process = await startProcess({
@@ -78,16 +84,20 @@ export const STARTERS: Record<ComponentName, Starter> = {
       SERVICEBUS_CONNECTION_STRING: need(context, 'servicebus'),
       SIGNALR_CONNECTION_STRING: need(context, 'signalr'),
       AUTH_MODE: 'development',
+      PARTITIONS: LOCAL_PARTITIONS,
       TOKEN_SIGNING_KEY: context.tokenSigningKey,
     }),
   'chat-worker': (context) =>
     startService('chat-worker', 'services/chat-worker/src/main.ts', context, {
       SERVICEBUS_CONNECTION_STRING: need(context, 'servicebus'),
       TABLES_CONNECTION_STRING: need(context, 'tables'),
+      PARTITIONS: LOCAL_PARTITIONS,
+      MAX_CONCURRENT_SESSIONS: LOCAL_PARTITIONS,
     }),
   notifier: (context) =>
     startService('notifier', 'services/notifier/src/main.ts', context, {
       SERVICEBUS_CONNECTION_STRING: need(context, 'servicebus'),
       SIGNALR_CONNECTION_STRING: need(context, 'signalr'),
+      MAX_CONCURRENT_SESSIONS: LOCAL_PARTITIONS,
     }),
 };
