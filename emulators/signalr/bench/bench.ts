@@ -16,8 +16,8 @@ const results: Record<string, unknown> = {};
 /** CPU meters of the phase being measured: the emulator process and this (client) process. */
 let cpu = { emulator: () => 0, startEmulator: 0, startClient: 0 };
 let emulatorCpu: () => number = () => 0;
-/** SIGNALR_BENCH_PHASES=memory,fanout,echo runs a subset. */
-const phases = new Set((process.env.SIGNALR_BENCH_PHASES ?? 'memory,fanout,echo').split(','));
+/** SIGNALR_BENCH_PHASES=memory,broadcast,groups,echo (the default: all) runs a subset. */
+const phases = new Set((process.env.SIGNALR_BENCH_PHASES ?? 'memory,broadcast,groups,echo').split(','));
 
 function startCpu(emulatorCpuMs: () => number): void {
   const usage = process.cpuUsage();
@@ -197,12 +197,12 @@ async function main(): Promise<void> {
   emulatorCpu = () => emulator.cpuMs();
   const rest = new RestClient(emulator.port);
   const sink = new Sink();
-  if (phases.has('fanout')) {
+  if (phases.has('broadcast') || phases.has('groups')) {
     const first = await openClients(emulator.port, 'fan', 'f', 1_000, sink.onFrame);
-    await broadcast(rest, sink, 'fan', 1_000, 200);
-    await groups(rest, sink, 'fan', 'f', 1_000, 10_000);
-    const more = await openClients(emulator.port, 'fan', 'g', 9_000, sink.onFrame);
-    await broadcast(rest, sink, 'fan', 10_000, 30);
+    if (phases.has('broadcast')) await broadcast(rest, sink, 'fan', 1_000, 200);
+    if (phases.has('groups')) await groups(rest, sink, 'fan', 'f', 1_000, 10_000);
+    const more = phases.has('broadcast') ? await openClients(emulator.port, 'fan', 'g', 9_000, sink.onFrame) : [];
+    if (phases.has('broadcast')) await broadcast(rest, sink, 'fan', 10_000, 30);
     await closeClients([...first, ...more]);
   }
   if (phases.has('echo')) await echo(emulator.port, 100, 30_000);

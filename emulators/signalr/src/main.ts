@@ -14,7 +14,8 @@ interface Cli {
   readonly logLevel: string;
 }
 
-function parseCli(argv: string[]): Cli {
+/** Undefined when only the usage was asked for. */
+function parseCli(argv: string[]): Cli | undefined {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -27,10 +28,7 @@ function parseCli(argv: string[]): Cli {
     },
     strict: true,
   });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
-  }
+  if (values.help) return undefined;
   const port = Number(values.port);
   if (!/^\d+$/.test(values.port) || port > 65535) throw new ConfigError('--port', `"${values.port}" is not a TCP port (0 picks a free one)`);
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -43,11 +41,15 @@ function parseCli(argv: string[]): Cli {
 
 async function main(): Promise<void> {
   const bootLogger = pino({ base: { service: 'signalr-emulator' } });
-  let cli: Cli;
+  let cli: Cli | undefined;
   let configPath: string;
   let config;
   try {
     cli = parseCli(process.argv.slice(2));
+    if (!cli) {
+      process.stdout.write(`${USAGE}\n`);
+      return;
+    }
     configPath = cli.configPath ?? DEFAULT_CONFIG_PATH;
     config = loadConfigFile(configPath, overridesFromEnv(process.env));
   } catch (error) {

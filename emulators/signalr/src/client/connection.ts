@@ -49,6 +49,8 @@ export class ClientConnection implements Member {
   private queued = 0;
   private tail: Promise<void> | undefined;
   private killTimer: NodeJS.Timeout | undefined;
+  /** Computed on the first frame; idle connections never pay for it. */
+  private signature: string | undefined;
 
   constructor(
     private readonly ctx: ConnectionContext,
@@ -121,6 +123,7 @@ export class ClientConnection implements Member {
       claims: this.claims,
       body: data,
       binary: isBinary,
+      signature: (this.signature ??= this.ctx.upstream.signature(this.id)),
     });
     if (this.ws.isPaused && this.queued <= this.ctx.limits.maxPendingFrames / 2 && this.ws.readyState === WebSocket.OPEN) {
       this.ws.resume();

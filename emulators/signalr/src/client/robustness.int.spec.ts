@@ -56,6 +56,27 @@ describe('an upstream that is down or rejects our signature', () => {
     await pair.emulator.close();
   });
 
+  it('gives up on a message the upstream does not answer in time, logs it, and goes on with the next frame', async () => {
+    const pair = await startPair({ limits: { upstreamMessageTimeoutMs: 300 } });
+    try {
+      pair.upstream.handler = (call): Answer =>
+        call.event !== 'message'
+          ? { status: 200, headers: { 'x-asrs-user-id': 't' } }
+          : { status: 200, headers: { 'content-type': 'text/plain' }, body: call.body, delayMs: call.body.toString() === 'stuck' ? 2_000 : 0 };
+      const client = await openClient(`${pair.ws}/ws/client/hubs/chat`);
+      client.ws.send('stuck');
+      client.ws.send('next');
+      expect((await client.next()).data.toString()).toBe('next');
+      const log = pair.logs.find((l) => l.code === 'SIGNALR_UPSTREAM_UNAVAILABLE');
+      expect(log?.reason).toBe('no answer within 300 ms');
+      expect(client.frames).toHaveLength(1);
+      expect(client.closed).toBeUndefined();
+      client.ws.close();
+    } finally {
+      await pair.close();
+    }
+  });
+
   it('an upstream holding other keys refuses the forged signature (401), and the client is refused with it', async () => {
     const pair = await startPair({ upstreamKeys: ['some-other-key-that-the-emulator-lacks'] });
     try {
