@@ -32,6 +32,14 @@ type WorkerSettings = Pick<WorkerConfig, 'hub' | 'historyDefaultLimit' | 'maxCon
   readonly consumer?: { sessionIdleMs?: number; maxSessionHoldMs?: number; retryDelayMs?: (deliveryCount: number) => number };
 };
 
+/**
+ * Back-off before a failed event is abandoned: 0.5 s doubling to 15 s, so with
+ * MaxDeliveryCount 10 a table outage of about 90 s is ridden out before the
+ * broker dead-letters. Capped below the 25 s shutdown budget, because the
+ * session waits (its order is kept) and stop() waits for it.
+ */
+export const retryDelayMs = (deliveryCount: number) => Math.min(500 * 2 ** deliveryCount, 15_000);
+
 /** Builds the worker; nothing runs until start() (STYLE.md §1). */
 export function buildWorker(deps: WorkerDeps, config: WorkerSettings): Worker {
   const { busClient, store, publisher, logger, registry } = deps;
@@ -55,6 +63,7 @@ export function buildWorker(deps: WorkerDeps, config: WorkerSettings): Worker {
         handle,
         logger,
         ...(registry ? { registry } : {}),
+        retryDelayMs,
         ...config.consumer,
       });
     },

@@ -21,7 +21,7 @@ describe('chat-worker: events in, tables and notifier commands out', { timeout: 
   const bob = { user: 'bob', connectionId: 'conn-bob-1' };
 
   /** Sends events and waits until the worker settled all of them (so later steps see their effects). */
-  async function process(...list: (ChatEvent | ReturnType<typeof redelivery>)[]): Promise<void> {
+  async function process(...list: (ChatEvent | { body: unknown; sessionId: string; messageId?: string })[]): Promise<void> {
     await sendEvents(client, list);
     handled += list.length;
     await waitFor(() => worker.settled(), (n) => n >= handled, 30_000, `${handled} settled messages`);

@@ -22,3 +22,10 @@ export async function tableCall<T>(operation: string, call: () => Promise<T>): P
     throw error;
   }
 }
+
+/** The table itself is missing (not just the row): Azure and Azurite put the code in the odata error body. */
+export function isTableNotFound(error: unknown): boolean {
+  if (statusOf(error) !== 404) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === 'TableNotFound' || (typeof message === 'string' && message.includes('TableNotFound'));
+}

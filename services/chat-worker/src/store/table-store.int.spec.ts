@@ -109,6 +109,15 @@ describe('TableChatStore against Azurite', () => {
     expect((await store.readHistory(hub, { conversation: lobby(), limit: 10 })).map((row) => row.message.text)).toEqual(['m9']);
   });
 
+  it('creates a table again that went away, and reads it as empty rather than failing', async () => {
+    const presence = TableClient.fromConnectionString(azurite.connectionString, Tables.presence, { allowInsecureConnection: true });
+    await presence.deleteTable();
+    expect(await store.isKnownUser(hub, user)).toBe(false);
+    await presence.deleteTable();
+    await store.apply([{ kind: 'putPresence', hub, user, online: true, connectionCount: 1, lastSeen: '2025-01-01T00:00:00.000Z' }]);
+    expect(await store.onlineUsers(hub)).toEqual([user]);
+  });
+
   it('turns a write Table Storage refuses for good into a PermanentError (dead-letter), not a retry', async () => {
     const huge = { ...message(7), text: 'x'.repeat(40_000) };
     const failure = await store.apply([{ kind: 'putMessage', hub, conversation: lobby(), message: huge }]).catch((error: unknown) => error);

@@ -23,7 +23,7 @@ import {
 import type { TablesConnection } from '../config.js';
 import type { HistoryQuery, HistoryRow, ProjectionWrite } from '../rules/index.js';
 import type { ChatStore, FrameClaim } from './chat-store.js';
-import { statusOf, tableCall } from './table-errors.js';
+import { isTableNotFound, statusOf, tableCall } from './table-errors.js';
 
 type TableName = (typeof Tables)[keyof typeof Tables];
 type Row = Record<string, unknown>;
@@ -178,10 +178,24 @@ export class TableChatStore implements ChatStore {
     }
   }
 
+  /**
+   * One table operation. A table that went away (a rebuild dropped it, storage came back empty)
+   * is created again and the operation repeated, instead of failing every event until a restart.
+   */
+  private async call<T>(table: TableName, operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await tableCall(`${operation} ${table}`, fn);
+    } catch (error) {
+      if (!isTableNotFound(error)) throw error;
+      await tableCall(`create ${table}`, () => this.clients[table].createTable());
+      return tableCall(`${operation} ${table}`, fn);
+    }
+  }
+
   /** Insert; false when the row already exists (409). */
   private async insert<T extends object>(table: TableName, entity: TableEntity<T>): Promise<boolean> {
     try {
-      await tableCall(`insert ${table}`, () => this.clients[table].createEntity<T>(entity));
+      await this.call(table, 'insert', () => this.clients[table].createEntity<T>(entity));
       return true;
     } catch (error) {
       if (statusOf(error) === 409) return false;
@@ -190,12 +204,12 @@ export class TableChatStore implements ChatStore {
   }
 
   private async upsert<T extends object>(table: TableName, entity: TableEntity<T>): Promise<void> {
-    await tableCall(`upsert ${table}`, () => this.clients[table].upsertEntity<T>(entity, 'Replace'));
+    await this.call(table, 'upsert', () => this.clients[table].upsertEntity<T>(entity, 'Replace'));
   }
 
   private async remove(table: TableName, keys: { partitionKey: string; rowKey: string }): Promise<void> {
     try {
-      await tableCall(`delete ${table}`, () => this.clients[table].deleteEntity(keys.partitionKey, keys.rowKey));
+      await this.call(table, 'delete', () => this.clients[table].deleteEntity(keys.partitionKey, keys.rowKey));
     } catch (error) {
       if (statusOf(error) !== 404) throw error;
     }
@@ -203,7 +217,7 @@ export class TableChatStore implements ChatStore {
 
   private async get(table: TableName, partitionKey: string, rowKey: string): Promise<TableEntityResult<Row> | undefined> {
     try {
-      return await tableCall(`get ${table}`, () => this.clients[table].getEntity<Row>(partitionKey, rowKey));
+      return await this.call(table, 'get', () => this.clients[table].getEntity<Row>(partitionKey, rowKey));
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
       throw error;
@@ -212,7 +226,7 @@ export class TableChatStore implements ChatStore {
 
   /** Rows of a filter in key order, stopping at `top` rows when given. */
   private async query(table: TableName, filter: string, select?: string[], top?: number): Promise<TableEntityResult<Row>[]> {
-    return tableCall(`query ${table}`, async () => {
+    return this.call(table, 'query', async () => {
       const rows: TableEntityResult<Row>[] = [];
       const pages = this.clients[table].listEntities<Row>({ queryOptions: { filter, ...(select ? { select } : {}) } });
       for await (const page of pages.byPage(top === undefined ? {} : { maxPageSize: Math.min(top, 1000) })) {

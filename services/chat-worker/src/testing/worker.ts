@@ -1,7 +1,8 @@
 import { TableClient } from '@azure/data-tables';
 import type { ServiceBusClient, ServiceBusReceivedMessage } from '@azure/service-bus';
 import { Tables, type NotifierCommand } from '@parley/contracts';
-import { createBusClient, createLogger } from '@parley/service-kit';
+import { createBusClient } from '@parley/service-kit';
+import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { ServiceBusCommandPublisher } from '../publisher/servicebus-publisher.js';
 import { buildWorker, type Worker } from '../service.js';
@@ -12,6 +13,8 @@ export interface TestWorker {
   readonly worker: Worker;
   readonly registry: Registry;
   readonly store: TableChatStore;
+  /** Every log line the worker wrote (debug and up), parsed. */
+  readonly logs: Record<string, unknown>[];
   /** Messages the consumer settled, by outcome (completed, invalid, dead-lettered, abandoned). */
   settled(outcome?: string): Promise<number>;
   stop(): Promise<void>;
@@ -31,7 +34,19 @@ export interface TestWorkerOptions {
 /** The worker built in-process with the real adapters, as main.ts wires it, on its own bus client. */
 export async function startTestWorker(options: TestWorkerOptions): Promise<TestWorker> {
   const registry = new Registry();
-  const logger = createLogger('chat-worker', process.env.TEST_LOG_LEVEL ?? 'silent');
+  // Capture the worker's own log lines (they carry messageId, deliveryCount, eventId); echo them when asked.
+  const logs: Record<string, unknown>[] = [];
+  const echoLevel = process.env.TEST_LOG_LEVEL ? pino.levels.values[process.env.TEST_LOG_LEVEL] : undefined;
+  const logger = pino(
+    { level: 'debug', base: { service: 'chat-worker' } },
+    {
+      write(line: string) {
+        const parsed = JSON.parse(line) as Record<string, unknown>;
+        logs.push(parsed);
+        if (echoLevel !== undefined && Number(parsed.level) >= echoLevel) process.stdout.write(line);
+      },
+    },
+  );
   const store = new TableChatStore({ kind: 'connectionString', connectionString: options.tables });
   await store.init();
   const busClient: ServiceBusClient = createBusClient({ kind: 'connectionString', connectionString: options.bus });
@@ -48,6 +63,7 @@ export async function startTestWorker(options: TestWorkerOptions): Promise<TestW
   worker.start();
   return {
     worker,
+    logs,
     registry,
     store,
     async settled(outcome) {

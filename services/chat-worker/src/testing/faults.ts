@@ -1,0 +1,27 @@
+import type { ChatEvent } from '@parley/contracts';
+import type { ChatStore } from '../store/chat-store.js';
+
+/**
+ * The real store with a fault injected right after the event-log write, the
+ * moment a crash is most awkward: the event is logged, nothing else happened.
+ * Throwing there is what a dying process looks like to the broker (the
+ * message is not completed and comes back).
+ */
+export function failAfterAppend(store: ChatStore, fault: (event: ChatEvent) => void): ChatStore {
+  return {
+    appendEvent: async (event, receivedAt) => {
+      const result = await store.appendEvent(event, receivedAt);
+      fault(event);
+      return result;
+    },
+    claimFrame: (...args) => store.claimFrame(...args),
+    roomExists: (...args) => store.roomExists(...args),
+    isMember: (...args) => store.isMember(...args),
+    isKnownUser: (...args) => store.isKnownUser(...args),
+    roomsOf: (...args) => store.roomsOf(...args),
+    onlineUsers: (...args) => store.onlineUsers(...args),
+    connectionsOf: (...args) => store.connectionsOf(...args),
+    readHistory: (...args) => store.readHistory(...args),
+    apply: (...args) => store.apply(...args),
+  };
+}
