@@ -7,7 +7,8 @@
  * Commands are queued first, then the notifier drains them, so the figure is
  * what one instance sustains. Each REST call's latency (request created →
  * response headers) is read from undici's diagnostics channels, exactly and
- * without touching the service's code.
+ * without touching the service's code. A last run sends single commands at
+ * quiet time and measures broker → ws client latency.
  *
  *   npx nx run @parley/notifier:bench        (BENCH_COMMANDS=4000 to change the load)
  */
@@ -25,6 +26,7 @@ import { openChatSocket, startHelloUpstream, type ChatSocket } from '../src/test
 const GROUPS = 32;
 const CLIENTS_PER_GROUP = 2;
 const COMMANDS = Number(process.env.BENCH_COMMANDS ?? 3_000);
+const QUIET_COMMANDS = 100;
 const hub = 'chat';
 
 /** Group names whose commands land in distinct partition sessions, so 32 sessions can really run at once. */
@@ -138,6 +140,30 @@ async function main(): Promise<void> {
           `   latency p50 ${f.p50.toFixed(2)} ms  p99 ${f.p99.toFixed(2)} ms  max ${f.max.toFixed(2)} ms   (${expected} ws deliveries)`,
       );
     }
+
+    // Quiet time: one command at a time, each to the next group (another partition); the time from
+    // handing it to the broker to its frame reaching a ws client of the group.
+    const quiet = buildNotifier({ bus, logger: createLogger('notifier', 'warn'), registry: new Registry() }, configFor(signalr.connectionString, servicebus.connectionString, 16));
+    quiet.start();
+    const sender = bus.createSender(BusEntities.notificationsQueue);
+    const causationId = nextCausationId();
+    const latencies: number[] = [];
+    for (let i = 0; i < QUIET_COMMANDS; i++) {
+      const g = i % groups.length;
+      const text = `quiet ${i}`;
+      const started = performance.now();
+      const frame = { type: 'message' as const, id: `q-${i}`, clientId: `q${i}`, from: 'bench', text, at: new Date().toISOString() };
+      await sender.sendMessages(commandMessage({ action: 'sendToGroup', hub, group: groups[g]!, frame }, causationId, i));
+      const socket = sockets[g * CLIENTS_PER_GROUP]!;
+      await waitUntil(() => socket.frames.some((f) => f.text === text), text, 30_000);
+      latencies.push(performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await sender.close();
+    await quiet.stop();
+    const sorted = latencies.sort((a, b) => a - b);
+    const pick = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+    console.log(`quiet time, 16 sessions: ${QUIET_COMMANDS} single commands, broker → ws client p50 ${pick(50).toFixed(1)} ms  p99 ${pick(99).toFixed(1)} ms  max ${sorted.at(-1)?.toFixed(1)} ms`);
   } finally {
     await Promise.allSettled(sockets.map((s) => s.close()));
     await bus.close();

@@ -8,6 +8,13 @@ import { createNotifierMetrics, type NotifierMetrics } from './metrics.js';
 import { createRestClient, type RestClient } from './rest-client.js';
 import { targetOf, toRestRequest } from './rest-requests.js';
 
+/**
+ * A quiet partition session is given back after this long, so that a command for
+ * a partition no slot holds waits at most about this long for a free slot
+ * (there are more partitions than slots). Re-accepting a session is cheap.
+ */
+const SESSION_IDLE_MS = 500;
+
 export interface NotifierDeps {
   bus: ServiceBusClient;
   logger: Logger;
@@ -92,6 +99,7 @@ export function buildNotifier(deps: NotifierDeps, config: NotifierConfig): Notif
         client: deps.bus,
         entity: { queue: BusEntities.notificationsQueue },
         maxConcurrentSessions: config.maxConcurrentSessions,
+        sessionIdleMs: SESSION_IDLE_MS,
         parse,
         handle,
         logger,
