@@ -104,11 +104,12 @@ export function parseClientFrame(
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return fail(ErrorCodes.frameNotObject, 'frame must be a JSON object');
   }
-  const forbidden = findForbiddenKey(value);
-  if (forbidden) return fail(ErrorCodes.frameForbiddenKey, `frame holds the forbidden key "${forbidden}"`);
   const record = value as Record<string, unknown>;
+  // JSON.parse makes own properties only, so reading `id` first is safe and lets every refusal name the frame.
   const clientId = typeof record.id === 'string' && record.id.length > 0 ? record.id : undefined;
   const withId = <T>(result: Result<T>) => (clientId ? { ...result, clientId } : result);
+  const forbidden = findForbiddenKey(value);
+  if (forbidden) return withId(fail(ErrorCodes.frameForbiddenKey, `frame holds the forbidden key "${forbidden}"`));
   if (clientId === undefined) return fail(ErrorCodes.frameMissingId, 'frame needs a non-empty string "id"');
   if (!isFrameType(record.type)) {
     return withId(fail(ErrorCodes.frameUnknownType, `unknown frame type ${JSON.stringify(record.type ?? null)}`));

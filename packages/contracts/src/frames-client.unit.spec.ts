@@ -92,6 +92,7 @@ describe('parseClientFrame refuses malformed frames with the right code', () => 
     const nested = parse(`{"type":"send","id":"c1","text":"hi","x":{"${key}":1}}`);
     expect(nested.ok ? undefined : nested.error.code).toBe(ErrorCodes.frameForbiddenKey);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(top.clientId).toBe('c1');
   });
 
   it('returns the client id with the error so the ack can name the frame', () => {

@@ -138,8 +138,13 @@ describe('hostile input against the real stack', () => {
     socket.send('x'.repeat(1_100_000));
     expect(await closed).toBe(1009);
   });
-  hostile('invalid UTF-8 in a binary frame', async () => {
-    await refusedWith(Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]), '', 'PARLEY_FRAME_NOT_JSON');
+  // parley.chat.v1 is JSON text frames: the gateway refuses every binary frame, invalid UTF-8 or not.
+  hostile('binary frame with invalid UTF-8', async () => {
+    await refusedWith(Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]), '', 'PARLEY_FRAME_BINARY');
+  });
+  hostile('binary frame holding a valid send frame', async () => {
+    await refusedWith(Buffer.from(JSON.stringify({ type: 'send', id: 'bin-1', text: 'binary' })), '', 'PARLEY_FRAME_BINARY');
+    await expectNothingStored('bin-1');
   });
   hostile('text that is not JSON', async () => {
     await refusedWith('{"type":"send","id":"nj-1",', '', 'PARLEY_FRAME_NOT_JSON');
@@ -189,6 +194,8 @@ describe('hostile input against the real stack', () => {
   hostile('user names with ../, %2F, ? and # address only that user', async () => {
     const plain = await ChatClient.connect(stack.gatewayUrl, 'bob');
     const tricky = await ChatClient.connect(stack.gatewayUrl, '../bob?x#y%2F');
+    // Registered (state sent) before anyone writes to them.
+    await Promise.all([plain, tricky].map((client) => client.waitFor((f) => f.type === 'state')));
     await alice.request({ type: 'send', id: 'dm-tricky', to: '../bob?x#y%2F', text: 'for the tricky one' });
     await tricky.waitFor((f) => f.type === 'message' && f.clientId === 'dm-tricky');
     await sleep(1_000);

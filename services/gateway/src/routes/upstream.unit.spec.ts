@@ -199,7 +199,7 @@ describe('message', () => {
     ['not JSON', '{"type":', ErrorCodes.frameNotJson, ''],
     ['an empty body', '', ErrorCodes.frameNotJson, ''],
     ['a JSON array', '[1,2]', ErrorCodes.frameNotObject, ''],
-    ['a forbidden key', '{"type":"send","id":"c1","text":"hi","__proto__":{"x":1}}', ErrorCodes.frameForbiddenKey, ''],
+    ['a forbidden key', '{"type":"send","id":"c1","text":"hi","__proto__":{"x":1}}', ErrorCodes.frameForbiddenKey, 'c1'],
     ['no id', '{"type":"send","text":"hi"}', ErrorCodes.frameMissingId, ''],
     ['an unknown type', '{"type":"dance","id":"c2"}', ErrorCodes.frameUnknownType, 'c2'],
     ['an extra field', '{"type":"send","id":"c3","text":"hi","from":"mallory"}', ErrorCodes.frameInvalid, 'c3'],
