@@ -23,10 +23,11 @@ export interface StartedComponent {
 type Starter = (context: StackContext) => Promise<StartedComponent>;
 
 /**
- * One machine needs few partitions; every partition must have a consumer slot
- * somewhere, or its sessions wait for a slot to free up (see k8s/README.md).
+ * Every partition needs a consumer slot somewhere, or its sessions wait for a
+ * slot to free up; with one instance each, that is one slot per partition.
+ * Idle slots wait in the broker's accept and cost little.
  */
-export const LOCAL_PARTITIONS = '16';
+export const CONSUMER_SLOTS_PER_SERVICE = '64';
 
 /** A service of ours: node with tsx's loader in-process, so a signal reaches the service itself. */
 async function startService(name: ComponentName, entry: string, context: StackContext, env: Record<string, string>) {
@@ -84,20 +85,18 @@ export const STARTERS: Record<ComponentName, Starter> = {
       SERVICEBUS_CONNECTION_STRING: need(context, 'servicebus'),
       SIGNALR_CONNECTION_STRING: need(context, 'signalr'),
       AUTH_MODE: 'development',
-      PARTITIONS: LOCAL_PARTITIONS,
       TOKEN_SIGNING_KEY: context.tokenSigningKey,
     }),
   'chat-worker': (context) =>
     startService('chat-worker', 'services/chat-worker/src/main.ts', context, {
       SERVICEBUS_CONNECTION_STRING: need(context, 'servicebus'),
       TABLES_CONNECTION_STRING: need(context, 'tables'),
-      PARTITIONS: LOCAL_PARTITIONS,
-      MAX_CONCURRENT_SESSIONS: LOCAL_PARTITIONS,
+      MAX_CONCURRENT_SESSIONS: CONSUMER_SLOTS_PER_SERVICE,
     }),
   notifier: (context) =>
     startService('notifier', 'services/notifier/src/main.ts', context, {
       SERVICEBUS_CONNECTION_STRING: need(context, 'servicebus'),
       SIGNALR_CONNECTION_STRING: need(context, 'signalr'),
-      MAX_CONCURRENT_SESSIONS: LOCAL_PARTITIONS,
+      MAX_CONCURRENT_SESSIONS: CONSUMER_SLOTS_PER_SERVICE,
     }),
 };
