@@ -65,8 +65,8 @@ export function commandEnvelopes(commands: readonly NotifierCommand[], event: Ch
 /**
  * One chat event, in five idempotent steps, so a crash anywhere is healed by
  * redelivery: (1) append to the event log, (2) load state and decide with the
- * pure rules, (3) apply the projection writes, (4) send the notifier commands
- * as one batch, (5) the consumer completes the message.
+ * pure rules (overlapping with 1), (3) apply the projection writes, (4) send
+ * the notifier commands as one batch, (5) the consumer completes the message.
  */
 export function createEventProcessor(deps: ProcessorDeps): EventProcessor {
   const { store, publisher, config, metrics } = deps;
@@ -106,8 +106,8 @@ export function createEventProcessor(deps: ProcessorDeps): EventProcessor {
     const label = event.type === 'chat.message' ? `message.${event.data.frame.type}` : event.type;
     const notify = event.metadata.replayed !== true || event.metadata.notify === true;
 
-    const appended = await store.appendEvent(event, new Date(ctx.receivedAt));
-    const decision = await decide(event, ctx, notify);
+    // The log write and the rule's reads/claim are independent, so they overlap; both are idempotent.
+    const [appended, decision] = await Promise.all([store.appendEvent(event, new Date(ctx.receivedAt)), decide(event, ctx, notify)]);
     if (decision === 'resend') {
       log.info({ clientId: event.type === 'chat.message' ? event.data.frame.id : undefined }, 'resent frame; the first event delivers it');
       metrics?.event(label, 'resend');
