@@ -5,7 +5,8 @@ const text = readFileSync(process.argv[2], 'utf8').replace(/\x1b\[[0-9;]*m/g, ''
 const totals = { passed: 0, failed: 0, skipped: 0 };
 let projects = 0;
 for (const line of text.split('\n')) {
-  const match = /^\s*Tests\s+(.*)\(\d+\)\s*$/.exec(line);
+  // nx prefixes each line with the project name: `@parley/x:  Tests  3 failed | 72 passed (75)`.
+  const match = /(?:^|\s)Tests\s+(\d.*)\(\d+\)\s*$/.exec(line);
   if (!match) continue;
   projects++;
   for (const part of match[1].split('|')) {
