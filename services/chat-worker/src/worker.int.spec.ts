@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceBusClient } from '@azure/service-bus';
-import { conversationKey, lobby, roomConversation, Tables, type ChatEvent, type ClientFrame } from '@parley/contracts';
+import { conversationKey, directConversation, lobby, roomConversation, Tables, type ChatEvent, type ClientFrame } from '@parley/contracts';
 import { startAzurite, startServiceBus, type StandIn } from '@parley/testkit';
 import { drainNotifications, events, parleyBusConfig, readDeadLetters, redelivery, sendEvents, testBusClient } from './testing/bus.js';
 import { commandsByEvent, startTestWorker, tableRows, waitFor, type ReceivedCommand, type TestWorker } from './testing/worker.js';
@@ -99,7 +99,7 @@ describe('chat-worker: events in, tables and notifier commands out', { timeout: 
 
     expect((await messageRows(conversationKey('chat', roomConversation('dev')))).map((row) => row.text)).toEqual(['hello dev']);
     expect((await messageRows(conversationKey('chat', lobby()))).map((row) => row.text)).toEqual(['hi all']);
-    expect((await messageRows('chat_dm_alice_bob')).map((row) => row.text)).toEqual(['psst']);
+    expect((await messageRows(conversationKey('chat', directConversation('alice', 'bob')))).map((row) => row.text)).toEqual(['psst']);
     const rooms = await tableRows(azurite.connectionString, Tables.rooms);
     expect(rooms.map((row) => row.user)).toEqual(['bob']);
     expect(rooms[0]).toMatchObject({ eventId: invite.metadata.eventId });

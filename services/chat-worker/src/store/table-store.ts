@@ -5,7 +5,6 @@ import {
   conversationKey,
   dedupKeys,
   eventsPartitionKey,
-  keyPart,
   membershipsKeys,
   messageRowKey,
   presenceKeys,
@@ -97,7 +96,7 @@ export class TableChatStore implements ChatStore {
   }
 
   async onlineUsers(hub: string): Promise<string[]> {
-    const partitionKey = keyPart(hub);
+    const { partitionKey } = presenceKeys(hub, '');
     const rows = await this.query(Tables.presence, odata`PartitionKey eq ${partitionKey} and online eq ${true}`, ['user']);
     return rows.map((row) => String(row.user));
   }
