@@ -6,7 +6,7 @@ import { ChatClient, type Stack } from '@parley/stack';
 import { DESKTOP, PHONE, SKIP_MESSAGE, hasChromium, launchChromium, newWatchedPage, type PageWatch } from './browser.js';
 import { buildPageForTests } from './build-page.js';
 import { ChatPageDriver, eventually } from './chat-page.js';
-import { startStackForPage } from './test-stack.js';
+import { startTestStack } from '@parley/stack/e2e';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const shot = (name: string) => `${ARTIFACTS}${name}.png`;
@@ -32,7 +32,7 @@ describe.skipIf(!hasChromium)('the chat page in a real browser against the whole
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
     webRoot = await buildPageForTests();
-    ({ stack, logs, cleanup } = await startStackForPage(webRoot));
+    ({ stack, logs, cleanup } = await startTestStack({ env: { gateway: { WEB_ROOT: webRoot } } }));
     browser = await launchChromium();
   });
 
