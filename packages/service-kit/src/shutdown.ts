@@ -8,7 +8,8 @@ export interface ShutdownStep {
 /**
  * Runs the steps in order once, on SIGTERM or SIGINT (STYLE.md §9): stop taking
  * work, let in-flight work finish, close servers, close clients. A step that
- * fails is logged and the rest still run; exitCode reflects the failure.
+ * fails is logged and the rest still run; exitCode reflects the failure. On a
+ * signal the process exits once the steps ran; the returned function does not exit.
  */
 export function installShutdown(logger: Logger, steps: ShutdownStep[], timeoutMs = 25_000): () => Promise<void> {
   let running: Promise<void> | undefined;
@@ -33,7 +34,11 @@ export function installShutdown(logger: Logger, steps: ShutdownStep[], timeoutMs
     })();
     return running;
   };
-  process.once('SIGTERM', () => void shutdown());
-  process.once('SIGINT', () => void shutdown());
+  // After the last step nothing is left to finish, but the SDK may still hold a timer it cannot
+  // cancel (a session accept pending when the consumer stopped keeps a 60 s attach timer), which
+  // would keep the process past the pod's grace period: leave explicitly.
+  const onSignal = () => void shutdown().then(() => process.exit());
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
   return shutdown;
 }

@@ -22,12 +22,6 @@ export interface StartedComponent {
 
 type Starter = (context: StackContext) => Promise<StartedComponent>;
 
-/**
- * Every partition needs a consumer slot somewhere, or its sessions wait for a
- * slot to free up; with one instance each, that is one slot per partition.
- * Idle slots wait in the broker's accept and cost little.
- */
-export const CONSUMER_SLOTS_PER_SERVICE = '64';
 
 /** A service of ours: node with tsx's loader in-process, so a signal reaches the service itself. */
 async function startService(name: ComponentName, entry: string, context: StackContext, env: Record<string, string>) {
@@ -91,12 +85,10 @@ export const STARTERS: Record<ComponentName, Starter> = {
     startService('chat-worker', 'services/chat-worker/src/main.ts', context, {
       SERVICEBUS_CONNECTION_STRING: need(context, 'servicebus'),
       TABLES_CONNECTION_STRING: need(context, 'tables'),
-      MAX_CONCURRENT_SESSIONS: CONSUMER_SLOTS_PER_SERVICE,
     }),
   notifier: (context) =>
     startService('notifier', 'services/notifier/src/main.ts', context, {
       SERVICEBUS_CONNECTION_STRING: need(context, 'servicebus'),
       SIGNALR_CONNECTION_STRING: need(context, 'signalr'),
-      MAX_CONCURRENT_SESSIONS: CONSUMER_SLOTS_PER_SERVICE,
     }),
 };

@@ -35,11 +35,14 @@ function readTables(env: ReturnType<typeof envReader>): TablesConnection {
 /** Reads and validates the environment once, at start; throws a ConfigError naming the variable. */
 export function loadConfig(environment: Record<string, string | undefined>): WorkerConfig {
   const env = envReader(environment);
+  const partitions = env.int('PARTITIONS', DEFAULT_PARTITIONS, { min: 1, max: 1024 });
   return Object.freeze({
     bus: readBusConnection(env),
     tables: readTables(env),
-    partitions: env.int('PARTITIONS', DEFAULT_PARTITIONS, { min: 1, max: 1024 }),
-    maxConcurrentSessions: env.int('MAX_CONCURRENT_SESSIONS', 8, { min: 1, max: 256 }),
+    partitions,
+    // One slot per partition by default: a partition without a slot waits until some held
+    // session goes idle. Idle slots wait in the broker's accept and cost little.
+    maxConcurrentSessions: env.int('MAX_CONCURRENT_SESSIONS', partitions, { min: 1, max: 1024 }),
     hub: env.string('HUB', 'chat'),
     historyDefaultLimit: env.int('HISTORY_DEFAULT_LIMIT', Limits.defaultHistoryLimit, { min: 1, max: Limits.maxHistoryLimit }),
     listen: Object.freeze(readHttpListen(env, DEFAULT_OPS_PORT)),

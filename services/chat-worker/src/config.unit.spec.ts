@@ -11,7 +11,7 @@ describe('loadConfig', () => {
     const config = loadConfig(base);
     expect(config).toMatchObject({
       partitions: 64,
-      maxConcurrentSessions: 8,
+      maxConcurrentSessions: 64,
       hub: 'chat',
       historyDefaultLimit: 50,
       listen: { host: '127.0.0.1', port: 7072 },

@@ -44,18 +44,12 @@ async function main(): Promise<void> {
     logger,
   });
   worker.start();
-  const shutdown = installShutdown(logger, [
+  installShutdown(logger, [
     { name: 'stop consumer (in-flight events finish)', run: () => worker.stop() },
     { name: 'close ops server', run: () => ops.close() },
     { name: 'close publisher', run: () => publisher.close() },
     { name: 'close bus client', run: () => busClient.close() },
   ]);
-  // A session accept still pending when the consumer stopped keeps an AMQP attach timer (60 s) that
-  // the SDK cannot cancel, even after the client closed. Once every step ran there is nothing left
-  // to finish, so leave instead of waiting for it past the pod's grace period.
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => void shutdown().finally(() => process.exit()));
-  }
   logger.info({ port: ops.port, hub: config.hub, partitions: config.partitions, maxConcurrentSessions: config.maxConcurrentSessions }, 'ready');
 }
 

@@ -1,4 +1,4 @@
-import { parseConnectionString, type WebSocketServiceConnection } from '@parley/contracts';
+import { DEFAULT_PARTITIONS, parseConnectionString, type WebSocketServiceConnection } from '@parley/contracts';
 import { ConfigError, envReader, readBusConnection, readHttpListen, type BusConnection } from '@parley/service-kit';
 
 export interface RetryPolicy {
@@ -36,7 +36,9 @@ export function loadConfig(env: Record<string, string | undefined>): NotifierCon
   return Object.freeze({
     service: Object.freeze(parsed.value),
     bus: readBusConnection(read),
-    maxConcurrentSessions: read.int('MAX_CONCURRENT_SESSIONS', 16, { min: 1, max: 1_000 }),
+    // One slot per partition of the producer's default (64): a partition without a slot waits
+    // until some held session goes idle. Idle slots wait in the broker's accept and cost little.
+    maxConcurrentSessions: read.int('MAX_CONCURRENT_SESSIONS', DEFAULT_PARTITIONS, { min: 1, max: 1_000 }),
     listen: Object.freeze(readHttpListen(read, DEFAULT_PORT)),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     requestTimeoutMs: read.int('REQUEST_TIMEOUT_MS', 5_000, { min: 1, max: 120_000 }),

@@ -12,7 +12,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       service: { baseUrl: 'http://localhost:8888', accessKey: 'parley-dev-primary-key-0123456789abcdef' },
       bus: { kind: 'connectionString' },
-      maxConcurrentSessions: 16,
+      maxConcurrentSessions: 64,
       listen: { host: '127.0.0.1', port: 7073 },
       logLevel: 'info',
       requestTimeoutMs: 5_000,
