@@ -1,3 +1,5 @@
+import type { ChatEvent } from './bus-events.js';
+
 /**
  * Table Storage names, entity shapes and every partition/row key builder
  * (STYLE.md §10): the worker, the replay tool and the tests build keys here only.
@@ -138,4 +140,19 @@ export interface DedupEntity {
   partitionKey: string;
   rowKey: string;
   eventId: string;
+}
+
+/** The event log row of an event: the worker appends it, replay and rebuild read it back. */
+export function eventLogEntity(event: ChatEvent, receivedAt: Date = new Date(event.metadata.receivedAt)): EventEntity {
+  const { metadata } = event;
+  return {
+    partitionKey: eventsPartitionKey(metadata.hub, receivedAt),
+    rowKey: metadata.eventId,
+    type: event.type,
+    hub: metadata.hub,
+    connectionId: metadata.connectionId,
+    userId: metadata.userId,
+    receivedAt: metadata.receivedAt,
+    envelope: JSON.stringify(event),
+  };
 }

@@ -1,4 +1,4 @@
-import { createEventIdGenerator, eventsPartitionKey, type ChatEvent, type ClientFrame, type EventEntity } from '@parley/contracts';
+import { createEventIdGenerator, eventLogEntity, type ChatEvent, type ClientFrame, type EventEntity } from '@parley/contracts';
 
 export interface EventSpec {
   readonly kind: 'connected' | 'message' | 'disconnected';
@@ -32,16 +32,4 @@ export function eventFactory() {
 }
 
 /** The event log row the chat-worker appends for an event. */
-export function eventRow(event: ChatEvent): EventEntity {
-  const { metadata } = event;
-  return {
-    partitionKey: eventsPartitionKey(metadata.hub, new Date(metadata.receivedAt)),
-    rowKey: metadata.eventId,
-    type: event.type,
-    hub: metadata.hub,
-    connectionId: metadata.connectionId,
-    userId: metadata.userId,
-    receivedAt: metadata.receivedAt,
-    envelope: JSON.stringify(event),
-  };
-}
+export const eventRow = (event: ChatEvent): EventEntity => eventLogEntity(event);

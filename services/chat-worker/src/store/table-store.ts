@@ -4,7 +4,7 @@ import {
   connectionsKeys,
   conversationKey,
   dedupKeys,
-  eventsPartitionKey,
+  eventLogEntity,
   membershipsKeys,
   messageRowKey,
   presenceKeys,
@@ -13,7 +13,6 @@ import {
   type ChatEvent,
   type ConnectionEntity,
   type DedupEntity,
-  type EventEntity,
   type MemberEntity,
   type MessageEntity,
   type MessageFrame,
@@ -50,18 +49,7 @@ export class TableChatStore implements ChatStore {
   }
 
   async appendEvent(event: ChatEvent, receivedAt: Date): Promise<'appended' | 'exists'> {
-    const { metadata } = event;
-    const entity: EventEntity = {
-      partitionKey: eventsPartitionKey(metadata.hub, receivedAt),
-      rowKey: metadata.eventId,
-      type: event.type,
-      hub: metadata.hub,
-      connectionId: metadata.connectionId,
-      userId: metadata.userId,
-      receivedAt: metadata.receivedAt,
-      envelope: JSON.stringify(event),
-    };
-    return (await this.insert(Tables.events, entity)) ? 'appended' : 'exists';
+    return (await this.insert(Tables.events, eventLogEntity(event, receivedAt))) ? 'appended' : 'exists';
   }
 
   async claimFrame(hub: string, user: string, clientId: string, claim: FrameClaim): Promise<FrameClaim> {
