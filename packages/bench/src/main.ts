@@ -24,9 +24,9 @@ const { values } = parseArgs({
 
 // --quick is the CI smoke run: tiny load, results kept out of the committed folder.
 const quick = values.quick;
-const clients = Number(values.clients ?? (quick ? 20 : 1000));
+const clients = Number(values.clients ?? (quick ? 20 : 200));
 const duration = Number(values.duration ?? (quick ? 4 : 20));
-const rampSteps = (values.ramp ?? (quick ? '10,20' : '100,250,500,750,1000,1250')).split(',').map(Number);
+const rampSteps = (values.ramp ?? (quick ? '10,20' : '100,200,300,400,500,750,1000')).split(',').map(Number);
 const outDir = values.out ?? join(WORKSPACE_ROOT, 'bench', 'results', quick ? 'tmp' : '');
 const base = { ratePerClient: 1, durationSeconds: duration, messageBytes: 2048 };
 

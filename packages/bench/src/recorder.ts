@@ -14,7 +14,7 @@ export interface RunFigures {
   deliveriesPerSecond: number;
   latencyMs: LatencySummary;
   errors: number;
-  /** Acked messages not received by an expected recipient. */
+  /** Acked messages an expected recipient had not received once deliveries stopped coming (drain). */
   lost: number;
   /** The same message shown twice to a client after de-duplication by server id (stored twice). */
   duplicated: number;
@@ -64,6 +64,10 @@ export class Recorder {
     const ids = this.serverIds.get(key) ?? new Set<string>();
     ids.add(serverId);
     this.serverIds.set(key, ids);
+  }
+
+  deliveryCount(): number {
+    return this.deliveriesCount;
   }
 
   /** True once every acked message reached all its expected recipients. */

@@ -52,10 +52,9 @@ async function joinRooms(clients: BenchClient[], spec: ScenarioSpec, runId: stri
     await Promise.all(
       clients.slice(i, i + 50).map(async (client) => {
         const room = roomOf(spec, runId, client.index)!;
-        const joined = client.waitForFrame((f) => f.type === 'room' && f.room === room && f.event === 'joined', 30_000);
-        const ok = await client.send({ type: 'join', id: `join-${room}`, room });
+        const joined = client.waitForFrame((f) => f.type === 'room' && f.room === room && f.event === 'joined', 60_000);
+        const [ok] = await Promise.all([client.send({ type: 'join', id: `join-${room}`, room }), joined]);
         if (!ok) throw new Error(`client ${client.index} could not join ${room}`);
-        await joined;
       }),
     );
   }
@@ -94,8 +93,19 @@ export async function runScenario(target: Target, spec: ScenarioSpec, runId: str
     const started = Date.now();
     const endAt = started + spec.durationSeconds * 1000;
     await Promise.all(clients.map((client) => sendLoop(client, spec, runId, recorder, target.acks, endAt)));
-    const drainUntil = Date.now() + drainMs;
-    while (!recorder.complete() && Date.now() < drainUntil) await sleep(100);
+    // Drain: wait while deliveries still arrive (a backlog left behind would skew the next run);
+    // what has not arrived once nothing moved for `drainMs` counts as lost.
+    let lastCount = -1;
+    let lastProgress = Date.now();
+    const hardStop = Date.now() + 10 * drainMs;
+    while (!recorder.complete() && Date.now() - lastProgress < drainMs && Date.now() < hardStop) {
+      const count = recorder.deliveryCount();
+      if (count !== lastCount) {
+        lastCount = count;
+        lastProgress = Date.now();
+      }
+      await sleep(200);
+    }
     const processes = await monitor.stop();
     return {
       name: spec.name,
