@@ -10,7 +10,8 @@ describe('restarting the chat-worker and the notifier under traffic', () => {
   let receiver: ChatClient;
 
   beforeAll(async () => {
-    ({ stack, cleanup } = await startTestStack({ inMemory: false }));
+    // The traffic runs at ~40 frames/s from one user: lift the per-user rate limit (not under test here).
+    ({ stack, cleanup } = await startTestStack({ inMemory: false, env: { gateway: { RATE_LIMIT_PER_SECOND: '500', RATE_LIMIT_BURST: '500' } } }));
     sender = await ChatClient.connect(stack.gatewayUrl, unique('sender'));
     receiver = await ChatClient.connect(stack.gatewayUrl, unique('receiver'));
     await Promise.all([sender, receiver].map((client) => client.waitFor((f) => f.type === 'state')));
