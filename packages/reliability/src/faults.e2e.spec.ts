@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, type ComponentName, type Stack } from '@parley/stack';
+import { eventually } from '@parley/testkit';
+import type { ComponentName, Stack } from '@parley/stack';
 import { startTestStack } from '@parley/stack/e2e';
 import { ResilientClient } from './resilient-client.js';
 import { reportRow } from './report.js';
@@ -51,7 +52,7 @@ describe('kill -9 one component at a time under steady chat traffic', () => {
   for (const component of FAULTS) {
     it(`survives kill -9 of ${component}`, async () => {
       const from = Date.now();
-      await eventually(() => (totalAcked() > 5 ? true : undefined), 60_000, 'traffic flowing');
+      await eventually(() => totalAcked() > 5, 'traffic flowing', 60_000);
       await sleep(1_500);
       await stack.kill(component);
       await sleep(1_000);
@@ -59,7 +60,7 @@ describe('kill -9 one component at a time under steady chat traffic', () => {
       const before = totalAcked();
       let survived = true;
       try {
-        await eventually(() => (totalAcked() >= before + 15 ? true : undefined), 120_000, `traffic after restarting ${component}`);
+        await eventually(() => totalAcked() >= before + 15, `traffic after restarting ${component}`, 120_000);
       } catch (error) {
         survived = false;
         throw error;
@@ -71,7 +72,7 @@ describe('kill -9 one component at a time under steady chat traffic', () => {
 
   it('kept every acked message: in history exactly once, shown once to every member', async () => {
     clearInterval(traffic);
-    await eventually(() => (members.every((client) => client.pending.size === 0) ? true : undefined), 120_000, 'every frame acked');
+    await eventually(() => members.every((client) => client.pending.size === 0), 'every frame acked', 120_000);
 
     // Catch up as a reconnected page would: page back through the room's history.
     const history = new Map<string, Map<string, number>>();

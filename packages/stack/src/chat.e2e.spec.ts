@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { signatureHeader } from '@parley/contracts';
-import { ChatClient, eventually } from './chat-client.js';
+import { eventually } from '@parley/testkit';
+import { ChatClient } from './chat-client.js';
 import { startTestStack, unique } from './e2e-setup.js';
 import type { Stack } from './stack.js';
 
@@ -89,7 +90,7 @@ describe('Parley end to end (real stack, real WebSockets)', () => {
     const alice = await connect(unique('alice'));
     await alice.request({ type: 'join', id: 'hj', room });
     for (let i = 0; i < 120; i++) alice.send({ type: 'send', id: `h${i}`, room, text: `message ${i}` });
-    await eventually(() => (alice.messages((f) => f.room === room).length >= 120 ? true : undefined), 60_000, '120 room messages');
+    await eventually(() => alice.messages((f) => f.room === room).length >= 120, '120 room messages', 60_000);
 
     const texts: string[] = [];
     let before: string | null = null;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChatClient, eventually } from './chat-client.js';
+import { eventually } from '@parley/testkit';
+import { ChatClient } from './chat-client.js';
 import { startTestStack, unique } from './e2e-setup.js';
 import type { Stack } from './stack.js';
 
@@ -34,20 +35,16 @@ describe('restarting the chat-worker and the notifier under traffic', () => {
       }
     })();
 
-    await eventually(() => (acked.length >= 20 ? true : undefined), 30_000, 'traffic started');
+    await eventually(() => acked.length >= 20, 'traffic started', 30_000);
     await stack.restart('chat-worker', 'kill');
-    await eventually(() => (acked.length >= 60 ? true : undefined), 30_000, 'traffic after worker restart');
+    await eventually(() => acked.length >= 60, 'traffic after worker restart', 30_000);
     await stack.restart('notifier', 'kill');
-    await eventually(() => (acked.length >= 100 ? true : undefined), 30_000, 'traffic after notifier restart');
+    await eventually(() => acked.length >= 100, 'traffic after notifier restart', 30_000);
     running = false;
     await traffic;
 
     // Every acked message reaches the receiver (de-duplicated by server id, as the page shows them)…
-    await eventually(
-      () => (acked.every((id) => receiver.messages((f) => f.clientId === id).length === 1) ? true : undefined),
-      90_000,
-      'every acked message delivered',
-    );
+    await eventually(() => acked.every((id) => receiver.messages((f) => f.clientId === id).length === 1), 'every acked message delivered', 90_000);
     // …and is in history exactly once.
     const stored = new Map<string, number>();
     let before: string | null = null;

@@ -9,7 +9,8 @@ import { buildApp } from './app.js';
 import { createServiceBusPublisher, type ServiceBusPublisher } from './servicebus-publisher.js';
 import { receiveSession, testBusClient } from './testing/bus.js';
 import { startFrontDoor } from './testing/front-door.js';
-import { silentLogger, testConfig, waitFor } from './testing/support.js';
+import { eventually } from '@parley/testkit';
+import { silentLogger, testConfig } from './testing/support.js';
 
 /** A WebSocket client that keeps every text frame it gets. */
 function open(url: string, protocols: string[]) {
@@ -65,13 +66,13 @@ describe('gateway behind the local serverless WebSocket service', () => {
     const { socket, frames, opened } = open(url, ['other.v1', CHAT_SUBPROTOCOL]);
     expect(await opened).toBe(true);
     expect(socket.protocol).toBe(CHAT_SUBPROTOCOL);
-    await waitFor(() => frames.length >= 1, 10_000, 'hello');
+    await eventually(() => frames.length >= 1, 'hello', 10_000);
     expect(frames[0]).toMatchObject({ type: 'hello', user: 'alice', connectionId: expect.any(String) });
     const connectionId = String(frames[0]!.connectionId);
 
     socket.send(JSON.stringify({ type: 'send', id: 'w1', text: 'over the wire' }));
     socket.send('not json');
-    await waitFor(() => frames.length >= 3, 10_000, 'two acks');
+    await eventually(() => frames.length >= 3, 'two acks', 10_000);
     expect(frames[1]).toEqual({ type: 'ack', id: 'w1', ok: true });
     expect(frames[2]).toMatchObject({ type: 'ack', ok: false, error: { code: 'PARLEY_FRAME_NOT_JSON' } });
     socket.close();

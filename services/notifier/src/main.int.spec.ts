@@ -5,7 +5,7 @@ import { createBusClient } from '@parley/service-kit';
 import { pinoReady, startProcess, startServiceBus, type RunningProcess, type StandIn } from '@parley/testkit';
 import { sendCommands } from './testing/bus.js';
 import { startRestStandIn, type RestStandIn } from './testing/rest-stand-in.js';
-import { waitFor } from './testing/wait.js';
+import { eventually } from '@parley/testkit';
 
 const accessKey = 'notifier-test-key-0123456789abcdef';
 const mainTs = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -44,11 +44,11 @@ describe('notifier process', () => {
     expect(notifier.readyInfo).toMatchObject({ service: 'notifier', msg: 'ready' });
     expect(Number(notifier.readyInfo.port)).toBeGreaterThan(0);
     expect((await fetch(`${opsUrl}/healthz`)).status).toBe(200);
-    await waitFor(async () => (await fetch(`${opsUrl}/readyz`)).status === 200, '/readyz to answer 200');
+    await eventually(async () => (await fetch(`${opsUrl}/readyz`)).status === 200, '/readyz to answer 200');
 
     await sendCommands(bus, [{ action: 'sendToAll', hub: 'chat', frame: { type: 'presence', user: 'bob', online: true } }]);
-    await waitFor(() => standIn.requestsTo('/ws/api/v1/hubs/chat').length === 1, 'the broadcast');
-    const metrics = await waitFor(async () => {
+    await eventually(() => standIn.requestsTo('/ws/api/v1/hubs/chat').length === 1, 'the broadcast');
+    const metrics = await eventually(async () => {
       const text = await (await fetch(`${opsUrl}/metrics`)).text();
       // The call is counted before the message is settled, so wait for both.
       return /parley_consumer_messages_total\{[^}]*outcome="completed"[^}]*\} 1/.test(text) && text;
@@ -60,7 +60,7 @@ describe('notifier process', () => {
   it('logs commandId, causationId and traceparent for a command', async () => {
     standIn.script('/ws/api/v1/hubs/chat/users/zoe', [{ status: 503 }, { status: 202 }]);
     const causationId = await sendCommands(bus, [{ action: 'sendToUser', hub: 'chat', userId: 'zoe', frame: { type: 'presence', user: 'bob', online: false } }]);
-    const line = await waitFor(() => notifier.output().find((l) => l.includes('REST call failed; retrying') && l.includes(causationId)), 'the retry log line');
+    const line = await eventually(() => notifier.output().find((l) => l.includes('REST call failed; retrying') && l.includes(causationId)), 'the retry log line');
     const fields = JSON.parse(line) as Record<string, unknown>;
     expect(fields).toMatchObject({ commandId: `${causationId}-000`, causationId, eventId: causationId, action: 'sendToUser', userId: 'zoe', status: 503 });
     expect(fields.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);

@@ -9,7 +9,7 @@ import { buildNotifier, type Notifier } from './service.js';
 import { writeNotificationsConfig } from './testing/broker-config.js';
 import { sendCommands, sendRaw, takeDeadLetter } from './testing/bus.js';
 import { startRestStandIn, type RestStandIn } from './testing/rest-stand-in.js';
-import { waitFor } from './testing/wait.js';
+import { eventually } from '@parley/testkit';
 
 const hub = 'chat';
 const accessKey = 'notifier-test-key-0123456789abcdef';
@@ -34,7 +34,7 @@ describe('notifier with the real broker against a scripted REST stand-in', () =>
   /** A later command to the same target shares its session, so once it arrives everything before it is settled. */
   const marker = async (group: string) => {
     await sendCommands(bus, [toGroup(group, 'marker')]);
-    await waitFor(() => standIn.requestsTo(groupPath(group)).some((r) => r.body.includes('"marker"') && r.status === 202), `the marker to ${group}`);
+    await eventually(() => standIn.requestsTo(groupPath(group)).some((r) => r.body.includes('"marker"') && r.status === 202), `the marker to ${group}`);
   };
 
   beforeAll(async () => {
@@ -79,7 +79,7 @@ describe('notifier with the real broker against a scripted REST stand-in', () =>
     standIn.script(groupPath(group), [{ status: 503 }, { status: 503 }, { status: 202 }]);
     const texts = ['one', 'two', 'three', 'four', 'five'];
     await sendCommands(bus, texts.map((t) => toGroup(group, t)));
-    await waitFor(() => standIn.requestsTo(groupPath(group)).filter((r) => r.status === 202).length === texts.length, 'all five sends');
+    await eventually(() => standIn.requestsTo(groupPath(group)).filter((r) => r.status === 202).length === texts.length, 'all five sends');
     const delivered = standIn.requestsTo(groupPath(group)).filter((r) => r.status === 202).map((r) => (JSON.parse(r.body) as MessageFrame).text);
     expect(delivered).toEqual(texts);
   });
@@ -102,7 +102,7 @@ describe('notifier with the real broker against a scripted REST stand-in', () =>
     standIn.script(path, [{ status: 404, body: 'connection not found' }, { status: 202 }]);
     const command = (text: string): NotifierCommand => ({ action: 'sendToConnection', hub, connectionId: 'gone-1', frame: frame(text) });
     await sendCommands(bus, [command('late'), command('after')]);
-    await waitFor(() => standIn.requestsTo(path).length === 2, 'both sends');
+    await eventually(() => standIn.requestsTo(path).length === 2, 'both sends');
     expect(standIn.requestsTo(path).map((r) => r.status)).toEqual([404, 202]);
     expect(await metric('parley_notifier_gone_connections_total', { action: 'sendToConnection' })).toBe(1);
     expect(await metric('parley_notifier_dead_letters_total', { reason: 'HTTP_404' })).toBe(0);

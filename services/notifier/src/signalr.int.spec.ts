@@ -8,7 +8,7 @@ import { startServiceBus, startSignalR, type StandIn } from '@parley/testkit';
 import { loadConfig } from './config.js';
 import { buildNotifier, type Notifier } from './service.js';
 import { sendCommands } from './testing/bus.js';
-import { waitFor } from './testing/wait.js';
+import { eventually } from '@parley/testkit';
 import { openChatSocket, startHelloUpstream, type ChatSocket } from './testing/ws-clients.js';
 
 const hub = 'chat';
@@ -137,7 +137,7 @@ describe('notifier against the SignalR emulator', () => {
   it('closes a connection with the given reason', async () => {
     const kim = await open('kim');
     await send({ action: 'closeConnection', hub, connectionId: kim.connectionId, reason: 'signed out elsewhere' });
-    const closed = await waitFor(() => kim.closed(), 'the close');
+    const closed = await eventually(() => kim.closed(), 'the close');
     expect(closed.reason).toBe('signed out elsewhere');
   });
 
@@ -146,7 +146,7 @@ describe('notifier against the SignalR emulator', () => {
     await leo.close();
     const before = await metric('parley_notifier_gone_connections_total', { action: 'addConnectionToGroup' });
     await send({ action: 'addConnectionToGroup', hub, group: roomGroup('gone'), connectionId: leo.connectionId });
-    await waitFor(async () => (await metric('parley_notifier_gone_connections_total', { action: 'addConnectionToGroup' })) === before + 1, 'the gone count');
+    await eventually(async () => (await metric('parley_notifier_gone_connections_total', { action: 'addConnectionToGroup' })) === before + 1, 'the gone count');
     expect(await metric('parley_notifier_dead_letters_total', {})).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { CHAT_SUBPROTOCOL, ErrorCodes, EVENT_ID_PATTERN, type MessageEvent } from '@parley/contracts';
+import { eventually } from '@parley/testkit';
 import { GatewayErrorCodes } from '../errors.js';
 import {
   gatewayToken,
@@ -10,7 +11,6 @@ import {
   testApp,
   testConfig,
   upstreamHeaders,
-  waitFor,
   type UpstreamCall,
 } from '../testing/support.js';
 
@@ -106,7 +106,7 @@ describe('connect', () => {
     expect(response.headers['sec-websocket-protocol']).toBe(CHAT_SUBPROTOCOL);
     expect(response.headers['content-type']).toMatch(/^application\/json/);
     expect(response.json()).toEqual({ type: 'hello', user: 'alice', connectionId: 'c-42' });
-    await waitFor(() => publisher.events.length === 1, 5_000, 'chat.connected');
+    await eventually(() => publisher.events.length === 1, 'chat.connected', 5_000);
     const [event] = publisher.events;
     expect(event).toMatchObject({ type: 'chat.connected', version: 1, metadata: { hub: 'chat', connectionId: 'c-42', userId: 'alice' } });
     expect(event!.metadata.eventId).toMatch(EVENT_ID_PATTERN);
@@ -293,7 +293,7 @@ describe('disconnect', () => {
     await start();
     const response = await post({ event: 'disconnect', userId: 'alice', connectionId: 'gone' });
     expect(response.statusCode).toBe(200);
-    await waitFor(() => publisher.events.length === 1, 5_000, 'chat.disconnected');
+    await eventually(() => publisher.events.length === 1, 'chat.disconnected', 5_000);
     expect(publisher.events[0]).toMatchObject({ type: 'chat.disconnected', metadata: { connectionId: 'gone', userId: 'alice' } });
   });
 
@@ -303,7 +303,7 @@ describe('disconnect', () => {
     const response = await post({ event: 'disconnect', userId: 'alice', connectionId: 'gone' });
     expect(response.statusCode).toBe(200);
     publisher.failing = false;
-    await waitFor(() => publisher.events.length === 1, 5_000, 'retried chat.disconnected');
+    await eventually(() => publisher.events.length === 1, 'retried chat.disconnected', 5_000);
   });
 
   it('answers 400 without a user id and queues nothing', async () => {

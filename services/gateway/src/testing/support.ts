@@ -91,12 +91,3 @@ export async function gatewayToken(user: string, options: { ttlSeconds?: number;
   const issue = createTokenIssuer({ signingKey: options.signingKey ?? SIGNING_KEY, ttlSeconds: options.ttlSeconds ?? 900, ...(options.now ? { now: options.now } : {}) });
   return (await issue(user)).token;
 }
-
-/** Polls until `check` returns true or the time is up (never a fixed sleep). */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

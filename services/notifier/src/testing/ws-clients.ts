@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { WebSocket } from 'ws';
 import { clientPath, verifySignature } from '@parley/contracts';
-import { waitFor } from './wait.js';
+import { eventually } from '@parley/testkit';
 
 /**
  * A tiny upstream for the SignalR emulator: connect binds the user named by
@@ -51,17 +51,17 @@ export async function openChatSocket(serviceBaseUrl: string, hub: string, user: 
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
-  const { connectionId } = await waitFor(() => hello, `hello for ${user}`);
+  const { connectionId } = await eventually(() => hello, `hello for ${user}`);
   return {
     user,
     connectionId,
     frames,
     closed: () => closed,
-    waitForFrame: (predicate, what) => waitFor(() => frames.find(predicate), `${user} to receive ${what}`),
+    waitForFrame: (predicate, what) => eventually(() => frames.find(predicate), `${user} to receive ${what}`),
     async close() {
       if (ws.readyState === WebSocket.CLOSED) return;
       ws.close();
-      await waitFor(() => closed, `${user}'s socket to close`);
+      await eventually(() => closed, `${user}'s socket to close`);
     },
   };
 }
