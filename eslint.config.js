@@ -2,7 +2,7 @@ import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 /**
- * Module boundaries that really constrain (see ../shared/STYLE.md §12):
+ * Module boundaries that really constrain (see docs/style.md §12):
  * services never import other services or emulators; emulators import
  * nothing of the services; contracts import nothing of ours.
  */
@@ -33,7 +33,7 @@ export default [
     },
   },
   {
-    // The one shared vitest setup lives at the workspace root (STYLE.md §11).
+    // The one shared vitest setup lives at the workspace root (docs/style.md §11).
     files: ['**/vitest.config.ts'],
     rules: { '@nx/enforce-module-boundaries': 'off' },
   },

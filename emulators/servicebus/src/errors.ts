@@ -1,5 +1,5 @@
 /**
- * Stable error codes of the Service Bus emulator (STYLE.md §3). Codes are a
+ * Stable error codes of the Service Bus emulator (docs/style.md §3). Codes are a
  * contract: never reuse a retired one.
  *
  * Two families:

@@ -1,5 +1,5 @@
 /**
- * Stable error codes of the SignalR emulator (STYLE.md §3). Codes are a
+ * Stable error codes of the SignalR emulator (docs/style.md §3). Codes are a
  * contract: they appear in logs, REST error bodies and handshake refusals.
  * Never reuse a retired code.
  */

@@ -18,7 +18,7 @@ export async function connectTables(connection: TablesConnection): Promise<{ sto
   return { store, target };
 }
 
-/** The caller closes the client (STYLE.md §9). */
+/** The caller closes the client (docs/style.md §9). */
 export async function connectBus(connection: BusConnection): Promise<{ client: ServiceBusClient; target: Target }> {
   const target = busTarget(connection);
   await probe(target);

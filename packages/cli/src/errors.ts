@@ -1,5 +1,5 @@
 /**
- * Error codes of the `parley` CLI (STYLE.md §3). Codes are a contract: scripts
+ * Error codes of the `parley` CLI (docs/style.md §3). Codes are a contract: scripts
  * may match on them, so never reuse a retired one.
  *
  * Exit codes: 0 success, 1 the command line or its input is wrong (nothing, or

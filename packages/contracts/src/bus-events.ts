@@ -3,7 +3,7 @@ import { ErrorCodes, fail, type Result } from './errors.js';
 import { ClientFrame } from './frames-client.js';
 import { compile, findForbiddenKey } from './validate.js';
 
-/** Bus entities of ARCHITECTURE.md § Bus topology. */
+/** Bus entities of docs/architecture.md § Bus topology. */
 export const BusEntities = {
   chatEventsTopic: 'chat-events',
   chatWorkerSubscription: 'chat-worker',

@@ -1,5 +1,5 @@
 /**
- * The serverless WebSocket REST API paths (PROTOCOLS.md §1). Every name is
+ * The serverless WebSocket REST API paths (docs/protocols.md §1). Every name is
  * percent-encoded, so `../`, `%2F`, `?` or `#` in a room or user name can never
  * change which resource a call addresses.
  */

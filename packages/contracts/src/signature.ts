@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-/** hex(HMAC-SHA256(key = access key, data = connection id)), PROTOCOLS.md §1. */
+/** hex(HMAC-SHA256(key = access key, data = connection id)), docs/protocols.md §1. */
 export function computeSignature(connectionId: string, accessKey: string): string {
   return createHmac('sha256', accessKey).update(connectionId, 'utf8').digest('hex');
 }

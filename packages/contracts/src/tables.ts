@@ -2,7 +2,7 @@ import type { ChatEvent } from './bus-events.js';
 
 /**
  * Table Storage names, entity shapes and every partition/row key builder
- * (STYLE.md §10): the worker, the replay tool and the tests build keys here only.
+ * (docs/style.md §10): the worker, the replay tool and the tests build keys here only.
  *
  * Table keys may not hold `/ \ # ?` or control characters, and room or user
  * names may, so every name is percent-encoded before it becomes a key.

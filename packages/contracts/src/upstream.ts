@@ -1,6 +1,6 @@
 import { ErrorCodes, fail, ok, type Result } from './errors.js';
 
-/** The X-ASRS-* headers of PROTOCOLS.md §1, lower-cased as node's http gives them. */
+/** The X-ASRS-* headers of docs/protocols.md §1, lower-cased as node's http gives them. */
 export const UpstreamHeaders = {
   hub: 'x-asrs-hub',
   category: 'x-asrs-category',

@@ -1,4 +1,4 @@
-/** Stable codes for what the deployment checks can fail on (STYLE.md §3). */
+/** Stable codes for what the deployment checks can fail on (docs/style.md §3). */
 export type ChecksErrorCode =
   | 'K8S_CHECKS_KUBECTL_MISSING'
   | 'K8S_CHECKS_RENDER_FAILED'

@@ -7,7 +7,7 @@ export const k8sDir = path.join(repoRoot, 'k8s');
 export const overlays = ['dev', 'prod'] as const;
 export type Overlay = (typeof overlays)[number];
 
-/** What each service listens on (ARCHITECTURE.md, the services' config.ts). */
+/** What each service listens on (docs/architecture.md, the services' config.ts). */
 export const services = [
   { name: 'gateway', port: 7071, portName: 'http' },
   { name: 'chat-worker', port: 7072, portName: 'ops' },

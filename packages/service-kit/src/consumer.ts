@@ -41,7 +41,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 const entityName = (entity: BusEntity) => ('queue' in entity ? entity.queue : `${entity.topic}/${entity.subscription}`);
 
 /**
- * The one consumer template (STYLE.md §8) over partition sessions: explicit
+ * The one consumer template (docs/style.md §8) over partition sessions: explicit
  * concurrency (one slot per held session), in-order handling within a
  * session, dead-letter at once for invalid messages and permanent errors,
  * abandon-and-retry for transient ones (the broker dead-letters past the max

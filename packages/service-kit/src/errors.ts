@@ -1,4 +1,4 @@
-/** Error codes of the shared infrastructure (STYLE.md §3). */
+/** Error codes of the shared infrastructure (docs/style.md §3). */
 export const KitErrorCodes = {
   configInvalid: 'PARLEY_CONFIG_INVALID',
   /** A message that can never succeed: dead-letter it now, don't retry. */

@@ -6,7 +6,7 @@ export interface ShutdownStep {
 }
 
 /**
- * Runs the steps in order once, on SIGTERM or SIGINT (STYLE.md §9): stop taking
+ * Runs the steps in order once, on SIGTERM or SIGINT (docs/style.md §9): stop taking
  * work, let in-flight work finish, close servers, close clients. A step that
  * fails is logged and the rest still run; exitCode reflects the failure. On a
  * signal the process exits once the steps ran; the returned function does not exit.

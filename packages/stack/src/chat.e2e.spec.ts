@@ -14,7 +14,7 @@ describe('Parley end to end (real stack, real WebSockets)', () => {
     onTestFailed(() => console.log(logs.filter((line) => /"level":(40|50|60)/.test(line)).slice(-40).join('\n')));
     const client = await ChatClient.connect(stack.gatewayUrl, name);
     clients.push(client);
-    // `state` comes once the backend registered the connection (CHAT-PROTOCOL.md § Connecting).
+    // `state` comes once the backend registered the connection (docs/chat-protocol.md § Connecting).
     await client.waitFor((f) => f.type === 'state');
     return client;
   };

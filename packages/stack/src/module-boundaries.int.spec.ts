@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { WORKSPACE_ROOT } from '@parley/testkit';
 
 /**
- * The nx boundary rules really constrain (STYLE.md §12): each probe is linted
+ * The nx boundary rules really constrain (docs/style.md §12): each probe is linted
  * as if it were a file of that project, and must be refused — or accepted.
  */
 describe('module boundaries', () => {

@@ -5,7 +5,7 @@ import { freePort } from '@parley/testkit';
 export const COMPONENT_NAMES = ['azurite', 'servicebus', 'signalr', 'gateway', 'chat-worker', 'notifier'] as const;
 export type ComponentName = (typeof COMPONENT_NAMES)[number];
 
-/** The fixed ports of ARCHITECTURE.md § Running it, each overridable by its variable. */
+/** The fixed ports of docs/architecture.md § Running it, each overridable by its variable. */
 export const DEFAULT_PORTS: Record<ComponentName, { port: number; variable: string }> = {
   azurite: { port: 10002, variable: 'PARLEY_AZURITE_PORT' },
   servicebus: { port: 5672, variable: 'PARLEY_SERVICEBUS_PORT' },

@@ -9,7 +9,7 @@ export interface StackOptions {
   dataDir?: string;
   /** Keep Azurite and the broker in memory (nothing survives a stop). */
   inMemory?: boolean;
-  /** Ephemeral ports (tests); otherwise the fixed ports of ARCHITECTURE.md, overridable by PARLEY_*_PORT. */
+  /** Ephemeral ports (tests); otherwise the fixed ports of docs/architecture.md, overridable by PARLEY_*_PORT. */
   ephemeralPorts?: boolean;
   /** Extra environment per component, e.g. a lower rate limit for a test. */
   env?: Partial<Record<ComponentName, Record<string, string>>>;

@@ -1,5 +1,5 @@
 /**
- * Error codes of the chat-worker (STYLE.md §3). They appear as dead-letter
+ * Error codes of the chat-worker (docs/style.md §3). They appear as dead-letter
  * reasons and in logs; chat rule rejections use the contracts' codes
  * (`PARLEY_NOT_MEMBER`, …) because clients see those.
  */

@@ -40,7 +40,7 @@ type WorkerSettings = Pick<WorkerConfig, 'hub' | 'historyDefaultLimit' | 'maxCon
  */
 export const retryDelayMs = (deliveryCount: number) => Math.min(500 * 2 ** deliveryCount, 15_000);
 
-/** Builds the worker; nothing runs until start() (STYLE.md §1). */
+/** Builds the worker; nothing runs until start() (docs/style.md §1). */
 export function buildWorker(deps: WorkerDeps, config: WorkerSettings): Worker {
   const { busClient, store, publisher, logger, registry } = deps;
   const processEvent = createEventProcessor({ store, publisher, config, metrics: workerMetrics(registry) });

@@ -26,7 +26,7 @@ export interface AppDeps {
   retryDelaysMs?: readonly number[];
 }
 
-/** Builds the gateway, not listening (STYLE.md §1). Closing it drains the per-connection send lanes. */
+/** Builds the gateway, not listening (docs/style.md §1). Closing it drains the per-connection send lanes. */
 export async function buildApp(deps: AppDeps, config: GatewayConfig): Promise<FastifyInstance> {
   const now = deps.now ?? Date.now;
   const metrics = deps.metrics ?? createGatewayMetrics(deps.registry);

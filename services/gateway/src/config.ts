@@ -53,7 +53,7 @@ export function toWsBase(url: string): string {
   return parsed.toString().replace(/\/+$/, '');
 }
 
-/** Reads and validates the whole configuration once (STYLE.md §4); throws a ConfigError naming the variable. */
+/** Reads and validates the whole configuration once (docs/style.md §4); throws a ConfigError naming the variable. */
 export function loadConfig(environment: Record<string, string | undefined>): GatewayConfig {
   const env = envReader(environment);
   const listen = readHttpListen(env, 7071);

@@ -1,7 +1,7 @@
 import { ErrorCodes, type CodedError } from '@parley/contracts';
 
 /**
- * Codes only the gateway answers with (STYLE.md §3). Frame, auth and bus codes
+ * Codes only the gateway answers with (docs/style.md §3). Frame, auth and bus codes
  * are the shared ones of @parley/contracts, so error acks carry the same codes
  * everywhere. Never reuse a retired code.
  */

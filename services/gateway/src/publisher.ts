@@ -1,7 +1,7 @@
 import type { ChatEvent } from '@parley/contracts';
 
 /**
- * The gateway's one port to the bus (STYLE.md §7). The Service Bus adapter is
+ * The gateway's one port to the bus (docs/style.md §7). The Service Bus adapter is
  * `servicebus-publisher.ts`; inject tests of the HTTP branches may pass a
  * recording one, and the integration tests prove the real adapter.
  */

@@ -22,7 +22,7 @@ export interface NotifierConfig {
 export const DEFAULT_PORT = 7073;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-/** Reads and validates the environment once (STYLE.md §4); throws a ConfigError naming the variable. */
+/** Reads and validates the environment once (docs/style.md §4); throws a ConfigError naming the variable. */
 export function loadConfig(env: Record<string, string | undefined>): NotifierConfig {
   const read = envReader(env);
   const parsed = parseConnectionString(read.string('SIGNALR_CONNECTION_STRING'));

@@ -1,7 +1,7 @@
 import { PermanentError } from '@parley/service-kit';
 
 /**
- * Error codes of the notifier (STYLE.md §3). They are a contract: they appear
+ * Error codes of the notifier (docs/style.md §3). They are a contract: they appear
  * in logs, metrics and dead-letter reasons. Never reuse a retired code.
  * A permanent REST refusal dead-letters with reason `HTTP_<status>` instead, so
  * the DLQ tells at a glance what the service answered.

@@ -11,7 +11,7 @@ export interface RestRequest {
   readonly goneIsDone: boolean;
 }
 
-/** One command, one REST call (PROTOCOLS.md §1). Pure, so the mapping is tested without a network. */
+/** One command, one REST call (docs/protocols.md §1). Pure, so the mapping is tested without a network. */
 export function toRestRequest(command: NotifierCommand): RestRequest {
   const { action, hub } = command;
   switch (command.action) {

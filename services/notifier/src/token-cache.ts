@@ -17,7 +17,7 @@ interface Entry {
 }
 
 /**
- * REST tokens (PROTOCOLS.md §1): HS256 with the access key, `aud` = the
+ * REST tokens (docs/protocols.md §1): HS256 with the access key, `aud` = the
  * request URL without query string, and `exp`. Signing is cheap but not free,
  * and sends to the same group repeat the same URL, so tokens are cached per
  * audience until shortly before they expire.

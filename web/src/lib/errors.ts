@@ -1,5 +1,5 @@
 /**
- * Stable error codes of the page (STYLE.md §3). They show in the UI next to
+ * Stable error codes of the page (docs/style.md §3). They show in the UI next to
  * the message and in the console, so a report can name them. Never reuse one.
  */
 export const WebErrorCodes = {

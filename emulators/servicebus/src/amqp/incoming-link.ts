@@ -25,7 +25,7 @@ export class IncomingLink {
     const remote = remoteAttach(this.receiver);
     this.receiver.set_target((remote.target ?? { address: this.target.name }) as never);
     this.receiver.set_source((remote.source ?? {}) as never);
-    // Announced so that createMessageBatch sizes batches (PROTOCOLS.md §3).
+    // Announced so that createMessageBatch sizes batches (docs/protocols.md §3).
     localAttach(this.receiver).max_message_size = this.maxMessageSize;
     this.receiver.on('message', (ctx: EventContext) => this.onMessage(ctx));
   }

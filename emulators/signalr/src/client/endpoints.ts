@@ -1,5 +1,5 @@
 /**
- * The client endpoints of PROTOCOLS.md §1:
+ * The client endpoints of docs/protocols.md §1:
  *   /ws/client?hub={hub}&format={text|binary}
  *   /ws/client/hubs/{hub}?format={text|binary}
  *   /ws/client/hubs/{hub}/formats/{text|binary}

@@ -6,7 +6,7 @@ import type { Hub, Registry } from '../groups.js';
 import { readBody, sendEmpty, sendError } from './http.js';
 
 /**
- * The REST API of PROTOCOLS.md §1 under /ws/api/v1/hubs/{hub} (and the same
+ * The REST API of docs/protocols.md §1 under /ws/api/v1/hubs/{hub} (and the same
  * under /api/v1/hubs/{hub}, Azure SignalR's own prefix). Authentication has
  * been checked by the caller.
  */

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { signatureHeader } from './signature.js';
 import { categoryOf, type CompiledSettings, type UpstreamEvent } from './templates.js';
 
-/** What one upstream call carries besides the event; headers are X-ASRS-* (PROTOCOLS.md §1). */
+/** What one upstream call carries besides the event; headers are X-ASRS-* (docs/protocols.md §1). */
 export interface UpstreamCall {
   readonly event: UpstreamEvent;
   readonly hub: string;

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 
-/** hex(HMAC-SHA256(key = access key, data = connection id)), one `sha256=` value per key (PROTOCOLS.md §1). */
+/** hex(HMAC-SHA256(key = access key, data = connection id)), one `sha256=` value per key (docs/protocols.md §1). */
 export function signatureHeader(connectionId: string, accessKeys: readonly string[]): string {
   let header = '';
   for (const key of accessKeys) {

@@ -1,6 +1,6 @@
 import { ConfigError, type ErrorCode } from '../errors.js';
 
-/** One upstream template of PROTOCOLS.md §1. A missing pattern means `*`. */
+/** One upstream template of docs/protocols.md §1. A missing pattern means `*`. */
 export interface UpstreamTemplate {
   readonly hubPattern: string;
   readonly categoryPattern: string;

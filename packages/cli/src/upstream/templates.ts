@@ -1,6 +1,6 @@
 import { findForbiddenKey } from '@parley/contracts';
 
-/** One upstream template (PROTOCOLS.md §1); further fields pass through for the service to judge. */
+/** One upstream template (docs/protocols.md §1); further fields pass through for the service to judge. */
 export interface UpstreamTemplate {
   hubPattern?: string;
   categoryPattern?: string;

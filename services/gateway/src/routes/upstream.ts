@@ -44,7 +44,7 @@ export interface UpstreamOptions {
 /** Bodies past the cap get an error ack; only absurd ones (a signed caller gone wrong) get a 413. */
 const HARD_BODY_LIMIT = 1024 * 1024;
 
-/** `POST /api/messages?event=…`: the upstream of the serverless WebSocket service (PROTOCOLS.md §1). */
+/** `POST /api/messages?event=…`: the upstream of the serverless WebSocket service (docs/protocols.md §1). */
 export const upstreamRoutes: FastifyPluginAsync<UpstreamOptions> = async (app, options) => {
   const { config, lanes, limiter, verifier, metrics } = options;
   app.removeAllContentTypeParsers();
