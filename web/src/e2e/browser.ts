@@ -1,9 +1,12 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
-/** Debian's chromium; the browser tests skip (with this message) only when it is missing. */
+/** Debian's chromium. Missing, the browser tests fail (CI must not go green without them) unless a developer opts out outside CI. */
 export const CHROMIUM = '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium && (process.env.CI || process.env.PARLEY_SKIP_BROWSER_TESTS !== '1')) {
+  throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (outside CI, PARLEY_SKIP_BROWSER_TESTS=1 skips the browser tests)`);
+}
 export const SKIP_MESSAGE = `browser tests skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`;
 
 export const DESKTOP = { width: 1280, height: 800 } as const;
