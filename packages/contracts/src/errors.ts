@@ -29,6 +29,8 @@ export const ErrorCodes = {
   tokenMissing: 'PARLEY_TOKEN_MISSING',
   tokenInvalid: 'PARLEY_TOKEN_INVALID',
   subprotocolMissing: 'PARLEY_SUBPROTOCOL_MISSING',
+  /** A Web PubSub event-handler call whose body does not have the documented shape. */
+  eventBodyInvalid: 'PARLEY_EVENT_BODY_INVALID',
   busUnavailable: 'PARLEY_BUS_UNAVAILABLE',
   // bus envelopes and other contracts
   envelopeInvalid: 'PARLEY_ENVELOPE_INVALID',

@@ -11,3 +11,4 @@ export * from './bus-events.js';
 export * from './notifier-commands.js';
 export * from './tables.js';
 export * from './rest-paths.js';
+export * from './webpubsub.js';
