@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { startAzurite, startProcess, startServiceBus, startSignalR, pinoReady, WORKSPACE_ROOT, type RunningProcess } from '@parley/testkit';
 import type { ComponentName } from './ports.js';
+import { emulatorEnv, serviceEnv, type ServiceDialect } from './dialect.js';
 
 export interface StackContext {
   readonly ports: Record<ComponentName, number>;
@@ -13,6 +14,8 @@ export interface StackContext {
   readonly env: Partial<Record<ComponentName, Record<string, string>>>;
   readonly onLine: (component: ComponentName, line: string) => void;
   readonly detached: boolean;
+  /** The WebSocket service dialect the stack speaks (dialect.ts). */
+  readonly service: ServiceDialect;
 }
 
 export interface StartedComponent {
@@ -67,17 +70,16 @@ export const STARTERS: Record<ComponentName, Starter> = {
   async signalr(context) {
     const started = await startSignalR({
       port: context.ports.signalr,
-      upstreamUrl: `http://127.0.0.1:${context.ports.gateway}/api/messages?event={event}`,
       onLine: (line) => context.onLine('signalr', line),
       detached: context.detached,
-      env: { ...context.env.signalr },
+      env: { ...emulatorEnv(context.service, context.ports.gateway), ...context.env.signalr },
     });
     return { process: started, connectionString: started.connectionString };
   },
   gateway: (context) =>
     startService('gateway', 'services/gateway/src/main.ts', context, {
       SERVICEBUS_CONNECTION_STRING: need(context, 'servicebus'),
-      SIGNALR_CONNECTION_STRING: need(context, 'signalr'),
+      ...serviceEnv(context.service, need(context, 'signalr')),
       AUTH_MODE: 'development',
       TOKEN_SIGNING_KEY: context.tokenSigningKey,
     }),
@@ -89,6 +91,6 @@ export const STARTERS: Record<ComponentName, Starter> = {
   notifier: (context) =>
     startService('notifier', 'services/notifier/src/main.ts', context, {
       SERVICEBUS_CONNECTION_STRING: need(context, 'servicebus'),
-      SIGNALR_CONNECTION_STRING: need(context, 'signalr'),
+      ...serviceEnv(context.service, need(context, 'signalr')),
     }),
 };

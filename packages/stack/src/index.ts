@@ -1,4 +1,5 @@
 export * from './stack.js';
 export * from './ports.js';
+export * from './dialect.js';
 export { formatLine } from './log-format.js';
 export * from './chat-client.js';

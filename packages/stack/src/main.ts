@@ -2,8 +2,10 @@ import { parseArgs } from 'node:util';
 import { formatLine } from './log-format.js';
 import { PortInUseError } from './ports.js';
 import { Stack } from './stack.js';
+import { isServiceDialect } from './dialect.js';
 
-const usage = `Usage: npm start [-- --in-memory] [-- --data-dir DIR] [-- --quiet]
+const usage = `Usage: npm start [-- --in-memory] [-- --data-dir DIR] [-- --quiet] [-- --service signalr|webpubsub]
+  --service     the WebSocket service dialect: signalr (the seed X-ASRS-* API, default) or webpubsub (Azure Web PubSub)
   --in-memory   keep Azurite and the Service Bus broker in memory (nothing survives a stop)
   --data-dir    where data and stack.json live (default ./.parley)
   --quiet       show warnings and errors only
@@ -15,12 +17,18 @@ const { values } = parseArgs({
     'in-memory': { type: 'boolean', default: false },
     'data-dir': { type: 'string' },
     quiet: { type: 'boolean', default: false },
+    service: { type: 'string', default: 'signalr' },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
   console.log(usage);
   process.exit(0);
+}
+const service = values.service;
+if (!isServiceDialect(service)) {
+  console.error(`--service must be signalr or webpubsub, got "${service}"\n${usage}`);
+  process.exit(2);
 }
 
 const quietLevels = /"level":(40|50|60)/;
@@ -49,6 +57,7 @@ try {
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
     onLine,
     detached: true,
+    service,
   });
   const home = `http://localhost:${stack.ports.gateway}/api/home?name=alice`;
   console.log(`

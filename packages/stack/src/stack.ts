@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { STARTERS, type StackContext, type StartedComponent } from './components.js';
 import { choosePorts, COMPONENT_NAMES, type ComponentName } from './ports.js';
+import { DEFAULT_SERVICE_DIALECT, type ServiceDialect } from './dialect.js';
 
 export interface StackOptions {
   /** Default `.parley` in the current directory. */
@@ -17,6 +18,8 @@ export interface StackOptions {
   processEnv?: NodeJS.ProcessEnv;
   /** Children in their own process groups (the interactive `npm start`). */
   detached?: boolean;
+  /** The WebSocket service dialect: `signalr` (seed, default) or `webpubsub` (Azure Web PubSub). See dialect.ts. */
+  service?: ServiceDialect;
 }
 
 /** Stop in this order: no new client traffic first, the stores last. */
@@ -40,6 +43,7 @@ export class Stack {
       env: options.env ?? {},
       onLine: options.onLine ?? (() => undefined),
       detached: options.detached ?? false,
+      service: options.service ?? DEFAULT_SERVICE_DIALECT,
     });
     try {
       for (const name of COMPONENT_NAMES) await stack.start(name);
@@ -66,6 +70,9 @@ export class Stack {
   }
   get dataDir(): string {
     return this.context.dataDir;
+  }
+  get service(): ServiceDialect {
+    return this.context.service;
   }
 
   isRunning(name: ComponentName): boolean {
@@ -114,7 +121,7 @@ export class Stack {
   }
 
   private async writeStackFile(): Promise<void> {
-    const file = { ...this.context.connectionStrings, gatewayUrl: this.gatewayUrl, ports: this.context.ports };
+    const file = { ...this.context.connectionStrings, gatewayUrl: this.gatewayUrl, ports: this.context.ports, service: this.context.service };
     await writeFile(join(this.context.dataDir, 'stack.json'), `${JSON.stringify(file, null, 2)}\n`);
   }
 }
