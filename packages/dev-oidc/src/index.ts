@@ -1,0 +1,3 @@
+export * from './server.js';
+export * from './users.js';
+export * from './errors.js';
