@@ -5,3 +5,6 @@ export * from './bus-client.js';
 export * from './consumer.js';
 export * from './ops-server.js';
 export * from './shutdown.js';
+export * from './tracing.js';
+export * from './tracing-spans.js';
+export * from './tracing-http.js';
