@@ -1,5 +1,6 @@
 export * from './stack.js';
 export * from './ports.js';
 export * from './dialect.js';
+export * from './supervisor.js';
 export { formatLine } from './log-format.js';
 export * from './chat-client.js';

@@ -3,6 +3,7 @@ import { formatLine } from './log-format.js';
 import { PortInUseError } from './ports.js';
 import { Stack } from './stack.js';
 import { isServiceDialect } from './dialect.js';
+import { Supervisor } from './supervisor.js';
 
 const usage = `Usage: npm start [-- --in-memory] [-- --data-dir DIR] [-- --quiet] [-- --service signalr|webpubsub]
   --service     the WebSocket service dialect: signalr (the seed X-ASRS-* API, default) or webpubsub (Azure Web PubSub)
@@ -38,14 +39,18 @@ const onLine = (component: Parameters<typeof formatLine>[0], line: string) => {
 };
 
 let stack: Stack | undefined;
+let supervisor: Supervisor | undefined;
 let stopping = false;
-async function shutdown(signal: string) {
+/** Ctrl-C / SIGTERM (exit 0), or a component in a crash loop (exit 1, with the supervisor's message). */
+async function shutdown(reason: string, exitCode = 0) {
   if (stopping) return;
   stopping = true;
-  console.log(`\n${signal}: stopping Parley in order…`);
+  if (exitCode === 0) console.log(`\n${reason}: stopping Parley in order…`);
+  else console.error(`\n${reason}`);
+  await supervisor?.close();
   await stack?.stop();
   console.log('Parley stopped.');
-  process.exit(0);
+  process.exit(exitCode);
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
@@ -58,6 +63,11 @@ try {
     onLine,
     detached: true,
     service,
+  });
+  // A component that dies is named, restarted with back-off, and a crash loop stops everything (supervisor.ts).
+  supervisor = new Supervisor(stack, {
+    log: (line) => console.log(`${'[stack]'.padEnd(13)} ${line}`),
+    onGiveUp: (_name, message) => void shutdown(message, 1),
   });
   const home = `http://localhost:${stack.ports.gateway}/api/home?name=alice`;
   console.log(`

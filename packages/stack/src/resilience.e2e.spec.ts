@@ -1,5 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '@parley/testkit';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { eventually, freePort, WORKSPACE_ROOT } from '@parley/testkit';
+import { DEFAULT_PORTS } from './ports.js';
 import { ChatClient } from './chat-client.js';
 import { startTestStack, unique } from './e2e-setup.js';
 import type { Stack } from './stack.js';
@@ -57,5 +65,80 @@ describe('restarting the chat-worker and the notifier under traffic', () => {
     } while (before);
     for (const id of acked) expect(stored.get(id), `history count of ${id}`).toBe(1);
     expect(acked.length).toBeGreaterThanOrEqual(100);
+  });
+});
+
+/** `npm start` itself (main.ts in its own process, as the bin runs it, without the page build), on free ports. */
+describe('npm start survives a crashed component', () => {
+  let child: ChildProcess | undefined;
+  const output: string[] = [];
+  let dataDir = '';
+
+  afterAll(async () => {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGINT');
+      await once(child, 'exit');
+    }
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const sawLine = (pattern: RegExp, what: string, timeoutMs = 60_000) => eventually(() => output.find((line) => pattern.test(line)), what, timeoutMs);
+  /** Children of the stack process with their command lines: the processes `npm start` runs. */
+  const childProcesses = () =>
+    execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(child!.pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => ({ pid: Number(line.trim().split(/\s+/)[0]), args: line }));
+  const notifierPid = () => childProcesses().find((p) => p.args.includes('services/notifier/src/main.ts'))?.pid;
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('names the component and its signal, brings it back, and stops everything with a message on a crash loop', { timeout: 240_000 }, async () => {
+    // On failure, the stack's own output says why.
+    onTestFailed(() => console.log(output.slice(-60).join('\n')));
+    dataDir = await mkdtemp(join(tmpdir(), 'parley-npm-start-'));
+    const ports: Record<string, string> = {};
+    for (const { variable } of Object.values(DEFAULT_PORTS)) ports[variable] = String(await freePort());
+    child = spawn(process.execPath, ['--import', 'tsx', join(WORKSPACE_ROOT, 'packages/stack/src/main.ts'), '--in-memory', '--data-dir', dataDir, '--quiet'], {
+      cwd: WORKSPACE_ROOT,
+      env: { ...process.env, ...ports },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    for (const stream of [child.stdout!, child.stderr!]) createInterface({ input: stream }).on('line', (line) => output.push(line));
+    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    await sawLine(/Parley is running/, 'npm start ready', 150_000);
+
+    // kill -9 of the notifier: logged with its signal, restarted, ready again.
+    const first = await eventually(notifierPid, 'the notifier process');
+    process.kill(first, 'SIGKILL');
+    await sawLine(/\[stack\].*notifier exited unexpectedly \(signal SIGKILL\); restarting in \d+ ms/, 'the crash logged');
+    await sawLine(/\[stack\].*notifier is back \(restart 1\)/, 'the notifier restarted');
+    const second = await eventually(notifierPid, 'the new notifier process');
+    expect(second).not.toBe(first);
+    const readyz = `http://127.0.0.1:${ports[DEFAULT_PORTS.notifier.variable]}/readyz`;
+    await eventually(async () => (await fetch(readyz)).status === 200, 'the restarted notifier ready');
+
+    // Its port taken, the notifier cannot come back: every restart fails until the crash loop stops the stack.
+    const others = childProcesses().filter((p) => p.pid !== second).map((p) => p.pid);
+    process.kill(second, 'SIGKILL');
+    await eventually(() => !alive(second), 'the notifier gone');
+    // The supervisor waits 1 s (second failure) before the restart: time enough to take the port.
+    const blocker = createServer().listen(Number(ports[DEFAULT_PORTS.notifier.variable]), '127.0.0.1');
+    try {
+      await once(blocker, 'listening');
+      const [code] = await exited;
+      expect(code).toBe(1);
+      expect(output.some((line) => /notifier keeps failing \(CrashLoop\): 5 failures within 60 s, the last one: did not start/.test(line))).toBe(true);
+      expect(output).toContain('Parley stopped.');
+      for (const pid of others) expect(alive(pid), `process ${pid} stopped with the stack`).toBe(false);
+    } finally {
+      blocker.close();
+    }
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { STARTERS, type StackContext, type StartedComponent } from './components.js';
 import { choosePorts, COMPONENT_NAMES, type ComponentName } from './ports.js';
 import { DEFAULT_SERVICE_DIALECT, type ServiceDialect } from './dialect.js';
+import type { ComponentExit } from './supervisor.js';
 
 export interface StackOptions {
   /** Default `.parley` in the current directory. */
@@ -27,6 +28,7 @@ const STOP_ORDER: ComponentName[] = ['signalr', 'gateway', 'chat-worker', 'notif
 
 export class Stack {
   private readonly running = new Map<ComponentName, StartedComponent>();
+  private readonly crashListeners = new Set<(name: ComponentName, exit: ComponentExit) => void>();
 
   private constructor(private readonly context: StackContext & { connectionStrings: Record<string, string> }) {}
 
@@ -84,10 +86,17 @@ export class Stack {
     const started = await STARTERS[name](this.context);
     this.running.set(name, started);
     if (started.connectionString) this.context.connectionStrings[name === 'azurite' ? 'tables' : name] = started.connectionString;
-    // A crash (not a stop or kill of ours) is forgotten so that start() can bring it back.
-    started.process.child.once('exit', () => {
-      if (this.running.get(name) === started) this.running.delete(name);
+    // A crash (not a stop or kill of ours) is forgotten so that start() can bring it back, and reported (supervisor.ts).
+    started.process.child.once('exit', (code, signal) => {
+      if (this.running.get(name) !== started) return;
+      this.running.delete(name);
+      for (const listener of this.crashListeners) listener(name, { code, signal });
     });
+  }
+
+  /** Exits nobody asked for: stopComponent, kill and stop never report here. */
+  onCrash(listener: (name: ComponentName, exit: ComponentExit) => void): void {
+    this.crashListeners.add(listener);
   }
 
   /** SIGTERM and wait: the component drains as it would in production. */
