@@ -29,7 +29,6 @@ export function tracingActive(): boolean {
 }
 
 const TRACER = 'parley';
-const NO_FIELDS = Object.freeze({});
 
 /** Messaging semantic conventions (incubating, so spelled out here rather than imported). */
 export const MessagingAttributes = {
@@ -95,9 +94,11 @@ export function contextFromProperties(properties: Readonly<Record<string, unknow
 
 /** For a pino `mixin`: the trace and span of the line's context, so logs and traces join up. */
 export function traceLogFields(): { traceId?: string; spanId?: string } {
-  if (!active) return NO_FIELDS;
+  // A fresh object each time: pino's merge strategy Object.assign()s the line's fields into
+  // what the mixin returns, so a shared frozen object throws on every line with fields.
+  if (!active) return {};
   const span = trace.getSpan(context.active());
-  if (!span) return NO_FIELDS;
+  if (!span) return {};
   const { traceId, spanId } = span.spanContext();
   return { traceId, spanId };
 }
