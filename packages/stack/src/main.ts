@@ -5,11 +5,12 @@ import { Stack } from './stack.js';
 import { isServiceDialect } from './dialect.js';
 import { Supervisor } from './supervisor.js';
 
-const usage = `Usage: npm start [-- --in-memory] [-- --data-dir DIR] [-- --quiet] [-- --service signalr|webpubsub]
+const usage = `Usage: npm start [-- --in-memory] [-- --data-dir DIR] [-- --quiet] [-- --service signalr|webpubsub] [-- --traces]
   --service     the WebSocket service dialect: signalr (the seed X-ASRS-* API, default) or webpubsub (Azure Web PubSub)
   --in-memory   keep Azurite and the Service Bus broker in memory (nothing survives a stop)
   --data-dir    where data and stack.json live (default ./.parley)
   --quiet       show warnings and errors only
+  --traces      keep the services' traces (last 500, in memory); show one with: npx parley trace <eventId|traceId>
 Ports: PARLEY_GATEWAY_PORT (7071), PARLEY_SIGNALR_PORT (8888), PARLEY_SERVICEBUS_PORT (5672),
        PARLEY_AZURITE_PORT (10002), PARLEY_WORKER_PORT (7072), PARLEY_NOTIFIER_PORT (7073)`;
 
@@ -18,6 +19,7 @@ const { values } = parseArgs({
     'in-memory': { type: 'boolean', default: false },
     'data-dir': { type: 'string' },
     quiet: { type: 'boolean', default: false },
+    traces: { type: 'boolean', default: false },
     service: { type: 'string', default: 'signalr' },
     help: { type: 'boolean', default: false },
   },
@@ -63,6 +65,7 @@ try {
     onLine,
     detached: true,
     service,
+    traces: values.traces,
   });
   // A component that dies is named, restarted with back-off, and a crash loop stops everything (supervisor.ts).
   supervisor = new Supervisor(stack, {
@@ -76,7 +79,7 @@ try {
     (another user: change name=alice to any name, in another browser window)
     WebSocket:   ${stack.signalrUrl}   Service Bus: 127.0.0.1:${stack.ports.servicebus}   Tables: 127.0.0.1:${stack.ports.azurite}
     data:        ${values['in-memory'] ? 'in memory' : stack.dataDir}   connection strings: ${stack.dataDir}/stack.json
-  Ctrl-C stops everything.
+${stack.tracesUrl ? `    traces:      ${stack.tracesUrl} (OTLP/HTTP JSON); list them: npx parley trace; show one: npx parley trace <eventId|traceId>\n` : ''}  Ctrl-C stops everything.
 `);
 } catch (error) {
   if (error instanceof PortInUseError) console.error(`\n${error.message}\n`);

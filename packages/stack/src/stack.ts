@@ -5,6 +5,7 @@ import { STARTERS, type StackContext, type StartedComponent } from './components
 import { choosePorts, COMPONENT_NAMES, type ComponentName } from './ports.js';
 import { DEFAULT_SERVICE_DIALECT, type ServiceDialect } from './dialect.js';
 import type { ComponentExit } from './supervisor.js';
+import { startTraceReceiver, withTracesEnv, type TraceReceiver } from './traces/index.js';
 
 export interface StackOptions {
   /** Default `.parley` in the current directory. */
@@ -21,6 +22,8 @@ export interface StackOptions {
   detached?: boolean;
   /** The WebSocket service dialect: `signalr` (seed, default) or `webpubsub` (Azure Web PubSub). See dialect.ts. */
   service?: ServiceDialect;
+  /** Keep the services' traces: a local OTLP receiver (traces/receiver.ts) that `parley trace` reads. */
+  traces?: boolean;
 }
 
 /** Stop in this order: no new client traffic first, the stores last. */
@@ -30,23 +33,27 @@ export class Stack {
   private readonly running = new Map<ComponentName, StartedComponent>();
   private readonly crashListeners = new Set<(name: ComponentName, exit: ComponentExit) => void>();
 
+  private traces: TraceReceiver | undefined;
+
   private constructor(private readonly context: StackContext & { connectionStrings: Record<string, string> }) {}
 
   static async start(options: StackOptions = {}): Promise<Stack> {
     const dataDir = options.dataDir ?? join(process.cwd(), '.parley');
     await mkdir(dataDir, { recursive: true });
     const ports = await choosePorts(options.ephemeralPorts ?? false, options.processEnv ?? process.env);
+    const traces = options.traces ? await startTraceReceiver() : undefined;
     const stack = new Stack({
       ports,
       dataDir,
       inMemory: options.inMemory ?? false,
       tokenSigningKey: randomBytes(32).toString('base64url'),
       connectionStrings: {},
-      env: options.env ?? {},
+      env: traces ? withTracesEnv(options.env ?? {}, traces.url) : (options.env ?? {}),
       onLine: options.onLine ?? (() => undefined),
       detached: options.detached ?? false,
       service: options.service ?? DEFAULT_SERVICE_DIALECT,
     });
+    stack.traces = traces;
     try {
       for (const name of COMPONENT_NAMES) await stack.start(name);
       await stack.writeStackFile();
@@ -72,6 +79,10 @@ export class Stack {
   }
   get dataDir(): string {
     return this.context.dataDir;
+  }
+  /** The local trace receiver (`--traces`), read by `parley trace`. */
+  get tracesUrl(): string | undefined {
+    return this.traces?.url;
   }
   get service(): ServiceDialect {
     return this.context.service;
@@ -127,10 +138,13 @@ export class Stack {
 
   async stop(): Promise<void> {
     for (const name of STOP_ORDER) await this.stopComponent(name);
+    // Last: the services export their final spans while they stop.
+    await this.traces?.close();
+    this.traces = undefined;
   }
 
   private async writeStackFile(): Promise<void> {
-    const file = { ...this.context.connectionStrings, gatewayUrl: this.gatewayUrl, ports: this.context.ports, service: this.context.service };
+    const file = { ...this.context.connectionStrings, gatewayUrl: this.gatewayUrl, ports: this.context.ports, service: this.context.service, ...(this.traces ? { tracesUrl: this.traces.url } : {}) };
     await writeFile(join(this.context.dataDir, 'stack.json'), `${JSON.stringify(file, null, 2)}\n`);
   }
 }
