@@ -10,6 +10,7 @@ import type { EventPublisher } from './publisher.js';
 import { RateLimiter } from './rate-limiter.js';
 import { negotiateRoutes } from './routes/negotiate.js';
 import { upstreamRoutes } from './routes/upstream.js';
+import { configRoutes } from './routes/config.js';
 import { webRoutes } from './routes/web.js';
 import { createConnectVerifier, createGatewayTokenVerifier, createOidcVerifier, createTokenIssuer, type TokenVerifier } from './tokens.js';
 
@@ -74,6 +75,7 @@ export async function buildApp(deps: AppDeps, config: GatewayConfig): Promise<Fa
     issue: createTokenIssuer({ signingKey: config.auth.signingKey, ttlSeconds: config.auth.tokenTtlSeconds, now }),
     ...(oidc ? { oidc } : {}),
   });
+  await app.register(configRoutes, { config });
   await app.register(webRoutes, { config });
   return app;
 }

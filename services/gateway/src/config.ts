@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_PARTITIONS, parseConnectionString } from '@parley/contracts';
 import { ConfigError, envReader, readBusConnection, readHttpListen, type BusConnection } from '@parley/service-kit';
+import { readOidcConfig } from './oidc-config.js';
 
 export type AuthMode = 'development' | 'oidc';
 /** Whether one bus batch may span partition sessions (see servicebus-publisher.ts). */
@@ -10,8 +11,14 @@ export interface OidcConfig {
   readonly jwksUrl: string;
   readonly issuer: string;
   readonly audience: string;
-  /** The claim that names the user: `sub` by default (stable), or e.g. `preferred_username`. */
+  /** The claim that names the user: `sub` by default (stable), or e.g. `oid`, `preferred_username`. */
   readonly userClaim: string;
+  /** Accepted signature algorithms (`OIDC_ALGORITHMS`, asymmetric only). */
+  readonly algorithms: readonly string[];
+  /** What the page signs in with, served by GET /api/config (see oidc-config.ts). */
+  readonly authority: string;
+  readonly clientId: string;
+  readonly scopes: string;
 }
 
 export interface GatewayConfig {
@@ -74,15 +81,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Gat
   if (signingKey.length < MIN_SIGNING_KEY_CHARS) {
     throw new ConfigError('TOKEN_SIGNING_KEY', `must be at least ${MIN_SIGNING_KEY_CHARS} characters`);
   }
-  const oidc: OidcConfig | undefined =
-    mode === 'oidc'
-      ? {
-          jwksUrl: env.url('OIDC_JWKS_URL'),
-          issuer: env.string('OIDC_ISSUER'),
-          audience: env.string('OIDC_AUDIENCE'),
-          userClaim: env.string('OIDC_USER_CLAIM', 'sub'),
-        }
-      : undefined;
+  const oidc: OidcConfig | undefined = mode === 'oidc' ? readOidcConfig(env) : undefined;
 
   const perSecond = env.int('RATE_LIMIT_PER_SECOND', 10, { min: 1, max: 100_000 });
   const burst = env.int('RATE_LIMIT_BURST', 20, { min: 1, max: 100_000 });

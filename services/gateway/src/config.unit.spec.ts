@@ -51,7 +51,10 @@ describe('gateway config', () => {
     expect(failure({ AUTH_MODE: 'oidc', OIDC_JWKS_URL: 'https://idp/jwks' })).toMatch(/^OIDC_ISSUER/);
     expect(failure({ AUTH_MODE: 'oidc', OIDC_JWKS_URL: 'https://idp/jwks', OIDC_ISSUER: 'https://idp' })).toMatch(/^OIDC_AUDIENCE/);
     const config = loadConfig(testEnv({ AUTH_MODE: 'oidc', OIDC_JWKS_URL: 'https://idp/jwks', OIDC_ISSUER: 'https://idp', OIDC_AUDIENCE: 'parley' }));
-    expect(config.auth.oidc).toEqual({ jwksUrl: 'https://idp/jwks', issuer: 'https://idp', audience: 'parley', userClaim: 'sub' });
+    expect(config.auth.oidc).toEqual({
+      jwksUrl: 'https://idp/jwks', issuer: 'https://idp', audience: 'parley', userClaim: 'sub', algorithms: ['RS256'],
+      authority: 'https://idp', clientId: 'parley', scopes: 'openid profile offline_access',
+    });
   });
 
   const bad: Array<[string, Record<string, string | undefined>]> = [

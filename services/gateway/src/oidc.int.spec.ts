@@ -25,15 +25,25 @@ describe('oidc mode against a local JWKS', () => {
   let gateway: FastifyInstance;
   let base: string;
 
-  const idToken = (claims: Record<string, unknown> = {}, options: { key?: CryptoKey; issuer?: string; audience?: string; kid?: string } = {}) =>
+  const idToken = (
+    claims: Record<string, unknown> = {},
+    options: { key?: CryptoKey; issuer?: string; audience?: string; kid?: string; alg?: string; expiresAt?: number } = {},
+  ) =>
     new SignJWT({ preferred_username: 'alice.smith', ...claims })
-      .setProtectedHeader({ alg: 'RS256', kid: options.kid ?? 'k1' })
+      .setProtectedHeader({ alg: options.alg ?? 'RS256', kid: options.kid ?? 'k1' })
       .setIssuer(options.issuer ?? ISSUER)
       .setAudience(options.audience ?? AUDIENCE)
       .setSubject('user-123')
-      .setIssuedAt()
-      .setExpirationTime('5m')
+      .setIssuedAt(options.expiresAt ? options.expiresAt - 600 : undefined)
+      .setExpirationTime(options.expiresAt ?? '5m')
       .sign(options.key ?? signingKey);
+
+  // A token of the right issuer, audience and key that lacks `claim`.
+  const idTokenWithout = async (claim: 'sub') => {
+    const token = new SignJWT({ preferred_username: 'alice.smith' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(ISSUER).setAudience(AUDIENCE);
+    if (claim !== 'sub') token.setSubject('user-123');
+    return token.setIssuedAt().setExpirationTime('5m').sign(signingKey);
+  };
 
   beforeAll(async () => {
     const pair = await generateKeyPair('RS256');
@@ -110,6 +120,10 @@ describe('oidc mode against a local JWKS', () => {
     ['another audience', () => idToken({}, { audience: 'someone-else' }), /"aud"/],
     ['a key the JWKS does not hold', () => idToken({}, { key: strangerKey, kid: 'k2' }), /no key/],
     ['a forged signature under a known kid', () => idToken({}, { key: strangerKey }), /signature/],
+    ['an expired token', () => idToken({}, { expiresAt: Math.floor(Date.now() / 1000) - 60 }), /expired/],
+    ['an algorithm outside the allow-list (ES256)', async () => idToken({}, { alg: 'ES256', key: (await generateKeyPair('ES256')).privateKey }), /algorithm is not allowed/],
+    ['a shared-secret token (HS256)', () => idToken({}, { alg: 'HS256', key: new TextEncoder().encode('k'.repeat(32)) as unknown as CryptoKey }), /algorithm is not allowed/],
+    ['a token without the user claim', () => idTokenWithout('sub'), /"sub"/],
   ];
   for (const [what, token, reason] of refusals) {
     it(`refuses ${what} with 401 at negotiate and at connect`, async () => {

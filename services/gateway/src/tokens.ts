@@ -71,7 +71,13 @@ export function createGatewayTokenVerifier(options: { signingKey: string; now?: 
   };
 }
 
-/** An OIDC provider's tokens: signature by its JWKS, issuer and audience checked. */
+/** Clock skew allowed between the provider and the gateway on `exp`, `nbf` and `iat`. */
+export const CLOCK_TOLERANCE_SECONDS = 5;
+
+/**
+ * An OIDC provider's tokens: signature by its JWKS with an allowed algorithm,
+ * issuer, audience and expiry checked, the user id from the configured claim.
+ */
 export function createOidcVerifier(oidc: OidcConfig, options: { now?: Clock } = {}): TokenVerifier {
   const jwks = createRemoteJWKSet(new URL(oidc.jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000 });
   const now = options.now ?? Date.now;
@@ -80,16 +86,18 @@ export function createOidcVerifier(oidc: OidcConfig, options: { now?: Clock } = 
       if (!token) return fail(ErrorCodes.tokenMissing, 'no bearer token');
       try {
         const { payload } = await jwtVerify(token, jwks, {
+          algorithms: [...oidc.algorithms],
           issuer: oidc.issuer,
           audience: oidc.audience,
           requiredClaims: ['exp'],
           currentDate: new Date(now()),
+          clockTolerance: CLOCK_TOLERANCE_SECONDS,
         });
         return userFrom(payload, oidc.userClaim);
       } catch (error) {
         if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
           // The provider's keys could not be fetched: our problem, not the caller's.
-          throw new GatewayError(GatewayErrorCodes.jwksUnavailable, 'the identity provider keys could not be fetched', 503);
+          throw new GatewayError(GatewayErrorCodes.jwksUnavailable, 'the identity provider keys could not be fetched');
         }
         return rejected(error);
       }
@@ -129,10 +137,21 @@ function rejected(error: unknown): TokenCheck {
   return fail(ErrorCodes.tokenInvalid, reasonOf(error));
 }
 
+/** What a failed claim check means, in words the page can show. */
+const CLAIM_HINTS: Record<string, string> = {
+  iss: 'issued by another identity provider',
+  aud: 'issued for another application (audience)',
+  nbf: 'not valid yet',
+  iat: 'issued in the future',
+};
+
 /** A short reason for the 401, without echoing the token. */
 export function reasonOf(error: unknown): string {
   if (error instanceof errors.JWTExpired) return 'token expired';
-  if (error instanceof errors.JWTClaimValidationFailed) return `token claim "${error.claim}" ${error.reason === 'missing' ? 'is missing' : 'check failed'}`;
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.reason === 'missing') return `token claim "${error.claim}" is missing`;
+    return `token claim "${error.claim}" check failed${CLAIM_HINTS[error.claim] ? `: ${CLAIM_HINTS[error.claim]}` : ''}`;
+  }
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'token signature is invalid';
   if (error instanceof errors.JOSEAlgNotAllowed) return 'token algorithm is not allowed';
   if (error instanceof errors.JWKSNoMatchingKey) return 'no key of the identity provider matches the token';

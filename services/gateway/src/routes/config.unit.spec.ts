@@ -1,0 +1,33 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { testApp, testConfig } from '../testing/support.js';
+
+const OIDC = {
+  AUTH_MODE: 'oidc', OIDC_JWKS_URL: 'https://login.test/t/keys', OIDC_ISSUER: 'https://login.test/t/v2.0', OIDC_AUDIENCE: 'api://parley',
+  OIDC_CLIENT_ID: 'parley-web', OIDC_SCOPES: 'openid profile chat',
+};
+
+let app: FastifyInstance | undefined;
+afterEach(async () => app?.close());
+
+describe('GET /api/config', () => {
+  it('tells the page to use development sign-in in development mode', async () => {
+    ({ app } = await testApp(testConfig()));
+    const response = await app.inject({ method: 'GET', url: '/api/config' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['cache-control']).toBe('no-store');
+    expect(response.json()).toEqual({ auth: 'development' });
+  });
+
+  it('gives the page the authority, its client id and scopes in oidc mode, and lets it reach the authority', async () => {
+    ({ app } = await testApp(testConfig(OIDC)));
+    const response = await app.inject({ method: 'GET', url: '/api/config' });
+    expect(response.json()).toEqual({ auth: 'oidc', authority: 'https://login.test/t/v2.0', clientId: 'parley-web', scopes: 'openid profile chat' });
+    // The page itself: its CSP lets it fetch from the authority's origin, and nothing else new.
+    const page = await app.inject({ method: 'GET', url: '/' });
+    const csp = String(page.headers['content-security-policy']);
+    expect(csp).toContain("connect-src 'self' ws: wss: https://login.test;");
+    expect(csp).toContain("script-src 'self';");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
+  });
+});
