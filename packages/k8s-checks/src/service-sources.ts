@@ -34,7 +34,7 @@ function serviceSources(service: ServiceName): string[] {
 
 /** True when the service serves service-kit's ops routes (/healthz, /readyz, /metrics). */
 function usesOpsRoutes(service: ServiceName): boolean {
-  return serviceSources(service).some((text) => /\b(opsRoutes|startOpsServer)\b/.test(text));
+  return serviceSources(service).some((text) => /\b(opsRoutes|startOpsServer|runService)\b/.test(text));
 }
 
 /** HTTP paths the service registers (fastify app.get/post/... with a literal path), its ops routes included. */
@@ -74,6 +74,8 @@ export function drainTimeoutMs(service: ServiceName): number {
   const fallback = /timeoutMs\s*=\s*(\d[\d_]*)/.exec(shutdown);
   if (!fallback) throw new ChecksError('K8S_CHECKS_SOURCE_UNREADABLE', 'no default timeoutMs in packages/service-kit/src/shutdown.ts');
   const main = read(mainFile(service));
+  // service-kit's runService installs the shutdown with its default timeout.
+  if (/\brunService\(/.test(main)) return Number((fallback[1] as string).replaceAll('_', ''));
   const start = main.indexOf('installShutdown(');
   if (start < 0) throw new ChecksError('K8S_CHECKS_SOURCE_UNREADABLE', `services/${service}/src/main.ts does not call installShutdown`);
   // The call's arguments: logger, [steps], timeout?; find the closing bracket of the steps array.

@@ -1,3 +1,4 @@
+import { DEFAULT_PARTITIONS } from '@parley/contracts';
 import { ConfigError } from './errors.js';
 
 type Env = Record<string, string | undefined>;
@@ -79,7 +80,38 @@ export function readBusConnection(env: EnvReader): BusConnection {
   throw new ConfigError('SERVICEBUS_CONNECTION_STRING', 'is required (or SERVICEBUS_NAMESPACE for managed identity)');
 }
 
-/** Where a service's health/metrics server listens. */
+/** Where a service's HTTP server listens (`HOST`, `PORT`). */
 export function readHttpListen(env: EnvReader, defaultPort: number) {
   return { host: env.string('HOST', '127.0.0.1'), port: env.int('PORT', defaultPort, { min: 0, max: 65535 }) };
+}
+
+/**
+ * Where the gateway's ops server (/healthz, /readyz, /metrics) listens: `OPS_PORT`, on
+ * `HOST`. Apart from the public port so the Ingress never exposes it. The workers have no
+ * public port; their ops server is on `PORT`.
+ */
+export function readOpsListen(env: EnvReader, defaultPort: number) {
+  return { host: env.string('HOST', '127.0.0.1'), port: env.int('OPS_PORT', defaultPort, { min: 0, max: 65535 }) };
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** `LOG_LEVEL`, one of pino's levels; info by default. */
+export function readLogLevel(env: EnvReader): LogLevel {
+  return env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info');
+}
+
+/**
+ * The most partitions any service accepts. Every worker instance may hold one session per
+ * partition (MAX_CONCURRENT_SESSIONS defaults to PARTITIONS), so the cap bounds slots too.
+ */
+export const MAX_PARTITIONS = 1024;
+
+/**
+ * `PARTITIONS`: how many session ids a key is hashed into. The gateway, the worker and the
+ * CLI must agree on it, so all of them read it here with one range.
+ */
+export function readPartitions(env: EnvReader): number {
+  return env.int('PARTITIONS', DEFAULT_PARTITIONS, { min: 1, max: MAX_PARTITIONS });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { envReader, readBusConnection } from './config.js';
+import { envReader, MAX_PARTITIONS, readBusConnection, readLogLevel, readOpsListen, readPartitions } from './config.js';
 import { ConfigError, isPermanent, PermanentError } from './errors.js';
 
 describe('envReader', () => {
@@ -49,5 +49,25 @@ describe('isPermanent', () => {
     expect(isPermanent(Object.assign(new Error('x'), { retryable: false }))).toBe(true);
     expect(isPermanent(new Error('socket hang up'))).toBe(false);
     expect(isPermanent(undefined)).toBe(false);
+  });
+});
+
+describe('the readers every service shares', () => {
+  it('reads LOG_LEVEL as one of pino\'s levels, info by default', () => {
+    expect(readLogLevel(envReader({}))).toBe('info');
+    expect(readLogLevel(envReader({ LOG_LEVEL: 'debug' }))).toBe('debug');
+    expect(() => readLogLevel(envReader({ LOG_LEVEL: 'loud' }))).toThrow('LOG_LEVEL: must be one of');
+  });
+
+  it('reads PARTITIONS with one cap for every service (64 by default)', () => {
+    expect(readPartitions(envReader({}))).toBe(64);
+    expect(readPartitions(envReader({ PARTITIONS: String(MAX_PARTITIONS) }))).toBe(MAX_PARTITIONS);
+    expect(() => readPartitions(envReader({ PARTITIONS: String(MAX_PARTITIONS + 1) }))).toThrow('PARTITIONS: must be between 1 and 1024');
+    expect(() => readPartitions(envReader({ PARTITIONS: '0' }))).toThrow('PARTITIONS: must be between');
+  });
+
+  it('reads OPS_PORT apart from PORT', () => {
+    expect(readOpsListen(envReader({ PORT: '7071' }), 7074)).toEqual({ host: '127.0.0.1', port: 7074 });
+    expect(readOpsListen(envReader({ OPS_PORT: '0', HOST: '0.0.0.0' }), 7074)).toEqual({ host: '0.0.0.0', port: 0 });
   });
 });

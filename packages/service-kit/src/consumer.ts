@@ -1,7 +1,8 @@
 import type { ServiceBusClient, ServiceBusReceivedMessage, ServiceBusSessionReceiver } from '@azure/service-bus';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Result } from '@parley/contracts';
-import { isPermanent } from './errors.js';
+import { classifyBusError, transientBackoffMs } from './bus-errors.js';
+import { isPermanent, KitErrorCodes } from './errors.js';
 import type { Logger } from './logger.js';
 
 export type BusEntity = { queue: string } | { topic: string; subscription: string };
@@ -32,8 +33,13 @@ export interface SessionConsumerOptions<T> {
 export interface SessionConsumer {
   stop(): Promise<void>;
   heldSessions(): string[];
-  /** True while no slot has hit a connection-level error since its last success. */
+  /** Readiness: true while no slot has hit a broker error since its last success (and not stopped on a fatal one). */
   healthy(): boolean;
+  /**
+   * Liveness: false once a fatal broker error (wrong key, missing or disabled entity) stopped
+   * the consumer. Nothing in the process can recover from that; /healthz fails and the pod restarts.
+   */
+  alive(): boolean;
 }
 
 const defaultRetryDelay = (deliveryCount: number) => Math.min(100 * 2 ** deliveryCount, 5_000);
@@ -56,6 +62,7 @@ export function startSessionConsumer<T>(options: SessionConsumerOptions<T>): Ses
   const held = new Map<number, ServiceBusSessionReceiver>();
   const failing = new Set<number>();
   let stopping = false;
+  let fatal: unknown;
   // Resolved by stop(). A slot waiting for a next session leaves at once instead of holding
   // stop() until the broker's accept timeout; the SDK cannot cancel a pending link attach.
   let signalStop!: () => void;
@@ -130,7 +137,32 @@ export function startSessionConsumer<T>(options: SessionConsumerOptions<T>): Ses
     }
   }
 
+  /**
+   * Sorts a broker error (docs/style.md §8): idle goes straight back to accepting, fatal stops
+   * every slot, transient waits with back-off. Returns false when the slot must end.
+   */
+  async function onBrokerError(slot: number, error: unknown, failuresInARow: number, doing: string): Promise<boolean> {
+    if (stopping) return false;
+    const kind = classifyBusError(error);
+    if (kind === 'idle') return true;
+    failing.add(slot);
+    if (kind === 'fatal') {
+      if (fatal === undefined) {
+        fatal = error;
+        logger.fatal({ err: error, code: KitErrorCodes.consumerStopped, entity: entityName(entity) }, `${doing} failed permanently; consumer stopped`);
+      }
+      stopping = true;
+      signalStop();
+      return false;
+    }
+    const delayMs = transientBackoffMs(failuresInARow);
+    logger.error({ err: error, slot, delayMs, failuresInARow }, `${doing} failed; backing off`);
+    await Promise.race([sleep(delayMs), stopped]);
+    return !stopping;
+  }
+
   async function runSlot(slot: number): Promise<void> {
+    let failuresInARow = 0;
     while (!stopping) {
       let receiver: ServiceBusSessionReceiver | undefined;
       try {
@@ -142,21 +174,19 @@ export function startSessionConsumer<T>(options: SessionConsumerOptions<T>): Ses
           return;
         }
       } catch (error) {
-        if (stopping) return;
-        const code = (error as { code?: string }).code;
-        // No session with messages right now: the normal idle case.
-        if (code === 'ServiceTimeout' || code === 'SessionCannotBeLocked') continue;
-        failing.add(slot);
-        logger.error({ err: error, slot }, 'accepting a session failed; backing off');
-        await sleep(1_000);
+        const idle = classifyBusError(error) === 'idle';
+        if (!idle) failuresInARow++;
+        if (!(await onBrokerError(slot, error, failuresInARow, 'accepting a session'))) return;
         continue;
       }
+      failuresInARow = 0;
       held.set(slot, receiver);
       metrics.sessions.inc();
       try {
         await drainSession(slot, receiver);
       } catch (error) {
         logger.warn({ err: error, sessionId: receiver.sessionId }, 'session ended with an error');
+        if (classifyBusError(error) === 'fatal') await onBrokerError(slot, error, 1, 'receiving');
       } finally {
         held.delete(slot);
         metrics.sessions.dec();
@@ -176,7 +206,8 @@ export function startSessionConsumer<T>(options: SessionConsumerOptions<T>): Ses
       logger.info({ entity: entityName(entity) }, 'consumer stopped');
     },
     heldSessions: () => [...held.values()].map((receiver) => receiver.sessionId),
-    healthy: () => failing.size === 0,
+    healthy: () => failing.size === 0 && fatal === undefined,
+    alive: () => fatal === undefined,
   };
 }
 

@@ -3,6 +3,24 @@ export const KitErrorCodes = {
   configInvalid: 'PARLEY_CONFIG_INVALID',
   /** A message that can never succeed: dead-letter it now, don't retry. */
   permanentFailure: 'PARLEY_PERMANENT_FAILURE',
+  /** The consumer met a broker error no retry can fix (wrong key, missing entity) and stopped. */
+  consumerStopped: 'PARLEY_CONSUMER_STOPPED',
+  /** Building or starting the service failed (a port in use, the broker unreachable at start). */
+  startFailed: 'PARLEY_START_FAILED',
+  /** An uncaught exception or unhandled rejection: the process shuts down in order and exits. */
+  processFault: 'PARLEY_PROCESS_FAULT',
+} as const;
+
+/**
+ * Exit codes of every Parley service (packages/service-kit/README.md). 0 after an
+ * ordered shutdown; 1 when the process ran and failed (start failure, a failed
+ * shutdown step, an uncaught fault); 2 when it never started because a
+ * configuration value is wrong, so restarting cannot help until the value changes.
+ */
+export const ExitCodes = {
+  ok: 0,
+  failure: 1,
+  configInvalid: 2,
 } as const;
 
 /** A configuration value that is missing or malformed; the message names the variable. */

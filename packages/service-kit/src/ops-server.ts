@@ -1,4 +1,4 @@
-import fastify from 'fastify';
+import fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Logger } from './logger.js';
@@ -7,8 +7,10 @@ export type ReadinessCheck = () => boolean | Promise<boolean>;
 
 export interface OpsOptions {
   registry: Registry;
-  /** Named checks; /readyz is 200 only when all pass. */
+  /** Named checks; /readyz is 200 only when all pass (take traffic or not). */
   readiness: Record<string, ReadinessCheck>;
+  /** Named checks; /healthz is 200 only when all pass (a failure makes Kubernetes restart the pod). */
+  liveness?: Record<string, ReadinessCheck>;
 }
 
 /** A metrics registry with the process's default metrics, labelled by service. */
@@ -19,20 +21,28 @@ export function createRegistry(service: string): Registry {
   return registry;
 }
 
-/** /healthz (alive), /readyz (every check passes), /metrics (Prometheus text). */
-export const opsRoutes = fp<OpsOptions>(async (app, options) => {
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
-    const results: Record<string, boolean> = {};
-    for (const [name, check] of Object.entries(options.readiness)) {
-      try {
-        results[name] = await check();
-      } catch {
-        results[name] = false;
-      }
+async function runChecks(checks: Record<string, ReadinessCheck>): Promise<{ pass: boolean; results: Record<string, boolean> }> {
+  const results: Record<string, boolean> = {};
+  for (const [name, check] of Object.entries(checks)) {
+    try {
+      results[name] = await check();
+    } catch {
+      results[name] = false;
     }
-    const ready = Object.values(results).every(Boolean);
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks: results });
+  }
+  return { pass: Object.values(results).every(Boolean), results };
+}
+
+/** /healthz (alive: every liveness check passes), /readyz (every readiness check passes), /metrics (Prometheus text). */
+export const opsRoutes = fp<OpsOptions>(async (app, options) => {
+  app.get('/healthz', async (_request, reply) => {
+    const { pass, results } = await runChecks(options.liveness ?? {});
+    if (pass) return { status: 'ok' };
+    return reply.code(503).send({ status: 'failing', checks: results });
+  });
+  app.get('/readyz', async (_request, reply) => {
+    const { pass, results } = await runChecks(options.readiness);
+    return reply.code(pass ? 200 : 503).send({ status: pass ? 'ready' : 'not ready', checks: results });
   });
   app.get('/metrics', async (_request, reply) => {
     reply.header('content-type', options.registry.contentType);
@@ -40,11 +50,16 @@ export const opsRoutes = fp<OpsOptions>(async (app, options) => {
   });
 }, { name: 'parley-ops-routes' });
 
-/** A standalone ops server for the workers (they have no other HTTP surface). */
+/** The standalone ops server of every service, on its own port (the gateway's public port has no ops routes). */
 export async function startOpsServer(
   options: OpsOptions & { host: string; port: number; logger: Logger },
 ): Promise<{ port: number; close: () => Promise<void> }> {
-  const app = fastify({ loggerInstance: options.logger.child({ component: 'ops' }), disableRequestLogging: true });
+  // Request logging off through logController: the top-level disableRequestLogging option is
+  // deprecated (FSTDEP023, printed at every start) and goes away in fastify 6.
+  const app = fastify({
+    loggerInstance: options.logger.child({ component: 'ops' }) as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
   await app.register(opsRoutes, options);
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address();

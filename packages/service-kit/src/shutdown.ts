@@ -1,3 +1,4 @@
+import { ExitCodes } from './errors.js';
 import type { Logger } from './logger.js';
 
 export interface ShutdownStep {
@@ -11,21 +12,22 @@ export interface ShutdownStep {
  * fails is logged and the rest still run; exitCode reflects the failure. On a
  * signal the process exits once the steps ran; the returned function does not exit.
  */
-export function installShutdown(logger: Logger, steps: ShutdownStep[], timeoutMs = 25_000): () => Promise<void> {
+export function installShutdown(logger: Logger, steps: readonly ShutdownStep[] | (() => readonly ShutdownStep[]), timeoutMs = 25_000): () => Promise<void> {
   let running: Promise<void> | undefined;
   const shutdown = () => {
     running ??= (async () => {
       const timer = setTimeout(() => {
         logger.error({ timeoutMs }, 'shutdown timed out; exiting');
-        process.exit(1);
+        process.exit(ExitCodes.failure);
       }, timeoutMs);
       timer.unref();
-      for (const step of steps) {
+      // A function: the steps as they are when shutdown begins (start-up may have failed halfway).
+      for (const step of typeof steps === 'function' ? steps() : steps) {
         try {
           await step.run();
           logger.info({ step: step.name }, 'shutdown step done');
         } catch (error) {
-          process.exitCode = 1;
+          process.exitCode = ExitCodes.failure;
           logger.error({ step: step.name, err: error }, 'shutdown step failed');
         }
       }

@@ -1,5 +1,5 @@
-import { DEFAULT_PARTITIONS, Limits } from '@parley/contracts';
-import { ConfigError, envReader, readBusConnection, readHttpListen, type BusConnection } from '@parley/service-kit';
+import { Limits } from '@parley/contracts';
+import { ConfigError, envReader, MAX_PARTITIONS, readBusConnection, readHttpListen, readLogLevel, readPartitions, type BusConnection } from '@parley/service-kit';
 
 /** Table Storage: a connection string (Azurite, SAS) or an account URL with DefaultAzureCredential. */
 export type TablesConnection = { kind: 'connectionString'; connectionString: string } | { kind: 'accountUrl'; accountUrl: string };
@@ -35,17 +35,17 @@ function readTables(env: ReturnType<typeof envReader>): TablesConnection {
 /** Reads and validates the environment once, at start; throws a ConfigError naming the variable. */
 export function loadConfig(environment: Record<string, string | undefined>): WorkerConfig {
   const env = envReader(environment);
-  const partitions = env.int('PARTITIONS', DEFAULT_PARTITIONS, { min: 1, max: 1024 });
+  const partitions = readPartitions(env);
   return Object.freeze({
     bus: readBusConnection(env),
     tables: readTables(env),
     partitions,
     // One slot per partition by default: a partition without a slot waits until some held
     // session goes idle. Idle slots wait in the broker's accept and cost little.
-    maxConcurrentSessions: env.int('MAX_CONCURRENT_SESSIONS', partitions, { min: 1, max: 1024 }),
+    maxConcurrentSessions: env.int('MAX_CONCURRENT_SESSIONS', partitions, { min: 1, max: MAX_PARTITIONS }),
     hub: env.string('HUB', 'chat'),
     historyDefaultLimit: env.int('HISTORY_DEFAULT_LIMIT', Limits.defaultHistoryLimit, { min: 1, max: Limits.maxHistoryLimit }),
     listen: Object.freeze(readHttpListen(env, DEFAULT_OPS_PORT)),
-    logLevel: env.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    logLevel: readLogLevel(env),
   });
 }

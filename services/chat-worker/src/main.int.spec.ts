@@ -63,9 +63,9 @@ describe('chat-worker process (src/main.ts)', { timeout: 90_000 }, () => {
     const steps = worker.output().map((line) => (line.startsWith('{') ? (JSON.parse(line) as { msg?: string; step?: string }) : {}));
     expect(steps.filter((l) => l.msg === 'shutdown step done').map((l) => l.step)).toEqual([
       'stop consumer (in-flight events finish)',
-      'close ops server',
-      'close publisher',
-      'close bus client',
+      'ops server',
+      'publisher',
+      'bus client',
     ]);
     expect(steps.filter((l) => l.msg !== undefined).at(-1)?.msg).toBe('stopped');
   });
@@ -74,5 +74,6 @@ describe('chat-worker process (src/main.ts)', { timeout: 90_000 }, () => {
     const failure = await startWorkerProcess({ SERVICEBUS_CONNECTION_STRING: bus.connectionString, TABLES_CONNECTION_STRING: '' }).catch((error: Error) => error);
     expect(failure).toBeInstanceOf(Error);
     expect(String(failure)).toContain('TABLES_CONNECTION_STRING: is required');
+    expect(String(failure)).toMatch(/exited \(2\)/);
   });
 });

@@ -1,6 +1,6 @@
 import type { ServiceBusClient } from '@azure/service-bus';
 import { BusEntities, parseChatEvent, type ChatEvent } from '@parley/contracts';
-import { startSessionConsumer, type Logger, type SessionConsumer } from '@parley/service-kit';
+import { startSessionConsumer, type ConsumerService, type Logger, type SessionConsumer } from '@parley/service-kit';
 import type { Registry } from 'prom-client';
 import type { WorkerConfig } from './config.js';
 import { workerMetrics } from './metrics.js';
@@ -16,14 +16,8 @@ export interface WorkerDeps {
   registry?: Registry;
 }
 
-export interface Worker {
-  /** Starts taking events from `chat-events`/`chat-worker`. */
-  start(): void;
-  /** Stops taking events and lets in-flight ones finish; the caller closes what it created. */
-  stop(): Promise<void>;
-  /** Readiness: the consumer reaches the broker. */
-  healthy(): boolean;
-  heldSessions(): string[];
+/** The consumer service over `chat-events`/`chat-worker` (start, stop, ready, alive: packages/service-kit). */
+export interface Worker extends ConsumerService {
   readonly processEvent: EventProcessor;
 }
 
@@ -70,7 +64,8 @@ export function buildWorker(deps: WorkerDeps, config: WorkerSettings): Worker {
     async stop() {
       await consumer?.stop();
     },
-    healthy: () => consumer?.healthy() ?? false,
+    ready: () => consumer?.healthy() ?? false,
+    alive: () => consumer?.alive() ?? true,
     heldSessions: () => consumer?.heldSessions() ?? [],
     processEvent,
   };

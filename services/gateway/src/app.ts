@@ -1,22 +1,21 @@
 import fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { nextEventId } from '@parley/contracts';
-import { opsRoutes, type Logger } from '@parley/service-kit';
+import type { Logger } from '@parley/service-kit';
 import type { Registry } from 'prom-client';
 import type { GatewayConfig } from './config.js';
 import { ConnectionLanes } from './connection-lanes.js';
 import { GatewayError, GatewayErrorCodes } from './errors.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
 import type { EventPublisher } from './publisher.js';
-import { RateLimiter } from './rate-limiter.js';
-import { negotiateRoutes } from './routes/negotiate.js';
-import { upstreamRoutes } from './routes/upstream.js';
+import { registerChatEdges } from './dialects/register.js';
 import { configRoutes } from './routes/config.js';
 import { webRoutes } from './routes/web.js';
-import { createConnectVerifier, createGatewayTokenVerifier, createOidcVerifier, createTokenIssuer, type TokenVerifier } from './tokens.js';
+import { createOidcVerifier, type TokenVerifier } from './tokens.js';
 
 export interface AppDeps {
   publisher: EventPublisher;
   logger: Logger;
+  /** The registry the ops server serves (main) or a test's own. */
   registry: Registry;
   /** Created from the registry when absent; main passes its own so the publisher can feed it. */
   metrics?: GatewayMetrics;
@@ -27,7 +26,11 @@ export interface AppDeps {
   retryDelaysMs?: readonly number[];
 }
 
-/** Builds the gateway, not listening (docs/style.md §1). Closing it drains the per-connection send lanes. */
+/**
+ * Builds the gateway's public app, not listening (docs/style.md §1). Closing it drains the
+ * per-connection send lanes. No ops routes here: /healthz, /readyz and /metrics are on the
+ * ops server (service-kit's startOpsServer, OPS_PORT), which the Ingress never exposes.
+ */
 export async function buildApp(deps: AppDeps, config: GatewayConfig): Promise<FastifyInstance> {
   const now = deps.now ?? Date.now;
   const metrics = deps.metrics ?? createGatewayMetrics(deps.registry);
@@ -56,25 +59,10 @@ export async function buildApp(deps: AppDeps, config: GatewayConfig): Promise<Fa
   // fastify runs onClose after the server stopped taking requests and in-flight ones ended.
   app.addHook('onClose', async () => lanes.drain());
 
-  const gatewayTokens = createGatewayTokenVerifier({ signingKey: config.auth.signingKey, now });
   const oidc: TokenVerifier | undefined = config.auth.oidc ? createOidcVerifier(config.auth.oidc, { now }) : undefined;
 
-  await app.register(opsRoutes, { registry: deps.registry, readiness: { bus: () => deps.publisher.ready() } });
-  await app.register(upstreamRoutes, {
-    config,
-    lanes,
-    limiter: new RateLimiter({ perSecond: config.rateLimit.perSecond, burst: config.rateLimit.burst, now }),
-    verifier: createConnectVerifier(gatewayTokens, oidc),
-    metrics,
-    logger: deps.logger,
-    eventIds: deps.eventIds ?? nextEventId,
-    now,
-  });
-  await app.register(negotiateRoutes, {
-    config,
-    issue: createTokenIssuer({ signingKey: config.auth.signingKey, ttlSeconds: config.auth.tokenTtlSeconds, now }),
-    ...(oidc ? { oidc } : {}),
-  });
+  // The dialect's edge (seed upstream or Web PubSub event handler) and negotiate, over one chat path.
+  await registerChatEdges(app, { config, lanes, metrics, logger: deps.logger, eventIds: deps.eventIds ?? nextEventId, now, ...(oidc ? { oidc } : {}) });
   await app.register(configRoutes, { config });
   await app.register(webRoutes, { config });
   return app;

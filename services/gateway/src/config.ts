@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_PARTITIONS, parseConnectionString } from '@parley/contracts';
-import { ConfigError, envReader, readBusConnection, readHttpListen, type BusConnection } from '@parley/service-kit';
+import { ConfigError, envReader, readBusConnection, readHttpListen, readLogLevel, readOpsListen, readPartitions, type BusConnection, type WebSocketService } from '@parley/service-kit';
+import { readServiceEdge, type WebPubSubEdgeConfig } from './dialects/service-config.js';
 import { readOidcConfig } from './oidc-config.js';
 
 export type AuthMode = 'development' | 'oidc';
@@ -24,16 +24,22 @@ export interface OidcConfig {
 export interface GatewayConfig {
   readonly host: string;
   readonly port: number;
+  /** The ops server (/healthz, /readyz, /metrics): `OPS_PORT`, apart from the public port. */
+  readonly ops: { readonly host: string; readonly port: number };
   readonly logLevel: string;
   readonly hub: string;
   readonly partitions: number;
   readonly bus: BusConnection;
   readonly busSendTimeoutMs: number;
   readonly busBatchMode: BatchMode;
+  /** The WebSocket service and its dialect (`WEBSOCKET_SERVICE`, dialects/service-config.ts). */
+  readonly service: WebSocketService;
   /** Keys that may sign upstream calls: primary (from the connection string), then secondary. */
   readonly accessKeys: readonly string[];
   /** Base of the WebSocket URL handed out by negotiate, e.g. `ws://localhost:8888`. */
   readonly publicWsBase: string;
+  /** Web PubSub only: abuse-protection origins and how event-handler calls are authenticated. */
+  readonly webPubSub?: WebPubSubEdgeConfig;
   readonly auth: {
     readonly mode: AuthMode;
     readonly signingKey: string;
@@ -45,36 +51,22 @@ export interface GatewayConfig {
   readonly webRoot: string;
 }
 
+export const DEFAULT_PORT = 7071;
+export const DEFAULT_OPS_PORT = 7074;
+
 /** The repo's web/dist, from services/gateway/src. */
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 const MIN_SIGNING_KEY_CHARS = 32;
 
-/** http→ws, https→wss; ws(s) kept; no trailing slash. */
-export function toWsBase(url: string): string {
-  const parsed = new URL(url);
-  const scheme = { 'http:': 'ws:', 'https:': 'wss:', 'ws:': 'ws:', 'wss:': 'wss:' }[parsed.protocol];
-  if (!scheme) throw new Error(`unsupported scheme ${parsed.protocol}`);
-  parsed.protocol = scheme;
-  parsed.search = '';
-  parsed.hash = '';
-  return parsed.toString().replace(/\/+$/, '');
-}
+export { toWsBase } from './dialects/service-config.js';
 
 /** Reads and validates the whole configuration once (docs/style.md §4); throws a ConfigError naming the variable. */
 export function loadConfig(environment: Record<string, string | undefined>): GatewayConfig {
   const env = envReader(environment);
-  const listen = readHttpListen(env, 7071);
+  const listen = readHttpListen(env, DEFAULT_PORT);
 
-  const signalr = parseConnectionString(env.string('SIGNALR_CONNECTION_STRING'));
-  if (!signalr.ok) throw new ConfigError('SIGNALR_CONNECTION_STRING', signalr.error.message);
-  const secondary = env.optionalString('SIGNALR_SECONDARY_KEY');
-  const publicUrl = env.optionalString('SIGNALR_PUBLIC_URL');
-  let publicWsBase: string;
-  try {
-    publicWsBase = toWsBase(publicUrl ?? signalr.value.baseUrl);
-  } catch {
-    throw new ConfigError(publicUrl ? 'SIGNALR_PUBLIC_URL' : 'SIGNALR_CONNECTION_STRING', `must be an http(s) or ws(s) URL, got "${publicUrl ?? signalr.value.baseUrl}"`);
-  }
+  // WEBSOCKET_SERVICE=signalr|webpubsub and the service's connection, keys and public URL.
+  const edge = readServiceEdge(env);
 
   const mode = env.oneOf<AuthMode>('AUTH_MODE', ['development', 'oidc'], 'development');
   const signingKey = env.string('TOKEN_SIGNING_KEY');
@@ -88,14 +80,17 @@ export function loadConfig(environment: Record<string, string | undefined>): Gat
 
   return Object.freeze({
     ...listen,
-    logLevel: env.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    ops: Object.freeze(readOpsListen(env, DEFAULT_OPS_PORT)),
+    logLevel: readLogLevel(env),
     hub: env.string('HUB', 'chat'),
-    partitions: env.int('PARTITIONS', DEFAULT_PARTITIONS, { min: 1, max: 4096 }),
+    partitions: readPartitions(env),
     bus: readBusConnection(env),
     busSendTimeoutMs: env.int('BUS_SEND_TIMEOUT_MS', 5_000, { min: 100, max: 60_000 }),
     busBatchMode: env.oneOf<BatchMode>('BUS_BATCH_MODE', ['mixed', 'session'], 'mixed'),
-    accessKeys: Object.freeze(secondary ? [signalr.value.accessKey, secondary] : [signalr.value.accessKey]),
-    publicWsBase,
+    service: edge.service,
+    accessKeys: edge.accessKeys,
+    publicWsBase: edge.publicWsBase,
+    ...(edge.webPubSub ? { webPubSub: edge.webPubSub } : {}),
     auth: Object.freeze({
       mode,
       signingKey,

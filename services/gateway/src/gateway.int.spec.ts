@@ -106,12 +106,6 @@ describe('gateway with the local broker', () => {
     const received = await receiveSession(stack.client, connectionId, { count: 2, waitMs: 1_500 });
     expect(received.map((message) => (message.body as ChatEvent & { data: { frame: { id: string } } }).data.frame.id)).toEqual(['v1']);
   });
-
-  it('reports ready while the sender is open', async () => {
-    const ready = await request(`${stack.base}/readyz`);
-    expect(ready.statusCode).toBe(200);
-    expect(await ready.body.json()).toEqual({ status: 'ready', checks: { bus: true } });
-  });
 });
 
 describe('gateway when the broker is down', () => {

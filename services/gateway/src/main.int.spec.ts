@@ -7,6 +7,7 @@ describe('the gateway process (main.ts)', () => {
   let bus: StandIn;
   let gateway: RunningProcess;
   let base: string;
+  let opsBase: string;
 
   beforeAll(async () => {
     bus = await startServiceBus();
@@ -14,24 +15,37 @@ describe('the gateway process (main.ts)', () => {
       name: 'gateway',
       command: binPath('parley-gateway'),
       args: [],
-      env: testEnv({ SERVICEBUS_CONNECTION_STRING: bus.connectionString, LOG_LEVEL: 'info' }),
+      env: testEnv({ SERVICEBUS_CONNECTION_STRING: bus.connectionString, LOG_LEVEL: 'info', OPS_PORT: '0' }),
       ready: pinoReady,
     });
     base = `http://127.0.0.1:${Number(gateway.readyInfo.port)}`;
+    opsBase = `http://127.0.0.1:${Number(gateway.readyInfo.opsPort)}`;
   });
   afterAll(async () => {
     await gateway?.stop();
     await bus?.stop();
   });
 
-  it('logs one ready line with the ephemeral port it listens on', () => {
-    expect(gateway.readyInfo).toMatchObject({ msg: 'ready', service: 'gateway', port: expect.any(Number) });
+  it('logs one ready line with the ephemeral public and ops ports it listens on', () => {
+    expect(gateway.readyInfo).toMatchObject({ msg: 'ready', service: 'gateway', port: expect.any(Number), opsPort: expect.any(Number) });
     expect(Number(gateway.readyInfo.port)).toBeGreaterThan(0);
+    expect(gateway.readyInfo.opsPort).not.toBe(gateway.readyInfo.port);
     expect(gateway.output().filter((line) => pinoReady(line))).toHaveLength(1);
   });
 
-  it('is ready and acks a signed frame after the bus accepted it', async () => {
-    expect((await request(`${base}/readyz`)).statusCode).toBe(200);
+  it('serves /healthz, /readyz and /metrics on the ops port only', async () => {
+    expect((await request(`${opsBase}/healthz`)).statusCode).toBe(200);
+    const ready = await request(`${opsBase}/readyz`);
+    expect(ready.statusCode).toBe(200);
+    expect(await ready.body.json()).toEqual({ status: 'ready', checks: { bus: true } });
+    for (const path of ['/healthz', '/readyz', '/metrics']) {
+      const response = await request(`${base}${path}`);
+      await response.body.dump();
+      expect(response.statusCode, path).toBe(404);
+    }
+  });
+
+  it('acks a signed frame after the bus accepted it', async () => {
     const response = await request(`${base}/api/messages?event=message`, {
       method: 'POST',
       headers: { ...upstreamHeaders({ event: 'message', userId: 'alice', connectionId: 'proc-1' }), 'content-type': 'text/plain' },
@@ -39,7 +53,7 @@ describe('the gateway process (main.ts)', () => {
     });
     expect(response.statusCode).toBe(200);
     expect(await response.body.json()).toEqual({ type: 'ack', id: 'p1', ok: true });
-    const metrics = await (await request(`${base}/metrics`)).body.text();
+    const metrics = await (await request(`${opsBase}/metrics`)).body.text();
     expect(metrics).toMatch(/parley_gateway_bus_send_seconds_count\{[^}]*outcome="accepted"[^}]*\} [1-9]/);
   });
 
@@ -50,12 +64,12 @@ describe('the gateway process (main.ts)', () => {
       const parsed = line.startsWith('{') ? (JSON.parse(line) as { msg?: string; step?: string }) : {};
       return parsed.msg === 'shutdown step done' ? [parsed.step] : parsed.msg === 'stopped' ? ['stopped'] : [];
     });
-    expect(steps).toEqual(['http', 'bus sender', 'bus client', 'stopped']);
+    expect(steps).toEqual(['http', 'ops server', 'bus sender', 'bus client', 'stopped']);
   });
 });
 
 describe('the gateway process with a bad configuration', () => {
-  it('stops at once with exit code 1 and a message naming the variable', async () => {
+  it('stops at once with exit code 2 and a message naming the variable', async () => {
     const lines: string[] = [];
     await expect(
       startProcess({
@@ -66,7 +80,7 @@ describe('the gateway process with a bad configuration', () => {
         ready: pinoReady,
         onLine: (line) => lines.push(line),
       }),
-    ).rejects.toThrow(/exited \(1\)/);
+    ).rejects.toThrow(/exited \(2\)/);
     const fatal = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.level === 60);
     expect(fatal).toMatchObject({ variable: 'TOKEN_SIGNING_KEY', code: 'PARLEY_CONFIG_INVALID', msg: expect.stringMatching(/^TOKEN_SIGNING_KEY: /) });
   });

@@ -1,5 +1,5 @@
 import { DEFAULT_PARTITIONS, parseConnectionString, type WebSocketServiceConnection } from '@parley/contracts';
-import { ConfigError, envReader, readBusConnection, readHttpListen, type BusConnection } from '@parley/service-kit';
+import { ConfigError, envReader, MAX_PARTITIONS, readBusConnection, readHttpListen, readLogLevel, type BusConnection } from '@parley/service-kit';
 
 export interface RetryPolicy {
   /** Attempts in total, the first one included. */
@@ -20,7 +20,6 @@ export interface NotifierConfig {
 }
 
 export const DEFAULT_PORT = 7073;
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Reads and validates the environment once (docs/style.md §4); throws a ConfigError naming the variable. */
 export function loadConfig(env: Record<string, string | undefined>): NotifierConfig {
@@ -38,9 +37,9 @@ export function loadConfig(env: Record<string, string | undefined>): NotifierCon
     bus: readBusConnection(read),
     // One slot per partition of the producer's default (64): a partition without a slot waits
     // until some held session goes idle. Idle slots wait in the broker's accept and cost little.
-    maxConcurrentSessions: read.int('MAX_CONCURRENT_SESSIONS', DEFAULT_PARTITIONS, { min: 1, max: 1_000 }),
+    maxConcurrentSessions: read.int('MAX_CONCURRENT_SESSIONS', DEFAULT_PARTITIONS, { min: 1, max: MAX_PARTITIONS }),
     listen: Object.freeze(readHttpListen(read, DEFAULT_PORT)),
-    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    logLevel: readLogLevel(read),
     requestTimeoutMs: read.int('REQUEST_TIMEOUT_MS', 5_000, { min: 1, max: 120_000 }),
     retry,
     httpConnections: read.int('HTTP_CONNECTIONS', 32, { min: 1, max: 1_024 }),

@@ -1,6 +1,6 @@
 import type { ServiceBusClient } from '@azure/service-bus';
 import { BusEntities, parseNotifierEnvelope, type NotifierEnvelope, type Result } from '@parley/contracts';
-import { isPermanent, startSessionConsumer, type Logger, type MessageContext, type SessionConsumer } from '@parley/service-kit';
+import { isPermanent, startSessionConsumer, type ConsumerService, type Logger, type MessageContext, type SessionConsumer } from '@parley/service-kit';
 import type { Registry } from 'prom-client';
 import type { NotifierConfig } from './config.js';
 import { TransientRestError } from './errors.js';
@@ -23,14 +23,8 @@ export interface NotifierDeps {
   random?: () => number;
 }
 
-export interface Notifier {
-  /** Starts taking commands from the notifications queue. */
-  start(): void;
-  /** Stops intake, lets in-flight commands finish (no new back-off waits), closes the HTTP pool. */
-  stop(): Promise<void>;
-  /** Readiness: started, not stopping, and the consumer reaches the broker. */
-  ready(): boolean;
-  heldSessions(): string[];
+/** The consumer service over the notifications queue; stop() also closes the HTTP pool. */
+export interface Notifier extends ConsumerService {
   readonly metrics: NotifierMetrics;
 }
 
@@ -113,6 +107,7 @@ export function buildNotifier(deps: NotifierDeps, config: NotifierConfig): Notif
       await rest.close();
     },
     ready: () => consumer !== undefined && !stopping && consumer.healthy(),
+    alive: () => consumer?.alive() ?? true,
     heldSessions: () => consumer?.heldSessions() ?? [],
   };
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { CHAT_SUBPROTOCOL, ErrorCodes, EVENT_ID_PATTERN, type MessageEvent } from '@parley/contracts';
+import { createRegistry } from '@parley/service-kit';
 import { eventually } from '@parley/testkit';
 import { GatewayErrorCodes } from '../errors.js';
 import {
@@ -316,11 +317,13 @@ describe('disconnect', () => {
 
 describe('upstream metrics', () => {
   it('counts requests and latency by event and rejections by code', async () => {
-    await start();
+    // The registry the ops server would serve (the public app has no /metrics).
+    const registry = createRegistry('gateway-test');
+    await start({}, { registry });
     await message({ type: 'send', id: 'c1', text: 'hi' });
     await message('nope');
     await message({ type: 'send', id: 'c2', text: 'hi' }, { keys: ['bad'] });
-    const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    const text = await registry.metrics();
     expect(text).toMatch(/parley_gateway_requests_total\{event="message",status="200",service="gateway-test"\} 2/);
     expect(text).toMatch(/parley_gateway_requests_total\{event="message",status="401",service="gateway-test"\} 1/);
     expect(text).toMatch(/parley_gateway_request_seconds_count\{service="gateway-test",event="message"\} 3/);

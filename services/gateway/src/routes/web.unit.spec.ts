@@ -82,7 +82,7 @@ describe('static assets', () => {
 
   it('adds no page headers to upstream answers', async () => {
     ({ app } = await testApp(testConfig({ WEB_ROOT: webRoot })));
-    const response = await app.inject({ method: 'GET', url: '/healthz' });
+    const response = await app.inject({ method: 'POST', url: '/api/messages?event=message' });
     expect(response.headers['content-security-policy']).toBeUndefined();
   });
 });
