@@ -1,4 +1,6 @@
-import { BusUnavailableError, GatewayErrorCodes } from './errors.js';
+import { BusUnavailableError, MessageTooLargeError } from './errors.js';
+
+export { MessageTooLargeError };
 
 /** The part of a message batch the sender needs (ServiceBusMessageBatch fits). */
 export interface BatchLike<M> {
@@ -27,14 +29,6 @@ export interface BatchingSenderOptions {
   /** Batches in flight at once; what arrives meanwhile waits and joins the next batches. */
   maxInFlightBatches?: number;
   onBatch?: (outcome: BatchOutcome) => void;
-}
-
-export class MessageTooLargeError extends Error {
-  readonly code = GatewayErrorCodes.messageTooLarge;
-  constructor() {
-    super('the message does not fit into an empty batch');
-    this.name = 'MessageTooLargeError';
-  }
 }
 
 interface Pending<M> {

@@ -48,5 +48,5 @@ export function rawBodyParser(keepBytes: number, hardLimit: number) {
 }
 
 function tooLarge(limit: number): GatewayError {
-  return new GatewayError(GatewayErrorCodes.bodyTooLarge, `the body exceeds ${limit} bytes`, 413);
+  return new GatewayError(GatewayErrorCodes.bodyTooLarge, `the body exceeds ${limit} bytes`);
 }

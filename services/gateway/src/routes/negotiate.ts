@@ -2,11 +2,13 @@ import type { FastifyPluginAsync } from 'fastify';
 import { ErrorCodes } from '@parley/contracts';
 import type { GatewayConfig } from '../config.js';
 import { GatewayError, GatewayErrorCodes } from '../errors.js';
-import { isUserName, type IssuedToken, type TokenVerifier } from '../tokens.js';
+import type { ClientEndpoint } from '../dialects/client-endpoint.js';
+import { isUserName, type TokenVerifier } from '../tokens.js';
 
 export interface NegotiateOptions {
   config: GatewayConfig;
-  issue: (user: string) => Promise<IssuedToken>;
+  /** The dialect's client URL and token (dialects/client-endpoint.ts). */
+  endpoint: ClientEndpoint;
   /** The OIDC bearer verifier; required in oidc mode. */
   oidc?: TokenVerifier;
 }
@@ -22,35 +24,35 @@ export interface NegotiateAnswer {
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /**
- * `POST /api/negotiate`: the WebSocket URL and a gateway-issued token for the
- * signed-in user. Development: the user is the `name` of the JSON body.
+ * `POST /api/negotiate`: the WebSocket URL and a token for the signed-in user:
+ * the gateway's own token on the seed dialect, a Web PubSub client token
+ * (`sub` = the user) on Web PubSub. Development: the user is the `name` of the JSON body.
  * oidc: the user comes from a verified `Authorization: Bearer` token.
  */
 export const negotiateRoutes: FastifyPluginAsync<NegotiateOptions> = async (app, options) => {
   const { config } = options;
-  const wsUrl = (token: string) => `${config.publicWsBase}/ws/client/hubs/${encodeURIComponent(config.hub)}?access_token=${encodeURIComponent(token)}`;
 
   async function userOf(headers: Record<string, unknown>, body: unknown): Promise<string> {
     if (config.auth.mode === 'development') {
       const name = (body as { name?: unknown } | null | undefined)?.name;
       if (!isUserName(name)) {
-        throw new GatewayError(GatewayErrorCodes.nameInvalid, 'name must be 1–64 printable ASCII characters without outer spaces', 400);
+        throw new GatewayError(GatewayErrorCodes.nameInvalid, 'name must be 1–64 printable ASCII characters without outer spaces');
       }
       return name;
     }
     const authorization = typeof headers.authorization === 'string' ? headers.authorization : undefined;
-    if (!authorization) throw new GatewayError(ErrorCodes.tokenMissing, 'Authorization: Bearer <token> is required', 401);
+    if (!authorization) throw new GatewayError(ErrorCodes.tokenMissing, 'Authorization: Bearer <token> is required');
     const match = BEARER.exec(authorization);
-    if (!match) throw new GatewayError(ErrorCodes.tokenInvalid, 'Authorization must be a Bearer token', 401);
+    if (!match) throw new GatewayError(ErrorCodes.tokenInvalid, 'Authorization must be a Bearer token');
     const check = await options.oidc!.verify(match[1]);
-    if (!check.ok) throw GatewayError.from(check.error, 401);
+    if (!check.ok) throw GatewayError.from(check.error);
     return check.value.user;
   }
 
   app.post('/api/negotiate', { bodyLimit: 4096 }, async (request, reply): Promise<NegotiateAnswer> => {
     const user = await userOf(request.headers, request.body);
-    const issued = await options.issue(user);
+    const ticket = await options.endpoint.ticket(user);
     reply.header('cache-control', 'no-store');
-    return { url: wsUrl(issued.token), accessToken: issued.token, expiresAt: issued.expiresAt, user: issued.user };
+    return { url: ticket.url, accessToken: ticket.token, expiresAt: ticket.expiresAt, user: ticket.user };
   });
 };

@@ -1,0 +1,99 @@
+import { ErrorCodes, okAck, type AckFrame, type CodedError } from '@parley/contracts';
+import type { Logger } from '@parley/service-kit';
+import { connectedEvent, disconnectedEvent, messageEvent, newTraceparent, traceIdOf, type EventSource } from '../chat-events.js';
+import type { GatewayConfig } from '../config.js';
+import type { ConnectionLanes } from '../connection-lanes.js';
+import { GatewayError, GatewayErrorCodes, MessageTooLargeError, type GatewayErrorCode } from '../errors.js';
+import { readFrame, type RawBody } from '../frames.js';
+import type { GatewayMetrics } from '../metrics.js';
+import type { RateLimiter } from '../rate-limiter.js';
+
+/** Who an upstream call is about, once its dialect's edge has read and verified it. */
+export interface Caller {
+  /** The configured spelling of the hub. */
+  readonly hub: string;
+  readonly connectionId: string;
+  readonly userId: string;
+  /** The upstream request's `traceparent`, if it carried one. */
+  readonly traceparent?: string;
+}
+
+export interface ChatPathOptions {
+  config: GatewayConfig;
+  lanes: ConnectionLanes;
+  limiter: RateLimiter;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  eventIds: () => string;
+  now: () => number;
+}
+
+/**
+ * The one chat path both dialects share (docs/architecture.md): what a
+ * connect, a message and a disconnect become on the bus. The edges
+ * (routes/upstream.ts for the seed dialect, routes/webpubsub.ts for Web PubSub)
+ * only read, verify and answer the service's calls, like socket.io keeps one
+ * server behind its adapters.
+ */
+export function createChatPath(options: ChatPathOptions) {
+  const { config, lanes, limiter, metrics } = options;
+
+  const sourceOf = (caller: Caller): EventSource => ({
+    hub: caller.hub,
+    connectionId: caller.connectionId,
+    userId: caller.userId,
+    eventId: options.eventIds(),
+    receivedAt: new Date(options.now()),
+    traceparent: newTraceparent(caller.traceparent),
+  });
+  const logFor = (source: EventSource) =>
+    options.logger.child({ eventId: source.eventId, connectionId: source.connectionId, userId: source.userId, traceId: traceIdOf(source.traceparent) });
+  // The contracts' codes and the gateway's own (PARLEY_GATEWAY_MESSAGE_TOO_LARGE) travel in acks alike.
+  const rejectFrame = (clientId: string, error: CodedError | { code: GatewayErrorCode; message: string }): AckFrame => {
+    metrics.rejections.inc({ code: error.code });
+    return { type: 'ack', id: clientId, ok: false, error: { code: error.code, message: error.message } };
+  };
+
+  return {
+    /**
+     * A connection was accepted: `chat.connected` goes into the connection's lane
+     * now (nothing of this connection can overtake it) and leaves once `answered`
+     * settles, so it never holds up the handshake.
+     */
+    connected(caller: Caller, answered: Promise<unknown>): void {
+      const source = sourceOf(caller);
+      lanes.post(caller.connectionId, connectedEvent(source), answered);
+      logFor(source).info('connected');
+    },
+
+    /** One client frame: checked, rate limited, queued; the ack answers once the bus accepted it. */
+    async message(caller: Caller, body: RawBody | undefined): Promise<AckFrame> {
+      const frame = readFrame(body, config.maxFrameBytes);
+      if (!frame.ok) return rejectFrame(frame.clientId ?? '', frame.error);
+      if (!limiter.take(caller.userId)) {
+        return rejectFrame(frame.value.id, { code: ErrorCodes.rateLimited, message: `more than ${config.rateLimit.perSecond} frames per second` });
+      }
+      const source = sourceOf(caller);
+      try {
+        await lanes.send(caller.connectionId, messageEvent(source, frame.value));
+      } catch (error) {
+        // Resending cannot help a frame that does not fit an empty batch: the client is told so.
+        if (error instanceof MessageTooLargeError) return rejectFrame(frame.value.id, { code: GatewayErrorCodes.messageTooLarge, message: error.message });
+        logFor(source).error({ err: error, clientId: frame.value.id }, 'the bus did not accept a message');
+        throw new GatewayError(ErrorCodes.busUnavailable, 'the bus did not accept the frame; resend it later', { cause: error });
+      }
+      // A child logger per message costs more than the rest of the handler: only when it will print.
+      if (options.logger.isLevelEnabled('debug')) logFor(source).debug({ clientId: frame.value.id, frameType: frame.value.type }, 'message queued');
+      return okAck(frame.value.id);
+    },
+
+    /** The connection is gone: `chat.disconnected` is posted; nobody waits for the bus. */
+    disconnected(caller: Caller): void {
+      const source = sourceOf(caller);
+      lanes.post(caller.connectionId, disconnectedEvent(source));
+      logFor(source).info('disconnected');
+    },
+  };
+}
+
+export type ChatPath = ReturnType<typeof createChatPath>;

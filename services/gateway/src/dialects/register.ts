@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from '@parley/service-kit';
+import type { GatewayConfig } from '../config.js';
+import type { ConnectionLanes } from '../connection-lanes.js';
+import type { GatewayMetrics } from '../metrics.js';
+import { RateLimiter } from '../rate-limiter.js';
+import { negotiateRoutes } from '../routes/negotiate.js';
+import { upstreamRoutes } from '../routes/upstream.js';
+import { webPubSubRoutes } from '../routes/webpubsub.js';
+import { createConnectVerifier, createGatewayTokenVerifier, createTokenIssuer, type TokenVerifier } from '../tokens.js';
+import { createChatPath } from './chat-path.js';
+import { createWebPubSubClient, seedClientEndpoint, webPubSubClientEndpoint, webPubSubSender } from './client-endpoint.js';
+import { createHandlerCheck } from './handler-auth.js';
+
+export interface ChatEdgeOptions {
+  config: GatewayConfig;
+  lanes: ConnectionLanes;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  eventIds: () => string;
+  now: () => number;
+  /** The OIDC verifier in oidc mode (negotiate, and seed connects with the provider's token). */
+  oidc?: TokenVerifier;
+}
+
+/**
+ * The dialect seam: one chat path, and the edge `WEBSOCKET_SERVICE` names in
+ * front of it — the seed upstream (`/api/messages`) or the Web PubSub event
+ * handler (`/api/webpubsub/events`) — plus negotiate with that dialect's URL and token.
+ */
+export async function registerChatEdges(app: FastifyInstance, options: ChatEdgeOptions): Promise<void> {
+  const { config, metrics, now } = options;
+  const chat = createChatPath({
+    config,
+    lanes: options.lanes,
+    limiter: new RateLimiter({ perSecond: config.rateLimit.perSecond, burst: config.rateLimit.burst, now }),
+    metrics,
+    logger: options.logger,
+    eventIds: options.eventIds,
+    now,
+  });
+  const oidc = options.oidc ? { oidc: options.oidc } : {};
+
+  if (config.service.dialect === 'webpubsub' && config.webPubSub) {
+    const client = createWebPubSubClient(config.service, config.hub);
+    await app.register(webPubSubRoutes, {
+      config,
+      edge: config.webPubSub,
+      chat,
+      check: createHandlerCheck(config.webPubSub.handlerAuth, config.accessKeys, now),
+      sendHello: webPubSubSender(client),
+      metrics,
+      logger: options.logger,
+    });
+    await app.register(negotiateRoutes, { config, endpoint: webPubSubClientEndpoint(config, client), ...oidc });
+    return;
+  }
+
+  const gatewayTokens = createGatewayTokenVerifier({ signingKey: config.auth.signingKey, now });
+  await app.register(upstreamRoutes, { config, chat, verifier: createConnectVerifier(gatewayTokens, options.oidc), metrics });
+  const issue = createTokenIssuer({ signingKey: config.auth.signingKey, ttlSeconds: config.auth.tokenTtlSeconds, now });
+  await app.register(negotiateRoutes, { config, endpoint: seedClientEndpoint(config, issue), ...oidc });
+}
