@@ -1,2 +1,3 @@
 export * from './process.js';
 export * from './stand-ins.js';
+export * from './tables.js';

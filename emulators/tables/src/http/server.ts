@@ -1,0 +1,116 @@
+/**
+ * The HTTP front: reads a request (bounded), authorises it, routes it and
+ * writes the response. Every failure becomes the service's error response;
+ * nothing a client sends can stop the process.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { authorize } from '../auth/authorize.js';
+import type { Account } from '../auth/account.js';
+import { executeBatch } from '../batch/batch.js';
+import { Errors, ServiceError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Context } from '../service/context.js';
+import { dispatch } from '../service/dispatch.js';
+import { errorResponse, type ServiceRequest, type ServiceResponse } from '../service/request.js';
+import { parseRoute } from '../service/route.js';
+import type { Store } from '../store/store.js';
+
+/** The service's limit for a request body (a `$batch` may carry 4 MiB). */
+export const maxBodyBytes = 4 * 1024 * 1024;
+
+export interface HttpOptions {
+  readonly store: Store;
+  readonly account: Account;
+  readonly log: Logger;
+}
+
+function readBody(req: IncomingMessage): Promise<string | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBodyBytes) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, out: ServiceResponse): void {
+  const body = out.body === undefined ? undefined : Buffer.from(out.body, 'utf8');
+  res.writeHead(out.status, { ...out.headers, 'Content-Length': String(body?.length ?? 0) });
+  res.end(body);
+}
+
+export function handle(opts: HttpOptions, req: IncomingMessage, body: string, started: bigint): ServiceResponse {
+  const rawUrl = req.url ?? '/';
+  const q = rawUrl.indexOf('?');
+  const rawPath = q < 0 ? rawUrl : rawUrl.slice(0, q);
+  const sreq: ServiceRequest = {
+    method: (req.method ?? 'GET').toUpperCase(),
+    rawPath,
+    query: new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1)),
+    header: (name) => {
+      const v = req.headers[name];
+      return Array.isArray(v) ? v.join(', ') : v;
+    },
+    body,
+  };
+  try {
+    const grant = authorize(opts.account, sreq);
+    const route = parseRoute(rawPath, opts.account.name);
+    const ctx: Context = { store: opts.store, account: opts.account.name, base: `http://${req.headers.host ?? '127.0.0.1'}/${opts.account.name}/`, grant };
+    if (route.kind === 'batch') {
+      if (sreq.method !== 'POST') throw Errors.methodNotAllowed();
+      return executeBatch(ctx, sreq);
+    }
+    return dispatch(ctx, sreq, route);
+  } catch (err) {
+    if (err instanceof ServiceError) return errorResponse(sreq, err);
+    opts.log.error({ err, method: sreq.method, path: rawPath, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request failed');
+    return errorResponse(sreq, Errors.internal());
+  }
+}
+
+export function createHttpServer(opts: HttpOptions): Server {
+  const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
+    const started = process.hrtime.bigint();
+    readBody(req).then(
+      (body) => {
+        if (body === 'too-large') {
+          res.setHeader('Connection', 'close');
+          send(res, errorResponse({ method: req.method ?? 'GET', rawPath: '', query: new URLSearchParams(), header: () => undefined, body: '' }, Errors.bodyTooLarge()));
+          return;
+        }
+        const out = handle(opts, req, body, started);
+        if (out.status >= 500) opts.log.warn({ status: out.status, method: req.method, url: req.url }, 'request answered with a server error');
+        else opts.log.debug({ status: out.status, method: req.method, url: req.url }, 'request');
+        send(res, out);
+      },
+      (err: unknown) => {
+        opts.log.warn({ err }, 'request body could not be read');
+        res.destroy();
+      },
+    );
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  return server;
+}
+
+export async function listen(server: Server, host: string, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}
