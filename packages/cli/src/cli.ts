@@ -8,6 +8,7 @@ Commands:
   rebuild    clear the projections and rebuild them from the whole event log
   dlq        list, peek, resubmit or purge dead-lettered messages
   upstream   read or change the SignalR service's upstream templates
+  trace      show a message's span waterfall (local stack started with --traces)
 
 Run parley <command> --help for its options.
 
@@ -29,6 +30,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   rebuild: async () => (await import('./commands/rebuild.js')).rebuildCommand,
   dlq: async () => (await import('./commands/dlq.js')).dlqCommand,
   upstream: async () => (await import('./commands/upstream.js')).upstreamCommand,
+  trace: async () => (await import('./commands/trace.js')).traceCommand,
 };
 
 /** Runs one command line; returns the exit code. Errors go to stderr as one line with their code. */

@@ -14,6 +14,8 @@ export const CliErrorCodes = {
   inputInvalid: 'PARLEY_CLI_INPUT_INVALID',
   serviceUnreachable: 'PARLEY_CLI_SERVICE_UNREACHABLE',
   serviceFailed: 'PARLEY_CLI_SERVICE_FAILED',
+  /** `parley trace ID`: no kept trace has that trace, event or command id. */
+  traceNotFound: 'PARLEY_CLI_TRACE_NOT_FOUND',
 } as const;
 
 export type CliErrorCode = (typeof CliErrorCodes)[keyof typeof CliErrorCodes];
@@ -29,6 +31,7 @@ const exitCodeOf: Record<CliErrorCode, number> = {
   PARLEY_CLI_INPUT_INVALID: ExitCodes.usage,
   PARLEY_CLI_SERVICE_UNREACHABLE: ExitCodes.service,
   PARLEY_CLI_SERVICE_FAILED: ExitCodes.service,
+  PARLEY_CLI_TRACE_NOT_FOUND: ExitCodes.usage,
 };
 
 export class CliError extends Error {

@@ -4,3 +4,4 @@ export * from './dialect.js';
 export * from './supervisor.js';
 export { formatLine } from './log-format.js';
 export * from './chat-client.js';
+export * from './traces/index.js';
