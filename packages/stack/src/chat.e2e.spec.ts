@@ -28,6 +28,19 @@ describe('Parley end to end (real stack, real WebSockets)', () => {
     await cleanup?.();
   });
 
+  it('serves /healthz, /readyz and /metrics on each service\'s ops URL, none on the gateway\'s public port', async () => {
+    for (const service of ['gateway', 'chat-worker', 'notifier'] as const) {
+      for (const path of ['/healthz', '/readyz', '/metrics']) {
+        const response = await fetch(`${stack.opsUrl(service)}${path}`);
+        await response.arrayBuffer();
+        expect(response.status, `${service} ${path}`).toBe(200);
+      }
+    }
+    const publicReadyz = await fetch(`${stack.gatewayUrl}/readyz`);
+    await publicReadyz.arrayBuffer();
+    expect(publicReadyz.status).toBe(404);
+  });
+
   it('delivers a lobby message to two users, after acking it', async () => {
     const alice = await connect(unique('alice'));
     const bob = await connect(unique('bob'));

@@ -5,6 +5,8 @@ import { emulatorEnv, serviceEnv, type ServiceDialect } from './dialect.js';
 
 export interface StackContext {
   readonly ports: Record<ComponentName, number>;
+  /** The gateway's ops server (/healthz, /readyz, /metrics), apart from its public port (ports.ts). */
+  readonly opsPorts: { readonly gateway: number };
   /** Where data and stack.json live; durable components keep their data below it unless inMemory. */
   readonly dataDir: string;
   readonly inMemory: boolean;
@@ -82,6 +84,7 @@ export const STARTERS: Record<ComponentName, Starter> = {
       ...serviceEnv(context.service, need(context, 'signalr')),
       AUTH_MODE: 'development',
       TOKEN_SIGNING_KEY: context.tokenSigningKey,
+      OPS_PORT: String(context.opsPorts.gateway),
     }),
   'chat-worker': (context) =>
     startService('chat-worker', 'services/chat-worker/src/main.ts', context, {

@@ -15,12 +15,20 @@ export const DEFAULT_PORTS: Record<ComponentName, { port: number; variable: stri
   notifier: { port: 7073, variable: 'PARLEY_NOTIFIER_PORT' },
 };
 
+/**
+ * Ops servers (/healthz, /readyz, /metrics) apart from a component's port. Only the gateway
+ * has one: its port is public, while the workers' only port is their ops port.
+ */
+export const OPS_PORTS = {
+  gateway: { port: 7074, variable: 'PARLEY_GATEWAY_OPS_PORT' },
+} as const;
+
 export class PortInUseError extends Error {
   readonly code = 'PARLEY_PORT_IN_USE';
-  constructor(readonly component: ComponentName, readonly port: number) {
+  constructor(readonly component: ComponentName, readonly port: number, variable: string = DEFAULT_PORTS[component].variable) {
     super(
       `port ${port} (${component}) is already in use on 127.0.0.1. ` +
-        `Stop whatever listens there, or choose another port: ${DEFAULT_PORTS[component].variable}=<port> npm start`,
+        `Stop whatever listens there, or choose another port: ${variable}=<port> npm start`,
     );
   }
 }
@@ -44,12 +52,20 @@ export async function choosePorts(ephemeral: boolean, env: NodeJS.ProcessEnv): P
       ports[name] = await freePort();
       continue;
     }
-    const { port: fallback, variable } = DEFAULT_PORTS[name];
-    const text = env[variable];
-    const port = text ? Number(text) : fallback;
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${variable} must be a TCP port, got "${text}"`);
-    if (!(await isFree(port))) throw new PortInUseError(name, port);
-    ports[name] = port;
+    ports[name] = await fixedPort(name, DEFAULT_PORTS[name], env);
   }
   return ports;
+}
+
+/** The gateway's ops port: ephemeral for tests, else PARLEY_GATEWAY_OPS_PORT or 7074 (checked to be free). */
+export async function chooseOpsPorts(ephemeral: boolean, env: NodeJS.ProcessEnv): Promise<{ gateway: number }> {
+  return { gateway: ephemeral ? await freePort() : await fixedPort('gateway', OPS_PORTS.gateway, env) };
+}
+
+async function fixedPort(name: ComponentName, { port: fallback, variable }: { port: number; variable: string }, env: NodeJS.ProcessEnv): Promise<number> {
+  const text = env[variable];
+  const port = text ? Number(text) : fallback;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${variable} must be a TCP port, got "${text}"`);
+  if (!(await isFree(port))) throw new PortInUseError(name, port, variable);
+  return port;
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { eventually, freePort, WORKSPACE_ROOT } from '@parley/testkit';
-import { DEFAULT_PORTS } from './ports.js';
+import { DEFAULT_PORTS, OPS_PORTS } from './ports.js';
 import { ChatClient } from './chat-client.js';
 import { startTestStack, unique } from './e2e-setup.js';
 import type { Stack } from './stack.js';
@@ -104,7 +104,7 @@ describe('npm start survives a crashed component', () => {
     onTestFailed(() => console.log(output.slice(-60).join('\n')));
     dataDir = await mkdtemp(join(tmpdir(), 'parley-npm-start-'));
     const ports: Record<string, string> = {};
-    for (const { variable } of Object.values(DEFAULT_PORTS)) ports[variable] = String(await freePort());
+    for (const { variable } of [...Object.values(DEFAULT_PORTS), ...Object.values(OPS_PORTS)]) ports[variable] = String(await freePort());
     child = spawn(process.execPath, ['--import', 'tsx', join(WORKSPACE_ROOT, 'packages/stack/src/main.ts'), '--in-memory', '--data-dir', dataDir, '--quiet'], {
       cwd: WORKSPACE_ROOT,
       env: { ...process.env, ...ports },

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { STARTERS, type StackContext, type StartedComponent } from './components.js';
-import { choosePorts, COMPONENT_NAMES, type ComponentName } from './ports.js';
+import { chooseOpsPorts, choosePorts, COMPONENT_NAMES, type ComponentName } from './ports.js';
 import { DEFAULT_SERVICE_DIALECT, type ServiceDialect } from './dialect.js';
 import type { ComponentExit } from './supervisor.js';
 import { startTraceReceiver, withTracesEnv, type TraceReceiver } from './traces/index.js';
@@ -41,9 +41,11 @@ export class Stack {
     const dataDir = options.dataDir ?? join(process.cwd(), '.parley');
     await mkdir(dataDir, { recursive: true });
     const ports = await choosePorts(options.ephemeralPorts ?? false, options.processEnv ?? process.env);
+    const opsPorts = await chooseOpsPorts(options.ephemeralPorts ?? false, options.processEnv ?? process.env);
     const traces = options.traces ? await startTraceReceiver() : undefined;
     const stack = new Stack({
       ports,
+      opsPorts,
       dataDir,
       inMemory: options.inMemory ?? false,
       tokenSigningKey: randomBytes(32).toString('base64url'),
@@ -69,6 +71,14 @@ export class Stack {
   }
   get gatewayUrl(): string {
     return `http://127.0.0.1:${this.context.ports.gateway}`;
+  }
+  /**
+   * The base URL of a service's ops server (/healthz, /readyz, /metrics): the gateway's own
+   * ops port (not its public one), the workers' only port.
+   */
+  opsUrl(component: 'gateway' | 'chat-worker' | 'notifier'): string {
+    const port = component === 'gateway' ? this.context.opsPorts.gateway : this.context.ports[component];
+    return `http://127.0.0.1:${port}`;
   }
   get signalrUrl(): string {
     return `http://127.0.0.1:${this.context.ports.signalr}`;
@@ -144,7 +154,7 @@ export class Stack {
   }
 
   private async writeStackFile(): Promise<void> {
-    const file = { ...this.context.connectionStrings, gatewayUrl: this.gatewayUrl, ports: this.context.ports, service: this.context.service, ...(this.traces ? { tracesUrl: this.traces.url } : {}) };
+    const file = { ...this.context.connectionStrings, gatewayUrl: this.gatewayUrl, ports: this.context.ports, opsPorts: this.context.opsPorts, service: this.context.service, ...(this.traces ? { tracesUrl: this.traces.url } : {}) };
     await writeFile(join(this.context.dataDir, 'stack.json'), `${JSON.stringify(file, null, 2)}\n`);
   }
 }

@@ -75,6 +75,7 @@ try {
     args: [],
     env: {
       PORT: '0',
+      OPS_PORT: '0',
       LOG_LEVEL: 'warn',
       BUS_BATCH_MODE: batchMode,
       SERVICEBUS_CONNECTION_STRING: bus.connectionString,
@@ -96,7 +97,7 @@ try {
   console.log('');
   console.log(`ratio gateway/bare (closed loop):  ${((gw.max.rps / baseline.max.rps) * 100).toFixed(1)} %  (aim ≥ 30 %)`);
   console.log(`gateway p99 at ${rate} req/s:         ${ms(gw.fixed.p99)}  (aim < 20 ms)`);
-  console.log(`bus batching:                      ${await batchStats(await origin(gateway))}`);
+  console.log(`bus batching:                      ${await batchStats(`http://127.0.0.1:${Number(gateway.readyInfo.opsPort)}`)}`);
 } finally {
   for (const proc of processes.reverse()) await proc.stop();
   await bus.stop();

@@ -15,6 +15,7 @@ export const SIGNING_KEY = 'test-signing-key-0123456789abcdef-0123456789';
 export function testEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
   return {
     PORT: '0',
+    OPS_PORT: '0',
     SIGNALR_CONNECTION_STRING: `Endpoint=http://127.0.0.1;Port=8888;AccessKey=${PRIMARY_KEY};Version=1.0;`,
     SIGNALR_SECONDARY_KEY: SECONDARY_KEY,
     SERVICEBUS_CONNECTION_STRING: 'Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=x;UseDevelopmentEmulator=true;',
