@@ -4,6 +4,7 @@ import { PortInUseError } from './ports.js';
 import { Stack } from './stack.js';
 import { isServiceDialect } from './dialect.js';
 import { Supervisor } from './supervisor.js';
+import { isStackAuth } from './oidc.js';
 
 const usage = `Usage: npm start [-- --in-memory] [-- --data-dir DIR] [-- --quiet] [-- --service signalr|webpubsub] [-- --traces]
   --service     the WebSocket service dialect: signalr (the seed X-ASRS-* API, default) or webpubsub (Azure Web PubSub)
@@ -11,6 +12,7 @@ const usage = `Usage: npm start [-- --in-memory] [-- --data-dir DIR] [-- --quiet
   --data-dir    where data and stack.json live (default ./.parley)
   --quiet       show warnings and errors only
   --traces      keep the services' traces (last 500, in memory); show one with: npx parley trace <eventId|traceId>
+  --auth        development (type any name, default) or oidc (sign in at the local OpenID provider, PARLEY_OIDC_PORT 7079)
 Ports: PARLEY_GATEWAY_PORT (7071), PARLEY_SIGNALR_PORT (8888), PARLEY_SERVICEBUS_PORT (5672),
        PARLEY_AZURITE_PORT (10002), PARLEY_WORKER_PORT (7072), PARLEY_NOTIFIER_PORT (7073)`;
 
@@ -21,6 +23,7 @@ const { values } = parseArgs({
     quiet: { type: 'boolean', default: false },
     traces: { type: 'boolean', default: false },
     service: { type: 'string', default: 'signalr' },
+    auth: { type: 'string', default: 'development' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -31,6 +34,12 @@ if (values.help) {
 const service = values.service;
 if (!isServiceDialect(service)) {
   console.error(`--service must be signalr or webpubsub, got "${service}"\n${usage}`);
+  process.exit(2);
+}
+
+const auth = values.auth;
+if (!isStackAuth(auth)) {
+  console.error(`--auth must be development or oidc, got "${auth}"\n${usage}`);
   process.exit(2);
 }
 
@@ -66,17 +75,19 @@ try {
     detached: true,
     service,
     traces: values.traces,
+    auth,
   });
   // A component that dies is named, restarted with back-off, and a crash loop stops everything (supervisor.ts).
   supervisor = new Supervisor(stack, {
     log: (line) => console.log(`${'[stack]'.padEnd(13)} ${line}`),
     onGiveUp: (_name, message) => void shutdown(message, 1),
   });
-  const home = `http://localhost:${stack.ports.gateway}/api/home?name=alice`;
+  const idp = stack.identityProvider;
+  const home = idp ? `http://localhost:${stack.ports.gateway}/` : `http://localhost:${stack.ports.gateway}/api/home?name=alice`;
   console.log(`
   Parley is running.
     chat:        ${home}
-    (another user: change name=alice to any name, in another browser window)
+${idp ? `    sign in:     at ${idp.issuer} as ${idp.users.map((u) => `${u.id}/${u.password}`).join(', ')} (another user: a private window)` : '    (another user: change name=alice to any name, in another browser window)'}
     WebSocket:   ${stack.signalrUrl}   Service Bus: 127.0.0.1:${stack.ports.servicebus}   Tables: 127.0.0.1:${stack.ports.azurite}
     data:        ${values['in-memory'] ? 'in memory' : stack.dataDir}   connection strings: ${stack.dataDir}/stack.json
 ${stack.tracesUrl ? `    traces:      ${stack.tracesUrl} (OTLP/HTTP JSON); list them: npx parley trace; show one: npx parley trace <eventId|traceId>\n` : ''}  Ctrl-C stops everything.

@@ -6,6 +6,8 @@ import { chooseOpsPorts, choosePorts, COMPONENT_NAMES, type ComponentName } from
 import { DEFAULT_SERVICE_DIALECT, type ServiceDialect } from './dialect.js';
 import type { ComponentExit } from './supervisor.js';
 import { startTraceReceiver, withTracesEnv, type TraceReceiver } from './traces/index.js';
+import type { DevOidc } from '@parley/dev-oidc';
+import { startStackOidc, withOidcEnv, type StackAuth, type StackOidcOptions } from './oidc.js';
 
 export interface StackOptions {
   /** Default `.parley` in the current directory. */
@@ -24,6 +26,10 @@ export interface StackOptions {
   service?: ServiceDialect;
   /** Keep the services' traces: a local OTLP receiver (traces/receiver.ts) that `parley trace` reads. */
   traces?: boolean;
+  /** Sign-in: `development` (any name, default) or `oidc` (the local OpenID provider of packages/dev-oidc). See oidc.ts. */
+  auth?: StackAuth;
+  /** The local provider's settings when auth is oidc. */
+  oidc?: StackOidcOptions;
 }
 
 /** Stop in this order: no new client traffic first, the stores last. */
@@ -34,6 +40,7 @@ export class Stack {
   private readonly crashListeners = new Set<(name: ComponentName, exit: ComponentExit) => void>();
 
   private traces: TraceReceiver | undefined;
+  private idp: DevOidc | undefined;
 
   private constructor(private readonly context: StackContext & { connectionStrings: Record<string, string> }) {}
 
@@ -43,6 +50,17 @@ export class Stack {
     const ports = await choosePorts(options.ephemeralPorts ?? false, options.processEnv ?? process.env);
     const opsPorts = await chooseOpsPorts(options.ephemeralPorts ?? false, options.processEnv ?? process.env);
     const traces = options.traces ? await startTraceReceiver() : undefined;
+    const idp =
+      options.auth === 'oidc'
+        ? await startStackOidc({
+            gatewayPort: ports.gateway,
+            dataDir,
+            inMemory: options.inMemory ?? false,
+            ephemeralPorts: options.ephemeralPorts ?? false,
+            processEnv: options.processEnv ?? process.env,
+            ...(options.oidc ? { settings: options.oidc } : {}),
+          })
+        : undefined;
     const stack = new Stack({
       ports,
       opsPorts,
@@ -50,12 +68,13 @@ export class Stack {
       inMemory: options.inMemory ?? false,
       tokenSigningKey: randomBytes(32).toString('base64url'),
       connectionStrings: {},
-      env: traces ? withTracesEnv(options.env ?? {}, traces.url) : (options.env ?? {}),
+      env: withOidcEnv(traces ? withTracesEnv(options.env ?? {}, traces.url) : (options.env ?? {}), idp),
       onLine: options.onLine ?? (() => undefined),
       detached: options.detached ?? false,
       service: options.service ?? DEFAULT_SERVICE_DIALECT,
     });
     stack.traces = traces;
+    stack.idp = idp;
     try {
       for (const name of COMPONENT_NAMES) await stack.start(name);
       await stack.writeStackFile();
@@ -93,6 +112,10 @@ export class Stack {
   /** The local trace receiver (`--traces`), read by `parley trace`. */
   get tracesUrl(): string | undefined {
     return this.traces?.url;
+  }
+  /** The local OpenID provider (`auth: 'oidc'`): its issuer, users, and `mint` for tests. */
+  get identityProvider(): DevOidc | undefined {
+    return this.idp;
   }
   get service(): ServiceDialect {
     return this.context.service;
@@ -151,6 +174,8 @@ export class Stack {
     // Last: the services export their final spans while they stop.
     await this.traces?.close();
     this.traces = undefined;
+    await this.idp?.close();
+    this.idp = undefined;
   }
 
   private async writeStackFile(): Promise<void> {
