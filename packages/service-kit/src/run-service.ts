@@ -3,6 +3,7 @@ import { ConfigError, ExitCodes, KitErrorCodes } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { createRegistry, startOpsServer, type ReadinessCheck } from './ops-server.js';
 import { installShutdown, type ShutdownStep } from './shutdown.js';
+import { startTracing, type Tracing } from './tracing.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -56,7 +57,8 @@ export interface ServiceDefinition<C extends { readonly logLevel: string }> {
 
 /**
  * The one start-up of every Parley service (packages/service-kit/README.md):
- * 1. configuration, read once; a ConfigError exits 2 with the variable named;
+ * 1. configuration, read once; a ConfigError exits 2 with the variable named; tracing starts
+ *    when OTEL_EXPORTER_OTLP_ENDPOINT is set (tracing.ts);
  * 2. logger and metrics registry;
  * 3. the service is built (clients created, nothing consuming yet);
  * 4. the ops server listens, so /healthz answers while the service starts;
@@ -69,8 +71,10 @@ export interface ServiceDefinition<C extends { readonly logLevel: string }> {
  */
 export async function runService<C extends { readonly logLevel: string }>(definition: ServiceDefinition<C>, env: Env = process.env): Promise<void> {
   let config: C;
+  let tracing: Tracing;
   try {
     config = definition.loadConfig(env);
+    tracing = startTracing(definition.name, env);
   } catch (error) {
     const logger = createLogger(definition.name);
     if (error instanceof ConfigError) logger.fatal({ code: error.code, variable: error.variable }, error.message);
@@ -88,6 +92,8 @@ export async function runService<C extends { readonly logLevel: string }>(defini
     ...intake,
     ...(opsClose ? [{ name: 'ops server', run: opsClose }] : []),
     ...[...owned].reverse(),
+    // Last, so the spans of the drain itself are exported.
+    { name: 'traces', run: () => tracing.shutdown() },
   ]);
   // Logged fatal, then the ordered shutdown, then exit 1: never left running half-broken.
   const fail = (code: string, message: string) => (error: unknown) => {
