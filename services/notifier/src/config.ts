@@ -1,5 +1,5 @@
-import { DEFAULT_PARTITIONS, parseConnectionString, type WebSocketServiceConnection } from '@parley/contracts';
-import { ConfigError, envReader, MAX_PARTITIONS, readBusConnection, readHttpListen, readLogLevel, type BusConnection } from '@parley/service-kit';
+import { DEFAULT_PARTITIONS } from '@parley/contracts';
+import { ConfigError, envReader, MAX_PARTITIONS, readBusConnection, readHttpListen, readLogLevel, readWebSocketService, type BusConnection, type WebSocketService } from '@parley/service-kit';
 
 export interface RetryPolicy {
   /** Attempts in total, the first one included. */
@@ -9,7 +9,8 @@ export interface RetryPolicy {
 }
 
 export interface NotifierConfig {
-  readonly service: WebSocketServiceConnection;
+  /** The WebSocket service and its dialect (`WEBSOCKET_SERVICE`; service-kit's readWebSocketService). */
+  readonly service: WebSocketService;
   readonly bus: BusConnection;
   readonly maxConcurrentSessions: number;
   readonly listen: { readonly host: string; readonly port: number };
@@ -24,8 +25,8 @@ export const DEFAULT_PORT = 7073;
 /** Reads and validates the environment once (docs/style.md §4); throws a ConfigError naming the variable. */
 export function loadConfig(env: Record<string, string | undefined>): NotifierConfig {
   const read = envReader(env);
-  const parsed = parseConnectionString(read.string('SIGNALR_CONNECTION_STRING'));
-  if (!parsed.ok) throw new ConfigError('SIGNALR_CONNECTION_STRING', parsed.error.message);
+  // WEBSOCKET_SERVICE=signalr|webpubsub with its connection string, or the Web PubSub endpoint with Entra ID.
+  const service = readWebSocketService(read);
   const retry: RetryPolicy = Object.freeze({
     maxAttempts: read.int('RETRY_MAX_ATTEMPTS', 5, { min: 1, max: 20 }),
     baseMs: read.int('RETRY_BASE_MS', 100, { min: 1, max: 60_000 }),
@@ -33,7 +34,7 @@ export function loadConfig(env: Record<string, string | undefined>): NotifierCon
   });
   if (retry.maxDelayMs < retry.baseMs) throw new ConfigError('RETRY_MAX_DELAY_MS', `must be at least RETRY_BASE_MS (${retry.baseMs})`);
   return Object.freeze({
-    service: Object.freeze(parsed.value),
+    service,
     bus: readBusConnection(read),
     // One slot per partition of the producer's default (64): a partition without a slot waits
     // until some held session goes idle. Idle slots wait in the broker's accept and cost little.

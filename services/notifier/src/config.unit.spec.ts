@@ -10,7 +10,7 @@ describe('loadConfig', () => {
   it('applies the documented defaults and freezes the result', () => {
     const config = loadConfig(base);
     expect(config).toMatchObject({
-      service: { baseUrl: 'http://localhost:8888', accessKey: 'parley-dev-primary-key-0123456789abcdef' },
+      service: { dialect: 'signalr', baseUrl: 'http://localhost:8888', accessKeys: ['parley-dev-primary-key-0123456789abcdef'], credential: 'key' },
       bus: { kind: 'connectionString' },
       maxConcurrentSessions: 64,
       listen: { host: '127.0.0.1', port: 7073 },
@@ -46,6 +46,13 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads Web PubSub by connection string (key) or by endpoint (Microsoft Entra ID)', () => {
+    const byKey = loadConfig({ ...base, WEBSOCKET_SERVICE: 'webpubsub', WEBPUBSUB_CONNECTION_STRING: 'Endpoint=http://127.0.0.1;Port=8080;AccessKey=k1;Version=1.0;' });
+    expect(byKey.service).toEqual({ dialect: 'webpubsub', baseUrl: 'http://127.0.0.1:8080', accessKeys: ['k1'], credential: 'key' });
+    const byEntra = loadConfig({ ...base, WEBSOCKET_SERVICE: 'webpubsub', WEBPUBSUB_ENDPOINT: 'https://parley.webpubsub.azure.com/' });
+    expect(byEntra.service).toEqual({ dialect: 'webpubsub', baseUrl: 'https://parley.webpubsub.azure.com', accessKeys: [], credential: 'entra' });
+  });
+
   it.each([
     [{ SIGNALR_CONNECTION_STRING: undefined }, /SIGNALR_CONNECTION_STRING: is required/],
     [{ SIGNALR_CONNECTION_STRING: 'Endpoint=http://x;Port=8888' }, /SIGNALR_CONNECTION_STRING: .*AccessKey/],
@@ -55,6 +62,14 @@ describe('loadConfig', () => {
     [{ RETRY_BASE_MS: '500', RETRY_MAX_DELAY_MS: '100' }, /RETRY_MAX_DELAY_MS: must be at least RETRY_BASE_MS/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL: must be one of/],
     [{ PORT: '70000' }, /PORT: must be between/],
+    [{ WEBSOCKET_SERVICE: 'azure-signalr' }, /WEBSOCKET_SERVICE: must be one of signalr, webpubsub/],
+    [{ WEBSOCKET_SERVICE: 'webpubsub' }, /WEBPUBSUB_CONNECTION_STRING: is required with WEBSOCKET_SERVICE=webpubsub/],
+    [{ WEBSOCKET_SERVICE: 'webpubsub', WEBPUBSUB_CONNECTION_STRING: 'Endpoint=https://x.webpubsub.azure.com' }, /WEBPUBSUB_CONNECTION_STRING: .*AccessKey/],
+    [{ WEBSOCKET_SERVICE: 'webpubsub', WEBPUBSUB_ENDPOINT: 'ftp://x' }, /WEBPUBSUB_ENDPOINT: must be an http\(s\) URL/],
+    [
+      { WEBSOCKET_SERVICE: 'webpubsub', WEBPUBSUB_ENDPOINT: 'https://x.webpubsub.azure.com', WEBPUBSUB_CONNECTION_STRING: 'Endpoint=https://x;AccessKey=k;' },
+      /WEBPUBSUB_CONNECTION_STRING: set either it or WEBPUBSUB_ENDPOINT/,
+    ],
   ])('fails fast naming the variable: %o', (change, message) => {
     expect(() => loadConfig({ ...base, ...change })).toThrow(message);
   });

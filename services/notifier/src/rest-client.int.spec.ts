@@ -5,9 +5,10 @@ import { Registry } from 'prom-client';
 import { createLogger, PermanentError } from '@parley/service-kit';
 import { NotifierErrorCodes, TransientRestError } from './errors.js';
 import { createNotifierMetrics, type NotifierMetrics } from './metrics.js';
-import { createRestClient, type RestClient } from './rest-client.js';
+import { createRestClient, type RestClient, type RestClientOptions } from './rest-client.js';
 import { toRestRequest } from './rest-requests.js';
 import { startRestStandIn, type RestStandIn } from './testing/rest-stand-in.js';
+import { createUndiciTransport } from './undici-transport.js';
 
 const accessKey = 'notifier-test-key-0123456789abcdef';
 const logger = createLogger('notifier-test', 'silent');
@@ -21,13 +22,13 @@ describe('REST client against a scripted stand-in', () => {
   let metrics: NotifierMetrics;
   let registry: Registry;
 
-  const client = (overrides: Partial<Parameters<typeof createRestClient>[0]> = {}) => {
+  type Overrides = Partial<Omit<RestClientOptions, 'transport'>> & { baseUrl?: string; connections?: number };
+  const client = ({ baseUrl, connections, ...overrides }: Overrides = {}) => {
     registry = new Registry();
     metrics = createNotifierMetrics(registry);
+    const transport = createUndiciTransport({ baseUrl: baseUrl ?? standIn.baseUrl, accessKey, connections: connections ?? 4, connectTimeoutMs: 2_000 });
     const made = createRestClient({
-      baseUrl: standIn.baseUrl,
-      accessKey,
-      connections: 4,
+      transport,
       requestTimeoutMs: 2_000,
       retry: { maxAttempts: 4, baseMs: 20, maxDelayMs: 3_000 },
       metrics,

@@ -1,18 +1,14 @@
-import { Pool } from 'undici';
 import type { Logger } from '@parley/service-kit';
 import type { RetryPolicy } from './config.js';
 import { NotifierErrorCodes, TransientRestError, rejectedError } from './errors.js';
 import type { NotifierMetrics } from './metrics.js';
-import { audienceOf, type RestRequest } from './rest-requests.js';
-import { decideRetry, isRetryableStatus, parseRetryAfter } from './retry.js';
-import { TokenCache } from './token-cache.js';
+import type { RestRequest } from './rest-requests.js';
+import { decideRetry, isRetryableStatus } from './retry.js';
+import type { Attempt, RestTransport } from './transport.js';
 
 export interface RestClientOptions {
-  /** `scheme://host[:port]` of the WebSocket service. */
-  baseUrl: string;
-  accessKey: string;
-  /** Keep-alive connections in the pool. */
-  connections: number;
+  /** How calls reach the service (transport.ts): undici with seed or Web PubSub paths, or Microsoft's SDK. */
+  transport: RestTransport;
   requestTimeoutMs: number;
   retry: RetryPolicy;
   metrics: NotifierMetrics;
@@ -29,47 +25,21 @@ export interface RestClient {
   close(): Promise<void>;
 }
 
-type Attempt =
-  | { readonly kind: 'answer'; readonly status: number; readonly body: string; readonly retryAfterMs: number | undefined }
-  | { readonly kind: 'failure'; readonly cause: 'timeout' | 'network'; readonly error: Error };
-
-/** Longest error body kept from an answer; enough for a dead-letter description. */
-const ERROR_BODY_LIMIT = 8 * 1024;
-
 /**
- * The REST client of the WebSocket service: one undici Pool with keep-alive to
- * the service, a cached JWT per URL, and in-process retries with full-jitter
- * back-off that honour `Retry-After`.
+ * The one retry path of every transport: in-process retries with full-jitter
+ * back-off that honour `Retry-After`, a permanent 4xx as a PermanentError (the
+ * consumer dead-letters it), a 404 on a connection's command as "gone".
  */
 export function createRestClient(options: RestClientOptions): RestClient {
-  const { baseUrl, metrics, retry, requestTimeoutMs } = options;
-  const pool = new Pool(baseUrl, {
-    connections: options.connections,
-    keepAliveTimeout: 30_000,
-    keepAliveMaxTimeout: 300_000,
-    connect: { timeout: requestTimeoutMs },
-  });
-  const tokens = new TokenCache({ accessKey: options.accessKey });
+  const { transport, metrics, retry, requestTimeoutMs } = options;
   const interrupted = new AbortController();
 
   async function attempt(request: RestRequest): Promise<Attempt> {
-    const token = await tokens.tokenFor(audienceOf(baseUrl, request.path));
-    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-    if (request.body !== undefined) headers['content-type'] = 'application/json';
-    const signal = AbortSignal.timeout(requestTimeoutMs);
     const stopTimer = metrics.restLatency.startTimer({ action: request.action });
     try {
-      const response = await pool.request({ method: request.method, path: request.path, headers, body: request.body, signal });
-      const ok = response.statusCode >= 200 && response.statusCode < 300;
-      // Always consume the body, or the keep-alive socket is not reused.
-      const body = ok ? '' : (await response.body.text()).slice(0, ERROR_BODY_LIMIT);
-      if (ok) await response.body.dump();
-      metrics.restCalls.inc({ action: request.action, status: String(response.statusCode) });
-      return { kind: 'answer', status: response.statusCode, body, retryAfterMs: parseRetryAfter(response.headers['retry-after']) };
-    } catch (error) {
-      const cause = signal.aborted || isUndiciTimeout(error) ? 'timeout' : 'network';
-      metrics.restCalls.inc({ action: request.action, status: cause });
-      return { kind: 'failure', cause, error: error instanceof Error ? error : new Error(String(error)) };
+      const result = await transport.attempt(request, requestTimeoutMs);
+      metrics.restCalls.inc({ action: request.action, status: result.kind === 'answer' ? String(result.status) : result.cause });
+      return result;
     } finally {
       stopTimer();
     }
@@ -100,7 +70,7 @@ export function createRestClient(options: RestClientOptions): RestClient {
   return {
     call,
     interrupt: () => interrupted.abort(),
-    close: () => pool.close(),
+    close: () => transport.close(),
   };
 }
 
@@ -110,11 +80,6 @@ function giveUp(result: Attempt, attempts: number, why: string): TransientRestEr
   }
   const code = result.cause === 'timeout' ? NotifierErrorCodes.restTimeout : NotifierErrorCodes.restNetwork;
   return new TransientRestError(code, `${result.cause}: ${result.error.message} (${why} after ${attempts} attempts)`, undefined, attempts);
-}
-
-function isUndiciTimeout(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
 }
 
 /** Sleeps; resolves false when interrupted first. */

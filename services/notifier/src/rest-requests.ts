@@ -2,6 +2,8 @@ import { RestPaths, type NotifierAction, type NotifierCommand } from '@parley/co
 
 export interface RestRequest {
   readonly action: NotifierAction;
+  /** The command this call carries out (the SDK transport calls by command, not by path). */
+  readonly command: NotifierCommand;
   readonly method: 'POST' | 'PUT' | 'DELETE';
   /** Path and query, every name encoded by the contracts' RestPaths. */
   readonly path: string;
@@ -11,34 +13,40 @@ export interface RestRequest {
   readonly goneIsDone: boolean;
 }
 
-/** One command, one REST call (docs/protocols.md §1). Pure, so the mapping is tested without a network. */
+/** Commands about one connection: a 404 there means the connection is gone (both dialects). */
+export function goneIsDone(action: NotifierAction): boolean {
+  return action === 'sendToConnection' || action === 'closeConnection' || action === 'addConnectionToGroup' || action === 'removeConnectionFromGroup';
+}
+
+/** Maps a command to the dialect's REST call: the seed paths here, Web PubSub's in webpubsub-requests.ts. */
+export type ToRestRequest = (command: NotifierCommand) => RestRequest;
+
+/** One command, one REST call of the seed dialect (docs/protocols.md §1). Pure, so the mapping is tested without a network. */
 export function toRestRequest(command: NotifierCommand): RestRequest {
+  return { ...seedCall(command), command, goneIsDone: goneIsDone(command.action) };
+}
+
+function seedCall(command: NotifierCommand): Omit<RestRequest, 'command' | 'goneIsDone'> {
   const { action, hub } = command;
   switch (command.action) {
     case 'sendToAll':
-      return { action, method: 'POST', path: RestPaths.broadcast(hub), body: JSON.stringify(command.frame), goneIsDone: false };
+      return { action, method: 'POST', path: RestPaths.broadcast(hub), body: JSON.stringify(command.frame) };
     case 'sendToUser':
-      return { action, method: 'POST', path: RestPaths.user(hub, command.userId), body: JSON.stringify(command.frame), goneIsDone: false };
+      return { action, method: 'POST', path: RestPaths.user(hub, command.userId), body: JSON.stringify(command.frame) };
     case 'sendToGroup':
-      return { action, method: 'POST', path: RestPaths.group(hub, command.group), body: JSON.stringify(command.frame), goneIsDone: false };
+      return { action, method: 'POST', path: RestPaths.group(hub, command.group), body: JSON.stringify(command.frame) };
     case 'sendToConnection':
-      return {
-        action,
-        method: 'POST',
-        path: RestPaths.connection(hub, command.connectionId),
-        body: JSON.stringify(command.frame),
-        goneIsDone: true,
-      };
+      return { action, method: 'POST', path: RestPaths.connection(hub, command.connectionId), body: JSON.stringify(command.frame) };
     case 'addConnectionToGroup':
-      return { action, method: 'PUT', path: RestPaths.groupConnection(hub, command.group, command.connectionId), goneIsDone: true };
+      return { action, method: 'PUT', path: RestPaths.groupConnection(hub, command.group, command.connectionId) };
     case 'removeConnectionFromGroup':
-      return { action, method: 'DELETE', path: RestPaths.groupConnection(hub, command.group, command.connectionId), goneIsDone: true };
+      return { action, method: 'DELETE', path: RestPaths.groupConnection(hub, command.group, command.connectionId) };
     case 'addUserToGroup':
-      return { action, method: 'PUT', path: RestPaths.groupUser(hub, command.group, command.userId), goneIsDone: false };
+      return { action, method: 'PUT', path: RestPaths.groupUser(hub, command.group, command.userId) };
     case 'removeUserFromGroup':
-      return { action, method: 'DELETE', path: RestPaths.groupUser(hub, command.group, command.userId), goneIsDone: false };
+      return { action, method: 'DELETE', path: RestPaths.groupUser(hub, command.group, command.userId) };
     case 'closeConnection':
-      return { action, method: 'DELETE', path: RestPaths.closeConnection(hub, command.connectionId, command.reason), goneIsDone: true };
+      return { action, method: 'DELETE', path: RestPaths.closeConnection(hub, command.connectionId, command.reason) };
   }
 }
 

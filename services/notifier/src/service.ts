@@ -6,7 +6,8 @@ import type { NotifierConfig } from './config.js';
 import { TransientRestError } from './errors.js';
 import { createNotifierMetrics, type NotifierMetrics } from './metrics.js';
 import { createRestClient, type RestClient } from './rest-client.js';
-import { targetOf, toRestRequest } from './rest-requests.js';
+import { dialectOf, type WebPubSubTransportKind } from './dialect.js';
+import { targetOf } from './rest-requests.js';
 
 /**
  * A quiet partition session is given back after this long, so that a command for
@@ -21,6 +22,8 @@ export interface NotifierDeps {
   registry: Registry;
   /** For tests of the back-off; Math.random otherwise. */
   random?: () => number;
+  /** Web PubSub only: Microsoft's SDK (the default) or undici with the contracts' paths — the bench compares both. */
+  webPubSubTransport?: WebPubSubTransportKind;
 }
 
 /** The consumer service over the notifications queue; stop() also closes the HTTP pool. */
@@ -36,10 +39,9 @@ export interface Notifier extends ConsumerService {
 export function buildNotifier(deps: NotifierDeps, config: NotifierConfig): Notifier {
   const { logger } = deps;
   const metrics = createNotifierMetrics(deps.registry);
+  const { transport, toRequest } = dialectOf(config, deps.webPubSubTransport ?? 'sdk');
   const rest: RestClient = createRestClient({
-    baseUrl: config.service.baseUrl,
-    accessKey: config.service.accessKey,
-    connections: config.httpConnections,
+    transport,
     requestTimeoutMs: config.requestTimeoutMs,
     retry: config.retry,
     metrics,
@@ -67,7 +69,7 @@ export function buildNotifier(deps: NotifierDeps, config: NotifierConfig): Notif
       ...targetOf(command),
     });
     try {
-      const outcome = await rest.call(toRestRequest(command), log);
+      const outcome = await rest.call(toRequest(command), log);
       if (outcome.kind === 'gone') {
         metrics.goneConnections.inc({ action: command.action });
         log.info({ status: outcome.status, attempts: outcome.attempts }, 'connection is gone; command completed');
