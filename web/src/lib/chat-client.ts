@@ -11,6 +11,8 @@ import { checkName, checkText, checkUserName } from './limits.js';
 export interface ChatClientDeps {
   readonly name: string;
   readonly fetch: FetchLike;
+  /** The current OpenID Connect access token, read again for every negotiate (it is renewed). */
+  readonly accessToken?: () => Promise<string | undefined>;
   createSocket(url: string, protocol: string): SocketLike;
   readonly now?: () => Date;
   readonly newId?: () => string;
@@ -42,7 +44,7 @@ export class ChatClient {
     this.#pageSize = deps.historyPageSize ?? 50;
     this.#connection = new ChatConnection(
       {
-        negotiate: () => negotiate(deps.fetch, deps.name),
+        negotiate: async () => negotiate(deps.fetch, deps.name, undefined, await deps.accessToken?.()),
         createSocket: deps.createSocket,
         ...(deps.timers ? { timers: deps.timers } : {}),
         ...(deps.random ? { random: deps.random } : {}),

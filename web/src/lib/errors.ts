@@ -8,6 +8,8 @@ export const WebErrorCodes = {
   negotiateInvalid: 'PARLEY_WEB_NEGOTIATE_INVALID',
   frameUnreadable: 'PARLEY_WEB_FRAME_UNREADABLE',
   nameInvalid: 'PARLEY_WEB_NAME_INVALID',
+  configUnavailable: 'PARLEY_WEB_CONFIG_UNAVAILABLE',
+  signInFailed: 'PARLEY_WEB_SIGN_IN_FAILED',
 } as const;
 
 export type WebErrorCode = (typeof WebErrorCodes)[keyof typeof WebErrorCodes];

@@ -21,7 +21,7 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
       const parsed = JSON.parse(body) as { name: string };
-      seen.push({ method: req.method, url: req.url, type: req.headers['content-type'], body: parsed });
+      seen.push({ method: req.method, url: req.url, type: req.headers['content-type'], body: parsed, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
       const answer = answers[parsed.name] ?? { status: 500, body: {} };
       res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
     });
@@ -39,6 +39,11 @@ describe('negotiate', () => {
       url: 'ws://127.0.0.1:1/ws/client/hubs/chat?access_token=t', user: 'alice', expiresAt: '2030-01-01T00:00:00Z',
     });
     expect(seen[0]).toEqual({ method: 'POST', url: '/api/negotiate', type: 'application/json', body: { name: 'alice' } });
+  });
+
+  it('sends the OpenID Connect access token as a bearer token when signed in that way', async () => {
+    await negotiate((input, init) => fetch(`${base}${input}`, init), 'alice', '/api/negotiate', 'provider-token');
+    expect(seen.at(-1)).toMatchObject({ method: 'POST', authorization: 'Bearer provider-token' });
   });
 
   it('treats a 4xx as final and a 5xx or a bad answer as worth retrying', async () => {

@@ -11,14 +11,16 @@ export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 /**
  * Asks the gateway for a WebSocket URL. Called again on every reconnect
- * because tokens expire. A 4xx means the name itself was refused: not retryable.
+ * because tokens expire. A 4xx means the name or the token was refused (the
+ * gateway says why): not retryable.
  */
-export async function negotiate(fetchFn: FetchLike, name: string, path = '/api/negotiate'): Promise<Negotiated> {
+export async function negotiate(fetchFn: FetchLike, name: string, path = '/api/negotiate', bearer?: string): Promise<Negotiated> {
   let response: Response;
   try {
     response = await fetchFn(path, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      // Signed in with OpenID Connect: the provider's access token; the gateway takes the user from it.
+      headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
       body: JSON.stringify({ name }),
       cache: 'no-store',
     });

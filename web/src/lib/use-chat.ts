@@ -4,9 +4,10 @@ import type { ChatState } from './chat-state.js';
 import type { SocketLike } from './connection.js';
 
 /** Binds a ChatClient to a component's life: starts on mount, stops on unmount. */
-export function useChat(name: string): { state: ShallowRef<ChatState>; client: ChatClient } {
+export function useChat(name: string, accessToken?: () => Promise<string | undefined>): { state: ShallowRef<ChatState>; client: ChatClient } {
   const client = new ChatClient({
     name,
+    ...(accessToken ? { accessToken } : {}),
     fetch: (input, init) => fetch(input, init),
     // The browser WebSocket's handler types are narrower than SocketLike's; the shape is the same.
     createSocket: (url, protocol) => new WebSocket(url, protocol) as unknown as SocketLike,
