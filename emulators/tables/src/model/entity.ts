@@ -22,7 +22,6 @@ export const maxProperties = 255;
 const maxKeyChars = 1024;
 const maxNameChars = 255;
 // Keys may not hold / \ # ? nor control characters (U+0000-U+001F, U+007F-U+009F).
-// eslint-disable-next-line no-control-regex
 const badKeyChars = /[/\\#?\u0000-\u001f\u007f-\u009f]/;
 const propertyName = /^[\p{L}_][\p{L}\p{N}_]*$/u;
 const systemNames = new Set(['PartitionKey', 'RowKey', 'Timestamp']);
