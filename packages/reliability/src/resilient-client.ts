@@ -4,6 +4,9 @@ import { negotiate } from '@parley/stack';
 
 type Frame = Record<string, unknown> & { type: string };
 
+/** Error acks a client retries with the same id: its own pace, or a bus that is down for a moment. */
+export const TRANSIENT_CODES: ReadonlySet<string> = new Set(['PARLEY_RATE_LIMITED', 'PARLEY_BUS_UNAVAILABLE']);
+
 /**
  * A client that behaves as the page does under faults: it reconnects with
  * back-off, resends every un-acked frame with the same id after reconnecting
@@ -12,9 +15,19 @@ type Frame = Record<string, unknown> & { type: string };
 export class ResilientClient {
   readonly pending = new Map<string, { frame: ClientFrame; sentAt: number }>();
   readonly acked = new Set<string>();
+  /** When each frame was first sent and acked (the loss ledger's clock). */
+  readonly firstSentAt = new Map<string, number>();
+  readonly ackedAt = new Map<string, number>();
+  /** Refusals that ended a frame: error acks other than the transient ones, and chat rules' `error` frames. */
   readonly refused = new Map<string, string>();
+  /** Transient refusals (resent), by code: figures, not losses. */
+  readonly transient = new Map<string, number>();
   /** Messages shown, by server id: a second delivery of the same id is counted, not shown. */
   readonly shown = new Map<string, Frame>();
+  /** Every live `message` frame, duplicates included, as `from/clientId` and server id. */
+  readonly deliveries: Array<{ key: string; serverId: string }> = [];
+  /** Each WebSocket connection's lifetime: a member connected throughout a send has one epoch spanning it. */
+  readonly epochs: Array<{ from: number; to?: number }> = [];
   redeliveries = 0;
   reconnects = 0;
   private socket: WebSocket | undefined;
@@ -23,7 +36,7 @@ export class ResilientClient {
   private readonly listeners = new Set<(frame: Frame) => void>();
 
   constructor(readonly user: string, private readonly gatewayUrl: () => string) {
-    this.resendTimer = setInterval(() => this.resendStale(), 3_000);
+    this.resendTimer = setInterval(() => this.resendStale(), 1_000);
   }
 
   async connect(): Promise<void> {
@@ -46,9 +59,12 @@ export class ResilientClient {
       socket.once('unexpected-response', (_request, response) => reject(new Error(`handshake ${response.statusCode}`)));
     });
     this.socket = socket;
+    const epoch: { from: number; to?: number } = { from: Date.now() };
+    this.epochs.push(epoch);
     socket.on('message', (data) => this.onFrame(data.toString()));
     socket.on('error', () => undefined);
     socket.once('close', () => {
+      epoch.to = Date.now();
       if (this.closedByUs) return;
       this.reconnects++;
       void this.connect();
@@ -67,17 +83,22 @@ export class ResilientClient {
       if (frame.ok === true) {
         this.pending.delete(frame.id);
         this.acked.add(frame.id);
+        this.ackedAt.set(frame.id, Date.now());
       } else {
         const code = String((frame.error as { code?: string } | undefined)?.code);
         // Rate limiting and an unavailable bus are transient: keep it pending, the resend retries it.
-        if (code !== 'PARLEY_RATE_LIMITED' && code !== 'PARLEY_BUS_UNAVAILABLE') {
+        if (TRANSIENT_CODES.has(code)) this.transient.set(code, (this.transient.get(code) ?? 0) + 1);
+        else {
           this.pending.delete(frame.id);
           this.refused.set(frame.id, code);
         }
       }
     }
+    // A chat rule refused an acked frame.
+    if (frame.type === 'error' && typeof frame.id === 'string') this.refused.set(frame.id, String((frame.error as { code?: string } | undefined)?.code));
     if (frame.type === 'message') {
       const id = String(frame.id);
+      this.deliveries.push({ key: `${String(frame.from)}/${String(frame.clientId)}`, serverId: id });
       if (this.shown.has(id)) this.redeliveries++;
       else this.shown.set(id, frame);
     }
@@ -86,6 +107,7 @@ export class ResilientClient {
 
   send(frame: ClientFrame): void {
     this.pending.set(frame.id, { frame, sentAt: Date.now() });
+    if (!this.firstSentAt.has(frame.id)) this.firstSentAt.set(frame.id, Date.now());
     if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(frame));
   }
 
@@ -93,7 +115,7 @@ export class ResilientClient {
     if (this.socket?.readyState !== WebSocket.OPEN) return;
     const now = Date.now();
     for (const entry of this.pending.values()) {
-      if (now - entry.sentAt < 3_000) continue;
+      if (now - entry.sentAt < 2_000) continue;
       entry.sentAt = now;
       this.socket.send(JSON.stringify(entry.frame));
     }
