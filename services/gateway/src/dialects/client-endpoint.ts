@@ -23,7 +23,8 @@ export interface ClientEndpoint {
  */
 export function createWebPubSubClient(service: WebSocketService, hub: string): WebPubSubServiceClient {
   // The SDK refuses http:// endpoints (the local emulator) unless told; Azure is always https.
-  const options = { allowInsecureConnection: service.baseUrl.startsWith('http://') };
+  // A few quick retries: the client is only used for tokens under Entra ID and for the one hello per connection.
+  const options = { allowInsecureConnection: service.baseUrl.startsWith('http://'), retryOptions: { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 1_000 } };
   const key = service.accessKeys[0];
   return service.credential === 'key' && key
     ? new WebPubSubServiceClient(service.baseUrl, new AzureKeyCredential(key), hub, options)
