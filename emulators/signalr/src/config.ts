@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, ErrorCodes } from './errors.js';
 import { parseTemplates, type UpstreamSettings } from './upstream/templates.js';
+import { parseAppSettings, parseEmbedded, webPubSubKey } from './webpubsub/app-settings.js';
+import { EMPTY_WEBPUBSUB, withEventHandlerUrl, type WebPubSubSettings } from './webpubsub/settings.js';
 
 /**
  * The emulator's configuration file (JSON), validated once at start. Every
@@ -9,7 +11,11 @@ import { parseTemplates, type UpstreamSettings } from './upstream/templates.js';
  *
  * { "accessKeys": { "primary": "…", "secondary": "…" },
  *   "upstream": { "templates": [ { "hubPattern": "*", …, "urlTemplate": "http://…" } ] },
- *   "limits": { "maxFrameBytes": 1048576, … } }
+ *   "limits": { "maxFrameBytes": 1048576, … },
+ *   "webPubSub": { "Hubs": { … } } }
+ *
+ * A Microsoft Web PubSub emulator `appsettings.json` (a `WebPubSub` section
+ * and no `accessKeys`) is read as well: see webpubsub/app-settings.ts.
  */
 export interface Limits {
   /** Largest client frame (and REST body); a larger client frame closes with 1009. */
@@ -29,6 +35,8 @@ export interface EmulatorConfig {
   readonly accessKeys: { readonly primary: string; readonly secondary?: string };
   readonly upstream: UpstreamSettings;
   readonly limits: Limits;
+  /** Event handlers of the Web PubSub face. */
+  readonly webPubSub: WebPubSubSettings;
 }
 
 export const DEFAULT_LIMITS: Limits = Object.freeze({
@@ -43,7 +51,7 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
 /** Parley's default config, shipped in the repository: the gateway on 7071. */
 export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../config/parley.json', import.meta.url));
 
-const TOP_FIELDS = new Set(['accessKeys', 'upstream', 'limits']);
+const TOP_FIELDS = new Set(['accessKeys', 'upstream', 'limits', 'webPubSub']);
 const KEY_FIELDS = new Set(['primary', 'secondary']);
 const UPSTREAM_FIELDS = new Set(['templates']);
 
@@ -82,11 +90,36 @@ function parseLimits(value: unknown): Limits {
 export interface ConfigOverrides {
   /** Replaces the urlTemplate of every template (SIGNALR_UPSTREAM_URL). */
   readonly upstreamUrl?: string;
+  /** Replaces the UrlTemplate of every Web PubSub event handler, or adds one for every hub (WEBPUBSUB_EVENT_HANDLER_URL). */
+  readonly eventHandlerUrl?: string;
+  /** Names the source of eventHandlerUrl in errors; the variable unless a flag gave it. */
+  readonly eventHandlerField?: string;
+}
+
+function webPubSubOf(settings: WebPubSubSettings, overrides: ConfigOverrides): WebPubSubSettings {
+  if (overrides.eventHandlerUrl === undefined) return settings;
+  return withEventHandlerUrl(settings, overrides.eventHandlerUrl, overrides.eventHandlerField ?? 'WEBPUBSUB_EVENT_HANDLER_URL');
+}
+
+/** A Microsoft appsettings.json as an emulator config: its one key, no seed upstream, default limits. */
+function fromAppSettings(raw: unknown, overrides: ConfigOverrides): EmulatorConfig {
+  const app = parseAppSettings(raw);
+  let templates: UpstreamSettings['templates'] = [];
+  if (overrides.upstreamUrl !== undefined) {
+    templates = parseTemplates([{ urlTemplate: overrides.upstreamUrl }], 'SIGNALR_UPSTREAM_URL', ErrorCodes.configInvalid);
+  }
+  return Object.freeze({
+    accessKeys: Object.freeze({ primary: app.accessKey }),
+    upstream: Object.freeze({ templates: Object.freeze(templates) }),
+    limits: DEFAULT_LIMITS,
+    webPubSub: webPubSubOf(app.webPubSub, overrides),
+  });
 }
 
 /** Validates a parsed config document. `overrides` come from the environment and are checked too. */
 export function parseConfig(raw: unknown, overrides: ConfigOverrides = {}): EmulatorConfig {
   if (!isRecord(raw)) throw new ConfigError('(root)', 'must be a JSON object');
+  if (raw.accessKeys === undefined && webPubSubKey(raw) !== undefined) return fromAppSettings(raw, overrides);
   onlyKnown(raw, TOP_FIELDS, '');
   if (!isRecord(raw.accessKeys)) throw new ConfigError('accessKeys', 'must be an object with "primary" (and optionally "secondary")');
   onlyKnown(raw.accessKeys, KEY_FIELDS, 'accessKeys');
@@ -108,6 +141,7 @@ export function parseConfig(raw: unknown, overrides: ConfigOverrides = {}): Emul
     accessKeys: Object.freeze(secondary === undefined ? { primary } : { primary, secondary }),
     upstream: Object.freeze({ templates: Object.freeze(templates) }),
     limits: parseLimits(raw.limits),
+    webPubSub: webPubSubOf(raw.webPubSub === undefined ? EMPTY_WEBPUBSUB : parseEmbedded(raw.webPubSub, 'webPubSub'), overrides),
   });
 }
 
@@ -131,5 +165,6 @@ export function loadConfigFile(path: string, overrides: ConfigOverrides = {}): E
 /** Environment overrides; an empty variable counts as unset. */
 export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
   const upstreamUrl = env.SIGNALR_UPSTREAM_URL;
-  return upstreamUrl ? { upstreamUrl } : {};
+  const eventHandlerUrl = env.WEBPUBSUB_EVENT_HANDLER_URL;
+  return { ...(upstreamUrl ? { upstreamUrl } : {}), ...(eventHandlerUrl ? { eventHandlerUrl } : {}) };
 }

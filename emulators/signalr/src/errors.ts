@@ -22,6 +22,14 @@ export const ErrorCodes = {
   upstreamRejected: 'SIGNALR_UPSTREAM_REJECTED',
   upstreamBadAnswer: 'SIGNALR_UPSTREAM_BAD_ANSWER',
   sendBufferFull: 'SIGNALR_SEND_BUFFER_FULL',
+  clientAuth: 'SIGNALR_CLIENT_AUTH',
+  protocolUnsupported: 'SIGNALR_PROTOCOL_UNSUPPORTED',
+  eventHandlerFailed: 'SIGNALR_EVENT_HANDLER_FAILED',
+  eventHandlerBadAnswer: 'SIGNALR_EVENT_HANDLER_BAD_ANSWER',
+  badMessage: 'SIGNALR_BAD_MESSAGE',
+  badFilter: 'SIGNALR_BAD_FILTER',
+  unsupportedMediaType: 'SIGNALR_UNSUPPORTED_MEDIA_TYPE',
+  apiVersion: 'SIGNALR_API_VERSION',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

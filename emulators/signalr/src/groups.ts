@@ -7,7 +7,8 @@
  */
 export interface Member {
   readonly id: string;
-  readonly userId: string;
+  /** Undefined for an anonymous connection (Web PubSub allows them); such a connection is in no user's set. */
+  readonly userId: string | undefined;
   /** Names of the groups this connection is in, for cleanup; allocated on first join. */
   groups: Set<string> | undefined;
 }
@@ -30,6 +31,7 @@ export class Hub<C extends Member> {
 
   add(conn: C): void {
     this.connections.set(conn.id, conn);
+    if (conn.userId === undefined) return;
     let set = this.users.get(conn.userId);
     if (!set) this.users.set(conn.userId, (set = new Set()));
     set.add(conn);
@@ -39,9 +41,9 @@ export class Hub<C extends Member> {
   remove(conn: C): void {
     if (this.connections.get(conn.id) !== conn) return;
     this.connections.delete(conn.id);
-    const set = this.users.get(conn.userId);
+    const set = conn.userId === undefined ? undefined : this.users.get(conn.userId);
     set?.delete(conn);
-    if (set?.size === 0) this.users.delete(conn.userId);
+    if (set?.size === 0 && conn.userId !== undefined) this.users.delete(conn.userId);
     for (const group of conn.groups ?? []) {
       const members = this.groups.get(group);
       members?.delete(conn);
@@ -86,6 +88,17 @@ export class Hub<C extends Member> {
     set?.delete(group);
     if (set?.size === 0) this.userGroups.delete(userId);
     for (const conn of this.users.get(userId) ?? []) this.leave(group, conn, VIA_USER);
+  }
+
+  /** Out of every group, whether it joined directly or through its user. */
+  removeConnectionFromAllGroups(conn: C): void {
+    for (const group of [...(conn.groups ?? [])]) this.leave(group, conn, DIRECT | VIA_USER);
+  }
+
+  /** The user leaves every group it was added to, and its connections leave all their groups. */
+  removeUserFromAllGroups(userId: string): void {
+    for (const group of [...(this.userGroups.get(userId) ?? [])]) this.removeUserFromGroup(group, userId);
+    for (const conn of this.users.get(userId) ?? []) this.removeConnectionFromAllGroups(conn);
   }
 
   private join(group: string, conn: C, reason: number): void {

@@ -2,7 +2,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { WebSocketServer } from 'ws';
-import type { ClientConnection } from './client/connection.js';
 import { createUpgradeHandler, handleProtocols } from './client/handshake.js';
 import { DEFAULT_CONFIG_PATH, loadConfigFile, type ConfigOverrides, type EmulatorConfig } from './config.js';
 import { Registry } from './groups.js';
@@ -11,10 +10,15 @@ import { JwtVerifier } from './rest/auth.js';
 import { createRequestHandler, type ExtraRoute } from './rest/router.js';
 import { UpstreamClient } from './upstream/client.js';
 import { CompiledSettings, type UpstreamSettings } from './upstream/templates.js';
+import type { HubConnection } from './hub-connection.js';
+import { EventClient } from './webpubsub/event-client.js';
+import { createWpsHandshake } from './webpubsub/handshake.js';
 
 export { ConfigError, EmulatorError, ErrorCodes } from './errors.js';
 export { DEFAULT_CONFIG_PATH, loadConfigFile, parseConfig, type EmulatorConfig, type Limits } from './config.js';
 export type { UpstreamSettings, UpstreamTemplate } from './upstream/templates.js';
+export type { EventHandlerSetting, WebPubSubSettings } from './webpubsub/settings.js';
+export { parseAppSettings } from './webpubsub/app-settings.js';
 
 export interface SignalREmulatorOptions {
   /** 0 (the default here) picks a free port. */
@@ -29,6 +33,10 @@ export interface SignalREmulatorOptions {
   readonly persistSettingsTo?: string;
   readonly logger?: Logger;
   readonly logLevel?: string;
+  /** Web PubSub event handler retries after a 408/5xx; the service waits 1, 3 and 5 s. */
+  readonly eventRetryDelaysMs?: readonly number[];
+  /** How long a dropped reliable Web PubSub client may recover; 30 s by default. */
+  readonly recoveryWindowMs?: number;
 }
 
 export interface SignalREmulator {
@@ -36,6 +44,8 @@ export interface SignalREmulator {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
   readonly connectionString: string;
+  /** The same endpoint and key, for Microsoft's Web PubSub SDKs (`/client`, `/api/hubs`). */
+  readonly webPubSubConnectionString: string;
   readonly config: EmulatorConfig;
   /** Connections currently open. */
   connectionCount(): number;
@@ -58,7 +68,7 @@ export async function startSignalREmulator(options: SignalREmulatorOptions = {})
 
   let settings = new CompiledSettings(config.upstream);
   let closing = false;
-  const registry = new Registry<ClientConnection>();
+  const registry = new Registry<HubConnection>();
   const upstream = new UpstreamClient({
     settings: () => settings,
     accessKeys,
@@ -83,8 +93,30 @@ export async function startSignalREmulator(options: SignalREmulatorOptions = {})
   );
 
   const server: Server = createServer({ keepAliveTimeout: 5_000 });
-  server.on('request', createRequestHandler({ verifier: new JwtVerifier(accessKeys), rest: { registry, maxBodyBytes: limits.maxFrameBytes }, logger, extra }));
-  server.on('upgrade', createUpgradeHandler({ wss, upstream, registry, limits, logger, draining, pending, closing: () => closing }));
+  let origin = '127.0.0.1';
+  const events = new EventClient({
+    settings: () => config.webPubSub,
+    origin: () => origin,
+    timeoutMs: limits.upstreamMessageTimeoutMs,
+    maxBodyBytes: limits.maxFrameBytes,
+    retryDelaysMs: options.eventRetryDelaysMs ?? [1_000, 3_000, 5_000],
+    logger,
+  });
+  const webPubSub = createWpsHandshake({
+    wss,
+    registry,
+    events,
+    limits,
+    logger,
+    draining,
+    accessKeys,
+    closing: () => closing,
+    recoveryWindowMs: options.recoveryWindowMs ?? 30_000,
+    maxBufferedMessages: 1_000,
+  });
+  const rest = { registry, maxBodyBytes: limits.maxFrameBytes };
+  server.on('request', createRequestHandler({ verifier: new JwtVerifier(accessKeys), rest, logger, extra, webPubSub: { ...rest, accessKeys } }));
+  server.on('upgrade', createUpgradeHandler({ wss, upstream, registry, limits, logger, draining, pending, closing: () => closing, webPubSub }));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -95,6 +127,7 @@ export async function startSignalREmulator(options: SignalREmulatorOptions = {})
   });
   const port = (server.address() as AddressInfo).port;
   const endpoint = `http://${endpointHost(host)}`;
+  origin = `${endpointHost(host)}:${port}`;
 
   const keepAlive =
     limits.keepAliveIntervalMs > 0
@@ -123,6 +156,7 @@ export async function startSignalREmulator(options: SignalREmulatorOptions = {})
     server.closeAllConnections();
     await stopped;
     await upstream.close();
+    await events.close();
     wss.close();
     logger.info({ port }, 'stopped');
   }
@@ -131,6 +165,7 @@ export async function startSignalREmulator(options: SignalREmulatorOptions = {})
     port,
     url: `${endpoint}:${port}`,
     connectionString: `Endpoint=${endpoint};Port=${port};AccessKey=${config.accessKeys.primary};Version=1.0;`,
+    webPubSubConnectionString: `Endpoint=${endpoint};Port=${port};AccessKey=${config.accessKeys.primary};Version=1.0;`,
     config,
     connectionCount: () => registry.size,
     upstreamSettings: () => settings.settings,

@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBin, type BinRun } from './testing/bin.js';
 import { openClient, restToken } from './testing/clients.js';
 import { startTestUpstream, type TestUpstream } from './testing/test-upstream.js';
 import { waitFor } from './testing/wait.js';
@@ -11,27 +11,8 @@ import { waitFor } from './testing/wait.js';
 const BIN = fileURLToPath(new URL('../bin/signalr-emulator.js', import.meta.url));
 const DEV_KEYS = ['parley-dev-primary-key-0123456789abcdef', 'parley-dev-secondary-key-fedcba9876543210'];
 
-interface Run {
-  readonly child: ChildProcess;
-  readonly lines: Record<string, unknown>[];
-  readonly stderr: string[];
-  exit: Promise<number | null>;
-}
-
-function run(args: string[], env: Record<string, string> = {}): Run {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: Record<string, unknown>[] = [];
-  const stderr: string[] = [];
-  let buffered = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    const parts = buffered.split('\n');
-    buffered = parts.pop() ?? '';
-    for (const line of parts) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
-  });
-  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, lines, stderr, exit };
+function run(args: string[], env: Record<string, string> = {}): BinRun {
+  return runBin(BIN, args, env);
 }
 
 describe('the signalr-emulator bin', () => {

@@ -68,7 +68,15 @@ async function main(): Promise<void> {
   });
   // The ready line is a contract (harnesses wait for it), so it is written whatever the log level.
   logger.child({}, { level: 'info' }).info(
-    { port: emulator.port, configPath, persistSettings: cli.persistSettings, templates: config.upstream.templates.length, connectionString: emulator.connectionString },
+    {
+      port: emulator.port,
+      configPath,
+      persistSettings: cli.persistSettings,
+      templates: config.upstream.templates.length,
+      webPubSubHubs: [...config.webPubSub.hubs.keys()],
+      connectionString: emulator.connectionString,
+      webPubSubConnectionString: emulator.webPubSubConnectionString,
+    },
     'ready',
   );
 

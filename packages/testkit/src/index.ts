@@ -1,3 +1,4 @@
 export * from './process.js';
 export * from './stand-ins.js';
 export * from './tables.js';
+export * from './web-pubsub.js';

@@ -26,11 +26,22 @@ export async function startServiceBus(options: LogOptions & { config?: string; d
   return { ...proc, port: Number(proc.readyInfo.port), connectionString: String(proc.readyInfo.connectionString) };
 }
 
+/**
+ * The local WebSocket service (seed `X-ASRS-*` API and Web PubSub API on one
+ * port). `upstreamUrl` points the seed upstream templates at a URL
+ * (SIGNALR_UPSTREAM_URL); `eventHandlerUrl` does the same for the Web PubSub
+ * event handlers of every hub (WEBPUBSUB_EVENT_HANDLER_URL, `{hub}` and
+ * `{event}` allowed).
+ */
 export async function startSignalR(
-  options: LogOptions & { config?: string; upstreamUrl?: string; port?: number; args?: string[] } = {},
-): Promise<StandIn & { accessKey: string; baseUrl: string }> {
+  options: LogOptions & { config?: string; upstreamUrl?: string; eventHandlerUrl?: string; port?: number; args?: string[] } = {},
+): Promise<StandIn & { accessKey: string; baseUrl: string; webPubSubConnectionString: string }> {
   const args = ['--config', options.config ?? PARLEY_SIGNALR_CONFIG, '--port', String(options.port ?? 0), ...(options.args ?? [])];
-  const env = { ...options.env, ...(options.upstreamUrl ? { SIGNALR_UPSTREAM_URL: options.upstreamUrl } : {}) };
+  const env = {
+    ...options.env,
+    ...(options.upstreamUrl ? { SIGNALR_UPSTREAM_URL: options.upstreamUrl } : {}),
+    ...(options.eventHandlerUrl ? { WEBPUBSUB_EVENT_HANDLER_URL: options.eventHandlerUrl } : {}),
+  };
   const proc = await startProcess({
     name: 'signalr',
     command: binPath('signalr-emulator'),
@@ -43,7 +54,8 @@ export async function startSignalR(
   const connectionString = String(proc.readyInfo.connectionString);
   const accessKey = /AccessKey=([^;]+)/.exec(connectionString)?.[1] ?? '';
   const port = Number(proc.readyInfo.port);
-  return { ...proc, port, connectionString, accessKey, baseUrl: `http://127.0.0.1:${port}` };
+  const webPubSubConnectionString = String(proc.readyInfo.webPubSubConnectionString ?? connectionString);
+  return { ...proc, port, connectionString, webPubSubConnectionString, accessKey, baseUrl: `http://127.0.0.1:${port}` };
 }
 
 /** Azurite's table service; in memory unless a location is given. */

@@ -3,7 +3,8 @@ import { WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { Limits } from '../config.js';
 import { ErrorCodes } from '../errors.js';
-import type { Member, Registry } from '../groups.js';
+import type { Registry } from '../groups.js';
+import type { HubConnection, Origin, Payload } from '../hub-connection.js';
 import type { UpstreamClient, UpstreamOutcome } from '../upstream/client.js';
 import { holdUntilTurnEnds } from './coalesce.js';
 import { isBinaryBody } from './endpoints.js';
@@ -11,7 +12,7 @@ import { isBinaryBody } from './endpoints.js';
 /** Shared by every connection, so that a connection itself stays a handful of fields. */
 export interface ConnectionContext {
   readonly upstream: UpstreamClient;
-  readonly registry: Registry<ClientConnection>;
+  readonly registry: Registry<HubConnection>;
   readonly limits: Limits;
   readonly logger: Logger;
   /** Upstream work still running for closed connections (their queued messages and disconnect). */
@@ -24,6 +25,7 @@ export interface ConnectionInit {
   readonly userId: string;
   readonly binary: boolean;
   readonly claims: string | undefined;
+  readonly protocol?: string | undefined;
 }
 
 const TEXT = { binary: false, compress: false, fin: true } as const;
@@ -36,8 +38,10 @@ const CLOSE_GRACE_MS = 2_000;
  * time in arrival order (so replies come back in order too), and frames to
  * the client go through a capped send buffer.
  */
-export class ClientConnection implements Member {
+export class ClientConnection implements HubConnection {
+  readonly face = 'seed';
   readonly id: string;
+  readonly protocol: string | undefined;
   readonly hub: string;
   readonly userId: string;
   readonly binary: boolean;
@@ -64,6 +68,7 @@ export class ClientConnection implements Member {
     this.userId = init.userId;
     this.binary = init.binary;
     this.claims = init.claims;
+    this.protocol = init.protocol;
     ws.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
     ws.on('close', (code) => this.onClose(code));
     ws.on('pong', () => (this.alive = true));
@@ -91,6 +96,11 @@ export class ClientConnection implements Member {
     holdUntilTurnEnds(this.socket);
     ws.send(data, binary ? BINARY : TEXT);
     return true;
+  }
+
+  /** A REST send: raw frame; no or another content type follows the connection's format. The origin is not told in this dialect. */
+  deliver(payload: Payload, _origin: Origin): boolean {
+    return this.send(payload.data, payload.kind === undefined ? this.binary : payload.kind === 'binary');
   }
 
   /** Sends a close frame, and destroys the socket if the peer does not answer in time. */

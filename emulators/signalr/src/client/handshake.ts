@@ -13,6 +13,8 @@ export interface HandshakeDeps extends ConnectionContext {
   readonly closing: () => boolean;
   /** Handshakes waiting for the connect upstream call, awaited by shutdown. */
   readonly pending: Set<Promise<void>>;
+  /** The Web PubSub face's handshake, for paths under /client. */
+  readonly webPubSub?: (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<void>;
 }
 
 const KEY = /^[+/0-9A-Za-z]{22}==$/;
@@ -34,7 +36,9 @@ export function handleProtocols(_offered: Set<string>, req: IncomingMessage): st
 export function createUpgradeHandler(deps: HandshakeDeps) {
   return (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
-    const done = handshake(deps, req, socket, head).catch((error: unknown) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const wps = deps.webPubSub && (path === '/client' || path.startsWith('/client/'));
+    const done = (wps && deps.webPubSub ? deps.webPubSub(req, socket, head) : handshake(deps, req, socket, head)).catch((error: unknown) => {
       deps.logger.error({ err: (error as Error).message }, 'handshake failed unexpectedly');
       refuse(socket, 500, ErrorCodes.upstreamUnavailable, 'internal error');
     });
@@ -105,18 +109,18 @@ async function handshake(deps: HandshakeDeps, req: IncomingMessage, socket: Dupl
   });
   deps.wss.handleUpgrade(req, socket, head, (ws) => {
     established = true;
-    const conn = new ClientConnection(deps, ws, socket, { id, hub: target.hub, userId: userId as string, binary: target.binary, claims });
+    const conn = new ClientConnection(deps, ws, socket, { id, hub: target.hub, userId: userId as string, binary: target.binary, claims, protocol: selected || undefined });
     deps.registry.add(target.hub, conn);
     deps.logger.debug({ ...log, userId }, 'client connected');
     if (answer.body.length > 0) conn.send(answer.body, isBinaryBody(answer.headers['content-type'], target.binary));
   });
 }
 
-function header(value: string | string[] | undefined): string | undefined {
+export function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-function splitProtocols(value: string | undefined): string[] {
+export function splitProtocols(value: string | undefined): string[] {
   return (value ?? '')
     .split(',')
     .map((p) => p.trim())
@@ -124,7 +128,7 @@ function splitProtocols(value: string | undefined): string[] {
 }
 
 /** Checks what ws's handleUpgrade would refuse, before the upstream is asked. */
-function invalidUpgrade(req: IncomingMessage): string | undefined {
+export function invalidUpgrade(req: IncomingMessage): string | undefined {
   if (req.method !== 'GET') return 'method';
   if (req.headers.upgrade?.toLowerCase() !== 'websocket') return 'Upgrade header';
   if (!KEY.test(req.headers['sec-websocket-key'] ?? '')) return 'Sec-WebSocket-Key';
@@ -138,7 +142,7 @@ function invalidUpgrade(req: IncomingMessage): string | undefined {
   return undefined;
 }
 
-function writeResponse(socket: Duplex, status: number, contentType: string, body: Buffer): void {
+export function writeResponse(socket: Duplex, status: number, contentType: string, body: Buffer): void {
   if (!socket.writable) {
     socket.destroy();
     return;

@@ -4,6 +4,8 @@ import { ErrorCodes } from '../errors.js';
 import { audiencesFor, type JwtVerifier } from './auth.js';
 import { pathSegments, sendEmpty, sendError } from './http.js';
 import { handleHubRequest, type RestContext } from './routes.js';
+import type { WpsRestContext } from '../webpubsub/rest/context.js';
+import { handleWpsRest, isWpsRestPath } from '../webpubsub/rest/router.js';
 
 /** A handler for one authenticated path outside the hub API (the manage API of issue 14). */
 export type ExtraRoute = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
@@ -13,6 +15,8 @@ export interface RouterDeps {
   readonly rest: RestContext;
   readonly logger: Logger;
   readonly extra: ReadonlyMap<string, ExtraRoute>;
+  /** The Web PubSub REST API under /api/hubs (docs/protocols.md §2). */
+  readonly webPubSub?: WpsRestContext;
 }
 
 const HUB_PREFIXES = [['ws', 'api', 'v1', 'hubs'], ['api', 'v1', 'hubs']] as const;
@@ -40,6 +44,7 @@ async function handle(deps: RouterDeps, req: IncomingMessage, res: ServerRespons
   const q = raw.indexOf('?');
   const path = q < 0 ? raw : raw.slice(0, q);
   if (path === '/api/v1/health' || path === '/api/health') return sendEmpty(res, 200);
+  if (deps.webPubSub && isWpsRestPath(path)) return handleWpsRest(deps.webPubSub, deps.verifier, deps.logger, req, res);
   const extra = deps.extra.get(path);
   const segments = extra ? [] : pathSegments(path);
   if (!segments) return sendError(res, 400, ErrorCodes.badRequest, 'the path is not valid percent-encoding');

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ClientConnection } from '../client/connection.js';
-import { isBinaryBody } from '../client/endpoints.js';
+import { FROM_SERVER, type DataKind, type HubConnection } from '../hub-connection.js';
 import { ErrorCodes } from '../errors.js';
 import type { Hub, Registry } from '../groups.js';
 import { readBody, sendEmpty, sendError } from './http.js';
@@ -11,7 +10,7 @@ import { readBody, sendEmpty, sendError } from './http.js';
  * been checked by the caller.
  */
 export interface RestContext {
-  readonly registry: Registry<ClientConnection>;
+  readonly registry: Registry<HubConnection>;
   readonly maxBodyBytes: number;
 }
 
@@ -69,14 +68,22 @@ export async function handleHubRequest(
 }
 
 /** Reads the body of a send; answers 413 itself and returns undefined when it is too large. */
-async function frameOf(ctx: RestContext, req: IncomingMessage, res: ServerResponse): Promise<{ data: Buffer; forText: boolean; forBinary: boolean } | undefined> {
+async function frameOf(ctx: RestContext, req: IncomingMessage, res: ServerResponse): Promise<{ data: Buffer; kind: DataKind | undefined } | undefined> {
   const data = await readBody(req, ctx.maxBodyBytes);
   if (!data) {
     sendError(res, 413, ErrorCodes.bodyTooLarge, `a frame is at most ${ctx.maxBodyBytes} bytes`);
     return undefined;
   }
-  const type = req.headers['content-type'];
-  return { data, forText: isBinaryBody(type, false), forBinary: isBinaryBody(type, true) };
+  return { data, kind: kindOf(req.headers['content-type']) };
+}
+
+/** `application/octet-stream` is binary, text and JSON are text; anything else (or nothing) follows each connection's format. */
+function kindOf(contentType: string | undefined): DataKind | undefined {
+  if (!contentType) return undefined;
+  const type = (contentType.split(';')[0] ?? '').trim().toLowerCase();
+  if (type === 'application/octet-stream') return 'binary';
+  if (type === 'application/json' || type.endsWith('+json')) return 'json';
+  return type.startsWith('text/') ? 'text' : undefined;
 }
 
 function excludedOf(query: URLSearchParams): Set<string> | undefined {
@@ -89,7 +96,7 @@ async function fanOut(
   req: IncomingMessage,
   res: ServerResponse,
   query: URLSearchParams,
-  targets: (hub: Hub<ClientConnection>) => Iterable<ClientConnection> | undefined,
+  targets: (hub: Hub<HubConnection>) => Iterable<HubConnection> | undefined,
   hubName: string,
 ): Promise<void> {
   const frame = await frameOf(ctx, req, res);
@@ -100,7 +107,7 @@ async function fanOut(
   if (list) {
     for (const conn of list) {
       if (excluded?.has(conn.id)) continue;
-      conn.send(frame.data, conn.binary ? frame.forBinary : frame.forText);
+      conn.deliver(frame, FROM_SERVER);
     }
   }
   sendEmpty(res, 202);
