@@ -4,6 +4,7 @@ import type { Result } from '@parley/contracts';
 import { classifyBusError, transientBackoffMs } from './bus-errors.js';
 import { isPermanent, KitErrorCodes } from './errors.js';
 import type { Logger } from './logger.js';
+import { withMessageSpan } from './tracing-spans.js';
 
 export type BusEntity = { queue: string } | { topic: string; subscription: string };
 
@@ -58,7 +59,7 @@ export function startSessionConsumer<T>(options: SessionConsumerOptions<T>): Ses
   const sessionIdleMs = options.sessionIdleMs ?? 2_000;
   const maxSessionHoldMs = options.maxSessionHoldMs ?? 60_000;
   const retryDelay = options.retryDelayMs ?? defaultRetryDelay;
-  const metrics = consumerMetrics(options.registry, entityName(entity));
+  const metrics = consumerMetrics(options.registry, entityName(entity), () => fatal === undefined);
   const held = new Map<number, ServiceBusSessionReceiver>();
   const failing = new Set<number>();
   let stopping = false;
@@ -87,7 +88,8 @@ export function startSessionConsumer<T>(options: SessionConsumerOptions<T>): Ses
       return true;
     }
     try {
-      await options.handle(parsed.value, { message, logger: log });
+      // A CONSUMER span continuing the producer's trace (the message's traceparent); no-op while tracing is off.
+      await withMessageSpan(entityName(entity), message, () => options.handle(parsed.value, { message, logger: log }));
     } catch (error) {
       if (isPermanent(error)) {
         log.warn({ err: error, reason: error.reason }, 'permanent failure dead-lettered');
@@ -211,7 +213,7 @@ export function startSessionConsumer<T>(options: SessionConsumerOptions<T>): Ses
   };
 }
 
-function consumerMetrics(registry: Registry | undefined, entity: string) {
+function consumerMetrics(registry: Registry | undefined, entity: string, alive: () => boolean) {
   const registers = registry ? [registry] : [];
   const outcomes = new Counter({ name: 'parley_consumer_messages_total', help: 'Messages handled, by outcome', labelNames: ['entity', 'outcome'], registers });
   const duration = new Histogram({
@@ -222,6 +224,16 @@ function consumerMetrics(registry: Registry | undefined, entity: string) {
     registers,
   });
   const sessions = new Gauge({ name: 'parley_consumer_sessions_held', help: 'Partition sessions held', labelNames: ['entity'], registers });
+  // Read at scrape time: 0 once a fatal broker error stopped the consumer (the "consumer stopped" alert, k8s/monitoring).
+  new Gauge({
+    name: 'parley_consumer_alive',
+    help: '1 while the consumer runs; 0 once a fatal broker error stopped it',
+    labelNames: ['entity'],
+    registers,
+    collect() {
+      this.set({ entity }, alive() ? 1 : 0);
+    },
+  });
   return {
     outcomes: { inc: ({ outcome }: { outcome: string }) => outcomes.inc({ entity, outcome }) },
     duration: { startTimer: () => duration.startTimer({ entity }) },

@@ -93,7 +93,7 @@ export async function runService<C extends { readonly logLevel: string }>(defini
     ...(opsClose ? [{ name: 'ops server', run: opsClose }] : []),
     ...[...owned].reverse(),
     // Last, so the spans of the drain itself are exported.
-    { name: 'traces', run: () => tracing.shutdown() },
+    ...(tracing.enabled ? [{ name: 'traces', run: () => tracing.shutdown() }] : []),
   ]);
   // Logged fatal, then the ordered shutdown, then exit 1: never left running half-broken.
   const fail = (code: string, message: string) => (error: unknown) => {
