@@ -36,15 +36,16 @@ describe('k8s/README.md', () => {
     for (const line of tableCommands(Object.values(Tables))) expect(readme).toContain(line);
   });
 
-  it('sets up SignalR in Serverless mode with the upstream pointing at the gateway', () => {
-    expect(readme).toContain('--service-mode Serverless');
-    expect(readme).toContain('url-template="https://$HOST/api/messages?event={event}"');
+  it('sets up Azure Web PubSub with the hub event handler pointing at the gateway', () => {
+    expect(readme).toContain('az webpubsub hub create --resource-group "$RG" --name "$WPS" --hub-name chat');
+    expect(readme).toContain('url-template="https://$HOST/api/webpubsub/events" user-event-pattern="*"');
+    expect(readme).toContain('system-event="connect" system-event="connected" system-event="disconnected"');
   });
 
   it('federates the three ServiceAccounts and KEDA, and grants the roles the services use', () => {
     expect(readme).toContain('for sa in gateway chat-worker notifier; do');
     expect(readme).toContain('system:serviceaccount:kube-system:keda-operator');
-    for (const role of ['Azure Service Bus Data Sender', 'Azure Service Bus Data Receiver', 'Storage Table Data Contributor', 'Azure Service Bus Data Owner']) {
+    for (const role of ['Azure Service Bus Data Sender', 'Azure Service Bus Data Receiver', 'Storage Table Data Contributor', 'Azure Service Bus Data Owner', 'Web PubSub Service Owner']) {
       expect(readme).toContain(`--role "${role}"`);
     }
   });
