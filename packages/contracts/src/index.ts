@@ -12,3 +12,4 @@ export * from './notifier-commands.js';
 export * from './tables.js';
 export * from './rest-paths.js';
 export * from './webpubsub.js';
+export * from './bus-message.js';

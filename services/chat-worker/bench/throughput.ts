@@ -6,8 +6,8 @@
  *   npx nx run @parley/chat-worker:bench      (BENCH_EVENTS=n to change the load)
  */
 import { TableClient } from '@azure/data-tables';
-import { ServiceBusClient, type ServiceBusMessage } from '@azure/service-bus';
-import { BusEntities, nextEventId, notifierSessionId, partitionSessionId, roomGroup, type ChatEvent } from '@parley/contracts';
+import { ServiceBusClient } from '@azure/service-bus';
+import { BusEntities, chatEventMessage, nextEventId, notifierSessionId, roomGroup, type ChatEvent } from '@parley/contracts';
 import { startAzurite, startServiceBus } from '@parley/testkit';
 import { events } from '../src/testing/bus.js';
 import { startTestWorker, waitFor } from '../src/testing/worker.js';
@@ -42,14 +42,7 @@ async function rawWriteRate(): Promise<number> {
 
 async function send(list: readonly ChatEvent[]): Promise<void> {
   const sender = client.createSender(BusEntities.chatEventsTopic);
-  const toMessage = (event: ChatEvent): ServiceBusMessage => ({
-    body: event,
-    contentType: 'application/json',
-    messageId: event.metadata.eventId,
-    sessionId: partitionSessionId(event.metadata.connectionId, 64),
-    subject: event.type,
-  });
-  for (let i = 0; i < list.length; i += 50) await sender.sendMessages(list.slice(i, i + 50).map(toMessage));
+  for (let i = 0; i < list.length; i += 50) await sender.sendMessages(list.slice(i, i + 50).map((event) => chatEventMessage(event, { partitions: 64 })));
   await sender.close();
 }
 

@@ -1,13 +1,5 @@
 import { randomFillSync } from 'node:crypto';
-import {
-  BusProperties,
-  ENVELOPE_VERSION,
-  partitionSessionId,
-  type ChatEvent,
-  type ChatEventMetadata,
-  type ClientFrame,
-} from '@parley/contracts';
-import type { ServiceBusMessage } from '@azure/service-bus';
+import { ENVELOPE_VERSION, type ChatEvent, type ChatEventMetadata, type ClientFrame } from '@parley/contracts';
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 const ZERO_TRACE = '0'.repeat(32);
@@ -69,27 +61,4 @@ export function messageEvent(source: EventSource, frame: ClientFrame): ChatEvent
 
 export function disconnectedEvent(source: EventSource): ChatEvent {
   return { type: 'chat.disconnected', version: ENVELOPE_VERSION, data: {}, metadata: metadataOf(source) };
-}
-
-/**
- * The bus message of a chat event (services-common conventions): the envelope
- * as JSON body, message id = event id (duplicate detection), session id = the
- * partition of the connection (per-connection order), properties for filters.
- */
-export function toBusMessage(event: ChatEvent, partitions: number): ServiceBusMessage {
-  const { metadata } = event;
-  return {
-    body: event,
-    contentType: 'application/json',
-    messageId: metadata.eventId,
-    sessionId: partitionSessionId(metadata.connectionId, partitions),
-    subject: event.type,
-    applicationProperties: {
-      [BusProperties.type]: event.type,
-      [BusProperties.hub]: metadata.hub,
-      [BusProperties.userId]: metadata.userId,
-      [BusProperties.replayed]: metadata.replayed ?? false,
-      ...(metadata.traceparent ? { [BusProperties.traceparent]: metadata.traceparent } : {}),
-    },
-  };
 }

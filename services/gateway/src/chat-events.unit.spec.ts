@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BusProperties, parseChatEvent, partitionSessionId } from '@parley/contracts';
-import { connectedEvent, disconnectedEvent, messageEvent, newTraceparent, toBusMessage, traceIdOf } from './chat-events.js';
+import { parseChatEvent } from '@parley/contracts';
+import { connectedEvent, disconnectedEvent, messageEvent, newTraceparent, traceIdOf } from './chat-events.js';
 
 const source = {
   hub: 'chat',
@@ -16,24 +16,6 @@ describe('chat events', () => {
     for (const event of [connectedEvent(source), messageEvent(source, { type: 'send', id: 'c1', text: 'hi' }), disconnectedEvent(source)]) {
       expect(parseChatEvent(JSON.parse(JSON.stringify(event)))).toEqual({ ok: true, value: event });
     }
-  });
-
-  it('maps an event to its bus message: ids, session, subject and properties', () => {
-    const event = messageEvent(source, { type: 'join', id: 'j1', room: 'dev' });
-    expect(toBusMessage(event, 64)).toEqual({
-      body: event,
-      contentType: 'application/json',
-      messageId: source.eventId,
-      sessionId: partitionSessionId('conn-7', 64),
-      subject: 'chat.message',
-      applicationProperties: {
-        [BusProperties.type]: 'chat.message',
-        [BusProperties.hub]: 'chat',
-        [BusProperties.userId]: 'alice',
-        [BusProperties.replayed]: false,
-        [BusProperties.traceparent]: source.traceparent,
-      },
-    });
   });
 
   it('makes W3C traceparents: a new trace, or a new span under a valid incoming one', () => {

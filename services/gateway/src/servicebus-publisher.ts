@@ -1,8 +1,7 @@
 import type { ServiceBusClient, ServiceBusMessage, ServiceBusMessageBatch } from '@azure/service-bus';
-import { BusEntities, type ChatEvent } from '@parley/contracts';
+import { BusEntities, chatEventMessage, type ChatEvent } from '@parley/contracts';
 import type { Logger } from '@parley/service-kit';
 import { BatchingSender, type BatchOutcome } from './batching-sender.js';
-import { toBusMessage } from './chat-events.js';
 import { BusUnavailableError } from './errors.js';
 import type { BatchMode } from './config.js';
 import type { EventPublisher } from './publisher.js';
@@ -60,7 +59,7 @@ export function createServiceBusPublisher(options: ServiceBusPublisherOptions): 
     },
     publish(event: ChatEvent) {
       if (closed) return Promise.reject(new BusUnavailableError('the publisher is closed'));
-      const message = toBusMessage(event, options.partitions);
+      const message = chatEventMessage(event, { partitions: options.partitions });
       return batching.send(message.sessionId!, message);
     },
     ready: () => opened && !closed && !sender.isClosed,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rm } from 'node:fs/promises';
 import { TableClient } from '@azure/data-tables';
 import { ServiceBusClient } from '@azure/service-bus';
-import { BusEntities, BusProperties, partitionSessionId, PROJECTION_TABLES, Tables, type ChatEvent } from '@parley/contracts';
+import { BusEntities, chatEventMessage, PROJECTION_TABLES, Tables, type ChatEvent } from '@parley/contracts';
 import { binPath, pinoReady, startAzurite, startProcess, startServiceBus, type RunningProcess, type StandIn } from '@parley/testkit';
 import { sendBySession } from '../replay/send.js';
 import { chatScript } from '../testing/chat-script.js';
@@ -71,14 +71,7 @@ describe('parley rebuild (real worker, broker and Azurite)', () => {
     const sender = bus.createSender(BusEntities.chatEventsTopic);
     await sendBySession(
       sender,
-      events.map((event: ChatEvent) => ({
-        body: event,
-        contentType: 'application/json',
-        messageId: event.metadata.eventId,
-        sessionId: partitionSessionId(event.metadata.connectionId, LIVE_PARTITIONS),
-        subject: event.type,
-        applicationProperties: { [BusProperties.type]: event.type, [BusProperties.hub]: 'chat', [BusProperties.userId]: event.metadata.userId },
-      })),
+      events.map((event: ChatEvent) => chatEventMessage(event, { partitions: LIVE_PARTITIONS })),
       () => undefined,
     );
     await sender.close();

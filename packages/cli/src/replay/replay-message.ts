@@ -1,5 +1,5 @@
 import type { ServiceBusMessage } from '@azure/service-bus';
-import { BusProperties, parseChatEvent, partitionSessionId, type ChatEvent, type ChatEventType } from '@parley/contracts';
+import { chatEventMessage, parseChatEvent, type ChatEvent, type ChatEventType } from '@parley/contracts';
 
 /** A row of the `events` table as the Tables SDK returns it. */
 export interface StoredEvent {
@@ -56,25 +56,12 @@ export function rebuildMessage(row: StoredEvent, options: ReplayOptions): Rebuil
     ...parsed.value,
     metadata: { ...metadata, replayed: true, ...(options.notify ? { notify: true } : {}) },
   } as ChatEvent;
-  const applicationProperties: Record<string, string | boolean> = {
-    [BusProperties.type]: event.type,
-    [BusProperties.hub]: event.metadata.hub,
-    [BusProperties.userId]: event.metadata.userId,
-    [BusProperties.replayed]: true,
-  };
-  if (event.metadata.traceparent) applicationProperties[BusProperties.traceparent] = event.metadata.traceparent;
-  return {
-    ok: true,
-    event,
-    message: {
-      body: event,
-      contentType: 'application/json',
-      messageId: replayMessageId(event.metadata.eventId, options.runId),
-      sessionId: partitionSessionId(options.ordering === 'hub' ? event.metadata.hub : event.metadata.connectionId, options.partitions),
-      subject: event.type,
-      applicationProperties,
-    },
-  };
+  const message = chatEventMessage(event, {
+    partitions: options.partitions,
+    messageId: replayMessageId(event.metadata.eventId, options.runId),
+    ...(options.ordering === 'hub' ? { sessionKey: event.metadata.hub } : {}),
+  });
+  return { ok: true, event, message };
 }
 
 const TYPE_ALIASES: Record<string, ChatEventType> = {

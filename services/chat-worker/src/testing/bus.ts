@@ -5,7 +5,7 @@ import {
   ServiceBusClient,
   type ServiceBusReceivedMessage,
 } from '@azure/service-bus';
-import { BusEntities, BusProperties, nextEventId, partitionSessionId, type ChatEvent, type ClientFrame } from '@parley/contracts';
+import { BusEntities, chatEventMessage, nextEventId, partitionSessionId, type ChatEvent, type ClientFrame } from '@parley/contracts';
 import { PARLEY_SERVICEBUS_CONFIG } from '@parley/testkit';
 
 type Props = Record<string, string | number | boolean>;
@@ -69,18 +69,11 @@ export async function sendEvents(client: ServiceBusClient, list: readonly (ChatE
   try {
     for (const item of list) {
       if ('body' in item) {
-        await sender.sendMessages({ body: item.body, sessionId: item.sessionId, messageId: item.messageId ?? nextEventId(), contentType: 'application/json' });
+        // A raw body (an invalid envelope) or a whole message (a redelivery): sent as given.
+        await sender.sendMessages({ contentType: 'application/json', ...item, messageId: item.messageId ?? nextEventId() });
         continue;
       }
-      const { metadata: meta } = item;
-      await sender.sendMessages({
-        body: item,
-        contentType: 'application/json',
-        messageId: meta.eventId,
-        sessionId: partitionSessionId(meta.connectionId, partitions),
-        subject: item.type,
-        applicationProperties: { [BusProperties.type]: item.type, [BusProperties.hub]: meta.hub, [BusProperties.userId]: meta.userId },
-      });
+      await sender.sendMessages(chatEventMessage(item, { partitions }));
     }
   } finally {
     await sender.close();
@@ -89,7 +82,7 @@ export async function sendEvents(client: ServiceBusClient, list: readonly (ChatE
 
 /** The same envelope again under a new bus message id: what a redelivery looks like to the worker. */
 export function redelivery(event: ChatEvent, partitions = 64) {
-  return { body: event, sessionId: partitionSessionId(event.metadata.connectionId, partitions), messageId: `${event.metadata.eventId}-again-${nextEventId()}` };
+  return chatEventMessage(event, { partitions, messageId: `${event.metadata.eventId}-again-${nextEventId()}` });
 }
 
 /**

@@ -1,13 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ServiceBusClient, ServiceBusMessage, ServiceBusReceivedMessage } from '@azure/service-bus';
-import {
-  BusEntities,
-  BusProperties,
-  commandIdFor,
-  notifierSessionId,
-  type NotifierCommand,
-  type NotifierEnvelope,
-} from '@parley/contracts';
+import { BusEntities, commandIdFor, notifierCommandMessage, type NotifierCommand, type NotifierEnvelope } from '@parley/contracts';
 
 let causations = 0;
 
@@ -17,19 +10,12 @@ export function nextCausationId(): string {
   return `evt-${process.pid}-${Date.now().toString(36)}-${causations}`;
 }
 
-/** The bus message the chat-worker sends for the i-th command of an event (services-common conventions). */
+/** The bus message the chat-worker sends for the i-th command of an event (the contracts' builder). */
 export function commandMessage(command: NotifierCommand, causationId: string, index: number, partitions = 64): ServiceBusMessage {
   const commandId = commandIdFor(causationId, index);
   const traceparent = `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
   const envelope: NotifierEnvelope = { type: 'notify.command', version: 1, data: command, metadata: { commandId, causationId, traceparent } };
-  return {
-    body: envelope,
-    contentType: 'application/json',
-    messageId: commandId,
-    sessionId: notifierSessionId(command, partitions),
-    subject: envelope.type,
-    applicationProperties: { [BusProperties.type]: envelope.type, [BusProperties.hub]: command.hub, [BusProperties.traceparent]: traceparent },
-  };
+  return notifierCommandMessage(envelope, partitions);
 }
 
 /** Sends the commands of one causing event, in order. */
