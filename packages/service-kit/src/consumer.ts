@@ -5,6 +5,7 @@ import { classifyBusError, transientBackoffMs } from './bus-errors.js';
 import { isPermanent, KitErrorCodes } from './errors.js';
 import type { Logger } from './logger.js';
 import { withMessageSpan } from './tracing-spans.js';
+import { watchDeadLetterDepth } from './dead-letter-depth.js';
 
 export type BusEntity = { queue: string } | { topic: string; subscription: string };
 
@@ -198,6 +199,8 @@ export function startSessionConsumer<T>(options: SessionConsumerOptions<T>): Ses
   }
 
   const slots = Array.from({ length: options.maxConcurrentSessions }, (_, slot) => runSlot(slot));
+  // The dead-letter alert's gauge (k8s/monitoring); only where metrics are scraped.
+  const deadLetters = options.registry ? watchDeadLetterDepth({ client, entity, registry: options.registry, logger }) : undefined;
   logger.info({ entity: entityName(entity), maxConcurrentSessions: options.maxConcurrentSessions }, 'consumer started');
 
   return {
@@ -205,6 +208,7 @@ export function startSessionConsumer<T>(options: SessionConsumerOptions<T>): Ses
       stopping = true;
       signalStop();
       await Promise.allSettled(slots);
+      await deadLetters?.stop();
       logger.info({ entity: entityName(entity) }, 'consumer stopped');
     },
     heldSessions: () => [...held.values()].map((receiver) => receiver.sessionId),
