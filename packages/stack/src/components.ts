@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { startAzurite, startProcess, startServiceBus, startSignalR, pinoReady, WORKSPACE_ROOT, type RunningProcess } from '@parley/testkit';
+import { startAzurite, startProcess, startServiceBus, startSignalR, startTables, pinoReady, WORKSPACE_ROOT, type RunningProcess } from '@parley/testkit';
 import type { ComponentName } from './ports.js';
 import { emulatorEnv, serviceEnv, type ServiceDialect } from './dialect.js';
 
@@ -18,7 +18,12 @@ export interface StackContext {
   readonly detached: boolean;
   /** The WebSocket service dialect the stack speaks (dialect.ts). */
   readonly service: ServiceDialect;
+  /** What serves the Table API: emulators/tables (SQLite, default) or Azurite. */
+  readonly tables: TablesBackend;
 }
+
+export type TablesBackend = 'emulator' | 'azurite';
+export const isTablesBackend = (value: unknown): value is TablesBackend => value === 'emulator' || value === 'azurite';
 
 export interface StartedComponent {
   readonly process: RunningProcess;
@@ -50,13 +55,12 @@ const need = (context: StackContext, key: 'servicebus' | 'signalr' | 'tables'): 
 };
 
 export const STARTERS: Record<ComponentName, Starter> = {
-  async azurite(context) {
-    const started = await startAzurite({
-      port: context.ports.azurite,
-      ...(context.inMemory ? {} : { location: join(context.dataDir, 'azurite') }),
-      onLine: (line) => context.onLine('azurite', line),
-      detached: context.detached,
-    });
+  async tables(context) {
+    const common = { port: context.ports.tables, onLine: (line: string) => context.onLine('tables', line), detached: context.detached };
+    const started =
+      context.tables === 'azurite'
+        ? await startAzurite({ ...common, ...(context.inMemory ? {} : { location: join(context.dataDir, 'azurite') }) })
+        : await startTables({ ...common, ...(context.inMemory ? {} : { dataDir: join(context.dataDir, 'tables') }), env: { ...context.env.tables } });
     return { process: started, connectionString: started.connectionString };
   },
   async servicebus(context) {

@@ -5,16 +5,18 @@ import { Stack } from './stack.js';
 import { isServiceDialect } from './dialect.js';
 import { Supervisor } from './supervisor.js';
 import { isStackAuth } from './oidc.js';
+import { isTablesBackend } from './components.js';
 
-const usage = `Usage: npm start [-- --in-memory] [-- --data-dir DIR] [-- --quiet] [-- --service signalr|webpubsub] [-- --traces]
+const usage = `Usage: npm start [-- --in-memory] [-- --data-dir DIR] [-- --quiet] [-- --service signalr|webpubsub] [-- --traces] [-- --tables emulator|azurite]
   --service     the WebSocket service dialect: signalr (the seed X-ASRS-* API, default) or webpubsub (Azure Web PubSub)
-  --in-memory   keep Azurite and the Service Bus broker in memory (nothing survives a stop)
+  --in-memory   keep the tables and the Service Bus broker in memory (nothing survives a stop)
+  --tables      what serves the Table API: emulator (emulators/tables on SQLite, default) or azurite
   --data-dir    where data and stack.json live (default ./.parley)
   --quiet       show warnings and errors only
   --traces      keep the services' traces (last 500, in memory); show one with: npx parley trace <eventId|traceId>
   --auth        development (type any name, default) or oidc (sign in at the local OpenID provider, PARLEY_OIDC_PORT 7079)
 Ports: PARLEY_GATEWAY_PORT (7071), PARLEY_SIGNALR_PORT (8888), PARLEY_SERVICEBUS_PORT (5672),
-       PARLEY_AZURITE_PORT (10002), PARLEY_WORKER_PORT (7072), PARLEY_NOTIFIER_PORT (7073)`;
+       PARLEY_TABLES_PORT (10002; PARLEY_AZURITE_PORT also read), PARLEY_WORKER_PORT (7072), PARLEY_NOTIFIER_PORT (7073)`;
 
 const { values } = parseArgs({
   options: {
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     traces: { type: 'boolean', default: false },
     service: { type: 'string', default: 'signalr' },
     auth: { type: 'string', default: 'development' },
+    tables: { type: 'string', default: 'emulator' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -40,6 +43,12 @@ if (!isServiceDialect(service)) {
 const auth = values.auth;
 if (!isStackAuth(auth)) {
   console.error(`--auth must be development or oidc, got "${auth}"\n${usage}`);
+  process.exit(2);
+}
+
+const tables = values.tables;
+if (!isTablesBackend(tables)) {
+  console.error(`--tables must be emulator or azurite, got "${tables}"\n${usage}`);
   process.exit(2);
 }
 
@@ -67,7 +76,7 @@ process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
 try {
-  console.log('Starting Parley: Azurite, Service Bus emulator, SignalR emulator, gateway, chat-worker, notifier…');
+  console.log(`Starting Parley: tables (${tables}), Service Bus emulator, SignalR emulator, gateway, chat-worker, notifier…`);
   stack = await Stack.start({
     inMemory: values['in-memory'],
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
@@ -76,6 +85,7 @@ try {
     service,
     traces: values.traces,
     auth,
+    tables,
   });
   // A component that dies is named, restarted with back-off, and a crash loop stops everything (supervisor.ts).
   supervisor = new Supervisor(stack, {
@@ -88,7 +98,7 @@ try {
   Parley is running.
     chat:        ${home}
 ${idp ? `    sign in:     at ${idp.issuer} as ${idp.users.map((u) => `${u.id}/${u.password}`).join(', ')} (another user: a private window)` : '    (another user: change name=alice to any name, in another browser window)'}
-    WebSocket:   ${stack.signalrUrl}   Service Bus: 127.0.0.1:${stack.ports.servicebus}   Tables: 127.0.0.1:${stack.ports.azurite}
+    WebSocket:   ${stack.signalrUrl}   Service Bus: 127.0.0.1:${stack.ports.servicebus}   Tables: 127.0.0.1:${stack.ports.tables}
     data:        ${values['in-memory'] ? 'in memory' : stack.dataDir}   connection strings: ${stack.dataDir}/stack.json
 ${stack.tracesUrl ? `    traces:      ${stack.tracesUrl} (OTLP/HTTP JSON); list them: npx parley trace; show one: npx parley trace <eventId|traceId>\n` : ''}  Ctrl-C stops everything.
 `);

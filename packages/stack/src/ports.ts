@@ -2,18 +2,21 @@ import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { freePort } from '@parley/testkit';
 
-export const COMPONENT_NAMES = ['azurite', 'servicebus', 'signalr', 'gateway', 'chat-worker', 'notifier'] as const;
+export const COMPONENT_NAMES = ['tables', 'servicebus', 'signalr', 'gateway', 'chat-worker', 'notifier'] as const;
 export type ComponentName = (typeof COMPONENT_NAMES)[number];
 
 /** The fixed ports of docs/architecture.md § Running it, each overridable by its variable. */
 export const DEFAULT_PORTS: Record<ComponentName, { port: number; variable: string }> = {
-  azurite: { port: 10002, variable: 'PARLEY_AZURITE_PORT' },
+  tables: { port: 10002, variable: 'PARLEY_TABLES_PORT' },
   servicebus: { port: 5672, variable: 'PARLEY_SERVICEBUS_PORT' },
   signalr: { port: 8888, variable: 'PARLEY_SIGNALR_PORT' },
   gateway: { port: 7071, variable: 'PARLEY_GATEWAY_PORT' },
   'chat-worker': { port: 7072, variable: 'PARLEY_WORKER_PORT' },
   notifier: { port: 7073, variable: 'PARLEY_NOTIFIER_PORT' },
 };
+
+/** Older names still read when the new one is unset (the tables component was `azurite`). */
+const PORT_ALIASES: Readonly<Record<string, string>> = { PARLEY_TABLES_PORT: 'PARLEY_AZURITE_PORT' };
 
 /**
  * Ops servers (/healthz, /readyz, /metrics) apart from a component's port. Only the gateway
@@ -63,7 +66,8 @@ export async function chooseOpsPorts(ephemeral: boolean, env: NodeJS.ProcessEnv)
 }
 
 async function fixedPort(name: ComponentName, { port: fallback, variable }: { port: number; variable: string }, env: NodeJS.ProcessEnv): Promise<number> {
-  const text = env[variable];
+  const alias = PORT_ALIASES[variable];
+  const text = env[variable] || (alias ? env[alias] : undefined);
   const port = text ? Number(text) : fallback;
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${variable} must be a TCP port, got "${text}"`);
   if (!(await isFree(port))) throw new PortInUseError(name, port, variable);

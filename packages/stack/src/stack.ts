@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { STARTERS, type StackContext, type StartedComponent } from './components.js';
+import { STARTERS, type StackContext, type StartedComponent, type TablesBackend } from './components.js';
 import { chooseOpsPorts, choosePorts, COMPONENT_NAMES, type ComponentName } from './ports.js';
 import { DEFAULT_SERVICE_DIALECT, type ServiceDialect } from './dialect.js';
 import type { ComponentExit } from './supervisor.js';
@@ -12,8 +12,10 @@ import { startStackOidc, withOidcEnv, type StackAuth, type StackOidcOptions } fr
 export interface StackOptions {
   /** Default `.parley` in the current directory. */
   dataDir?: string;
-  /** Keep Azurite and the broker in memory (nothing survives a stop). */
+  /** Keep the tables and the broker in memory (nothing survives a stop). */
   inMemory?: boolean;
+  /** What serves the Table API: `emulator` (emulators/tables on SQLite, default) or `azurite`. */
+  tables?: TablesBackend;
   /** Ephemeral ports (tests); otherwise the fixed ports of docs/architecture.md, overridable by PARLEY_*_PORT. */
   ephemeralPorts?: boolean;
   /** Extra environment per component, e.g. a lower rate limit for a test. */
@@ -33,7 +35,7 @@ export interface StackOptions {
 }
 
 /** Stop in this order: no new client traffic first, the stores last. */
-const STOP_ORDER: ComponentName[] = ['signalr', 'gateway', 'chat-worker', 'notifier', 'servicebus', 'azurite'];
+const STOP_ORDER: ComponentName[] = ['signalr', 'gateway', 'chat-worker', 'notifier', 'servicebus', 'tables'];
 
 export class Stack {
   private readonly running = new Map<ComponentName, StartedComponent>();
@@ -72,6 +74,7 @@ export class Stack {
       onLine: options.onLine ?? (() => undefined),
       detached: options.detached ?? false,
       service: options.service ?? DEFAULT_SERVICE_DIALECT,
+      tables: options.tables ?? 'emulator',
     });
     stack.traces = traces;
     stack.idp = idp;
@@ -120,6 +123,10 @@ export class Stack {
   get service(): ServiceDialect {
     return this.context.service;
   }
+  /** What serves the Table API (component `tables`): `emulator` or `azurite`. */
+  get tablesBackend(): TablesBackend {
+    return this.context.tables;
+  }
 
   isRunning(name: ComponentName): boolean {
     return this.running.has(name);
@@ -129,7 +136,7 @@ export class Stack {
     if (this.running.has(name)) return;
     const started = await STARTERS[name](this.context);
     this.running.set(name, started);
-    if (started.connectionString) this.context.connectionStrings[name === 'azurite' ? 'tables' : name] = started.connectionString;
+    if (started.connectionString) this.context.connectionStrings[name] = started.connectionString;
     // A crash (not a stop or kill of ours) is forgotten so that start() can bring it back, and reported (supervisor.ts).
     started.process.child.once('exit', (code, signal) => {
       if (this.running.get(name) !== started) return;
