@@ -26,18 +26,19 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     upstream.pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const cut = (): void => {
+    for (const [a, b] of pairs) {
+      a.destroy();
+      b.destroy();
+    }
+    pairs.clear();
+  };
   return {
     port: (server.address() as AddressInfo).port,
-    cut() {
-      for (const [a, b] of pairs) {
-        a.destroy();
-        b.destroy();
-      }
-      pairs.clear();
-    },
+    cut,
     close() {
-      this.cut();
-      return new Promise((resolve) => server.close(() => resolve()));
+      cut();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
