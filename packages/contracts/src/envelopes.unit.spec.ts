@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseChatEvent, type ChatEvent } from './bus-events.js';
 import { commandIdFor, notifierSessionId, notifierTargetKey, parseNotifierEnvelope, type NotifierCommand } from './notifier-commands.js';
 import { ErrorCodes } from './errors.js';
-import { conversationKey, directConversation, eventsPartitionKey, keyPart, messageRowKey, roomsKeys } from './tables.js';
+import { conversationKey, directConversation, eventsPartitionKey, keyPart, messageRowKey, roomMemberKeys } from './tables.js';
 import { RestPaths } from './rest-paths.js';
 import { readUpstreamHeaders } from './upstream.js';
 
@@ -61,7 +61,7 @@ describe('table keys', () => {
 
   it('bucket the event log by hub and UTC hour', () => {
     expect(eventsPartitionKey('chat', new Date('2026-11-22T09:59:59Z'))).toBe('chat_2026112209');
-    expect(roomsKeys('chat', 'a/b', 'u').partitionKey).toBe('chat_a%2Fb');
+    expect(roomMemberKeys('chat', 'a/b', 'u').partitionKey).toBe('chat_room_a%2Fb');
   });
 });
 

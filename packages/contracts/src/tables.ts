@@ -9,16 +9,15 @@ import type { ChatEvent } from './bus-events.js';
  */
 export const Tables = {
   events: 'events',
+  /** One partition per conversation: its messages, the claims of the frames aimed at it and, for a room, its members. */
   messages: 'messages',
-  rooms: 'rooms',
   memberships: 'memberships',
   presence: 'presence',
   connections: 'connections',
-  dedup: 'dedup',
 } as const;
 
 /** The projections `parley rebuild` clears: everything but the event log. */
-export const PROJECTION_TABLES = [Tables.messages, Tables.rooms, Tables.memberships, Tables.presence, Tables.connections, Tables.dedup] as const;
+export const PROJECTION_TABLES = [Tables.messages, Tables.memberships, Tables.presence, Tables.connections] as const;
 
 export function keyPart(name: string): string {
   return encodeURIComponent(name).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -65,10 +64,27 @@ export function messageRowKey(atMs: number, messageId: string): string {
   return `${String(MAX_MS - atMs).padStart(13, '0')}_${messageId}`;
 }
 
-export const roomsKeys = (hub: string, room: string, user: string) => ({
-  partitionKey: `${keyPart(hub)}_${keyPart(room)}`,
-  rowKey: keyPart(user),
+/*
+ * Row kinds of a conversation partition in `messages`. Message row keys start with a digit;
+ * the other kinds start with `~`, which sorts after every digit, so a history scan stops
+ * before them (`RowKey lt CONVERSATION_META_FROM`). `:` separates the parts: keyPart
+ * always escapes it, so no two (user, id) pairs share a key. Keeping a send's claim and a
+ * room's members in the partition of its messages lets one entity group transaction insert
+ * the claim, store the message and check the membership: one round trip (docs/architecture.md § Storage).
+ */
+export const CONVERSATION_META_FROM = '~';
+
+/** A room member's row, in the room's conversation partition; the room exists while it has one. */
+export const roomMemberKeys = (hub: string, room: string, user: string) => ({
+  partitionKey: conversationKey(hub, roomConversation(room)),
+  rowKey: `~member:${keyPart(user)}`,
 });
+/** The row-key range of a room's member rows (`ge from` and `lt to`). */
+export const ROOM_MEMBER_RANGE = { from: '~member:', to: '~member;' } as const;
+export function memberOfRowKey(rowKey: string): string | undefined {
+  return rowKey.startsWith(ROOM_MEMBER_RANGE.from) ? fromKeyPart(rowKey.slice(ROOM_MEMBER_RANGE.from.length)) : undefined;
+}
+
 export const membershipsKeys = (hub: string, user: string, room: string) => ({
   partitionKey: `${keyPart(hub)}_${keyPart(user)}`,
   rowKey: keyPart(room),
@@ -78,10 +94,13 @@ export const connectionsKeys = (hub: string, user: string, connectionId: string)
   partitionKey: `${keyPart(hub)}_${keyPart(user)}`,
   rowKey: keyPart(connectionId),
 });
-/** One row per (user, client frame id): a resent frame is stored and delivered once. */
-export const dedupKeys = (hub: string, user: string, clientId: string) => ({
-  partitionKey: `${keyPart(hub)}_${keyPart(user)}`,
-  rowKey: keyPart(clientId),
+/**
+ * The claim of (user, client frame id) on the conversation the frame is aimed at (the room of a
+ * join/leave/invite, the conversation of a send): a resent frame is stored and delivered once.
+ */
+export const claimKeys = (hub: string, conversation: Conversation, user: string, clientId: string) => ({
+  partitionKey: conversationKey(hub, conversation),
+  rowKey: `~claim:${keyPart(user)}:${keyPart(clientId)}`,
 });
 
 export interface EventEntity {
@@ -136,10 +155,13 @@ export interface ConnectionEntity {
   eventId: string;
 }
 
-export interface DedupEntity {
+export interface ClaimEntity {
   partitionKey: string;
   rowKey: string;
+  /** The event that claimed the frame; another event with the same (user, id) is a resend. */
   eventId: string;
+  /** JSON of the state the rule decided on, so a redelivery decides the same. */
+  state?: string;
 }
 
 /** The event log row of an event: the worker appends it, replay and rebuild read it back. */

@@ -1,9 +1,18 @@
 import type { HistoryFrame } from '@parley/contracts';
 import type { ChangingFrame, ConnectedState, DisconnectedState, EventContext, FrameState, HistoryState } from './rules/index.js';
+import type { KnownUsers } from './known-users.js';
 import type { ChatStore } from './store/chat-store.js';
 
-/** Reads what a changing frame's rule needs. Member first: a member's room exists, which saves a read on the hot path. */
-export async function loadFrameState(store: ChatStore, frame: ChangingFrame, ctx: EventContext): Promise<FrameState> {
+/** A known user stays known: a positive answer is remembered (live events only, see KnownUsers). */
+async function knownUser(store: ChatStore, hub: string, user: string, cache: KnownUsers | undefined): Promise<boolean> {
+  if (cache?.has(hub, user)) return true;
+  const known = await store.isKnownUser(hub, user);
+  if (known) cache?.add(hub, user);
+  return known;
+}
+
+/** Reads what a changing frame's rule needs. Member first: a member's room exists, which saves a read. */
+export async function loadFrameState(store: ChatStore, frame: ChangingFrame, ctx: EventContext, knownUsers?: KnownUsers): Promise<FrameState> {
   const { hub, userId } = ctx;
   const membership = async (room: string, user: string) => {
     const member = await store.isMember(hub, room, user);
@@ -13,7 +22,7 @@ export async function loadFrameState(store: ChatStore, frame: ChangingFrame, ctx
     case 'send':
       if (frame.room !== undefined) return { type: 'send', state: { kind: 'room', ...(await membership(frame.room, userId)) } };
       if (frame.to !== undefined) {
-        const recipientKnown = frame.to !== userId && (await store.isKnownUser(hub, frame.to));
+        const recipientKnown = frame.to !== userId && (await knownUser(store, hub, frame.to, knownUsers));
         return { type: 'send', state: { kind: 'direct', recipientKnown } };
       }
       return { type: 'send', state: { kind: 'lobby' } };
@@ -24,7 +33,7 @@ export async function loadFrameState(store: ChatStore, frame: ChangingFrame, ctx
     case 'invite': {
       const [sender, inviteeKnown, inviteeMember] = await Promise.all([
         membership(frame.room, userId),
-        store.isKnownUser(hub, frame.user),
+        knownUser(store, hub, frame.user, knownUsers),
         store.isMember(hub, frame.room, frame.user),
       ]);
       return { type: 'invite', state: { roomExists: sender.roomExists, senderMember: sender.member, inviteeKnown, inviteeMember } };

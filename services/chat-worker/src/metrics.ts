@@ -5,6 +5,10 @@ export type EventOutcome = 'applied' | 'rejected' | 'resend' | 'replayed';
 export interface WorkerMetrics {
   event(type: string, outcome: EventOutcome): void;
   commands(count: number): void;
+  /** One round trip to the tables while handling an event of `type` (a transaction counts once). */
+  tableRequest(type: string, table: string, operation: string): void;
+  /** One send of notifier commands to the bus. */
+  busSend(): void;
 }
 
 export function workerMetrics(registry?: Registry): WorkerMetrics {
@@ -16,8 +20,17 @@ export function workerMetrics(registry?: Registry): WorkerMetrics {
     registers,
   });
   const commands = new Counter({ name: 'parley_worker_commands_total', help: 'Notifier commands sent', registers });
+  const tableRequests = new Counter({
+    name: 'parley_worker_table_requests_total',
+    help: 'Round trips to Table Storage, by event type, table and operation',
+    labelNames: ['type', 'table', 'operation'],
+    registers,
+  });
+  const busSends = new Counter({ name: 'parley_worker_bus_sends_total', help: 'Sends of notifier command batches', registers });
   return {
     event: (type, outcome) => events.inc({ type, outcome }),
     commands: (count) => commands.inc(count),
+    tableRequest: (type, table, operation) => tableRequests.inc({ type, table, operation }),
+    busSend: () => busSends.inc(),
   };
 }

@@ -8,6 +8,8 @@ import {
   loadHistoryState,
   parseFrozenState,
 } from './load-state.js';
+import { assumedState, frameConversation, reliedMembers } from './frame-claims.js';
+import { KnownUsers } from './known-users.js';
 import type { EventOutcome, WorkerMetrics } from './metrics.js';
 import type { CommandPublisher } from './publisher/command-publisher.js';
 import {
@@ -16,11 +18,11 @@ import {
   decideDisconnected,
   decideFrame,
   isChangingFrame,
+  nothing,
   planHistory,
   type ChangingFrame,
   type Decision,
   type EventContext,
-  type FrameState,
 } from './rules/index.js';
 import type { ChatStore } from './store/chat-store.js';
 
@@ -62,41 +64,79 @@ export function commandEnvelopes(commands: readonly NotifierCommand[], event: Ch
   }));
 }
 
+/** Commits that found their assumed or loaded state gone stale before giving up for a retry (a race with another partition). */
+const MAX_COMMIT_ATTEMPTS = 3;
+
+/** A decision, and whether its writes are already stored (committed with the claim). */
+interface Decided {
+  readonly decision: Decision;
+  readonly stored: boolean;
+}
+
 /**
- * One chat event, in five idempotent steps, so a crash anywhere is healed by
- * redelivery: (1) append to the event log, (2) load state and decide with the
- * pure rules (overlapping with 1), (3) apply the projection writes, (4) send
- * the notifier commands as one batch, (5) the consumer completes the message.
+ * One chat event, in idempotent steps, so a crash anywhere is healed by
+ * redelivery: (1) append to the event log, overlapping with the reads the rule
+ * needs (none on the hot path: the state is assumed and checked by the
+ * commit), (2) decide with the pure rules and commit the frame's claim with
+ * the writes of its conversation in one transaction, (3) the other writes,
+ * (4) the notifier commands as one batch, (5) the consumer completes the
+ * message. A room message costs two table round trips: the append and the commit.
  */
 export function createEventProcessor(deps: ProcessorDeps): EventProcessor {
   const { store, publisher, config, metrics } = deps;
+  const knownUsers = new KnownUsers();
 
-  /** The state a changing frame is decided on, frozen in its dedup claim; 'resend' if another event holds the claim. */
-  async function claimedState(frame: ChangingFrame, ctx: EventContext): Promise<FrameState | 'resend'> {
-    const fresh = await loadFrameState(store, frame, ctx);
-    const held = await store.claimFrame(ctx.hub, ctx.userId, frame.id, { eventId: ctx.eventId, state: JSON.stringify(fresh) });
-    if (held.eventId !== ctx.eventId) return 'resend';
-    // A redelivery decides on what the first attempt saw, even if that attempt already changed the rows.
-    return (held.state === undefined ? undefined : parseFrozenState(held.state, frame.type)) ?? fresh;
+  /** Claims a changing frame with the state it is decided on (frozen for redeliveries) and stores what it decided. */
+  async function decideChanging(
+    frame: ChangingFrame,
+    ctx: EventContext,
+    tables: ChatStore,
+    logged: Promise<unknown>,
+    live: boolean,
+  ): Promise<Decided | 'resend'> {
+    const load = () => loadFrameState(tables, frame, ctx, live ? knownUsers : undefined);
+    const conversation = frameConversation(frame, ctx.userId);
+    let state = assumedState(frame) ?? (await load());
+    // Nothing is stored before the event is in the log: every stored row can be rebuilt from it,
+    // and an event whose append keeps failing (dead-lettered in the end) leaves no message behind.
+    await logged;
+    for (let attempt = 1; ; attempt++) {
+      const decision = decideFrame(frame, state, ctx);
+      const outcome = await tables.commitFrame({
+        hub: ctx.hub,
+        conversation,
+        user: ctx.userId,
+        clientId: frame.id,
+        claim: { eventId: ctx.eventId, state: JSON.stringify(state) },
+        writes: decision.writes,
+        members: reliedMembers(state, ctx.userId),
+      });
+      if (outcome.kind === 'committed') return { decision, stored: true };
+      if (outcome.kind === 'held') {
+        if (outcome.claim.eventId !== ctx.eventId) return 'resend';
+        // A redelivery decides on what the first attempt saw, even if that attempt already changed the rows.
+        const frozen = outcome.claim.state === undefined ? undefined : parseFrozenState(outcome.claim.state, frame.type);
+        return { decision: decideFrame(frame, frozen ?? (await load()), ctx), stored: false };
+      }
+      if (attempt >= MAX_COMMIT_ATTEMPTS) throw new Error(`the state of ${frame.type} ${frame.id} kept changing under it; retrying later`);
+      state = await load();
+    }
   }
 
-  async function decide(event: ChatEvent, ctx: EventContext, notify: boolean): Promise<Decision | 'resend'> {
+  async function decide(event: ChatEvent, ctx: EventContext, notify: boolean, tables: ChatStore, logged: Promise<unknown>): Promise<Decided | 'resend'> {
     switch (event.type) {
       case 'chat.connected':
-        return decideConnected(await loadConnectedState(store, ctx), ctx);
+        return { decision: decideConnected(await loadConnectedState(tables, ctx), ctx), stored: false };
       case 'chat.disconnected':
-        return decideDisconnected(await loadDisconnectedState(store, ctx), ctx);
+        return { decision: decideDisconnected(await loadDisconnectedState(tables, ctx), ctx), stored: false };
       case 'chat.message': {
         const { frame } = event.data;
-        if (isChangingFrame(frame)) {
-          const state = await claimedState(frame, ctx);
-          return state === 'resend' ? state : decideFrame(frame, state, ctx);
-        }
+        if (isChangingFrame(frame)) return decideChanging(frame, ctx, tables, logged, event.metadata.replayed !== true);
         // history only reads: nothing to do when nobody will hear the answer.
-        if (!notify) return { writes: [], commands: [] };
-        const plan = planHistory(frame, await loadHistoryState(store, frame, ctx), ctx, config.historyDefaultLimit);
-        if (!plan.ok) return plan.decision;
-        return answerHistory(frame, plan.query, await store.readHistory(ctx.hub, plan.query), ctx);
+        if (!notify) return { decision: nothing, stored: true };
+        const plan = planHistory(frame, await loadHistoryState(tables, frame, ctx), ctx, config.historyDefaultLimit);
+        if (!plan.ok) return { decision: plan.decision, stored: true };
+        return { decision: answerHistory(frame, plan.query, await tables.readHistory(ctx.hub, plan.query), ctx), stored: true };
       }
     }
   }
@@ -105,17 +145,23 @@ export function createEventProcessor(deps: ProcessorDeps): EventProcessor {
     const ctx = eventContext(event, config.hub);
     const label = event.type === 'chat.message' ? `message.${event.data.frame.type}` : event.type;
     const notify = event.metadata.replayed !== true || event.metadata.notify === true;
+    const tables = metrics && store.forEvent ? store.forEvent((table, operation) => metrics.tableRequest(label, table, operation)) : store;
 
-    // The log write and the rule's reads/claim are independent, so they overlap; both are idempotent.
-    const [appended, decision] = await Promise.all([store.appendEvent(event, new Date(ctx.receivedAt)), decide(event, ctx, notify)]);
-    if (decision === 'resend') {
+    // The log write overlaps the rule's reads; writes wait for it. Both are idempotent.
+    const logged = tables.appendEvent(event, new Date(ctx.receivedAt));
+    const [appended, decided] = await Promise.all([logged, decide(event, ctx, notify, tables, logged)]);
+    if (decided === 'resend') {
       log.info({ clientId: event.type === 'chat.message' ? event.data.frame.id : undefined }, 'resent frame; the first event delivers it');
       metrics?.event(label, 'resend');
       return { outcome: 'resend', commands: 0 };
     }
-    await store.apply(decision.writes);
+    const { decision } = decided;
+    if (!decided.stored) await tables.apply(decision.writes);
     const commands = notify ? decision.commands : [];
-    await publisher.publish(commandEnvelopes(commands, event));
+    if (commands.length > 0) {
+      await publisher.publish(commandEnvelopes(commands, event));
+      metrics?.busSend();
+    }
 
     const outcome: EventOutcome = decision.rejected ? 'rejected' : notify ? 'applied' : 'replayed';
     metrics?.event(label, outcome);

@@ -1,23 +1,48 @@
-import type { ChatEvent } from '@parley/contracts';
+import type { ChatEvent, Conversation } from '@parley/contracts';
 import type { HistoryQuery, HistoryRow, ProjectionWrite } from '../rules/index.js';
 
-/** Who holds a (hub, user, client frame id): the first event that claimed it, with the rule state it froze. */
+/** Who holds a (hub, conversation, user, client frame id): the first event that claimed it, with the rule state it froze. */
 export interface FrameClaim {
   readonly eventId: string;
   /** JSON of the FrameState the rule decided on, so a redelivery decides the same. */
   readonly state?: string;
 }
 
+/** A changing frame's claim together with the decision taken on the state the claim freezes. */
+export interface FrameCommit {
+  readonly hub: string;
+  /** The conversation the frame is aimed at; the claim lives in its partition. */
+  readonly conversation: Conversation;
+  readonly user: string;
+  readonly clientId: string;
+  readonly claim: FrameClaim;
+  /** The decision's writes: those in the claim's partition are written with it, atomically; the rest after it. */
+  readonly writes: readonly ProjectionWrite[];
+  /** Users the decision took for members of the conversation's room: the commit fails as 'stale' if one is not. */
+  readonly members: readonly string[];
+}
+
+export type CommitOutcome =
+  | { readonly kind: 'committed' }
+  /** The claim was there already: ours (a redelivery: nothing written now) or another event's (a resend). */
+  | { readonly kind: 'held'; readonly claim: FrameClaim }
+  /** The state the decision assumed no longer holds (a member row is missing): nothing written; load and decide again. */
+  | { readonly kind: 'stale' };
+
+/** Told of every round trip to the tables, for the per-event-type metrics. */
+export type RequestReport = (table: string, operation: string) => void;
+
 /**
- * The worker's storage port: the event log, the dedup claims, the reads the
- * rules need, and idempotent projection writes. The Table Storage adapter is
- * the only implementation; its tests run against Azurite.
+ * The worker's storage port: the event log, claims committed with their
+ * decisions, the reads the rules need, and idempotent projection writes. The
+ * Table Storage adapter is the only implementation; its tests run against
+ * a real table service.
  */
 export interface ChatStore {
   /** Appends to the event log; an event that is already there is fine. */
   appendEvent(event: ChatEvent, receivedAt: Date): Promise<'appended' | 'exists'>;
-  /** Claims (hub, user, clientId) for an event; answers the claim that holds the row, ours or an earlier one. */
-  claimFrame(hub: string, user: string, clientId: string, claim: FrameClaim): Promise<FrameClaim>;
+  /** Claims a frame and writes its decision, in one round trip on the hot path (docs/architecture.md § Storage). */
+  commitFrame(commit: FrameCommit): Promise<CommitOutcome>;
   roomExists(hub: string, room: string): Promise<boolean>;
   isMember(hub: string, room: string, user: string): Promise<boolean>;
   /** A user who ever connected. */
@@ -29,4 +54,6 @@ export interface ChatStore {
   readHistory(hub: string, query: HistoryQuery): Promise<HistoryRow[]>;
   /** Applies writes; each is idempotent, so applying them again changes nothing. */
   apply(writes: readonly ProjectionWrite[]): Promise<void>;
+  /** The same store, telling `report` of each round trip (one view per event; cheap). */
+  forEvent?(report: RequestReport): ChatStore;
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TableClient } from '@azure/data-tables';
-import { eventsPartitionKey, lobby, roomConversation, Tables, type ChatEvent, type MessageFrame } from '@parley/contracts';
+import { directConversation, eventsPartitionKey, lobby, roomConversation, Tables, type ChatEvent, type MessageFrame } from '@parley/contracts';
 import { isPermanent } from '@parley/service-kit';
 import { azuriteConnectionString, freePort, startAzurite, type StandIn } from '@parley/testkit';
 import { WorkerErrorCodes } from '../errors.js';
@@ -50,11 +50,53 @@ describe('TableChatStore against Azurite', () => {
     expect(JSON.parse(row.envelope)).toEqual(first);
   });
 
-  it('claims a client frame id for the first event only, and hands back its frozen state', async () => {
-    const ours = { eventId: 'E1', state: '{"type":"send","state":{"kind":"lobby"}}' };
-    expect(await store.claimFrame(hub, user, 'c9', ours)).toEqual(ours);
-    expect(await store.claimFrame(hub, user, 'c9', { eventId: 'E2', state: '{}' })).toEqual(ours);
-    expect(await store.claimFrame(hub, user, 'c10', { eventId: 'E2' })).toEqual({ eventId: 'E2' });
+  it('commits a claim with its message in one transaction: the first event holds it, a second gets the frozen state back', async () => {
+    const pair = directConversation(user, 'bob');
+    const write = { kind: 'putMessage', hub, conversation: pair, message: message(20) } as const;
+    const ours = { eventId: 'E1', state: '{"type":"send","state":{"kind":"direct","recipientKnown":true}}' };
+    const commit = { hub, conversation: pair, user, clientId: 'c9', claim: ours, writes: [write], members: [] };
+    expect(await store.commitFrame(commit)).toEqual({ kind: 'committed' });
+    expect(await store.commitFrame({ ...commit, claim: { eventId: 'E2', state: '{}' } })).toEqual({ kind: 'held', claim: ours });
+    expect(await store.commitFrame({ ...commit, clientId: 'c10', claim: { eventId: 'E2' }, writes: [] })).toEqual({ kind: 'committed' });
+    // The same id aimed at another conversation is another claim.
+    expect(await store.commitFrame({ ...commit, conversation: roomConversation(room), writes: [] })).toEqual({ kind: 'committed' });
+    expect((await store.readHistory(hub, { conversation: pair, limit: 10 })).map((row) => row.message.text)).toEqual(['m20']);
+  });
+
+  it('commits a room message only while the sender is a member; otherwise stale, and nothing is written', async () => {
+    const talk = 'talk/1';
+    const send = (clientId: string, i: number) => ({
+      hub,
+      conversation: roomConversation(talk),
+      user,
+      clientId,
+      claim: { eventId: `E${clientId}` },
+      writes: [{ kind: 'putMessage', hub, conversation: roomConversation(talk), message: message(i, talk) } as const],
+      members: [user],
+    });
+    expect(await store.commitFrame(send('s1', 1))).toEqual({ kind: 'stale' });
+    await store.apply([{ kind: 'putMember', hub, room: talk, user, joinedAt: '2025-01-01T00:00:00.000Z', eventId: 'J1' }]);
+    expect(await store.commitFrame(send('s1', 1))).toEqual({ kind: 'committed' });
+    await store.apply([{ kind: 'removeMember', hub, room: talk, user }]);
+    expect(await store.commitFrame(send('s2', 2))).toEqual({ kind: 'stale' });
+    expect((await store.readHistory(hub, { conversation: roomConversation(talk), limit: 10 })).map((row) => row.message.text)).toEqual(['m1']);
+    // A leave deletes the member row inside the commit: a second leave finds it gone (stale), writes nothing.
+    await store.apply([{ kind: 'putMember', hub, room: talk, user, joinedAt: '2025-01-01T00:00:00.000Z', eventId: 'J2' }]);
+    const leave = (clientId: string) => ({ ...send(clientId, 0), writes: [{ kind: 'removeMember', hub, room: talk, user } as const] });
+    expect(await store.commitFrame(leave('l1'))).toEqual({ kind: 'committed' });
+    expect(await store.roomsOf(hub, user)).not.toContain(talk);
+    expect(await store.commitFrame(leave('l2'))).toEqual({ kind: 'stale' });
+    expect(await store.roomExists(hub, talk)).toBe(false);
+  });
+
+  it('counts its round trips per view: a room message commit is one', async () => {
+    const seen: string[] = [];
+    const counted = store.forEvent((table, operation) => seen.push(`${operation} ${table}`));
+    await counted.apply([{ kind: 'putMember', hub, room: 'counted', user: 'carl', joinedAt: '2025-01-01T00:00:00.000Z', eventId: 'J3' }]);
+    seen.length = 0;
+    const write = { kind: 'putMessage', hub, conversation: roomConversation('counted'), message: message(3, 'counted') } as const;
+    await counted.commitFrame({ hub, conversation: roomConversation('counted'), user: 'carl', clientId: 'k1', claim: { eventId: 'K1' }, writes: [write], members: ['carl'] });
+    expect(seen).toEqual([`transaction ${Tables.messages}`]);
   });
 
   it('keeps membership in both directions, with awkward names, and removes it idempotently', async () => {

@@ -1,46 +1,60 @@
-import { odata, TableClient, type TableEntity, type TableEntityResult } from '@azure/data-tables';
+import { odata, TableClient, TableTransaction, type TableEntity, type TableEntityResult } from '@azure/data-tables';
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import {
+  claimKeys,
   connectionsKeys,
+  CONVERSATION_META_FROM,
   conversationKey,
-  dedupKeys,
   eventLogEntity,
   membershipsKeys,
-  messageRowKey,
   presenceKeys,
-  roomsKeys,
+  roomConversation,
+  roomMemberKeys,
+  ROOM_MEMBER_RANGE,
   Tables,
   type ChatEvent,
-  type ConnectionEntity,
-  type DedupEntity,
-  type MemberEntity,
-  type MessageEntity,
+  type ClaimEntity,
   type MessageFrame,
-  type PresenceEntity,
 } from '@parley/contracts';
 import type { TablesConnection } from '../config.js';
 import type { HistoryQuery, HistoryRow, ProjectionWrite } from '../rules/index.js';
-import type { ChatStore, FrameClaim } from './chat-store.js';
+import type { ChatStore, CommitOutcome, FrameClaim, FrameCommit, RequestReport } from './chat-store.js';
+import { changeKeys, rowChanges, type RowChange, type TableName } from './entities.js';
 import { isTableNotFound, statusOf, tableCall } from './table-errors.js';
 
-type TableName = (typeof Tables)[keyof typeof Tables];
 type Row = Record<string, unknown>;
+type Clients = Record<TableName, TableClient>;
 
-/** The ChatStore on Azure Table Storage (Azurite locally); keys come only from the contracts' builders. */
+function makeClients(connection: TablesConnection, credential?: TokenCredential): Clients {
+  const options = { retryOptions: { maxRetries: 2, retryDelayInMs: 100, maxRetryDelayInMs: 1_000 } };
+  const make = (table: string): TableClient => {
+    if (connection.kind === 'accountUrl') {
+      return new TableClient(connection.accountUrl, table, credential ?? new DefaultAzureCredential(), options);
+    }
+    // Azurite speaks plain http; the SDK refuses a shared key over http unless told.
+    const allowInsecureConnection = /TableEndpoint=http:\/\/|UseDevelopmentStorage=true/i.test(connection.connectionString);
+    return TableClient.fromConnectionString(connection.connectionString, table, { ...options, allowInsecureConnection });
+  };
+  return Object.fromEntries(Object.values(Tables).map((table) => [table, make(table)])) as Clients;
+}
+
+/** The ChatStore on Azure Table Storage (or a local stand-in); keys come only from the contracts' builders. */
 export class TableChatStore implements ChatStore {
-  private readonly clients: Record<TableName, TableClient>;
+  private readonly clients: Clients;
+  private readonly report: RequestReport | undefined;
 
-  constructor(connection: TablesConnection, credential?: TokenCredential) {
-    const options = { retryOptions: { maxRetries: 2, retryDelayInMs: 100, maxRetryDelayInMs: 1_000 } };
-    const make = (table: string): TableClient => {
-      if (connection.kind === 'accountUrl') {
-        return new TableClient(connection.accountUrl, table, credential ?? new DefaultAzureCredential(), options);
-      }
-      // Azurite speaks plain http; the SDK refuses a shared key over http unless told.
-      const allowInsecureConnection = /TableEndpoint=http:\/\/|UseDevelopmentStorage=true/i.test(connection.connectionString);
-      return TableClient.fromConnectionString(connection.connectionString, table, { ...options, allowInsecureConnection });
-    };
-    this.clients = Object.fromEntries(Object.values(Tables).map((table) => [table, make(table)])) as Record<TableName, TableClient>;
+  constructor(connection: TablesConnection | { readonly clients: Clients; readonly report: RequestReport }, credential?: TokenCredential) {
+    if ('clients' in connection) {
+      this.clients = connection.clients;
+      this.report = connection.report;
+    } else {
+      this.clients = makeClients(connection, credential);
+      this.report = undefined;
+    }
+  }
+
+  forEvent(report: RequestReport): TableChatStore {
+    return new TableChatStore({ clients: this.clients, report });
   }
 
   /** Creates the tables the worker writes (an existing table is fine). */
@@ -52,24 +66,63 @@ export class TableChatStore implements ChatStore {
     return (await this.insert(Tables.events, eventLogEntity(event, receivedAt))) ? 'appended' : 'exists';
   }
 
-  async claimFrame(hub: string, user: string, clientId: string, claim: FrameClaim): Promise<FrameClaim> {
-    const keys = dedupKeys(hub, user, clientId);
-    const entity: DedupEntity & { state?: string } = { ...keys, eventId: claim.eventId, ...(claim.state === undefined ? {} : { state: claim.state }) };
-    if (await this.insert(Tables.dedup, entity)) return claim;
-    const held = await this.get(Tables.dedup, keys.partitionKey, keys.rowKey);
+  /**
+   * One entity group transaction in the conversation's partition: insert the claim, write the
+   * decision's rows that live there (the message, the room's member rows) and touch the member
+   * rows the decision relied on (a merge that fails with 404 once the row is gone). The rest of
+   * the writes (other partitions) follow; they are idempotent, and a crash before them is healed
+   * by the redelivery, which finds its own claim and applies every write again.
+   */
+  async commitFrame(commit: FrameCommit): Promise<CommitOutcome> {
+    const keys = claimKeys(commit.hub, commit.conversation, commit.user, commit.clientId);
+    const claim: ClaimEntity = { ...keys, eventId: commit.claim.eventId, ...(commit.claim.state === undefined ? {} : { state: commit.claim.state }) };
+    const here: RowChange[] = [];
+    const later: RowChange[] = [];
+    for (const change of commit.writes.flatMap(rowChanges)) {
+      (change.table === Tables.messages && changeKeys(change).partitionKey === keys.partitionKey ? here : later).push(change);
+    }
+    const written = new Set(here.map((change) => changeKeys(change).rowKey));
+    const transaction = new TableTransaction();
+    transaction.createEntity(claim);
+    for (const change of here) {
+      if (change.op === 'upsert') transaction.upsertEntity(change.entity, 'Replace');
+      else transaction.deleteEntity(change.partitionKey, change.rowKey);
+    }
+    if (commit.conversation.kind === 'room') {
+      for (const user of commit.members) {
+        const member = roomMemberKeys(commit.hub, commit.conversation.room, user);
+        // If-Match * on a merge with no properties: changes nothing, fails unless the row exists.
+        if (!written.has(member.rowKey)) transaction.updateEntity(member, 'Merge', { etag: '*' });
+      }
+    }
+    try {
+      await this.call(Tables.messages, 'transaction', () => this.clients.messages.submitTransaction(transaction.actions));
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 409) return { kind: 'held', claim: await this.heldClaim(keys.partitionKey, keys.rowKey) };
+      if (status === 404 && !isTableNotFound(error)) return { kind: 'stale' };
+      throw error;
+    }
+    await Promise.all(later.map((change) => this.change(change)));
+    return { kind: 'committed' };
+  }
+
+  private async heldClaim(partitionKey: string, rowKey: string): Promise<FrameClaim> {
+    const held = await this.get(Tables.messages, partitionKey, rowKey);
     // Gone between the insert and the read (a rebuild cleared it): a plain transient retry sorts it out.
-    if (!held || typeof held.eventId !== 'string') throw new Error(`dedup row ${keys.partitionKey}/${keys.rowKey} vanished`);
+    if (!held || typeof held.eventId !== 'string') throw new Error(`claim ${partitionKey}/${rowKey} vanished`);
     return typeof held.state === 'string' ? { eventId: held.eventId, state: held.state } : { eventId: held.eventId };
   }
 
   async roomExists(hub: string, room: string): Promise<boolean> {
-    const { partitionKey } = roomsKeys(hub, room, '');
-    return (await this.query(Tables.rooms, odata`PartitionKey eq ${partitionKey}`, ['RowKey'], 1)).length > 0;
+    const partitionKey = conversationKey(hub, roomConversation(room));
+    const filter = odata`PartitionKey eq ${partitionKey} and RowKey ge ${ROOM_MEMBER_RANGE.from} and RowKey lt ${ROOM_MEMBER_RANGE.to}`;
+    return (await this.query(Tables.messages, filter, ['RowKey'], 1)).length > 0;
   }
 
   async isMember(hub: string, room: string, user: string): Promise<boolean> {
-    const keys = roomsKeys(hub, room, user);
-    return (await this.get(Tables.rooms, keys.partitionKey, keys.rowKey)) !== undefined;
+    const keys = roomMemberKeys(hub, room, user);
+    return (await this.get(Tables.messages, keys.partitionKey, keys.rowKey)) !== undefined;
   }
 
   async isKnownUser(hub: string, user: string): Promise<boolean> {
@@ -97,72 +150,22 @@ export class TableChatStore implements ChatStore {
 
   async readHistory(hub: string, query: HistoryQuery): Promise<HistoryRow[]> {
     const partitionKey = conversationKey(hub, query.conversation);
+    // Message rows only: claims and member rows sort after them (CONVERSATION_META_FROM).
     const filter =
       query.afterRowKey === undefined
-        ? odata`PartitionKey eq ${partitionKey}`
-        : odata`PartitionKey eq ${partitionKey} and RowKey gt ${query.afterRowKey}`;
+        ? odata`PartitionKey eq ${partitionKey} and RowKey lt ${CONVERSATION_META_FROM}`
+        : odata`PartitionKey eq ${partitionKey} and RowKey gt ${query.afterRowKey} and RowKey lt ${CONVERSATION_META_FROM}`;
     const rows = await this.query(Tables.messages, filter, undefined, query.limit + 1);
     return rows.map((row) => ({ rowKey: String(row.rowKey), message: toMessageFrame(row) }));
   }
 
   async apply(writes: readonly ProjectionWrite[]): Promise<void> {
-    // Independent rows in different tables: in parallel. A failure retries them all, which is safe.
-    await Promise.all(writes.map((write) => this.applyOne(write)));
+    // Independent rows: in parallel. A failure retries them all, which is safe.
+    await Promise.all(writes.flatMap(rowChanges).map((change) => this.change(change)));
   }
 
-  private async applyOne(write: ProjectionWrite): Promise<void> {
-    switch (write.kind) {
-      case 'putMessage': {
-        const { message } = write;
-        const entity: MessageEntity = {
-          partitionKey: conversationKey(write.hub, write.conversation),
-          rowKey: messageRowKey(Date.parse(message.at), message.id),
-          messageId: message.id,
-          clientId: message.clientId,
-          from: message.from,
-          ...(message.room === undefined ? {} : { room: message.room }),
-          ...(message.to === undefined ? {} : { to: message.to }),
-          text: message.text,
-          at: message.at,
-        };
-        return this.upsert(Tables.messages, entity);
-      }
-      case 'putMember': {
-        const row = { room: write.room, user: write.user, joinedAt: write.joinedAt, eventId: write.eventId };
-        const inRoom: MemberEntity = { ...roomsKeys(write.hub, write.room, write.user), ...row };
-        const ofUser: MemberEntity = { ...membershipsKeys(write.hub, write.user, write.room), ...row };
-        await Promise.all([this.upsert(Tables.rooms, inRoom), this.upsert(Tables.memberships, ofUser)]);
-        return;
-      }
-      case 'removeMember': {
-        const inRoom = roomsKeys(write.hub, write.room, write.user);
-        const ofUser = membershipsKeys(write.hub, write.user, write.room);
-        await Promise.all([this.remove(Tables.rooms, inRoom), this.remove(Tables.memberships, ofUser)]);
-        return;
-      }
-      case 'putConnection': {
-        const entity: ConnectionEntity = {
-          ...connectionsKeys(write.hub, write.user, write.connectionId),
-          user: write.user,
-          connectionId: write.connectionId,
-          connectedAt: write.connectedAt,
-          eventId: write.eventId,
-        };
-        return this.upsert(Tables.connections, entity);
-      }
-      case 'removeConnection':
-        return this.remove(Tables.connections, connectionsKeys(write.hub, write.user, write.connectionId));
-      case 'putPresence': {
-        const entity: PresenceEntity = {
-          ...presenceKeys(write.hub, write.user),
-          user: write.user,
-          online: write.online,
-          connectionCount: write.connectionCount,
-          lastSeen: write.lastSeen,
-        };
-        return this.upsert(Tables.presence, entity);
-      }
-    }
+  private change(change: RowChange): Promise<void> {
+    return change.op === 'upsert' ? this.upsert(change.table, change.entity) : this.remove(change.table, change);
   }
 
   /**
@@ -170,11 +173,13 @@ export class TableChatStore implements ChatStore {
    * is created again and the operation repeated, instead of failing every event until a restart.
    */
   private async call<T>(table: TableName, operation: string, fn: () => Promise<T>): Promise<T> {
+    this.report?.(table, operation);
     try {
       return await tableCall(`${operation} ${table}`, fn);
     } catch (error) {
       if (!isTableNotFound(error)) throw error;
       await tableCall(`create ${table}`, () => this.clients[table].createTable());
+      this.report?.(table, operation);
       return tableCall(`${operation} ${table}`, fn);
     }
   }

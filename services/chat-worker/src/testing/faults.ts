@@ -14,7 +14,7 @@ export function failAfterAppend(store: ChatStore, fault: (event: ChatEvent) => v
       fault(event);
       return result;
     },
-    claimFrame: (...args) => store.claimFrame(...args),
+    commitFrame: (...args) => store.commitFrame(...args),
     roomExists: (...args) => store.roomExists(...args),
     isMember: (...args) => store.isMember(...args),
     isKnownUser: (...args) => store.isKnownUser(...args),

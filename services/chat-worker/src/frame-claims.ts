@@ -1,0 +1,36 @@
+import { directConversation, lobby, roomConversation, type Conversation } from '@parley/contracts';
+import type { ChangingFrame, FrameState } from './rules/index.js';
+
+/** The conversation a changing frame is aimed at: its partition holds the frame's claim (docs/architecture.md § Storage). */
+export function frameConversation(frame: ChangingFrame, user: string): Conversation {
+  if (frame.type !== 'send') return roomConversation(frame.room);
+  if (frame.room !== undefined) return roomConversation(frame.room);
+  if (frame.to !== undefined) return directConversation(user, frame.to);
+  return lobby();
+}
+
+/** The sender, when the state takes them for a member of the frame's room: the commit checks they still are. */
+export function reliedMembers(state: FrameState, user: string): string[] {
+  switch (state.type) {
+    case 'send':
+      return state.state.kind === 'room' && state.state.member ? [user] : [];
+    case 'join':
+    case 'leave':
+      return state.state.member ? [user] : [];
+    case 'invite':
+      return state.state.senderMember ? [user] : [];
+  }
+}
+
+const MEMBER_OF_ROOM: FrameState = Object.freeze({ type: 'send', state: Object.freeze({ kind: 'room', roomExists: true, member: true }) });
+const LOBBY: FrameState = Object.freeze({ type: 'send', state: Object.freeze({ kind: 'lobby' }) });
+
+/**
+ * The state tried first without reading anything, for the hot path: a lobby send needs none,
+ * and a room send assumes the sender is a member — the commit's member check makes that exact
+ * (a non-member's commit fails as stale and the real state is read). Undefined: read first.
+ */
+export function assumedState(frame: ChangingFrame): FrameState | undefined {
+  if (frame.type !== 'send' || frame.to !== undefined) return undefined;
+  return frame.room !== undefined ? MEMBER_OF_ROOM : LOBBY;
+}

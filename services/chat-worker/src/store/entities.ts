@@ -1,0 +1,82 @@
+import type { TableEntity } from '@azure/data-tables';
+import {
+  connectionsKeys,
+  conversationKey,
+  membershipsKeys,
+  messageRowKey,
+  presenceKeys,
+  roomMemberKeys,
+  Tables,
+  type ConnectionEntity,
+  type MemberEntity,
+  type MessageEntity,
+  type PresenceEntity,
+} from '@parley/contracts';
+import type { ProjectionWrite } from '../rules/index.js';
+
+export type TableName = (typeof Tables)[keyof typeof Tables];
+
+/** One row change a projection write stands for; each is idempotent (upsert, or a delete that tolerates 404). */
+export type RowChange =
+  | { readonly op: 'upsert'; readonly table: TableName; readonly entity: TableEntity<object> }
+  | { readonly op: 'delete'; readonly table: TableName; readonly partitionKey: string; readonly rowKey: string };
+
+/** The rows a projection write changes, with keys only from the contracts' builders. */
+export function rowChanges(write: ProjectionWrite): RowChange[] {
+  switch (write.kind) {
+    case 'putMessage': {
+      const { message } = write;
+      const entity: MessageEntity = {
+        partitionKey: conversationKey(write.hub, write.conversation),
+        rowKey: messageRowKey(Date.parse(message.at), message.id),
+        messageId: message.id,
+        clientId: message.clientId,
+        from: message.from,
+        ...(message.room === undefined ? {} : { room: message.room }),
+        ...(message.to === undefined ? {} : { to: message.to }),
+        text: message.text,
+        at: message.at,
+      };
+      return [{ op: 'upsert', table: Tables.messages, entity }];
+    }
+    case 'putMember': {
+      const row = { room: write.room, user: write.user, joinedAt: write.joinedAt, eventId: write.eventId };
+      const inRoom: MemberEntity = { ...roomMemberKeys(write.hub, write.room, write.user), ...row };
+      const ofUser: MemberEntity = { ...membershipsKeys(write.hub, write.user, write.room), ...row };
+      return [
+        { op: 'upsert', table: Tables.messages, entity: inRoom },
+        { op: 'upsert', table: Tables.memberships, entity: ofUser },
+      ];
+    }
+    case 'removeMember':
+      return [
+        { op: 'delete', table: Tables.messages, ...roomMemberKeys(write.hub, write.room, write.user) },
+        { op: 'delete', table: Tables.memberships, ...membershipsKeys(write.hub, write.user, write.room) },
+      ];
+    case 'putConnection': {
+      const entity: ConnectionEntity = {
+        ...connectionsKeys(write.hub, write.user, write.connectionId),
+        user: write.user,
+        connectionId: write.connectionId,
+        connectedAt: write.connectedAt,
+        eventId: write.eventId,
+      };
+      return [{ op: 'upsert', table: Tables.connections, entity }];
+    }
+    case 'removeConnection':
+      return [{ op: 'delete', table: Tables.connections, ...connectionsKeys(write.hub, write.user, write.connectionId) }];
+    case 'putPresence': {
+      const entity: PresenceEntity = {
+        ...presenceKeys(write.hub, write.user),
+        user: write.user,
+        online: write.online,
+        connectionCount: write.connectionCount,
+        lastSeen: write.lastSeen,
+      };
+      return [{ op: 'upsert', table: Tables.presence, entity }];
+    }
+  }
+}
+
+export const changeKeys = (change: RowChange) =>
+  change.op === 'upsert' ? { partitionKey: change.entity.partitionKey, rowKey: change.entity.rowKey } : change;
