@@ -1,11 +1,49 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { signatureHeader } from '@parley/contracts';
+import { signatureHeader, WEBPUBSUB_EVENT_HANDLER_PATH } from '@parley/contracts';
 import { eventually } from '@parley/testkit';
 import { ChatClient } from './chat-client.js';
+import { SERVICE_DIALECTS, type ServiceDialect } from './dialect.js';
 import { startTestStack, unique } from './e2e-setup.js';
 import type { Stack } from './stack.js';
 
-describe('Parley end to end (real stack, real WebSockets)', () => {
+/** A call that claims to come from the WebSocket service, signed with a key it does not have, in each dialect. */
+function forgedCall(service: ServiceDialect, gatewayUrl: string, to: string): Promise<Response> {
+  const body = JSON.stringify({ type: 'send', id: 'forged-1', to, text: 'forged' });
+  const signature = signatureHeader('forged-connection', ['not-the-access-key']);
+  if (service === 'webpubsub') {
+    return fetch(`${gatewayUrl}${WEBPUBSUB_EVENT_HANDLER_PATH}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'text/plain',
+        'webhook-request-origin': '127.0.0.1',
+        'ce-specversion': '1.0',
+        'ce-awpsversion': '1.0',
+        'ce-type': 'azure.webpubsub.user.message',
+        'ce-hub': 'chat',
+        'ce-connectionid': 'forged-connection',
+        'ce-userid': 'mallory',
+        'ce-signature': signature,
+      },
+      body,
+    });
+  }
+  return fetch(`${gatewayUrl}/api/messages?event=message`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'text/plain',
+      'x-asrs-hub': 'chat',
+      'x-asrs-category': 'messages',
+      'x-asrs-event': 'message',
+      'x-asrs-connection-id': 'forged-connection',
+      'x-asrs-user-id': 'mallory',
+      'x-asrs-signature': signature,
+    },
+    body,
+  });
+}
+
+// The same chat, end to end, on each face of the local WebSocket service (issue 18).
+describe.each(SERVICE_DIALECTS)('Parley end to end on the %s dialect (real stack, real WebSockets)', (service) => {
   let stack: Stack;
   let cleanup: () => Promise<void>;
   let logs: string[] = [];
@@ -21,7 +59,7 @@ describe('Parley end to end (real stack, real WebSockets)', () => {
 
   beforeAll(async () => {
     // History paging sends 120 frames at once: lift the per-user rate limit for this stack.
-    ({ stack, logs, cleanup } = await startTestStack({ inMemory: true, env: { gateway: { RATE_LIMIT_PER_SECOND: '500', RATE_LIMIT_BURST: '500' } } }));
+    ({ stack, logs, cleanup } = await startTestStack({ inMemory: true, service, env: { gateway: { RATE_LIMIT_PER_SECOND: '500', RATE_LIMIT_BURST: '500' } } }));
   });
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.close()));
@@ -148,19 +186,7 @@ describe('Parley end to end (real stack, real WebSockets)', () => {
 
   it('refuses a forged upstream call and queues nothing', async () => {
     const bob = await connect(unique('bob'));
-    const forged = await fetch(`${stack.gatewayUrl}/api/messages?event=message`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'text/plain',
-        'x-asrs-hub': 'chat',
-        'x-asrs-category': 'messages',
-        'x-asrs-event': 'message',
-        'x-asrs-connection-id': 'forged-connection',
-        'x-asrs-user-id': 'mallory',
-        'x-asrs-signature': signatureHeader('forged-connection', ['not-the-access-key']),
-      },
-      body: JSON.stringify({ type: 'send', id: 'forged-1', to: bob.user, text: 'forged' }),
-    });
+    const forged = await forgedCall(service, stack.gatewayUrl, bob.user);
     expect(forged.status).toBe(401);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(bob.frames.filter((f) => f.type === 'message' && f.clientId === 'forged-1')).toHaveLength(0);
