@@ -4,6 +4,8 @@ import { startTestStack } from '@parley/stack/e2e';
 import { edgeCases } from './hostile/edge.js';
 import { frameCases } from './hostile/frames.js';
 import { handshakeCases } from './hostile/handshakes.js';
+import { propertyCases } from './hostile/properties.js';
+import { raceCases } from './hostile/race.js';
 import type { HostileContext } from './hostile/harness.js';
 import { restCases } from './hostile/rest.js';
 import { ruleCases } from './hostile/rules.js';
@@ -41,5 +43,8 @@ for (const service of SERVICE_DIALECTS) {
     handshakeCases(ctx);
     edgeCases(ctx);
     restCases(ctx);
+    // Not hostile cases (no refusal to assert), but they need the same stack: kept out of the table.
+    raceCases(ctx);
+    propertyCases(ctx);
   });
 }
