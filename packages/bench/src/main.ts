@@ -1,4 +1,4 @@
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -9,6 +9,9 @@ import { BenchClient } from './bench-client.js';
 import { startBaseline } from './baseline.js';
 import { runScenario, type ScenarioResult, type ScenarioSpec, type Target } from './scenario.js';
 import { markdown, writeReport, type BenchReport } from './report.js';
+import { measureIdle } from './idle.js';
+import { summarizeProfiles } from './profile-summary.js';
+import type { MetricsSource } from './service-metrics.js';
 import { round } from './stats.js';
 
 const { values } = parseArgs({
@@ -19,6 +22,12 @@ const { values } = parseArgs({
     duration: { type: 'string' },
     ramp: { type: 'string' },
     out: { type: 'string' },
+    // Seconds of the idle stack measured before the runs (0: skip).
+    idle: { type: 'string' },
+    // V8 CPU profiles of the three services, summarised into the results (top self-time frames).
+    'cpu-prof': { type: 'boolean', default: false },
+    // What serves the Table API in the started stack: emulator (emulators/tables, the default) or azurite.
+    tables: { type: 'string' },
   },
 });
 
@@ -28,24 +37,47 @@ const clients = Number(values.clients ?? (quick ? 20 : 200));
 const duration = Number(values.duration ?? (quick ? 4 : 20));
 const rampSteps = (values.ramp ?? (quick ? '10,20' : '100,200,300,400,500,750,1000')).split(',').map(Number);
 const outDir = values.out ?? join(WORKSPACE_ROOT, 'bench', 'results', quick ? 'tmp' : '');
+// An explicit --ramp re-measures those load levels only (no baseline, echo or lobby runs).
+const rampOnly = values.ramp !== undefined;
+const idleSeconds = Number(values.idle ?? (quick ? 3 : 10));
+const profileDir = values['cpu-prof'] ? join(outDir, 'profiles') : undefined;
+const PROFILED = ['gateway', 'chat-worker', 'notifier'] as const;
+if (values.tables !== undefined && values.tables !== 'emulator' && values.tables !== 'azurite') {
+  throw new Error(`--tables must be emulator or azurite, not "${values.tables}"`);
+}
+const tables = values.tables as 'emulator' | 'azurite' | undefined;
 const base = { ratePerClient: 1, durationSeconds: duration, messageBytes: 2048 };
 
 async function pipelineTarget(): Promise<{ target: Target; stop: () => Promise<void> }> {
   let stack: Stack | undefined;
   let gatewayUrl: string;
+  let metrics: MetricsSource;
   if (values['use-running']) {
-    const file = JSON.parse(await readFile(join(WORKSPACE_ROOT, '.parley', 'stack.json'), 'utf8')) as { gatewayUrl: string };
+    const file = JSON.parse(await readFile(join(WORKSPACE_ROOT, '.parley', 'stack.json'), 'utf8')) as {
+      gatewayUrl: string;
+      ports: Record<string, number>;
+      opsPorts?: { gateway: number };
+    };
     gatewayUrl = file.gatewayUrl;
+    const gatewayOps = file.opsPorts?.gateway;
+    metrics = { ports: file.ports, opsUrl: (name) => `http://127.0.0.1:${name === 'gateway' && gatewayOps ? gatewayOps : file.ports[name]}` };
   } else {
     console.error('starting the stack (in memory, ephemeral ports)…');
-    stack = await startStack({ inMemory: true, ephemeralPorts: true, dataDir: join(WORKSPACE_ROOT, '.parley', 'bench') });
-    gatewayUrl = stack.gatewayUrl;
+    const env = profileDir
+      ? Object.fromEntries(PROFILED.map((name) => [name, { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(profileDir, name)}` }]))
+      : {};
+    const started = await startStack({ inMemory: true, ephemeralPorts: true, dataDir: join(WORKSPACE_ROOT, '.parley', 'bench'), env, ...(tables ? { tables } : {}) });
+    stack = started;
+    gatewayUrl = started.gatewayUrl;
+    metrics = { ports: started.ports, opsUrl: (name) => started.opsUrl(name as 'gateway' | 'chat-worker' | 'notifier') };
+    console.error(`tables served by ${started.tablesBackend}`);
   }
   const runId = Date.now().toString(36);
   return {
     target: {
       acks: true,
       pids: Object.fromEntries(Object.entries(stack?.pids() ?? {}).map(([name, pid]) => [name, pid!])),
+      metrics,
       open: async (index, scenario) => {
         const { url } = await negotiate(gatewayUrl, `b${runId}-${scenario}-${index}`);
         return BenchClient.open(index, url, CHAT_SUBPROTOCOL);
@@ -59,14 +91,16 @@ const log = (run: ScenarioResult) =>
   console.error(
     `${run.name.padEnd(16)} in ${run.messagesInPerSecond}/s out ${run.deliveriesPerSecond}/s ` +
       `p50 ${round(run.latencyMs.p50, 0)} p99 ${round(run.latencyMs.p99, 0)} max ${round(run.latencyMs.max, 0)} ms ` +
-      `errors ${run.errors} lost ${run.lost} duplicated ${run.duplicated}`,
+      `errors ${run.errors} lost ${run.lost} duplicated ${run.duplicated} | load ${run.loadAverage.join(' → ')} | ` +
+      `CPU ms/msg ${Object.entries(run.cpuMsPerMessage).map(([name, ms]) => `${name} ${ms}`).join(', ')}` +
+      (run.counts ? ` | table trips ${JSON.stringify(run.counts.tableRoundTripsPerEvent)} bus ops/msg ${run.counts.busOperationsPerMessage}` : ''),
   );
 
 const runId = Date.now().toString(36);
 const report: BenchReport = {
   startedAt: new Date().toISOString(),
   machine: { cpus: cpus().length, node: process.version, memoryGb: Math.round(totalmem() / 2 ** 30) },
-  settings: { ...base, clients, rampSteps, quick },
+  settings: { ...base, clients, rampSteps, quick, rampOnly, tables: tables ?? 'stack default', loadAverageAtStart: loadavg().map((v) => Math.round(v * 100) / 100) },
   runs: [],
   baseline: [],
   ramp: [],
@@ -80,18 +114,25 @@ const specs: ScenarioSpec[] = [
   { ...base, name: 'lobby-100', kind: 'lobby', clients: Math.min(100, clients), roomSize: 0 },
 ];
 
-const baseline = await startBaseline();
-try {
-  const run = await runScenario(baseline.target, { ...base, name: 'echo', kind: 'echo', clients, roomSize: 1 }, runId);
-  report.baseline.push(run);
-  log(run);
-} finally {
-  await baseline.stop();
+console.error(`load average ${loadavg().map((v) => v.toFixed(2)).join(' ')} on ${cpus().length} cores`);
+if (!rampOnly) {
+  const baseline = await startBaseline();
+  try {
+    const run = await runScenario(baseline.target, { ...base, name: 'echo', kind: 'echo', clients, roomSize: 1 }, runId);
+    report.baseline.push(run);
+    log(run);
+  } finally {
+    await baseline.stop();
+  }
 }
 
 const pipeline = await pipelineTarget();
 try {
-  for (const spec of specs) {
+  if (idleSeconds > 0) {
+    report.idle = await measureIdle(pipeline.target.pids, idleSeconds);
+    console.error(`idle ${idleSeconds} s: ${Object.entries(report.idle.cpuPercent).map(([name, pct]) => `${name} ${pct}%`).join(', ')}`);
+  }
+  for (const spec of rampOnly ? [] : specs) {
     const run = await runScenario(pipeline.target, spec, runId);
     report.runs.push(run);
     log(run);
@@ -107,6 +148,7 @@ try {
 } finally {
   await pipeline.stop();
 }
+if (profileDir) report.profiles = await summarizeProfiles(profileDir, WORKSPACE_ROOT);
 
 const echo = report.runs.find((run) => run.name === 'echo');
 const baseEcho = report.baseline[0];

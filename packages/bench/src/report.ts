@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { costTable, idleLines, type IdleUsage } from './cost-report.js';
 import { round } from './stats.js';
 import type { ScenarioResult } from './scenario.js';
 
@@ -13,6 +14,10 @@ export interface BenchReport {
   /** Highest offered load (messages in per second) whose p99 stayed under 1 s with nothing lost. */
   maxSustainablePerSecond: number | null;
   ratios: Record<string, number>;
+  /** CPU of every process while the stack sits idle, before any run. */
+  idle?: IdleUsage;
+  /** Top self-time frames per profiled service (--cpu-prof). */
+  profiles?: Record<string, string[]>;
 }
 
 const ms = (value: number) => (Number.isFinite(value) ? `${round(value, 0)}` : '–');
@@ -53,6 +58,12 @@ export function markdown(report: BenchReport): string {
     '',
     `Highest sustainable load (p99 < 1 s, nothing lost): **${report.maxSustainablePerSecond ?? 'none of the steps'}${report.maxSustainablePerSecond ? ' messages in per second' : ''}**.`,
     '',
+    '## Cost per message in (CPU ms of each process over the run and its drain, ÷ messages in)',
+    '',
+    ...costTable([...report.runs.map((run) => ({ label: run.name, run })), ...report.ramp.map((run) => ({ label: `${run.offeredPerSecond}/s`, run }))]),
+    '',
+    ...idleLines(report.idle),
+    ...Object.entries(report.profiles ?? {}).flatMap(([name, frames]) => [`## CPU profile: ${name} (top self time)`, '', ...frames, '']),
     '## Ratios (pipeline ÷ baseline, same run)',
     '',
     ...Object.entries(report.ratios).map(([name, value]) => `- ${name}: ${value}`),

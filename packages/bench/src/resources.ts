@@ -23,6 +23,8 @@ async function sample(pid: number): Promise<Sample | undefined> {
 
 export interface ProcessUsage {
   cpuPercent: number;
+  /** CPU time (user + system) the process spent during the phase. */
+  cpuMs: number;
   peakRssMb: number;
 }
 
@@ -60,6 +62,7 @@ export class ResourceMonitor {
       const seconds = (end.at - begin.at) / 1000;
       usage[name] = {
         cpuPercent: Number((((end.cpuTicks - begin.cpuTicks) / TICKS_PER_SECOND / seconds) * 100).toFixed(1)),
+        cpuMs: ((end.cpuTicks - begin.cpuTicks) * 1000) / TICKS_PER_SECOND,
         peakRssMb: Number(((this.peak.get(name) ?? 0) / 1024 / 1024).toFixed(1)),
       };
     }

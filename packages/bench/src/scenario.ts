@@ -1,6 +1,8 @@
 import { BenchClient, benchText, openMany } from './bench-client.js';
 import { Recorder, type RunFigures } from './recorder.js';
+import { loadavg } from 'node:os';
 import { ResourceMonitor, type ProcessUsage } from './resources.js';
+import { phaseCounts, scrape, type MetricsSource, type PhaseCounts } from './service-metrics.js';
 
 export interface ScenarioSpec {
   name: string;
@@ -22,6 +24,12 @@ export interface ScenarioResult extends RunFigures {
   offeredPerSecond: number;
   durationSeconds: number;
   processes: Record<string, ProcessUsage>;
+  /** CPU milliseconds each process spent per message in (sending, delivering and draining the phase). */
+  cpuMsPerMessage: Record<string, number>;
+  /** Table round trips and bus operations, from the services' counters (pipeline runs only). */
+  counts?: PhaseCounts;
+  /** 1-minute load average at the start and the end of the phase: the machine is shared. */
+  loadAverage: [number, number];
 }
 
 export interface Target {
@@ -30,8 +38,11 @@ export interface Target {
   /** Whether the target acks frames (the baseline echo does not). */
   acks: boolean;
   pids: Record<string, number>;
+  /** Where the services' /metrics are read before and after each phase. */
+  metrics?: MetricsSource;
 }
 
+const round2 = (value: number) => Math.round(value * 100) / 100;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function roomOf(spec: ScenarioSpec, runId: string, index: number): string | undefined {
@@ -89,6 +100,8 @@ export async function runScenario(target: Target, spec: ScenarioSpec, runId: str
     const recorder = new Recorder();
     for (const client of clients) client.recorder = recorder;
     const monitor = new ResourceMonitor({ ...target.pids, 'load-generator': process.pid });
+    const countsBefore = target.metrics && (await scrape(target.metrics));
+    const loadAtStart = loadavg()[0]!;
     await monitor.start();
     const started = Date.now();
     const endAt = started + spec.durationSeconds * 1000;
@@ -107,6 +120,12 @@ export async function runScenario(target: Target, spec: ScenarioSpec, runId: str
       await sleep(200);
     }
     const processes = await monitor.stop();
+    const loadAverage: [number, number] = [round2(loadAtStart), round2(loadavg()[0]!)];
+    const figures = recorder.figures(spec.durationSeconds);
+    const cpuMsPerMessage = Object.fromEntries(
+      Object.entries(processes).map(([name, usage]) => [name, figures.messagesIn > 0 ? round2(usage.cpuMs / figures.messagesIn) : 0]),
+    );
+    const counts = countsBefore && phaseCounts(countsBefore, await scrape(target.metrics!), figures.messagesIn);
     return {
       name: spec.name,
       kind: spec.kind,
@@ -114,8 +133,11 @@ export async function runScenario(target: Target, spec: ScenarioSpec, runId: str
       roomSize: spec.kind === 'groups' ? spec.roomSize : spec.kind === 'echo' ? 1 : spec.clients,
       offeredPerSecond: spec.clients * spec.ratePerClient,
       durationSeconds: spec.durationSeconds,
-      ...recorder.figures(spec.durationSeconds),
+      ...figures,
       processes,
+      cpuMsPerMessage,
+      ...(counts ? { counts } : {}),
+      loadAverage,
     };
   } finally {
     for (const client of clients) client?.close();

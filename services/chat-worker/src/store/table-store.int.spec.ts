@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TableClient } from '@azure/data-tables';
 import { directConversation, eventsPartitionKey, lobby, roomConversation, Tables, type ChatEvent, type MessageFrame } from '@parley/contracts';
 import { isPermanent } from '@parley/service-kit';
-import { azuriteConnectionString, freePort, startAzurite, type StandIn } from '@parley/testkit';
+import { azuriteConnectionString, freePort, startAzurite, startTables, type StandIn } from '@parley/testkit';
 import { WorkerErrorCodes } from '../errors.js';
 import { TableChatStore } from './table-store.js';
 
@@ -25,12 +25,16 @@ function message(i: number, conversationRoom?: string): MessageFrame {
   return { type: 'message', id: `01JMSG${String(i).padStart(20, '0')}`, clientId: `c${i}`, from: 'bob', text: `m${i}`, at, ...(conversationRoom ? { room: conversationRoom } : {}) };
 }
 
-describe('TableChatStore against Azurite', () => {
+// Both Table services the stack can run: the worker's transactions and range queries must work on each.
+describe.each([
+  ['Azurite', startAzurite],
+  ['emulators/tables', startTables],
+] as const)('TableChatStore against %s', (_name, startService) => {
   let azurite: StandIn;
   let store: TableChatStore;
 
   beforeAll(async () => {
-    azurite = await startAzurite();
+    azurite = await startService();
     store = new TableChatStore({ kind: 'connectionString', connectionString: azurite.connectionString });
     await store.init();
     await store.init(); // existing tables are fine
