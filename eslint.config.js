@@ -38,16 +38,6 @@ export default [
     rules: { '@nx/enforce-module-boundaries': 'off' },
   },
   {
-    // The Table emulator's conformance and bin tests also start Azurite and the bin through the testkit.
-    files: ['emulators/tables/src/conformance/**/*.ts', 'emulators/tables/src/*.int.spec.ts', 'emulators/tables/bench/**/*.ts'],
-    rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        { allow: [], depConstraints: [{ sourceTag: 'type:emulator', onlyDependOnLibsWithTags: ['type:emulator-lib', 'type:testkit'] }] },
-      ],
-    },
-  },
-  {
     // The page's browser tests start the whole stack; the page itself stays contracts-only.
     files: ['web/**/*.e2e.spec.ts'],
     rules: {
