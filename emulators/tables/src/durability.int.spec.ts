@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TableClient, TableServiceClient } from '@azure/data-tables';
-import { startTables, type StandIn } from '@parley/testkit';
+import { startEmulator, type StandIn } from './testing/stand-ins.js';
 import { afterEach, describe, expect, it } from 'vitest';
 
 /** The bin as a child process: acknowledged writes survive SIGKILL; UseDevelopmentStorage=true reaches it on 10002. */
@@ -18,7 +18,7 @@ describe('tables-emulator bin', () => {
   it('keeps every acknowledged write, single and in a transaction, across kill -9', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tables-durable-'));
     dirs.push(dataDir);
-    const first = await startTables({ dataDir });
+    const first = await startEmulator({ dataDir });
     running.push(first);
     const t = TableClient.fromConnectionString(first.connectionString, 'durable', { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } });
     await t.createTable();
@@ -35,7 +35,7 @@ describe('tables-emulator bin', () => {
     await first.kill();
     await Promise.all(inFlight);
     running.splice(0);
-    const second = await startTables({ dataDir });
+    const second = await startEmulator({ dataDir });
     running.push(second);
     const t2 = TableClient.fromConnectionString(second.connectionString, 'durable', { allowInsecureConnection: true });
     const found = new Set<string>();
@@ -56,7 +56,7 @@ describe('tables-emulator bin', () => {
       probe.listen(10002, '127.0.0.1', () => probe.close(() => resolve(true)));
     });
     if (!free) ctx.skip(); // a local stack already holds 10002
-    const stand = await startTables({ port: 10002 });
+    const stand = await startEmulator({ port: 10002 });
     running.push(stand);
     const svc = TableServiceClient.fromConnectionString('UseDevelopmentStorage=true');
     await svc.createTable('devstorage');

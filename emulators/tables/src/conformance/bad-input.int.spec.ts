@@ -29,11 +29,11 @@ describe.each(targets)('bad input on $name', (target) => {
   it('[Azure behaviour] refuses more than 255 properties with TooManyProperties', async (ctx) => {
     azureOnly(ctx);
     const t = await h.table();
-    const fits: Record<string, unknown> = { partitionKey: 'p', rowKey: 'fits' };
+    const fits: { partitionKey: string; rowKey: string; [k: string]: unknown } = { partitionKey: 'p', rowKey: 'fits' };
     for (let i = 0; i < 252; i++) fits[`p${i}`] = i;
-    await t.createEntity(fits as { partitionKey: string; rowKey: string });
+    await t.createEntity(fits);
     const tooMany = { ...fits, rowKey: 'too-many', extra: 1 };
-    const err = await failure(t.createEntity(tooMany as { partitionKey: string; rowKey: string }));
+    const err = await failure(t.createEntity(tooMany));
     expect(err.statusCode).toBe(400);
     expect(errorCode(err)).toBe('TooManyProperties');
     const merged = await failure(t.updateEntity({ partitionKey: 'p', rowKey: 'fits', extra: 1 }, 'Merge'));

@@ -4,7 +4,7 @@
  * Signing follows the Table service formats (docs/protocols.md §4).
  */
 import { createHmac } from 'node:crypto';
-import type { StandIn } from '@parley/testkit';
+import type { StandIn } from '../testing/stand-ins.js';
 
 export const DEV_ACCOUNT = 'devstoreaccount1';
 const DEV_KEY = Buffer.from('Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==', 'base64');

@@ -1,12 +1,12 @@
 /**
  * The two targets of the conformance suite: this emulator and Azurite, both
- * as child processes started by the testkit, both driven by the unmodified
+ * as child processes (testing/stand-ins.ts), both driven by the unmodified
  * @azure/data-tables SDK. A test that checks where Azurite departs from the
  * Azure Table service is named "[Azure behaviour] …" and runs only against
  * the emulator (README: Conformance).
  */
 import { RestError, TableClient, TableServiceClient } from '@azure/data-tables';
-import { startAzurite, startTables, type StandIn } from '@parley/testkit';
+import { startAzurite, startEmulator, type StandIn } from '../testing/stand-ins.js';
 import { afterAll, beforeAll } from 'vitest';
 
 export interface Target {
@@ -15,7 +15,7 @@ export interface Target {
 }
 
 export const targets: Target[] = [
-  { name: 'emulator', start: () => startTables() },
+  { name: 'emulator', start: () => startEmulator() },
   { name: 'azurite', start: () => startAzurite() },
 ];
 

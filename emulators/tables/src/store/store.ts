@@ -32,6 +32,7 @@ export interface EntityPage {
 
 /** Rows examined per page before answering with what was found and a continuation (as the service does after its time budget). */
 const maxScannedPerPage = 20_000;
+const maxCachedQueries = 64;
 
 export class Store {
   readonly clock = new WriteClock();
@@ -132,6 +133,8 @@ export class Store {
     const sql = `SELECT pk, rk, ts, props FROM entities WHERE ${clauses.join(' AND ')} ORDER BY pk, rk`;
     let stmt = this.queryCache.get(sql);
     if (!stmt) {
+      // Shapes are few (which key bounds a filter has); a filter with many bounds must not grow this without end.
+      if (this.queryCache.size >= maxCachedQueries) this.queryCache.clear();
       stmt = this.db.prepare<unknown[], EntityRow>(sql);
       this.queryCache.set(sql, stmt);
     }
