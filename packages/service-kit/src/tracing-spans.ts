@@ -198,3 +198,41 @@ export function tracedPort<T extends object>(target: T, spans: Partial<Record<As
     },
   });
 }
+
+interface Envelope extends Traceable {
+  readonly type?: string;
+  readonly metadata: { readonly traceparent?: string; readonly eventId?: string; readonly causationId?: string };
+}
+
+/** What `parley trace <eventId>` finds a send by: the chat event it carries or was caused by. */
+function envelopeAttributes(envelopes: readonly Envelope[]): Attributes {
+  const first = envelopes[0];
+  const eventId = first?.metadata.eventId ?? first?.metadata.causationId;
+  return {
+    ...(eventId ? { [ParleyAttributes.eventId]: eventId } : {}),
+    ...(first?.type ? { [ParleyAttributes.eventType]: first.type } : {}),
+    ...(envelopes.length === 1 && first?.metadata.eventId ? { [MessagingAttributes.messageId]: first.metadata.eventId } : {}),
+  };
+}
+
+/**
+ * A publisher port (the gateway's EventPublisher, the worker's CommandPublisher) whose
+ * `publish` — of one envelope or a list — runs as a `send <destination>` PRODUCER span
+ * and stamps the envelopes with it (withSendSpan). Other members pass through. While
+ * tracing is off the publisher itself is returned.
+ */
+export function tracedPublisher<P extends object>(publisher: P, destination: string): P {
+  if (!active) return publisher;
+  return new Proxy(publisher, {
+    get(object, property, receiver) {
+      const value: unknown = Reflect.get(object, property, receiver);
+      if (typeof value !== 'function') return value;
+      if (property !== 'publish') return value.bind(object);
+      const publish = value as (payload: unknown) => Promise<void>;
+      return (payload: Envelope | readonly Envelope[]) => {
+        const list = Array.isArray(payload) ? (payload as readonly Envelope[]) : [payload as Envelope];
+        return withSendSpan(destination, list, envelopeAttributes(list), (stamped) => publish.call(object, Array.isArray(payload) ? stamped : stamped[0]));
+      };
+    },
+  });
+}

@@ -7,7 +7,7 @@ import { ConfigError } from './errors.js';
 import { pino, type LoggerOptions } from 'pino';
 import { createLogger } from './logger.js';
 import { loadTracingConfig, startTracing } from './tracing.js';
-import { activeTraceparent, tracedPort, withMessageSpan, withSendSpan, withSpan } from './tracing-spans.js';
+import { activeTraceparent, tracedPort, tracedPublisher, withMessageSpan, withSendSpan, withSpan } from './tracing-spans.js';
 
 interface ExportedSpan {
   traceId: string;
@@ -123,5 +123,24 @@ describe('tracing over OTLP/HTTP (a local collector)', () => {
     ]);
     const handling = JSON.parse(lines.find((line) => line.includes('handling'))!) as { traceId: string; spanId: string };
     expect(handling).toMatchObject({ traceId: root.traceId, spanId: root.spanId });
+  });
+
+  it('a traced publisher sends one envelope or a list in a send span, stamped, tagged with the event id', async () => {
+    const tracing = startTracing('kit-test', { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' });
+    const sent: unknown[] = [];
+    const port = { publish: async (payload: unknown) => void sent.push(payload), ready: () => true };
+    const publisher = tracedPublisher(port, 'chat-events');
+    await withMessageSpan('upstream', { applicationProperties: {} }, async () => {
+      await publisher.publish({ type: 'chat.message', metadata: { eventId: 'evt-9' } });
+      await publisher.publish([{ type: 'notify.command', metadata: { causationId: 'evt-9', traceparent: 'old' } }]);
+    });
+    expect(publisher.ready()).toBe(true);
+    await tracing.shutdown();
+    const sends = spans().filter((span) => span.name === 'send chat-events');
+    expect(sends).toHaveLength(2);
+    for (const span of sends) expect(span.attributes).toContainEqual({ key: 'parley.event_id', value: { stringValue: 'evt-9' } });
+    const [single, list] = sent as [{ metadata: { traceparent: string } }, Array<{ metadata: { traceparent: string } }>];
+    expect(single.metadata.traceparent).toBe(`00-${sends[0]!.traceId}-${sends[0]!.spanId}-01`);
+    expect(list[0]!.metadata.traceparent).toBe(`00-${sends[1]!.traceId}-${sends[1]!.spanId}-01`);
   });
 });
