@@ -241,14 +241,14 @@ export class WpsConnection implements HubConnection {
     this.killTimer = undefined;
     this.ws = undefined;
     this.socket = undefined;
-    // A reliable client that lost its socket (not closed normally, not by us) may come back.
-    if (this.buffer && this.closedByService === undefined && !this.ended && code !== 1000) {
+    // A reliable client whose socket dropped without a close frame (1006) may come back; one that sent a close frame meant it.
+    if (this.buffer && this.closedByService === undefined && !this.ended && code === 1006) {
       this.ctx.logger.debug({ connectionId: this.id, hub: this.hub, code }, 'reliable client dropped; waiting for recovery');
       this.detachTimer = setTimeout(() => this.end('the connection was not recovered in time'), this.ctx.recoveryWindowMs);
       this.detachTimer.unref();
       return;
     }
-    this.end(this.closedByService ?? (code === 1000 ? 'the client closed the connection' : `the connection closed (${code})`));
+    this.end(this.closedByService ?? (code === 1006 ? 'the connection dropped' : `the client closed the connection (${code})`));
   }
 
   /** The logical connection is over: out of the registry, then one disconnected event behind its queued work. */
