@@ -236,3 +236,6 @@ export function tracedPublisher<P extends object>(publisher: P, destination: str
     },
   });
 }
+
+/** Re-exported so the services set span kinds and statuses without their own OpenTelemetry dependency. */
+export { SpanKind, SpanStatusCode } from '@opentelemetry/api';
