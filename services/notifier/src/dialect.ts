@@ -1,4 +1,5 @@
 import type { NotifierConfig } from './config.js';
+import { entraBearer } from './entra-token.js';
 import { toRestRequest, type ToRestRequest } from './rest-requests.js';
 import type { RestTransport } from './transport.js';
 import { createUndiciTransport } from './undici-transport.js';
@@ -8,18 +9,19 @@ import { createWebPubSubSdkTransport } from './webpubsub-sdk-transport.js';
 export type WebPubSubTransportKind = 'sdk' | 'undici';
 
 /**
- * The notifier's dialect seam: which REST paths and which auth. The seed
- * dialect has no SDK, so it goes over undici with its own paths; Web PubSub
- * goes through Microsoft's SDK (services/notifier/README.md says why, with the
- * bench figures), or over undici with the contracts' Web PubSub paths when a
- * key is known (the bench's comparison).
+ * The notifier's dialect seam: which REST paths and which auth. Both dialects
+ * go over undici: the seed one with its own paths, Web PubSub with the
+ * contracts' paths and a key-signed JWT or a Microsoft Entra ID token.
+ * Microsoft's SDK (`sdk`) stays selectable: the bench (bench/rest-transports.ts)
+ * measured it at 5.5–6× the CPU per call of undici, past the 2× the issue
+ * allows, so undici is the default (services/notifier/README.md has the figures).
  */
-export function dialectOf(config: NotifierConfig, webPubSub: WebPubSubTransportKind): { transport: RestTransport; toRequest: ToRestRequest } {
+export function dialectOf(config: NotifierConfig, webPubSub: WebPubSubTransportKind = 'undici'): { transport: RestTransport; toRequest: ToRestRequest } {
   const { service } = config;
   const key = service.accessKeys[0];
-  const undici = (accessKey: string) =>
-    createUndiciTransport({ baseUrl: service.baseUrl, accessKey, connections: config.httpConnections, connectTimeoutMs: config.requestTimeoutMs });
-  if (service.dialect === 'signalr') return { transport: undici(key!), toRequest: toRestRequest };
-  if (webPubSub === 'undici' && service.credential === 'key' && key) return { transport: undici(key), toRequest: toWebPubSubRequest };
-  return { transport: createWebPubSubSdkTransport(service), toRequest: toWebPubSubRequest };
+  const common = { baseUrl: service.baseUrl, connections: config.httpConnections, connectTimeoutMs: config.requestTimeoutMs };
+  if (service.dialect === 'signalr') return { transport: createUndiciTransport({ ...common, accessKey: key! }), toRequest: toRestRequest };
+  if (webPubSub === 'sdk') return { transport: createWebPubSubSdkTransport(service), toRequest: toWebPubSubRequest };
+  const auth = service.credential === 'key' && key ? { accessKey: key } : { bearer: entraBearer() };
+  return { transport: createUndiciTransport({ ...common, ...auth }), toRequest: toWebPubSubRequest };
 }

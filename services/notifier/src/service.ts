@@ -22,7 +22,7 @@ export interface NotifierDeps {
   registry: Registry;
   /** For tests of the back-off; Math.random otherwise. */
   random?: () => number;
-  /** Web PubSub only: Microsoft's SDK (the default) or undici with the contracts' paths — the bench compares both. */
+  /** Web PubSub only: undici with the contracts' paths (the default) or Microsoft's SDK — bench/rest-transports.ts compares both. */
   webPubSubTransport?: WebPubSubTransportKind;
 }
 
@@ -39,7 +39,7 @@ export interface Notifier extends ConsumerService {
 export function buildNotifier(deps: NotifierDeps, config: NotifierConfig): Notifier {
   const { logger } = deps;
   const metrics = createNotifierMetrics(deps.registry);
-  const { transport, toRequest } = dialectOf(config, deps.webPubSubTransport ?? 'sdk');
+  const { transport, toRequest } = dialectOf(config, deps.webPubSubTransport);
   const rest: RestClient = createRestClient({
     transport,
     requestTimeoutMs: config.requestTimeoutMs,

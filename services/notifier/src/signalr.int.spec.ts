@@ -6,6 +6,7 @@ import { roomGroup } from '@parley/contracts';
 import { createBusClient, createLogger } from '@parley/service-kit';
 import { startServiceBus, startSignalR, type StandIn } from '@parley/testkit';
 import { loadConfig } from './config.js';
+import type { WebPubSubTransportKind } from './dialect.js';
 import { buildNotifier, type Notifier } from './service.js';
 import { sendCommands } from './testing/bus.js';
 import { eventually } from '@parley/testkit';
@@ -24,8 +25,20 @@ const message = (text: string, room?: string): MessageFrame => ({
 });
 const isText = (text: string) => (frame: Record<string, unknown>) => frame.text === text;
 
-/** The notifier between the real broker and the real SignalR emulator, with real ws clients. */
-describe('notifier against the SignalR emulator', () => {
+/**
+ * The three ways the notifier reaches the service (issue 18): the seed dialect,
+ * Web PubSub over undici (the default) and through Microsoft's SDK. The one
+ * emulator process serves both faces with shared connections and groups, so
+ * the same seed ws clients receive what either REST API sends.
+ */
+const variants: Array<{ name: string; env: (service: { connectionString: string; webPubSubConnectionString: string }) => Record<string, string>; transport?: WebPubSubTransportKind }> = [
+  { name: 'seed dialect', env: (s) => ({ SIGNALR_CONNECTION_STRING: s.connectionString }) },
+  { name: 'Web PubSub over undici', env: (s) => ({ WEBSOCKET_SERVICE: 'webpubsub', WEBPUBSUB_CONNECTION_STRING: s.webPubSubConnectionString }) },
+  { name: 'Web PubSub through @azure/web-pubsub', env: (s) => ({ WEBSOCKET_SERVICE: 'webpubsub', WEBPUBSUB_CONNECTION_STRING: s.webPubSubConnectionString }), transport: 'sdk' },
+];
+
+/** The notifier between the real broker and the real local WebSocket service, with real ws clients. */
+describe.each(variants)('notifier against the local WebSocket service: $name', (variant) => {
   let servicebus: StandIn;
   let signalr: Awaited<ReturnType<typeof startSignalR>>;
   let upstream: Awaited<ReturnType<typeof startHelloUpstream>>;
@@ -55,13 +68,13 @@ describe('notifier against the SignalR emulator', () => {
     upstream = await startHelloUpstream(key);
     signalr = await startSignalR({ upstreamUrl: upstream.url });
     const config = loadConfig({
-      SIGNALR_CONNECTION_STRING: signalr.connectionString,
+      ...variant.env(signalr),
       SERVICEBUS_CONNECTION_STRING: servicebus.connectionString,
       MAX_CONCURRENT_SESSIONS: '4',
     });
     bus = createBusClient(config.bus);
     registry = new Registry();
-    notifier = buildNotifier({ bus, logger: createLogger('notifier', 'warn'), registry }, config);
+    notifier = buildNotifier({ bus, logger: createLogger('notifier', 'warn'), registry, ...(variant.transport ? { webPubSubTransport: variant.transport } : {}) }, config);
     notifier.start();
   });
 

@@ -7,17 +7,21 @@ import { ERROR_BODY_LIMIT, type RestTransport } from './transport.js';
 export interface UndiciTransportOptions {
   /** `scheme://host[:port]` of the WebSocket service. */
   baseUrl: string;
-  accessKey: string;
+  /** The access key the JWTs are signed with; or `bearer` for Microsoft Entra ID. */
+  accessKey?: string;
+  /** The `Authorization` bearer token for a call's audience, when not signed with a key (entra-token.ts). */
+  bearer?: (audience: string) => Promise<string>;
   /** Keep-alive connections in the pool. */
   connections: number;
   connectTimeoutMs: number;
 }
 
 /**
- * REST calls over one undici Pool with keep-alive, each with a JWT (HS256 with
- * the access key, `aud` = the URL without query, cached per URL). Both dialects
- * authenticate so with a key; which paths are called is the request mapper's
- * business (rest-requests.ts, webpubsub-requests.ts).
+ * REST calls over one undici Pool with keep-alive, each with a bearer token:
+ * a JWT (HS256 with the access key, `aud` = the URL without query, cached per
+ * URL) in both dialects, or a Microsoft Entra ID token for Web PubSub without
+ * a key. Which paths are called is the request mapper's business
+ * (rest-requests.ts, webpubsub-requests.ts).
  */
 export function createUndiciTransport(options: UndiciTransportOptions): RestTransport {
   const { baseUrl } = options;
@@ -27,10 +31,18 @@ export function createUndiciTransport(options: UndiciTransportOptions): RestTran
     keepAliveMaxTimeout: 300_000,
     connect: { timeout: options.connectTimeoutMs },
   });
-  const tokens = new TokenCache({ accessKey: options.accessKey });
+  const tokens = options.accessKey ? new TokenCache({ accessKey: options.accessKey }) : undefined;
+  const bearer = options.bearer ?? ((audience: string) => tokens!.tokenFor(audience));
+  if (!tokens && !options.bearer) throw new Error('the undici transport needs an access key or a bearer token source');
   return {
     async attempt(request, timeoutMs) {
-      const token = await tokens.tokenFor(audienceOf(baseUrl, request.path));
+      let token: string;
+      try {
+        token = await bearer(audienceOf(baseUrl, request.path));
+      } catch (error) {
+        // No token (Entra ID unreachable): a failure below HTTP, retried like one.
+        return { kind: 'failure', cause: 'network', error: error instanceof Error ? error : new Error(String(error)) };
+      }
       const headers: Record<string, string> = { authorization: `Bearer ${token}` };
       if (request.body !== undefined) headers['content-type'] = 'application/json';
       const signal = AbortSignal.timeout(timeoutMs);
