@@ -68,6 +68,13 @@ export function defaultPort(service: ServiceName): number {
   return Number((constant[1] as string).replaceAll('_', ''));
 }
 
+/** The gateway's ops port when OPS_PORT is unset: `DEFAULT_OPS_PORT = <port>` in its config. */
+export function defaultOpsPort(service: ServiceName): number {
+  const constant = /const\s+DEFAULT_OPS_PORT\s*=\s*(\d[\d_]*)/.exec(read(configFile(service)));
+  if (!constant) throw new ChecksError('K8S_CHECKS_SOURCE_UNREADABLE', `no DEFAULT_OPS_PORT in services/${service}/src/config.ts`);
+  return Number((constant[1] as string).replaceAll('_', ''));
+}
+
 /** How long the service may take to drain after SIGTERM: installShutdown's timeout (its default unless main.ts passes one). */
 export function drainTimeoutMs(service: ServiceName): number {
   const shutdown = read(path.join(serviceKitSrc, 'shutdown.ts'));
