@@ -35,6 +35,8 @@ export class ChatPageDriver {
 
   async open(key: string): Promise<void> {
     await this.showSidebar();
+    // A room someone else added us to appears when their event arrives: wait as long as for a message.
+    await this.conversationButton(key).waitFor(WAIT);
     await this.conversationButton(key).click();
     await this.page.locator('.conversation-header h2').filter({ hasText: titleOf(key) }).waitFor(WAIT);
   }

@@ -2,24 +2,26 @@ import { mkdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChatClient, type Stack } from '@parley/stack';
+import { ChatClient, SERVICE_DIALECTS, type Stack } from '@parley/stack';
 import { DESKTOP, PHONE, SKIP_MESSAGE, hasChromium, launchChromium, newWatchedPage, type PageWatch } from './browser.js';
 import { buildPageForTests } from './build-page.js';
 import { ChatPageDriver, eventually } from './chat-page.js';
 import { startTestStack } from '@parley/stack/e2e';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
-const shot = (name: string) => `${ARTIFACTS}${name}.png`;
 
 if (!hasChromium) console.warn(SKIP_MESSAGE);
 
-describe.skipIf(!hasChromium)('the chat page in a real browser against the whole local stack', () => {
+// The page speaks parley.chat.v1 to whichever WebSocket service negotiate names: both dialects run.
+for (const service of SERVICE_DIALECTS) describe.skipIf(!hasChromium)(`the chat page in a real browser against the whole local stack (${service})`, () => {
   let stack: Stack;
   let logs: string[];
   let cleanup: () => Promise<void>;
   let webRoot: string;
   let browser: Browser;
   const watches: PageWatch[] = [];
+  // The seed dialect keeps the plain names; the other gets a suffix, so neither overwrites the other.
+  const shot = (name: string) => `${ARTIFACTS}${name}${service === 'signalr' ? '' : `-${service}`}.png`;
 
   async function person(name: string, viewport: { width: number; height: number } = DESKTOP): Promise<ChatPageDriver> {
     const { page, watch } = await newWatchedPage(browser, viewport);
@@ -32,7 +34,7 @@ describe.skipIf(!hasChromium)('the chat page in a real browser against the whole
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
     webRoot = await buildPageForTests();
-    ({ stack, logs, cleanup } = await startTestStack({ env: { gateway: { WEB_ROOT: webRoot } } }));
+    ({ stack, logs, cleanup } = await startTestStack({ service, env: { gateway: { WEB_ROOT: webRoot } } }));
     browser = await launchChromium();
   });
 
