@@ -10,6 +10,8 @@ import fp from 'fastify-plugin';
 import { ownRootContext, tracingActive } from './tracing-spans.js';
 
 export interface HttpTracingOptions {
+  /** Routes (as registered) that get spans; default all but `ignore`. */
+  only?: readonly string[];
   /** Paths without spans: probes and scrapes would each make a trace. */
   ignore?: readonly string[];
 }
@@ -26,12 +28,13 @@ export const httpTracing = fp<HttpTracingOptions>(
   async (app, options) => {
     if (!tracingActive()) return;
     const ignored = new Set(options.ignore ?? DEFAULT_IGNORED);
+    const only = options.only ? new Set(options.only) : undefined;
     const spans = new WeakMap<FastifyRequest, Span>();
     const tracer = trace.getTracer('parley');
 
     app.addHook('onRequest', async (request) => {
       const route = request.routeOptions.url;
-      if (route === undefined || ignored.has(route)) return;
+      if (route === undefined || ignored.has(route) || (only && !only.has(route))) return;
       const incoming = propagation.extract(ROOT_CONTEXT, request.headers);
       const parent = trace.getSpanContext(incoming) ? incoming : ownRootContext();
       const span = tracer.startSpan(
