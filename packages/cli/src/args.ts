@@ -11,6 +11,14 @@ export const CONNECTION_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies Options;
 
+/** `--json`: every command that prints data prints it as one JSON document (or one per line where it says so). */
+export const JSON_OPTION = {
+  json: { type: 'boolean', default: false },
+} as const satisfies Options;
+
+/** One JSON document on its own line: what `--json` prints. */
+export const jsonLine = (value: unknown) => `${JSON.stringify(value)}\n`;
+
 /** util.parseArgs, strict, with its TypeErrors turned into usage errors naming the command. */
 export function parseFlags<O extends Options>(command: string, args: string[], options: O, allowPositionals = false) {
   try {

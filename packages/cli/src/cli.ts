@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { ExitCodes, isCliError, usageError } from './errors.js';
 import type { CliIo } from './io.js';
 
 export const HELP = `Usage: parley <command> [options]
+       parley --version
 
 Commands:
   replay     re-drive a time range of the event log through chat-events
@@ -10,7 +12,8 @@ Commands:
   upstream   read or change the SignalR service's upstream templates
   trace      show a message's span waterfall (local stack started with --traces)
 
-Run parley <command> --help for its options.
+Run parley <command> --help for its options. Every command that prints data
+takes --json (one JSON document on stdout; progress and notes stay on stderr).
 
 Connections (flag > variable > local stack file):
   --servicebus   SERVICEBUS_CONNECTION_STRING | SERVICEBUS_NAMESPACE (managed identity)
@@ -23,6 +26,12 @@ Connections (flag > variable > local stack file):
 Exit codes: 0 done, 1 usage or input error, 2 a service is unreachable or failed.`;
 
 type Command = (args: string[], io: CliIo) => Promise<void>;
+
+/** This package's version (package.json), read when asked for. */
+export function cliVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}
 
 // Loaded on use: the SDKs take a while to import, and a usage error should not wait for them.
 const COMMANDS: Record<string, () => Promise<Command>> = {
@@ -40,6 +49,10 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     if (command === undefined) {
       io.stderr.write(`${HELP}\n`);
       return ExitCodes.usage;
+    }
+    if (command === '--version' || command === '-V' || command === 'version') {
+      io.stdout.write(`${cliVersion()}\n`);
+      return ExitCodes.ok;
     }
     if (command === 'help' || command === '--help' || command === '-h') {
       io.stdout.write(`${HELP}\n`);

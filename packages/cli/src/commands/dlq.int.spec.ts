@@ -84,6 +84,8 @@ describe('parley dlq (real broker)', () => {
   it('resubmits keeping message id, session, body, subject, content type and properties (minus DeadLetter*)', async () => {
     const result = await dlq('resubmit', '--entity', 'chat-events/chat-worker');
     expect(result).toMatchObject({ code: 0, stdout: 'resubmitted 2 message(s) from chat-events/chat-worker/$DeadLetterQueue to chat-events\n' });
+    // Progress goes to stderr (a plain line when not on a terminal), so stdout stays the result alone.
+    expect(result.stderr).toMatch(/^resubmit: 2\/2 messages/m);
     const receiver = await bus.acceptSession('chat-events', 'chat-worker', 'p-05');
     const back = await receiveAll(receiver, 2);
     await Promise.all(back.map((m) => receiver.completeMessage(m)));
@@ -98,8 +100,11 @@ describe('parley dlq (real broker)', () => {
   });
 
   it('resubmits with --new-id past duplicate detection; a kept id inside the window is dropped by the broker', async () => {
-    const fresh = await dlq('resubmit', '--entity', 'notifications', '--new-id', '--max', '2');
-    expect(fresh).toMatchObject({ code: 0, stdout: 'resubmitted 2 message(s) from notifications/$DeadLetterQueue to notifications\n' });
+    const fresh = await dlq('resubmit', '--entity', 'notifications', '--new-id', '--max', '2', '--json');
+    expect(fresh.code).toBe(0);
+    expect(JSON.parse(fresh.stdout)).toEqual({ entity: 'notifications', resubmitted: 2, to: 'notifications' });
+    // The bar's total is what the queue held (3), capped by --max.
+    expect(fresh.stderr).toMatch(/^resubmit: 2\/2 messages/m);
     const kept = await dlq('resubmit', '--entity', 'notifications');
     expect(kept.stdout).toBe('resubmitted 1 message(s) from notifications/$DeadLetterQueue to notifications\n');
     const arrived: string[] = [];
@@ -117,7 +122,9 @@ describe('parley dlq (real broker)', () => {
 
   it('purges and says how many', async () => {
     await deadLetter('notifications', [notification('n4', 'p-03'), notification('n5', 'p-03')], 'X', 'y');
-    expect((await dlq('purge', '--entity', 'notifications')).stdout).toBe('purged 2 message(s) from notifications/$DeadLetterQueue\n');
+    const purged = await dlq('purge', '--entity', 'notifications', '--json');
+    expect(JSON.parse(purged.stdout)).toEqual({ entity: 'notifications', purged: 2 });
+    expect(purged.stderr).toMatch(/^purge: 2\/2 messages/m);
     expect((await dlq('list', '--entity', 'notifications')).stdout).toBe('notifications/$DeadLetterQueue: 0 message(s)\n');
   });
 });

@@ -1,7 +1,7 @@
-import type { ServiceBusClient, ServiceBusReceiver } from '@azure/service-bus';
-import { nextEventId } from '@parley/contracts';
-import { CONNECTION_OPTIONS, parseFlags, parseMax } from '../args.js';
-import { countReasons, describeMessage, DLQ_ENTITIES, resolveEntity, resubmitCopy, type DlqEntity } from '../dlq/entities.js';
+import type { ServiceBusClient } from '@azure/service-bus';
+import { CONNECTION_OPTIONS, JSON_OPTION, jsonLine, parseFlags, parseMax } from '../args.js';
+import { purge, resubmit } from '../dlq/drain.js';
+import { countReasons, describeMessage, DLQ_ENTITIES, openDlq, PAGE, resolveEntity, type DlqEntity } from '../dlq/entities.js';
 import { usageError } from '../errors.js';
 import { confirm, type CliIo } from '../io.js';
 import { withService } from '../reach.js';
@@ -19,7 +19,8 @@ Dead-letter queues of ${DLQ_ENTITIES.map((entity) => entity.name).join(' and ')}
 
   --entity   ${DLQ_ENTITIES.map((entity) => entity.name).join(' | ')}
   --max      at most N messages (list, resubmit, purge: default all)
-  --json     JSON output (peek: one message per line)
+  --json     JSON output (peek: one message per line; list, resubmit, purge: one document)
+             resubmit and purge show their progress on stderr
   --new-id   resubmit: give copies the id <messageId>:resubmit:<run id>. Without it a
              copy whose id the broker saw inside the entity's duplicate-detection
              window is dropped silently; the workers de-duplicate by event/command id.
@@ -27,9 +28,6 @@ Dead-letter queues of ${DLQ_ENTITIES.map((entity) => entity.name).join(' and ')}
 
 const ACTIONS = ['list', 'peek', 'resubmit', 'purge'] as const;
 type Action = (typeof ACTIONS)[number];
-const PAGE = 100;
-/** How long an empty receive waits before the dead-letter queue counts as drained. */
-const DRAIN_WAIT_MS = 3_000;
 
 export async function dlqCommand(args: string[], io: CliIo): Promise<void> {
   const { values, positionals } = parseFlags(
@@ -37,9 +35,9 @@ export async function dlqCommand(args: string[], io: CliIo): Promise<void> {
     args,
     {
       ...CONNECTION_OPTIONS,
+      ...JSON_OPTION,
       entity: { type: 'string' },
       max: { type: 'string' },
-      json: { type: 'boolean', default: false },
       'new-id': { type: 'boolean', default: false },
       yes: { type: 'boolean', short: 'y', default: false },
     },
@@ -69,19 +67,22 @@ export async function dlqCommand(args: string[], io: CliIo): Promise<void> {
       case 'peek':
         return await withService(target, `peek ${dlq}`, () => peek(client, entity, max, values.json, io));
       case 'resubmit':
-        return await withService(target, `resubmit ${dlq}`, () => resubmit(client, entity, max, values['new-id'], io));
+        return await withService(target, `resubmit ${dlq}`, async () => {
+          const { count } = await resubmit(client, entity, { max, newId: values['new-id'], progress: io.stderr });
+          io.stdout.write(
+            values.json ? jsonLine({ entity: entity.name, resubmitted: count, to: entity.sendTo }) : `resubmitted ${count} message(s) from ${dlq} to ${entity.sendTo}\n`,
+          );
+        });
       case 'purge':
         if (!(await confirm(io, `This deletes the messages of ${dlq}.`, values.yes))) throw usageError('purge cancelled');
-        return await withService(target, `purge ${dlq}`, () => purge(client, entity, max, io));
+        return await withService(target, `purge ${dlq}`, async () => {
+          const { count } = await purge(client, entity, { max, progress: io.stderr });
+          io.stdout.write(values.json ? jsonLine({ entity: entity.name, purged: count }) : `purged ${count} message(s) from ${dlq}\n`);
+        });
     }
   } finally {
     await client.close().catch(() => undefined);
   }
-}
-
-function openDlq(client: ServiceBusClient, entity: DlqEntity, receiveMode: 'peekLock' | 'receiveAndDelete'): ServiceBusReceiver {
-  const options = { subQueueType: 'deadLetter' as const, receiveMode };
-  return entity.kind === 'queue' ? client.createReceiver(entity.queue, options) : client.createReceiver(entity.topic, entity.subscription, options);
 }
 
 async function list(client: ServiceBusClient, entity: DlqEntity, max: number, json: boolean, io: CliIo): Promise<void> {
@@ -100,7 +101,7 @@ async function list(client: ServiceBusClient, entity: DlqEntity, max: number, js
   const counts = countReasons(reasons);
   const capped = reasons.length >= max;
   if (json) {
-    io.stdout.write(`${JSON.stringify({ entity: entity.name, total: reasons.length, capped, reasons: counts })}\n`);
+    io.stdout.write(jsonLine({ entity: entity.name, total: reasons.length, capped, reasons: counts }));
     return;
   }
   io.stdout.write(`${entity.name}/$DeadLetterQueue: ${reasons.length}${capped ? '+' : ''} message(s)\n`);
@@ -118,7 +119,7 @@ async function peek(client: ServiceBusClient, entity: DlqEntity, max: number, js
       for (const message of page.slice(0, max - shown)) {
         shown += 1;
         if (json) {
-          io.stdout.write(`${JSON.stringify(describeMessage(message))}\n`);
+          io.stdout.write(jsonLine(describeMessage(message)));
           continue;
         }
         const body = JSON.stringify(message.body) ?? String(message.body);
@@ -134,47 +135,4 @@ async function peek(client: ServiceBusClient, entity: DlqEntity, max: number, js
     await receiver.close();
   }
   if (!json) io.stderr.write(`${shown} message(s) shown from ${entity.name}/$DeadLetterQueue\n`);
-}
-
-async function resubmit(client: ServiceBusClient, entity: DlqEntity, max: number, newId: boolean, io: CliIo): Promise<void> {
-  const receiver = openDlq(client, entity, 'peekLock');
-  const sender = client.createSender(entity.sendTo);
-  const runId = newId ? nextEventId() : undefined;
-  let count = 0;
-  try {
-    while (count < max) {
-      const messages = await receiver.receiveMessages(Math.min(PAGE, max - count), { maxWaitTimeInMs: DRAIN_WAIT_MS });
-      if (messages.length === 0) break;
-      // One at a time, in queue order: settle each only after its copy was accepted.
-      for (const message of messages) {
-        try {
-          await sender.sendMessages(resubmitCopy(message, runId && `${String(message.messageId)}:resubmit:${runId}`));
-        } catch (error) {
-          await receiver.abandonMessage(message).catch(() => undefined);
-          throw error;
-        }
-        await receiver.completeMessage(message);
-        count += 1;
-      }
-    }
-  } finally {
-    await sender.close();
-    await receiver.close();
-  }
-  io.stdout.write(`resubmitted ${count} message(s) from ${entity.name}/$DeadLetterQueue to ${entity.sendTo}\n`);
-}
-
-async function purge(client: ServiceBusClient, entity: DlqEntity, max: number, io: CliIo): Promise<void> {
-  const receiver = openDlq(client, entity, 'receiveAndDelete');
-  let count = 0;
-  try {
-    while (count < max) {
-      const messages = await receiver.receiveMessages(Math.min(PAGE, max - count), { maxWaitTimeInMs: DRAIN_WAIT_MS });
-      if (messages.length === 0) break;
-      count += messages.length;
-    }
-  } finally {
-    await receiver.close();
-  }
-  io.stdout.write(`purged ${count} message(s) from ${entity.name}/$DeadLetterQueue\n`);
 }

@@ -1,6 +1,6 @@
 import { odata } from '@azure/data-tables';
 import { BusEntities, keyPart, nextEventId, PROJECTION_TABLES, Tables } from '@parley/contracts';
-import { CONNECTION_OPTIONS, parseFlags } from '../args.js';
+import { CONNECTION_OPTIONS, JSON_OPTION, jsonLine, parseFlags } from '../args.js';
 import { usageError } from '../errors.js';
 import { confirm, type CliIo } from '../io.js';
 import { createProgress } from '../progress.js';
@@ -10,7 +10,7 @@ import { ReplayPipeline } from '../replay/pipeline.js';
 import { clearTable, partitionPrefixFilter, type TableStore } from '../tables.js';
 import { counters, summary } from './replay.js';
 
-export const REBUILD_HELP = `Usage: parley rebuild [--hub HUB] [--parallel] [--dry-run] [--yes]
+export const REBUILD_HELP = `Usage: parley rebuild [--hub HUB] [--parallel] [--dry-run] [--yes] [--json]
 
 Clears the projection tables (${PROJECTION_TABLES.join(', ')}) and replays the
 whole event log (every hub, or one with --hub) through ${BusEntities.chatEventsTopic}
@@ -25,11 +25,13 @@ applied out of log order.
               faster with several workers, but only each connection's order is kept,
               so invites and direct messages may be decided differently
   --dry-run   count what would be cleared and replayed, change nothing
-  --yes       do not ask for confirmation (asked only when stdin is a terminal)`;
+  --yes       do not ask for confirmation (asked only when stdin is a terminal)
+  --json      print the result as JSON: {"hub", "dryRun", "events", "cleared", "runId", "read", "sent", "skipped"}`;
 
 export async function rebuildCommand(args: string[], io: CliIo): Promise<void> {
   const { values } = parseFlags('rebuild', args, {
     ...CONNECTION_OPTIONS,
+    ...JSON_OPTION,
     hub: { type: 'string' },
     'dry-run': { type: 'boolean', default: false },
     parallel: { type: 'boolean', default: false },
@@ -53,15 +55,20 @@ export async function rebuildCommand(args: string[], io: CliIo): Promise<void> {
     const total = await withService(tablesTarget, `count the ${Tables.events} table`, () => countEvents(store, hub));
     const what = hub ? `hub ${hub}` : 'every hub';
     if (dryRun) {
-      io.stdout.write(`rebuild (dry run) of ${what}: would clear ${PROJECTION_TABLES.join(', ')} and replay ${total} events\n`);
+      io.stdout.write(
+        values.json
+          ? jsonLine({ hub: hub ?? null, dryRun: true, events: total, tables: PROJECTION_TABLES })
+          : `rebuild (dry run) of ${what}: would clear ${PROJECTION_TABLES.join(', ')} and replay ${total} events\n`,
+      );
       return;
     }
     const question = `This clears ${PROJECTION_TABLES.join(', ')} for ${what} and replays ${total} events.`;
     if (!(await confirm(io, question, values.yes))) throw usageError('rebuild cancelled');
 
+    const cleared: Record<string, number> = {};
     for (const name of PROJECTION_TABLES) {
-      const cleared = await withService(tablesTarget, `clear the ${name} table`, () => clearTable(store.table(name), hub && hubFilter(hub)));
-      io.stderr.write(`cleared ${name}: ${cleared} rows\n`);
+      cleared[name] = await withService(tablesTarget, `clear the ${name} table`, () => clearTable(store.table(name), hub && hubFilter(hub)));
+      io.stderr.write(`cleared ${name}: ${cleared[name]} rows\n`);
     }
     const runId = nextEventId();
     io.stderr.write(`replaying ${total} events of ${what}, run ${runId}\n`);
@@ -87,7 +94,11 @@ export async function rebuildCommand(args: string[], io: CliIo): Promise<void> {
       await send(() => pipeline.flush());
       progress.update(pipeline.stats.read, Math.max(total, pipeline.stats.read), counters(pipeline.stats));
       progress.finish();
-      io.stdout.write(`${summary(pipeline.stats, false)}\n`);
+      io.stdout.write(
+        values.json
+          ? jsonLine({ hub: hub ?? null, dryRun: false, events: total, cleared, runId, read: pipeline.stats.read, sent: pipeline.stats.sent, skipped: pipeline.stats.skipped })
+          : `${summary(pipeline.stats, false)}\n`,
+      );
     } finally {
       await sender.close().catch(() => undefined);
     }

@@ -100,6 +100,24 @@ describe('parley replay (real broker and Azurite)', () => {
     await expectNoMore();
   });
 
+  it('prints the result as one JSON document with --json', async () => {
+    const { SERVICEBUS_CONNECTION_STRING: _, ...withoutBus } = env;
+    const result = await runCli(['replay', '--from', '2025-03-01T10:00Z', '--to', '2025-03-01T12:00Z', '--dry-run', '--json'], withoutBus, dir);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      runId: expect.any(String),
+      hub: 'chat',
+      from: '2025-03-01T10:00:00.000Z',
+      to: '2025-03-01T12:00:00.000Z',
+      hours: 2,
+      dryRun: true,
+      read: 5,
+      sent: 0,
+      skipped: 0,
+      wouldSend: 5,
+    });
+  });
+
   it('replays the same range again: new run, new ids, not dropped as duplicates', async () => {
     const first = await replay('--type', 'connected');
     const second = await replay('--type', 'connected');

@@ -1,5 +1,5 @@
 import { BusEntities, nextEventId, Tables, type ChatEventType } from '@parley/contracts';
-import { CONNECTION_OPTIONS, parseFlags } from '../args.js';
+import { CONNECTION_OPTIONS, JSON_OPTION, jsonLine, parseFlags } from '../args.js';
 import { usageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { createProgress } from '../progress.js';
@@ -9,7 +9,7 @@ import { readHour } from '../replay/event-log.js';
 import { ReplayPipeline, type ReplayStats } from '../replay/pipeline.js';
 import { parseTypes } from '../replay/replay-message.js';
 
-export const REPLAY_HELP = `Usage: parley replay --from ISO --to ISO [--hub HUB] [--type TYPES] [--dry-run] [--notify] [--force]
+export const REPLAY_HELP = `Usage: parley replay --from ISO --to ISO [--hub HUB] [--type TYPES] [--dry-run] [--notify] [--force] [--json]
 
 Reads the events table of one hub over [--from, --to) in event order and sends
 each event back through ${BusEntities.chatEventsTopic}, marked replayed. The chat-worker
@@ -21,12 +21,14 @@ rebuilds projections idempotently and sends notifications only with --notify.
   --dry-run      read and count, send nothing
   --notify       let the worker notify clients of the replayed events
   --force        allow a range longer than 31 days
+  --json         print the result as JSON: {"runId", "hub", "from", "to", "hours", "dryRun", "read", "sent", "skipped", "wouldSend"}
 Message ids are <eventId>:replay:<run id>, so a replay is not dropped by duplicate
 detection as a resend of the original event would be.`;
 
 export async function replayCommand(args: string[], io: CliIo): Promise<void> {
   const { values } = parseFlags('replay', args, {
     ...CONNECTION_OPTIONS,
+    ...JSON_OPTION,
     from: { type: 'string' },
     to: { type: 'string' },
     hub: { type: 'string' },
@@ -80,7 +82,11 @@ export async function replayCommand(args: string[], io: CliIo): Promise<void> {
     await send(() => pipeline.flush());
     progress.update(buckets.length, buckets.length, counters(pipeline.stats));
     progress.finish();
-    io.stdout.write(`${summary(pipeline.stats, dryRun)}\n`);
+    io.stdout.write(
+      values.json
+        ? jsonLine({ runId, hub, from: range.from.toISOString(), to: range.to.toISOString(), hours: buckets.length, dryRun, ...pipeline.stats })
+        : `${summary(pipeline.stats, dryRun)}\n`,
+    );
   } finally {
     await sender?.close().catch(() => undefined);
     await bus?.client.close().catch(() => undefined);

@@ -1,4 +1,4 @@
-import type { ServiceBusMessage, ServiceBusReceivedMessage } from '@azure/service-bus';
+import type { ServiceBusClient, ServiceBusMessage, ServiceBusReceivedMessage, ServiceBusReceiver } from '@azure/service-bus';
 import { BusEntities } from '@parley/contracts';
 import { CliError, CliErrorCodes } from '../errors.js';
 
@@ -27,6 +27,15 @@ export function resolveEntity(text: string | undefined): DlqEntity {
   const entity = DLQ_ENTITIES.find((candidate) => candidate.name === wanted);
   if (!entity) throw new CliError(CliErrorCodes.entityUnknown, `unknown entity "${text}"; one of: ${valid}`);
   return entity;
+}
+
+/** Messages per peek or receive. */
+export const PAGE = 100;
+
+/** A receiver on the entity's dead-letter queue: peekLock to look or to move, receiveAndDelete to purge. */
+export function openDlq(client: ServiceBusClient, entity: DlqEntity, receiveMode: 'peekLock' | 'receiveAndDelete'): ServiceBusReceiver {
+  const options = { subQueueType: 'deadLetter' as const, receiveMode };
+  return entity.kind === 'queue' ? client.createReceiver(entity.queue, options) : client.createReceiver(entity.topic, entity.subscription, options);
 }
 
 /** Application properties the broker adds when it dead-letters; they do not travel back. */
