@@ -81,7 +81,9 @@ describe('Web PubSub face: bad input', () => {
       frames.push(frame);
       if (frame.type === 'pong') break;
     }
-    expect(frames.map((f) => [f.ackId, (f.error as { name?: string } | undefined)?.name])).toEqual([1, 2, 3, 4, 5, 6].map((id) => [id, 'BadRequest']).concat([[undefined, undefined]]));
+    const expected: [number | undefined, string | undefined][] = [1, 2, 3, 4, 5, 6].map((id) => [id, 'BadRequest']);
+    expected.push([undefined, undefined]);
+    expect(frames.map((f) => [f.ackId, (f.error as { name?: string } | undefined)?.name])).toEqual(expected);
     expect(client.closed).toBeUndefined();
     client.ws.close();
   });
