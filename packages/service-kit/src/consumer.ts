@@ -2,6 +2,7 @@ import type { ServiceBusClient, ServiceBusReceivedMessage, ServiceBusSessionRece
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Result } from '@parley/contracts';
 import { classifyBusError, transientBackoffMs } from './bus-errors.js';
+import { AcceptorPool } from './acceptor-pool.js';
 import { isPermanent, KitErrorCodes } from './errors.js';
 import type { Logger } from './logger.js';
 import { withMessageSpan } from './tracing-spans.js';
@@ -30,6 +31,8 @@ export interface SessionConsumerOptions<T> {
   registry?: Registry;
   /** Delay before abandoning after a transient failure, by delivery count. */
   retryDelayMs?: (deliveryCount: number) => number;
+  /** Session accepts waiting at the broker: `min` while idle, up to `max` while accepts find sessions (AcceptorPool). */
+  acceptors?: { min: number; max: number };
 }
 
 export interface SessionConsumer {
@@ -50,7 +53,8 @@ const entityName = (entity: BusEntity) => ('queue' in entity ? entity.queue : `$
 
 /**
  * The one consumer template (docs/style.md §8) over partition sessions: explicit
- * concurrency (one slot per held session), in-order handling within a
+ * concurrency (one slot per held session, at most maxConcurrentSessions; sessions are
+ * accepted by a few acceptors that scale with the backlog), in-order handling within a
  * session, dead-letter at once for invalid messages and permanent errors,
  * abandon-and-retry for transient ones (the broker dead-letters past the max
  * delivery count), and a stop that lets in-flight work finish.
@@ -84,6 +88,7 @@ export function startSessionConsumer<T>(options: SessionConsumerOptions<T>): Ses
     const parsed = options.parse(message.body);
     if (!parsed.ok) {
       log.warn({ code: parsed.error.code, reason: parsed.error.message }, 'invalid message dead-lettered');
+      metrics.operations.inc('deadLetter');
       await receiver.deadLetterMessage(message, { deadLetterReason: parsed.error.code, deadLetterErrorDescription: parsed.error.message });
       metrics.outcomes.inc({ outcome: 'invalid' });
       return true;
@@ -94,18 +99,21 @@ export function startSessionConsumer<T>(options: SessionConsumerOptions<T>): Ses
     } catch (error) {
       if (isPermanent(error)) {
         log.warn({ err: error, reason: error.reason }, 'permanent failure dead-lettered');
+        metrics.operations.inc('deadLetter');
         await receiver.deadLetterMessage(message, { deadLetterReason: error.reason, deadLetterErrorDescription: error.message });
         metrics.outcomes.inc({ outcome: 'dead-lettered' });
         return true;
       }
       log.warn({ err: error }, 'transient failure; abandoning for retry');
       await sleep(retryDelay(message.deliveryCount ?? 0));
+      metrics.operations.inc('abandon');
       await receiver.abandonMessage(message);
       metrics.outcomes.inc({ outcome: 'abandoned' });
       return false;
     }
     // Outside the try: a failed settlement (lost session lock, closed link) is no failure of the
     // handler and must not dead-letter; it ends the session and the broker redelivers.
+    metrics.operations.inc('complete');
     await receiver.completeMessage(message);
     metrics.outcomes.inc({ outcome: 'completed' });
     stopTimer();
@@ -122,6 +130,7 @@ export function startSessionConsumer<T>(options: SessionConsumerOptions<T>): Ses
       // reply is 200 ms late under load. A single-message receive uses its credit and never drains
       // unless it waited in vain. Throughput measured the same (services/notifier bench).
       const idleWaitMs = Math.min(1_000, Math.max(50, sessionIdleMs - (Date.now() - lastMessageAt)));
+      metrics.operations.inc('receive');
       const messages: ServiceBusReceivedMessage[] = await receiver.receiveMessages(1, { maxWaitTimeInMs: idleWaitMs });
       failing.delete(slot);
       if (messages.length === 0) {
@@ -164,41 +173,77 @@ export function startSessionConsumer<T>(options: SessionConsumerOptions<T>): Ses
     return !stopping;
   }
 
-  async function runSlot(slot: number): Promise<void> {
-    let failuresInARow = 0;
-    while (!stopping) {
-      let receiver: ServiceBusSessionReceiver | undefined;
-      try {
-        const accepting = acceptNext();
-        receiver = await Promise.race([accepting, stopped]);
-        if (!receiver) {
-          // Stopping: a session accepted after all is given straight back.
-          accepting.then((late) => late.close(), () => undefined).catch(() => undefined);
-          return;
-        }
-      } catch (error) {
-        const idle = classifyBusError(error) === 'idle';
-        if (!idle) failuresInARow++;
-        if (!(await onBrokerError(slot, error, failuresInARow, 'accepting a session'))) return;
-        continue;
-      }
-      failuresInARow = 0;
-      held.set(slot, receiver);
-      metrics.sessions.inc();
-      try {
-        await drainSession(slot, receiver);
-      } catch (error) {
-        logger.warn({ err: error, sessionId: receiver.sessionId }, 'session ended with an error');
-        if (classifyBusError(error) === 'fatal') await onBrokerError(slot, error, 1, 'receiving');
-      } finally {
-        held.delete(slot);
-        metrics.sessions.dec();
-        await receiver.close().catch(() => undefined);
-      }
+  /** Holds one accepted session, in order, until it goes idle or was held long enough; then gives it back. */
+  async function holdSession(id: number, receiver: ServiceBusSessionReceiver): Promise<void> {
+    held.set(id, receiver);
+    metrics.sessions.inc();
+    try {
+      await drainSession(id, receiver);
+    } catch (error) {
+      logger.warn({ err: error, sessionId: receiver.sessionId }, 'session ended with an error');
+      if (classifyBusError(error) === 'fatal') await onBrokerError(id, error, 1, 'receiving');
+    } finally {
+      held.delete(id);
+      failing.delete(id);
+      metrics.sessions.dec();
+      await receiver.close().catch(() => undefined);
+      pool.released();
     }
   }
 
-  const slots = Array.from({ length: options.maxConcurrentSessions }, (_, slot) => runSlot(slot));
+  /**
+   * One acceptor: waits at the broker for a session with messages, hands it to holdSession and
+   * accepts again; the pool decides how many run (few while idle, more while there is a backlog).
+   */
+  async function runAcceptor(slot: number): Promise<void> {
+    let failuresInARow = 0;
+    let retired = false;
+    try {
+      while (!stopping) {
+        await Promise.race([pool.room(), stopped]);
+        if (stopping) return;
+        let receiver: ServiceBusSessionReceiver | undefined;
+        try {
+          metrics.operations.inc('accept');
+          const accepting = acceptNext();
+          receiver = await Promise.race([accepting, stopped]);
+          if (!receiver) {
+            // Stopping: a session accepted after all is given straight back.
+            accepting.then((late) => late.close(), () => undefined).catch(() => undefined);
+            return;
+          }
+        } catch (error) {
+          const idle = classifyBusError(error) === 'idle';
+          if (idle && pool.retireIfExtra()) return void (retired = true);
+          if (!idle) failuresInARow++;
+          if (!(await onBrokerError(slot, error, failuresInARow, 'accepting a session'))) return;
+          continue;
+        }
+        failuresInARow = 0;
+        failing.delete(slot);
+        pool.accepted();
+        track(holdSession(nextSessionId++, receiver));
+      }
+    } finally {
+      failing.delete(slot);
+      if (!retired) pool.exited();
+    }
+  }
+
+  // Acceptors and held sessions: stop() waits for all of them (in-flight messages finish).
+  const running = new Set<Promise<void>>();
+  const track = (task: Promise<void>) => {
+    running.add(task);
+    void task.finally(() => running.delete(task));
+  };
+  let nextSessionId = 1;
+  let nextAcceptor = 0;
+  // Acceptors and sessions share the `failing` set: acceptors count down from -1, sessions up from 1.
+  const pool = new AcceptorPool(
+    { min: options.acceptors?.min ?? 2, max: options.acceptors?.max ?? 8, slots: options.maxConcurrentSessions },
+    () => track(runAcceptor(-++nextAcceptor)),
+  );
+  pool.start();
   // The dead-letter alert's gauge (k8s/monitoring); only where metrics are scraped.
   const deadLetters = options.registry ? watchDeadLetterDepth({ client, entity, registry: options.registry, logger }) : undefined;
   logger.info({ entity: entityName(entity), maxConcurrentSessions: options.maxConcurrentSessions }, 'consumer started');
@@ -207,7 +252,8 @@ export function startSessionConsumer<T>(options: SessionConsumerOptions<T>): Ses
     async stop() {
       stopping = true;
       signalStop();
-      await Promise.allSettled(slots);
+      pool.wakeAll();
+      while (running.size > 0) await Promise.allSettled([...running]);
       await deadLetters?.stop();
       logger.info({ entity: entityName(entity) }, 'consumer stopped');
     },
@@ -228,6 +274,12 @@ function consumerMetrics(registry: Registry | undefined, entity: string, alive: 
     registers,
   });
   const sessions = new Gauge({ name: 'parley_consumer_sessions_held', help: 'Partition sessions held', labelNames: ['entity'], registers });
+  const operations = new Counter({
+    name: 'parley_consumer_bus_operations_total',
+    help: 'Requests to the broker: session accepts, receives and settlements',
+    labelNames: ['entity', 'operation'],
+    registers,
+  });
   // Read at scrape time: 0 once a fatal broker error stopped the consumer (the "consumer stopped" alert, k8s/monitoring).
   new Gauge({
     name: 'parley_consumer_alive',
@@ -242,5 +294,6 @@ function consumerMetrics(registry: Registry | undefined, entity: string, alive: 
     outcomes: { inc: ({ outcome }: { outcome: string }) => outcomes.inc({ entity, outcome }) },
     duration: { startTimer: () => duration.startTimer({ entity }) },
     sessions: { inc: () => sessions.inc({ entity }), dec: () => sessions.dec({ entity }) },
+    operations: { inc: (operation: 'accept' | 'receive' | 'complete' | 'abandon' | 'deadLetter') => operations.inc({ entity, operation }) },
   };
 }
