@@ -173,6 +173,22 @@ export function ownRootContext(): Context {
   return ROOT_CONTEXT.setValue(OWN_ROOT, true);
 }
 
+/**
+ * The active context, for work a queue runs later (the gateway's connection lanes): the
+ * span started then is a child of the request that queued it, not of whichever request
+ * happened to start the queue's loop. Undefined while tracing is off.
+ */
+export function captureContext(): Context | undefined {
+  return active ? context.active() : undefined;
+}
+
+/** Runs `fn` in a context captured earlier (captureContext), or as is. */
+export function inContext<T>(captured: Context | undefined, fn: () => T): T {
+  return captured ? context.with(captured, fn) : fn();
+}
+
+export type { Context as TraceContext } from '@opentelemetry/api';
+
 /** Adds attributes to the active span, if one records. */
 export function setSpanAttributes(attributes: Attributes): void {
   if (!active) return;
