@@ -4,7 +4,8 @@ import { pino, type Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { createUpgradeHandler, handleProtocols } from './client/handshake.js';
 import { DEFAULT_CONFIG_PATH, loadConfigFile, type ConfigOverrides, type EmulatorConfig } from './config.js';
-import { Registry } from './groups.js';
+import { HubRegistry } from './groups.js';
+import { createEventHandlersRoute, MANAGE_EVENT_HANDLERS_PATH } from './manage/event-handlers.js';
 import { createManageRoute, MANAGE_UPSTREAM_PATH } from './manage/upstream-settings.js';
 import { JwtVerifier } from './rest/auth.js';
 import { createRequestHandler, type ExtraRoute } from './rest/router.js';
@@ -67,8 +68,10 @@ export async function startSignalREmulator(options: SignalREmulatorOptions = {})
   const accessKeys = config.accessKeys.secondary ? [config.accessKeys.primary, config.accessKeys.secondary] : [config.accessKeys.primary];
 
   let settings = new CompiledSettings(config.upstream);
+  // Replaceable at run time through MANAGE_EVENT_HANDLERS_PATH (parley upstream, Web PubSub mode).
+  let webPubSubSettings = config.webPubSub;
   let closing = false;
-  const registry = new Registry<HubConnection>();
+  const registry = new HubRegistry<HubConnection>();
   const upstream = new UpstreamClient({
     settings: () => settings,
     accessKeys,
@@ -91,11 +94,15 @@ export async function startSignalREmulator(options: SignalREmulatorOptions = {})
       maxBodyBytes: limits.maxFrameBytes,
     }),
   );
+  extra.set(
+    MANAGE_EVENT_HANDLERS_PATH,
+    createEventHandlersRoute({ current: () => webPubSubSettings, replace: (next) => (webPubSubSettings = next), logger, maxBodyBytes: limits.maxFrameBytes }),
+  );
 
   const server: Server = createServer({ keepAliveTimeout: 5_000 });
   let origin = '127.0.0.1';
   const events = new EventClient({
-    settings: () => config.webPubSub,
+    settings: () => webPubSubSettings,
     origin: () => origin,
     timeoutMs: limits.upstreamMessageTimeoutMs,
     maxBodyBytes: limits.maxFrameBytes,
