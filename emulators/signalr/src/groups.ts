@@ -124,7 +124,7 @@ export class Hub<C extends Member> {
 }
 
 /** All hubs, created on first use and dropped when nothing refers to them. */
-export class Registry<C extends Member> {
+export class HubRegistry<C extends Member> {
   private readonly hubs = new Map<string, Hub<C>>();
   private count = 0;
 

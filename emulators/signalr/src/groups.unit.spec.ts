@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { Registry, type Member } from './groups.js';
+import { HubRegistry, type Member } from './groups.js';
 
 const conn = (id: string, userId: string): Member => ({ id, userId, groups: undefined });
 const ids = (members: ReadonlyMap<Member, number> | undefined) => [...(members?.keys() ?? [])].map((m) => m.id).sort();
 
 describe('group membership', () => {
   it('a user added to a group brings its current and later connections, until removed', () => {
-    const registry = new Registry<Member>();
+    const registry = new HubRegistry<Member>();
     const a1 = conn('a1', 'alice');
     registry.add('chat', a1);
     const hub = registry.ensureHub('chat');
@@ -21,7 +21,7 @@ describe('group membership', () => {
   });
 
   it('connection membership ends with the connection; user membership outlives it', () => {
-    const registry = new Registry<Member>();
+    const registry = new HubRegistry<Member>();
     const b1 = conn('b1', 'bob');
     registry.add('chat', b1);
     const hub = registry.ensureHub('chat');
@@ -39,7 +39,7 @@ describe('group membership', () => {
   });
 
   it('removing one reason of membership keeps the other', () => {
-    const registry = new Registry<Member>();
+    const registry = new HubRegistry<Member>();
     const c = conn('c1', 'carol');
     registry.add('chat', c);
     const hub = registry.ensureHub('chat');
@@ -56,7 +56,7 @@ describe('group membership', () => {
   });
 
   it('drops an empty hub', () => {
-    const registry = new Registry<Member>();
+    const registry = new HubRegistry<Member>();
     const d = conn('d1', 'dave');
     registry.add('x', d);
     registry.remove('x', d);

@@ -4,7 +4,8 @@ export type EventOutcome = 'applied' | 'rejected' | 'resend' | 'replayed';
 
 export interface WorkerMetrics {
   event(type: string, outcome: EventOutcome): void;
-  commands(count: number): void;
+  /** `count` notifier commands were sent for one event. */
+  commandsSent(count: number): void;
   /** One round trip to the tables while handling an event of `type` (a transaction counts once). */
   tableRequest(type: string, table: string, operation: string): void;
   /** One send of notifier commands to the bus. */
@@ -29,7 +30,7 @@ export function workerMetrics(registry?: Registry): WorkerMetrics {
   const busSends = new Counter({ name: 'parley_worker_bus_sends_total', help: 'Sends of notifier command batches', registers });
   return {
     event: (type, outcome) => events.inc({ type, outcome }),
-    commands: (count) => commands.inc(count),
+    commandsSent: (count) => commands.inc(count),
     tableRequest: (type, table, operation) => tableRequests.inc({ type, table, operation }),
     busSend: () => busSends.inc(),
   };

@@ -35,7 +35,8 @@ export interface ProcessorDeps {
 
 export interface ProcessResult {
   readonly outcome: EventOutcome;
-  readonly commands: number;
+  /** How many notifier commands this event sent (0 for a replay without notify, a resend, a refusal). */
+  readonly commandsSent: number;
 }
 
 export type EventProcessor = (event: ChatEvent, log: Logger) => Promise<ProcessResult>;
@@ -153,7 +154,7 @@ export function createEventProcessor(deps: ProcessorDeps): EventProcessor {
     if (decided === 'resend') {
       log.info({ clientId: event.type === 'chat.message' ? event.data.frame.id : undefined }, 'resent frame; the first event delivers it');
       metrics?.event(label, 'resend');
-      return { outcome: 'resend', commands: 0 };
+      return { outcome: 'resend', commandsSent: 0 };
     }
     const { decision } = decided;
     if (!decided.stored) await tables.apply(decision.writes);
@@ -165,9 +166,9 @@ export function createEventProcessor(deps: ProcessorDeps): EventProcessor {
 
     const outcome: EventOutcome = decision.rejected ? 'rejected' : notify ? 'applied' : 'replayed';
     metrics?.event(label, outcome);
-    metrics?.commands(commands.length);
+    metrics?.commandsSent(commands.length);
     if (decision.rejected) log.info({ code: decision.rejected }, 'frame refused by a chat rule');
     log.debug({ type: label, appended, writes: decision.writes.length, commands: commands.length, outcome }, 'event processed');
-    return { outcome, commands: commands.length };
+    return { outcome, commandsSent: commands.length };
   };
 }

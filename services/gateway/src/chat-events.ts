@@ -31,7 +31,8 @@ export function traceIdOf(traceparent: string): string | undefined {
   return TRACEPARENT.exec(traceparent)?.[1];
 }
 
-export interface EventSource {
+/** What the gateway stamps on every event it makes from an upstream call: where from, who, its id, time and trace. */
+export interface EventStamp {
   readonly hub: string;
   readonly connectionId: string;
   readonly userId: string;
@@ -40,7 +41,7 @@ export interface EventSource {
   readonly traceparent: string;
 }
 
-function metadataOf(source: EventSource): ChatEventMetadata {
+function metadataOf(source: EventStamp): ChatEventMetadata {
   return {
     eventId: source.eventId,
     hub: source.hub,
@@ -51,14 +52,14 @@ function metadataOf(source: EventSource): ChatEventMetadata {
   };
 }
 
-export function connectedEvent(source: EventSource): ChatEvent {
+export function connectedEvent(source: EventStamp): ChatEvent {
   return { type: 'chat.connected', version: ENVELOPE_VERSION, data: {}, metadata: metadataOf(source) };
 }
 
-export function messageEvent(source: EventSource, frame: ClientFrame): ChatEvent {
+export function messageEvent(source: EventStamp, frame: ClientFrame): ChatEvent {
   return { type: 'chat.message', version: ENVELOPE_VERSION, data: { frame }, metadata: metadataOf(source) };
 }
 
-export function disconnectedEvent(source: EventSource): ChatEvent {
+export function disconnectedEvent(source: EventStamp): ChatEvent {
   return { type: 'chat.disconnected', version: ENVELOPE_VERSION, data: {}, metadata: metadataOf(source) };
 }

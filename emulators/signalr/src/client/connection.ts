@@ -3,7 +3,7 @@ import { WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { Limits } from '../config.js';
 import { ErrorCodes } from '../errors.js';
-import type { Registry } from '../groups.js';
+import type { HubRegistry } from '../groups.js';
 import type { HubConnection, Origin, Payload } from '../hub-connection.js';
 import type { UpstreamClient, UpstreamOutcome } from '../upstream/client.js';
 import { holdUntilTurnEnds } from './coalesce.js';
@@ -12,7 +12,7 @@ import { isBinaryBody } from './endpoints.js';
 /** Shared by every connection, so that a connection itself stays a handful of fields. */
 export interface ConnectionContext {
   readonly upstream: UpstreamClient;
-  readonly registry: Registry<HubConnection>;
+  readonly registry: HubRegistry<HubConnection>;
   readonly limits: Limits;
   readonly logger: Logger;
   /** Upstream work still running for closed connections (their queued messages and disconnect). */

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FROM_SERVER, type DataKind, type HubConnection } from '../hub-connection.js';
 import { ErrorCodes } from '../errors.js';
-import type { Hub, Registry } from '../groups.js';
+import type { Hub, HubRegistry } from '../groups.js';
 import { readBody, sendEmpty, sendError } from './http.js';
 
 /**
@@ -10,7 +10,7 @@ import { readBody, sendEmpty, sendError } from './http.js';
  * been checked by the caller.
  */
 export interface RestContext {
-  readonly registry: Registry<HubConnection>;
+  readonly registry: HubRegistry<HubConnection>;
   readonly maxBodyBytes: number;
 }
 

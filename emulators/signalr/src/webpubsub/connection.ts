@@ -5,7 +5,7 @@ import { holdUntilTurnEnds } from '../client/coalesce.js';
 import { truncateReason } from '../client/connection.js';
 import type { Limits } from '../config.js';
 import { ErrorCodes } from '../errors.js';
-import type { Registry } from '../groups.js';
+import type { HubRegistry } from '../groups.js';
 import type { HubConnection, Origin, Payload } from '../hub-connection.js';
 import type { EventClient, EventOutcome } from './event-client.js';
 import { handleJsonMessage } from './json-session.js';
@@ -13,7 +13,7 @@ import { disconnectedFrame, messageFrame, withSequenceId } from './json-protocol
 import { ReliableBuffer } from './reliable-buffer.js';
 
 export interface WpsContext {
-  readonly registry: Registry<HubConnection>;
+  readonly registry: HubRegistry<HubConnection>;
   readonly events: EventClient;
   readonly limits: Limits;
   readonly logger: Logger;

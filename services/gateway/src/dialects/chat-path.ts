@@ -1,6 +1,6 @@
 import { ErrorCodes, okAck, type AckFrame, type CodedError } from '@parley/contracts';
 import type { Logger } from '@parley/service-kit';
-import { connectedEvent, disconnectedEvent, messageEvent, newTraceparent, traceIdOf, type EventSource } from '../chat-events.js';
+import { connectedEvent, disconnectedEvent, messageEvent, newTraceparent, traceIdOf, type EventStamp } from '../chat-events.js';
 import type { GatewayConfig } from '../config.js';
 import type { ConnectionLanes } from '../connection-lanes.js';
 import { GatewayError, GatewayErrorCodes, MessageTooLargeError, type GatewayErrorCode } from '../errors.js';
@@ -38,7 +38,7 @@ export interface ChatPathOptions {
 export function createChatPath(options: ChatPathOptions) {
   const { config, lanes, limiter, metrics } = options;
 
-  const sourceOf = (caller: Caller): EventSource => ({
+  const sourceOf = (caller: Caller): EventStamp => ({
     hub: caller.hub,
     connectionId: caller.connectionId,
     userId: caller.userId,
@@ -46,7 +46,7 @@ export function createChatPath(options: ChatPathOptions) {
     receivedAt: new Date(options.now()),
     traceparent: newTraceparent(caller.traceparent),
   });
-  const logFor = (source: EventSource) =>
+  const logFor = (source: EventStamp) =>
     options.logger.child({ eventId: source.eventId, connectionId: source.connectionId, userId: source.userId, traceId: traceIdOf(source.traceparent) });
   // The contracts' codes and the gateway's own (PARLEY_GATEWAY_MESSAGE_TOO_LARGE) travel in acks alike.
   const rejectFrame = (clientId: string, error: CodedError | { code: GatewayErrorCode; message: string }): AckFrame => {

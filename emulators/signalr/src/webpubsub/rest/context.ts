@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendError } from '../../rest/http.js';
 import type { ErrorCode } from '../../errors.js';
-import type { Registry } from '../../groups.js';
+import type { HubRegistry } from '../../groups.js';
 import type { HubConnection } from '../../hub-connection.js';
 
 export interface WpsRestContext {
-  readonly registry: Registry<HubConnection>;
+  readonly registry: HubRegistry<HubConnection>;
   readonly maxBodyBytes: number;
   readonly accessKeys: readonly string[];
 }
