@@ -1,5 +1,6 @@
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { ProviderKeys } from './keys.js';
+import { createMemoryAdapterFactory } from './memory-adapter.js';
 import type { DevUser } from './users.js';
 import { logoutPage, messagePage, PAGE_CSP } from './views.js';
 
@@ -41,6 +42,7 @@ export function createProvider(settings: ProviderSettings): Provider {
   };
 
   const configuration: Configuration = {
+    adapter: createMemoryAdapterFactory(),
     clients: [
       {
         client_id: settings.clientId,
