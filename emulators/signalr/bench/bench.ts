@@ -6,10 +6,13 @@
  *   2. send-to-group, groups of 10
  *   3. echo through a trivial upstream
  *   4. memory per idle connection (RSS of the emulator process)
+ *   5. the broadcast to 1,000 and the echo again through the Web PubSub face
+ *      (simple clients on /client, REST on /api/hubs/{hub}/:send, user events
+ *      to a CloudEvents handler) in the same run, with ratios to the seed face
  */
 import { cpus, loadavg } from 'node:os';
 import type { WebSocket } from 'ws';
-import { closeClients, frame, openClients, percentile, RestClient, seqOf, startEmulator, startUpstream, type OnFrame } from './harness.js';
+import { closeClients, frame, openClients, percentile, RestClient, seqOf, startEmulator, startUpstream, type Face, type OnFrame } from './harness.js';
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const results: Record<string, unknown> = {};
@@ -17,7 +20,7 @@ const results: Record<string, unknown> = {};
 let cpu = { emulator: () => 0, startEmulator: 0, startClient: 0 };
 let emulatorCpu: () => number = () => 0;
 /** SIGNALR_BENCH_PHASES=memory,broadcast,groups,echo (the default: all) runs a subset. */
-const phases = new Set((process.env.SIGNALR_BENCH_PHASES ?? 'memory,broadcast,groups,echo').split(','));
+const phases = new Set((process.env.SIGNALR_BENCH_PHASES ?? 'memory,broadcast,groups,echo,webpubsub').split(','));
 
 function startCpu(emulatorCpuMs: () => number): void {
   const usage = process.cpuUsage();
@@ -92,9 +95,9 @@ function report(name: string, deliveries: number, startedAt: number, sink: Sink,
  * several notifier instances would), keeping at most `window` broadcasts not
  * yet fully delivered so that latency measures delivery, not a queue.
  */
-async function broadcast(rest: RestClient, sink: Sink, hub: string, connections: number, count: number, concurrency = 4, window = 4): Promise<void> {
+async function broadcast(rest: RestClient, sink: Sink, hub: string, connections: number, count: number, face: Face = 'seed', concurrency = 4, window = 4): Promise<void> {
   sink.reset(connections * count, count);
-  const path = `/ws/api/v1/hubs/${hub}`;
+  const path = face === 'seed' ? `/ws/api/v1/hubs/${hub}` : `/api/hubs/${hub}/:send`;
   const started = performance.now();
   startCpu(emulatorCpu);
   let next = 0;
@@ -110,7 +113,7 @@ async function broadcast(rest: RestClient, sink: Sink, hub: string, connections:
     }),
   );
   await sink.until(connections * count);
-  report(`broadcast to ${fmt(connections)}`, connections * count, started, sink);
+  report(`${face === 'seed' ? '' : 'webpubsub '}broadcast to ${fmt(connections)}`, connections * count, started, sink);
 }
 
 async function groups(rest: RestClient, sink: Sink, hub: string, prefix: string, members: number, sends: number, window = 64): Promise<void> {
@@ -142,7 +145,7 @@ async function groups(rest: RestClient, sink: Sink, hub: string, prefix: string,
   report('send to groups of 10', sends * 10, started, sink, { restCallsPerSecond: Math.round(sends / ((sink.lastAt - started) / 1000)) });
 }
 
-async function echo(port: number, clientsCount: number, frames: number): Promise<void> {
+async function echo(port: number, clientsCount: number, frames: number, face: Face = 'seed'): Promise<void> {
   const sink = new Sink();
   sink.reset(frames, frames);
   let seq = 0;
@@ -153,16 +156,24 @@ async function echo(port: number, clientsCount: number, frames: number): Promise
     sink.sentAt[mine] = performance.now();
     clients[i]?.send(frame(mine, 256), { binary: false });
   };
-  const opened = await openClients(port, 'echo', 'e', clientsCount, (data, at, i) => {
-    sink.onFrame(data, at, i);
-    sendNext(i);
-  });
+  const opened = await openClients(
+    port,
+    `echo-${face}`,
+    'e',
+    clientsCount,
+    (data, at, i) => {
+      sink.onFrame(data, at, i);
+      sendNext(i);
+    },
+    100,
+    face,
+  );
   clients.push(...opened);
   const started = performance.now();
   startCpu(emulatorCpu);
   for (let i = 0; i < clientsCount; i++) sendNext(i);
   await sink.until(frames);
-  report(`echo (${clientsCount} clients)`, frames, started, sink);
+  report(`${face === 'seed' ? '' : 'webpubsub '}echo (${clientsCount} clients)`, frames, started, sink);
   await closeClients(clients);
 }
 
@@ -183,6 +194,23 @@ async function memory(upstreamUrl: string, connections: number): Promise<void> {
   );
   await closeClients(clients);
   await emulator.stop();
+}
+
+/** Web PubSub face against the seed face, from the same run: throughput and emulator CPU per delivery. */
+function ratios(): void {
+  const pairs = [
+    ['broadcast to 1,000', 'webpubsub broadcast to 1,000'],
+    ['echo (100 clients)', 'webpubsub echo (100 clients)'],
+  ] as const;
+  const out: Record<string, { throughput: number; cpuPerDelivery: number }> = {};
+  for (const [seed, wps] of pairs) {
+    const a = results[seed] as { perSecond: number; emulatorCpuUsPerDelivery: number } | undefined;
+    const b = results[wps] as { perSecond: number; emulatorCpuUsPerDelivery: number } | undefined;
+    if (!a || !b) continue;
+    out[seed] = { throughput: Number((b.perSecond / a.perSecond).toFixed(2)), cpuPerDelivery: Number((b.emulatorCpuUsPerDelivery / a.emulatorCpuUsPerDelivery).toFixed(2)) };
+    console.log(`${`ratio webpubsub/seed, ${seed}`.padEnd(44)} throughput ${fmt(out[seed].throughput, 2)}   emulator CPU per delivery ${fmt(out[seed].cpuPerDelivery, 2)}`);
+  }
+  results.webPubSubVsSeed = out;
 }
 
 async function main(): Promise<void> {
@@ -206,6 +234,13 @@ async function main(): Promise<void> {
     await closeClients([...first, ...more]);
   }
   if (phases.has('echo')) await echo(emulator.port, 100, 30_000);
+  if (phases.has('webpubsub')) {
+    const wps = await openClients(emulator.port, 'fan-wps', 'w', 1_000, sink.onFrame, 100, 'webpubsub');
+    await broadcast(rest, sink, 'fan-wps', 1_000, 200, 'webpubsub');
+    await closeClients(wps);
+    await echo(emulator.port, 100, 30_000, 'webpubsub');
+    ratios();
+  }
 
   console.log(`\n${JSON.stringify({ bench: 'signalr-emulator', results })}`);
   await rest.close();

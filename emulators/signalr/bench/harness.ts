@@ -11,10 +11,19 @@ import { WebSocket } from 'ws';
 export const KEY = 'bench-primary-key-0123456789abcdef';
 const BIN = fileURLToPath(new URL('../bin/signalr-emulator.js', import.meta.url));
 
-/** A trivial upstream: connect binds `?user=`, message echoes the frame as text. */
+/**
+ * A trivial upstream for both faces: seed connect binds `?user=`, a seed
+ * message or a Web PubSub user event is echoed as text; the Web PubSub
+ * abuse-protection OPTIONS allows every origin.
+ */
 export async function startUpstream(): Promise<{ url: string; server: Server }> {
   const server = createServer((req, res) => {
-    const event = req.headers['x-asrs-event'];
+    if (req.method === 'OPTIONS') {
+      res.writeHead(200, { 'webhook-allowed-origin': '*', 'content-length': '0' });
+      res.end();
+      return;
+    }
+    const event = req.headers['ce-type'] === 'azure.webpubsub.user.message' ? 'message' : req.headers['x-asrs-event'];
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -58,6 +67,8 @@ export async function startEmulator(upstreamUrl: string): Promise<EmulatorProces
       accessKeys: { primary: KEY },
       upstream: { templates: [{ urlTemplate: `${upstreamUrl}/api/messages?event={event}` }] },
       limits: { keepAliveIntervalMs: 0 },
+      // Web PubSub face: user events only (no connect call: the token is enough), to the same trivial upstream.
+      webPubSub: { Hubs: { '*': { EventHandlers: [{ UrlTemplate: `${upstreamUrl}/webpubsub/{hub}/{event}`, SystemEvents: [], EventPattern: 'message' }] } } },
     }),
   );
   const child = spawn(process.execPath, [...(process.env.SIGNALR_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), BIN, '--port', '0', '--config', config, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -96,15 +107,30 @@ export async function startEmulator(upstreamUrl: string): Promise<EmulatorProces
 
 export type OnFrame = (data: Buffer, at: number, index: number) => void;
 
+/** Which API the clients use: the seed `/ws/client` or Web PubSub's `/client` (simple clients, token per user). */
+export type Face = 'seed' | 'webpubsub';
+
+async function clientUrl(face: Face, port: number, hub: string, user: string): Promise<string> {
+  if (face === 'seed') return `ws://127.0.0.1:${port}/ws/client/hubs/${hub}?user=${user}`;
+  const token = await new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setAudience(`http://127.0.0.1:${port}/client/hubs/${hub}`)
+    .setSubject(user)
+    .setExpirationTime('2h')
+    .sign(new TextEncoder().encode(KEY));
+  return `ws://127.0.0.1:${port}/client/hubs/${hub}?access_token=${token}`;
+}
+
 /** Opens `count` clients (user `${prefix}${i}`), `concurrency` handshakes at a time. */
-export async function openClients(port: number, hub: string, prefix: string, count: number, onFrame: OnFrame, concurrency = 100): Promise<WebSocket[]> {
+export async function openClients(port: number, hub: string, prefix: string, count: number, onFrame: OnFrame, concurrency = 100, face: Face = 'seed'): Promise<WebSocket[]> {
   const clients: WebSocket[] = new Array(count);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < count) {
       const i = next++;
+      const url = await clientUrl(face, port, hub, `${prefix}${i}`);
       clients[i] = await new Promise<WebSocket>((resolve, reject) => {
-        const ws = new WebSocket(`ws://127.0.0.1:${port}/ws/client/hubs/${hub}?user=${prefix}${i}`, { perMessageDeflate: false });
+        const ws = new WebSocket(url, { perMessageDeflate: false });
         ws.on('message', (data) => onFrame(data as Buffer, performance.now(), i));
         ws.once('open', () => resolve(ws));
         ws.once('error', reject);
