@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import { createLogger } from '@parley/service-kit';
 import { testApp, testConfig } from '../testing/support.js';
 
 const OIDC = {
@@ -17,6 +18,29 @@ describe('GET /api/config', () => {
     expect(response.statusCode).toBe(200);
     expect(response.headers['cache-control']).toBe('no-store');
     expect(response.json()).toEqual({ auth: 'development' });
+  });
+
+  it('warns loudly at start in development mode, and not in oidc mode', async () => {
+    const capture = () => {
+      const seen: unknown[][] = [];
+      const logger = createLogger('gateway-test', 'warn', {
+        hooks: {
+          logMethod(args, method) {
+            seen.push(args);
+            return method.apply(this, args);
+          },
+        },
+        enabled: true,
+      });
+      return { logger, seen };
+    };
+    const development = capture();
+    ({ app } = await testApp(testConfig(), { logger: development.logger }));
+    expect(JSON.stringify(development.seen)).toContain('PARLEY_GATEWAY_DEVELOPMENT_SIGN_IN');
+    await app.close();
+    const oidc = capture();
+    ({ app } = await testApp(testConfig(OIDC), { logger: oidc.logger }));
+    expect(JSON.stringify(oidc.seen)).not.toContain('PARLEY_GATEWAY_DEVELOPMENT_SIGN_IN');
   });
 
   it('gives the page the authority, its client id and scopes in oidc mode, and lets it reach the authority', async () => {
