@@ -1,6 +1,6 @@
 import { commandIdFor, ENVELOPE_VERSION, type ChatEvent, type NotifierCommand, type NotifierEnvelope } from '@parley/contracts';
-import { PermanentError, type Logger } from '@parley/service-kit';
-import { WorkerErrorCodes } from './errors.js';
+import type { Logger } from '@parley/service-kit';
+import { workerError } from './errors.js';
 import {
   loadConnectedState,
   loadDisconnectedState,
@@ -45,10 +45,10 @@ export type EventProcessor = (event: ChatEvent, log: Logger) => Promise<ProcessR
 export function eventContext(event: ChatEvent, hub: string): EventContext {
   const { metadata } = event;
   if (metadata.hub !== hub) {
-    throw new PermanentError(WorkerErrorCodes.hubMismatch, `event for hub "${metadata.hub}" reached the worker of hub "${hub}"`);
+    throw workerError('hubMismatch', `event for hub "${metadata.hub}" reached the worker of hub "${hub}"`);
   }
   if (Number.isNaN(Date.parse(metadata.receivedAt))) {
-    throw new PermanentError(WorkerErrorCodes.badTimestamp, `receivedAt "${metadata.receivedAt}" is not a date`);
+    throw workerError('badTimestamp', `receivedAt "${metadata.receivedAt}" is not a date`);
   }
   const { eventId, userId, connectionId, receivedAt } = metadata;
   return { hub, eventId, userId, connectionId, receivedAt: new Date(receivedAt).toISOString() };

@@ -1,7 +1,7 @@
 import { isServiceBusError, type ServiceBusClient, type ServiceBusSender } from '@azure/service-bus';
 import { BusEntities, notifierCommandMessage, type NotifierEnvelope } from '@parley/contracts';
-import { PermanentError } from '@parley/service-kit';
-import { WorkerErrorCodes } from '../errors.js';
+import type { PermanentError } from '@parley/service-kit';
+import { workerError } from '../errors.js';
 import type { CommandPublisher } from './command-publisher.js';
 
 /** Sends the commands of one event as one batch to `notifications` (more only if they do not fit in one). */
@@ -27,7 +27,7 @@ export class ServiceBusCommandPublisher implements CommandPublisher {
       if (batch.count > 0) await this.sender.sendMessages(batch);
     } catch (error) {
       if (isServiceBusError(error) && error.code === 'MessageSizeExceeded') {
-        throw new PermanentError(WorkerErrorCodes.publishRejected, error.message);
+        throw workerError('publishRejected', error.message);
       }
       throw error;
     }
@@ -39,5 +39,5 @@ export class ServiceBusCommandPublisher implements CommandPublisher {
 }
 
 function tooLarge(envelope: NotifierEnvelope): PermanentError {
-  return new PermanentError(WorkerErrorCodes.publishRejected, `command ${envelope.metadata.commandId} is larger than a bus message may be`);
+  return workerError('publishRejected', `command ${envelope.metadata.commandId} is larger than a bus message may be`);
 }

@@ -1,5 +1,4 @@
-import { PermanentError } from '@parley/service-kit';
-import { WorkerErrorCodes } from '../errors.js';
+import { workerError } from '../errors.js';
 
 /** 4xx answers that no retry can fix (bad keys, entity too large…). Others — 5xx, 429, 408, network, auth — are transient. */
 const PERMANENT_STATUSES = new Set([400, 405, 411, 413, 414, 415, 422]);
@@ -17,7 +16,7 @@ export async function tableCall<T>(operation: string, call: () => Promise<T>): P
     const status = statusOf(error);
     if (status !== undefined && PERMANENT_STATUSES.has(status)) {
       const code = (error as { code?: unknown }).code;
-      throw new PermanentError(WorkerErrorCodes.storeRejected, `${operation}: ${status} ${String(code ?? '')} ${(error as Error).message}`.trim());
+      throw workerError('storeRejected', `${operation}: ${status} ${String(code ?? '')} ${(error as Error).message}`.trim());
     }
     throw error;
   }
