@@ -9,10 +9,10 @@ const TOKEN_TTL_SECONDS = 300;
 export const REQUEST_TIMEOUT_MS = 10_000;
 
 /** Bearer token for the manage API: HS256 with the access key, `aud` = endpoint without port + path. */
-export async function manageToken(connection: WebSocketServiceConnection, nowSeconds = Math.floor(Date.now() / 1000)): Promise<string> {
+export async function manageToken(connection: WebSocketServiceConnection, nowSeconds = Math.floor(Date.now() / 1000), path = MANAGE_PATH): Promise<string> {
   return new SignJWT({})
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setAudience(`${connection.endpoint}${MANAGE_PATH}`)
+    .setAudience(`${connection.endpoint}${path}`)
     .setIssuedAt(nowSeconds)
     .setExpirationTime(nowSeconds + TOKEN_TTL_SECONDS)
     .sign(new TextEncoder().encode(connection.accessKey));
@@ -26,8 +26,10 @@ export class UpstreamClient {
   constructor(
     private readonly connection: WebSocketServiceConnection,
     private readonly timeoutMs = REQUEST_TIMEOUT_MS,
+    /** The manage route: the seed upstream templates, or the Web PubSub event handlers (event-handlers.ts). */
+    private readonly path = MANAGE_PATH,
   ) {
-    this.url = `${connection.baseUrl}${MANAGE_PATH}`;
+    this.url = `${connection.baseUrl}${path}`;
     this.target = urlTarget('SignalR service', connection.baseUrl);
   }
 
@@ -42,9 +44,9 @@ export class UpstreamClient {
     return this.call('POST', 'replace the upstream settings', settings);
   }
 
-  private async call(method: 'GET' | 'POST', action: string, body?: unknown): Promise<unknown> {
+  protected async call(method: 'GET' | 'POST' | 'PUT', action: string, body?: unknown): Promise<unknown> {
     const response = await withService(this.target, action, async () => {
-      const headers: Record<string, string> = { authorization: `Bearer ${await manageToken(this.connection)}`, accept: 'application/json' };
+      const headers: Record<string, string> = { authorization: `Bearer ${await manageToken(this.connection, undefined, this.path)}`, accept: 'application/json' };
       if (body !== undefined) headers['content-type'] = 'application/json';
       try {
         return await fetch(this.url, {
