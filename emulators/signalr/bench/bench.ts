@@ -19,7 +19,10 @@ const results: Record<string, unknown> = {};
 /** CPU meters of the phase being measured: the emulator process and this (client) process. */
 let cpu = { emulator: () => 0, startEmulator: 0, startClient: 0 };
 let emulatorCpu: () => number = () => 0;
-/** SIGNALR_BENCH_PHASES=memory,broadcast,groups,echo (the default: all) runs a subset. */
+/**
+ * SIGNALR_BENCH_PHASES=memory,broadcast,groups,echo,webpubsub (the default: all) runs a subset;
+ * `webpubsub` repeats memory, the broadcast to 1,000 and echo (those asked for) through the Web PubSub face.
+ */
 const phases = new Set((process.env.SIGNALR_BENCH_PHASES ?? 'memory,broadcast,groups,echo,webpubsub').split(','));
 
 function startCpu(emulatorCpuMs: () => number): void {
@@ -177,20 +180,20 @@ async function echo(port: number, clientsCount: number, frames: number, face: Fa
   await closeClients(clients);
 }
 
-async function memory(upstreamUrl: string, connections: number): Promise<void> {
+async function memory(upstreamUrl: string, connections: number, face: Face = 'seed'): Promise<void> {
   const emulator = await startEmulator(upstreamUrl);
   await new Promise((r) => setTimeout(r, 1_000));
   const before = emulator.rssBytes();
   const started = performance.now();
-  const clients = await openClients(emulator.port, 'idle', 'i', connections, () => undefined);
+  const clients = await openClients(emulator.port, 'idle', 'i', connections, () => undefined, 100, face);
   const connectSeconds = (performance.now() - started) / 1000;
   await new Promise((r) => setTimeout(r, 3_000));
   const after = emulator.rssBytes();
   const perConnection = (after - before) / connections;
-  results.memory = { connections, rssBeforeMiB: Math.round(before / 2 ** 20), rssAfterMiB: Math.round(after / 2 ** 20), bytesPerIdleConnection: Math.round(perConnection), connectsPerSecond: Math.round(connections / connectSeconds) };
+  results[face === 'seed' ? 'memory' : 'webpubsub memory'] = { connections, rssBeforeMiB: Math.round(before / 2 ** 20), rssAfterMiB: Math.round(after / 2 ** 20), bytesPerIdleConnection: Math.round(perConnection), connectsPerSecond: Math.round(connections / connectSeconds) };
   console.log(
-    `${'memory per idle connection'.padEnd(28)} ${fmt(perConnection / 1024, 1)} KB (RSS ${fmt(before / 2 ** 20)} → ${fmt(after / 2 ** 20)} MiB for ${fmt(connections)} connections; ` +
-      `${fmt(connections / connectSeconds)} handshakes/s incl. the connect upstream call)`,
+    `${`${face === 'seed' ? '' : 'webpubsub '}memory per idle connection`.padEnd(28)} ${fmt(perConnection / 1024, 1)} KB (RSS ${fmt(before / 2 ** 20)} → ${fmt(after / 2 ** 20)} MiB for ${fmt(connections)} connections; ` +
+      `${fmt(connections / connectSeconds)} handshakes/s ${face === 'seed' ? 'incl. the connect upstream call' : 'with a token check, no connect handler'})`,
   );
   await closeClients(clients);
   await emulator.stop();
@@ -202,13 +205,19 @@ function ratios(): void {
     ['broadcast to 1,000', 'webpubsub broadcast to 1,000'],
     ['echo (100 clients)', 'webpubsub echo (100 clients)'],
   ] as const;
-  const out: Record<string, { throughput: number; cpuPerDelivery: number }> = {};
+  const out: Record<string, { throughput?: number; cpuPerDelivery?: number; bytesPerIdleConnection?: number }> = {};
+  const mem = [results.memory, results['webpubsub memory']] as ({ bytesPerIdleConnection: number } | undefined)[];
+  if (mem[0] && mem[1]) {
+    out.memory = { bytesPerIdleConnection: Number((mem[1].bytesPerIdleConnection / mem[0].bytesPerIdleConnection).toFixed(2)) };
+    console.log(`${'ratio webpubsub/seed, memory per idle connection'.padEnd(44)} ${fmt(out.memory.bytesPerIdleConnection ?? 0, 2)}`);
+  }
   for (const [seed, wps] of pairs) {
     const a = results[seed] as { perSecond: number; emulatorCpuUsPerDelivery: number } | undefined;
     const b = results[wps] as { perSecond: number; emulatorCpuUsPerDelivery: number } | undefined;
     if (!a || !b) continue;
-    out[seed] = { throughput: Number((b.perSecond / a.perSecond).toFixed(2)), cpuPerDelivery: Number((b.emulatorCpuUsPerDelivery / a.emulatorCpuUsPerDelivery).toFixed(2)) };
-    console.log(`${`ratio webpubsub/seed, ${seed}`.padEnd(44)} throughput ${fmt(out[seed].throughput, 2)}   emulator CPU per delivery ${fmt(out[seed].cpuPerDelivery, 2)}`);
+    const ratio = { throughput: Number((b.perSecond / a.perSecond).toFixed(2)), cpuPerDelivery: Number((b.emulatorCpuUsPerDelivery / a.emulatorCpuUsPerDelivery).toFixed(2)) };
+    out[seed] = ratio;
+    console.log(`${`ratio webpubsub/seed, ${seed}`.padEnd(44)} throughput ${fmt(ratio.throughput, 2)}   emulator CPU per delivery ${fmt(ratio.cpuPerDelivery, 2)}`);
   }
   results.webPubSubVsSeed = out;
 }
@@ -220,6 +229,7 @@ async function main(): Promise<void> {
   console.log('CPU per delivery is the steadier figure on a shared machine: 1,000,000 / µs = deliveries per second per core.\n');
   results.loadAverage = load;
   if (phases.has('memory')) await memory(upstream.url, 10_000);
+  if (phases.has('memory') && phases.has('webpubsub')) await memory(upstream.url, 10_000, 'webpubsub');
 
   const emulator = await startEmulator(upstream.url);
   emulatorCpu = () => emulator.cpuMs();
@@ -234,13 +244,14 @@ async function main(): Promise<void> {
     await closeClients([...first, ...more]);
   }
   if (phases.has('echo')) await echo(emulator.port, 100, 30_000);
-  if (phases.has('webpubsub')) {
+  // The Web PubSub face repeats the phases that were asked for, in this same run.
+  if (phases.has('webpubsub') && phases.has('broadcast')) {
     const wps = await openClients(emulator.port, 'fan-wps', 'w', 1_000, sink.onFrame, 100, 'webpubsub');
     await broadcast(rest, sink, 'fan-wps', 1_000, 200, 'webpubsub');
     await closeClients(wps);
-    await echo(emulator.port, 100, 30_000, 'webpubsub');
-    ratios();
   }
+  if (phases.has('webpubsub') && phases.has('echo')) await echo(emulator.port, 100, 30_000, 'webpubsub');
+  if (phases.has('webpubsub')) ratios();
 
   console.log(`\n${JSON.stringify({ bench: 'signalr-emulator', results })}`);
   await rest.close();

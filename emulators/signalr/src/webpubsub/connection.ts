@@ -62,8 +62,8 @@ export class WpsConnection implements HubConnection {
   groups: Set<string> | undefined;
   alive = true;
   connectionState: string | undefined;
-  /** ackIds already used, for `Duplicate`; the oldest are forgotten past MAX_ACK_IDS. */
-  readonly ackIds = new Set<number>();
+  /** ackIds already used, for `Duplicate`; the oldest are forgotten past MAX_ACK_IDS. Allocated on first use. */
+  private ackIds: Set<number> | undefined;
   private ws: WebSocket | undefined;
   private socket: Duplex | undefined;
   private ended = false;
@@ -276,9 +276,10 @@ export class WpsConnection implements HubConnection {
   }
 
   rememberAck(ackId: number): boolean {
-    if (this.ackIds.has(ackId)) return false;
-    if (this.ackIds.size >= MAX_ACK_IDS) this.ackIds.delete(this.ackIds.values().next().value as number);
-    this.ackIds.add(ackId);
+    const seen = (this.ackIds ??= new Set());
+    if (seen.has(ackId)) return false;
+    if (seen.size >= MAX_ACK_IDS) seen.delete(seen.values().next().value as number);
+    seen.add(ackId);
     return true;
   }
 

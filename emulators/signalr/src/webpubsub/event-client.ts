@@ -55,6 +55,8 @@ export class EventClient {
   private readonly agent = new Agent({ keepAliveTimeout: 30_000, connections: 256 });
   /** Origins whose handler answered the abuse-protection OPTIONS; a failed check is retried on the next event. */
   private readonly validated = new Map<string, Promise<string | undefined>>();
+  /** Parsed handler URLs (few: one per hub and event), so the per-frame path does not parse a URL. */
+  private readonly targets = new Map<string, { readonly origin: string; readonly path: string }>();
   private closed = false;
 
   constructor(private readonly options: EventClientOptions) {}
@@ -85,13 +87,13 @@ export class EventClient {
   }
 
   private async attempt(url: string, call: EventCall): Promise<EventOutcome> {
-    const failure = await this.validate(url);
+    const target = this.target(url);
+    const failure = await this.validate(target.origin, url);
     if (failure !== undefined) return { kind: 'failed', url, reason: failure };
-    const target = new URL(url);
     try {
       const response = await this.agent.request({
         origin: target.origin,
-        path: `${target.pathname}${target.search}`,
+        path: target.path,
         method: 'POST',
         headers: this.headers(call),
         body: call.body,
@@ -107,8 +109,7 @@ export class EventClient {
   }
 
   /** The abuse-protection OPTIONS of the CloudEvents webhook spec; undefined when the handler allowed us. */
-  private validate(url: string): Promise<string | undefined> {
-    const key = new URL(url).origin;
+  private validate(key: string, url: string): Promise<string | undefined> {
     let check = this.validated.get(key);
     if (!check) {
       check = this.checkOrigin(url);
@@ -120,13 +121,25 @@ export class EventClient {
     return check;
   }
 
+  private target(url: string): { readonly origin: string; readonly path: string } {
+    let target = this.targets.get(url);
+    if (!target) {
+      const parsed = new URL(url);
+      target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+      // The cap only guards against odd templates ({hub} and {event} come from clients).
+      if (this.targets.size >= 1000) this.targets.clear();
+      this.targets.set(url, target);
+    }
+    return target;
+  }
+
   private async checkOrigin(url: string): Promise<string | undefined> {
-    const target = new URL(url);
+    const target = this.target(url);
     const origin = this.options.origin();
     try {
       const response = await this.agent.request({
         origin: target.origin,
-        path: `${target.pathname}${target.search}`,
+        path: target.path,
         method: 'OPTIONS',
         headers: { 'webhook-request-origin': origin, 'ce-awpsversion': '1.0' },
         headersTimeout: this.options.timeoutMs,
