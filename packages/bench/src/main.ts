@@ -1,4 +1,5 @@
 import { cpus, loadavg, totalmem } from 'node:os';
+import { appendFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,6 +29,8 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     // What serves the Table API in the started stack: emulator (emulators/tables, the default) or azurite.
     tables: { type: 'string' },
+    // Append the stack's warning and error log lines to this file (diagnosing a bad run).
+    logs: { type: 'string' },
   },
 });
 
@@ -66,11 +69,26 @@ async function pipelineTarget(): Promise<{ target: Target; stop: () => Promise<v
     const env = profileDir
       ? Object.fromEntries(PROFILED.map((name) => [name, { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(profileDir, name)}` }]))
       : {};
-    const started = await startStack({ inMemory: true, ephemeralPorts: true, dataDir: join(WORKSPACE_ROOT, '.parley', 'bench'), env, ...(tables ? { tables } : {}) });
+    const logFile = values.logs;
+    const onLine = logFile
+      ? (component: string, line: string) => {
+          if (/"level":(4|5|6)\d/.test(line)) appendFileSync(logFile, `${component} ${line}\n`);
+        }
+      : undefined;
+    const started = await startStack({
+      inMemory: true,
+      ephemeralPorts: true,
+      dataDir: join(WORKSPACE_ROOT, '.parley', 'bench'),
+      env,
+      ...(tables ? { tables } : {}),
+      ...(onLine ? { onLine } : {}),
+    });
     stack = started;
     gatewayUrl = started.gatewayUrl;
-    metrics = { ports: started.ports, opsUrl: (name) => started.opsUrl(name as 'gateway' | 'chat-worker' | 'notifier') };
-    console.error(`tables served by ${started.tablesBackend}`);
+    // Tolerant of an older stack (no ops ports, no tables option), so `before` figures come from the same bench.
+    const withOps = started as Partial<Pick<Stack, 'opsUrl' | 'tablesBackend'>>;
+    metrics = { ports: started.ports, ...(withOps.opsUrl ? { opsUrl: (name: string) => withOps.opsUrl!(name as 'gateway') } : {}) };
+    console.error(`tables served by ${withOps.tablesBackend ?? 'azurite'}`);
   }
   const runId = Date.now().toString(36);
   return {

@@ -41,7 +41,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Wor
     tables: readTables(env),
     partitions,
     // One slot per partition by default: a partition without a slot waits until some held
-    // session goes idle. Idle slots wait in the broker's accept and cost little.
+    // session goes idle. A free slot costs nothing: only a few accepts wait at the broker (service-kit AcceptorPool).
     maxConcurrentSessions: env.int('MAX_CONCURRENT_SESSIONS', partitions, { min: 1, max: MAX_PARTITIONS }),
     hub: env.string('HUB', 'chat'),
     historyDefaultLimit: env.int('HISTORY_DEFAULT_LIMIT', Limits.defaultHistoryLimit, { min: 1, max: Limits.maxHistoryLimit }),
