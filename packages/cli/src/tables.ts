@@ -65,13 +65,6 @@ export async function clearTable(table: TableClient, filter?: string): Promise<n
   return deleted;
 }
 
-/** The row count of a table (0 when it does not exist). */
-export async function countRows(table: TableClient, filter?: string): Promise<number> {
-  let count = 0;
-  for await (const _ of listKeys(table, filter)) count += 1;
-  return count;
-}
-
 /** Filter on a partition key prefix (the hub's part of the events table). */
 export function partitionPrefixFilter(prefix: string): string {
   // The next string after every `prefix…` is prefix with its last character bumped.

@@ -57,8 +57,6 @@ const chatEventValidators = {
   'chat.disconnected': compile(DisconnectedEvent, ErrorCodes.envelopeInvalid, 'chat.disconnected event'),
 } as const;
 
-export const CHAT_EVENT_TYPES = Object.keys(chatEventValidators) as ChatEventType[];
-
 /** Validates a received bus body: every consumer calls this before it acts. */
 export function parseChatEvent(body: unknown): Result<ChatEvent> {
   return parseEnvelope(body, chatEventValidators);

@@ -70,8 +70,6 @@ const validators = {
   history: compile(HistoryFrame, ErrorCodes.frameInvalid, 'history frame'),
 } as const;
 
-export const CLIENT_FRAME_TYPES = Object.keys(validators) as ClientFrameType[];
-
 function isFrameType(value: unknown): value is ClientFrameType {
   return typeof value === 'string' && Object.hasOwn(validators, value);
 }

@@ -1,6 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { ErrorCodes, type CodedError } from './errors.js';
-import { compile } from './validate.js';
+import type { CodedError } from './errors.js';
 
 const Iso = Type.String({ minLength: 10, maxLength: 40 });
 
@@ -81,8 +80,6 @@ export type PresenceFrame = Static<typeof PresenceFrame>;
 export type RoomFrame = Static<typeof RoomFrame>;
 export type ErrorFrame = Static<typeof ErrorFrame>;
 export type ServerFrame = Static<typeof ServerFrame>;
-
-export const serverFrameValidator = compile(ServerFrame, ErrorCodes.frameInvalid, 'server frame');
 
 export function okAck(id: string): AckFrame {
   return { type: 'ack', id, ok: true };

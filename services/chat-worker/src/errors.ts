@@ -40,8 +40,6 @@ export const WorkerErrorCodes = Object.fromEntries(Object.entries(WORKER_ERRORS)
   readonly [N in WorkerErrorName]: (typeof WORKER_ERRORS)[N]['code'];
 };
 
-export type WorkerErrorCode = (typeof WORKER_ERRORS)[WorkerErrorName]['code'];
-
 /** The error to throw for a failure of the table (all of which dead-letter): the table decides, never the throw site. */
 export function workerError(name: WorkerErrorName, description: string): PermanentError {
   return new PermanentError(WORKER_ERRORS[name].code, description);
