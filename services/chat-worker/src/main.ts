@@ -1,4 +1,5 @@
-import { createBusClient, runService, type Logger } from '@parley/service-kit';
+import { BusEntities } from '@parley/contracts';
+import { createBusClient, runService, tracedPublisher, type Logger } from '@parley/service-kit';
 import { loadConfig } from './config.js';
 import { ServiceBusCommandPublisher } from './publisher/servicebus-publisher.js';
 import { buildWorker } from './service.js';
@@ -26,7 +27,8 @@ await runService({
     const store = new TableChatStore(config.tables);
     const busClient = createBusClient(config.bus);
     closeOnExit('bus client', () => busClient.close());
-    const publisher = new ServiceBusCommandPublisher(busClient, config.partitions);
+    // Each send a PRODUCER span whose traceparent the commands carry (no-op while tracing is off).
+    const publisher = tracedPublisher(new ServiceBusCommandPublisher(busClient, config.partitions), BusEntities.notificationsQueue);
     closeOnExit('publisher', () => publisher.close());
     const worker = buildWorker({ busClient, store, publisher, logger, registry }, config);
     return {

@@ -1,5 +1,5 @@
 import { commandIdFor, ENVELOPE_VERSION, type ChatEvent, type NotifierCommand, type NotifierEnvelope } from '@parley/contracts';
-import type { Logger } from '@parley/service-kit';
+import { tracedPort, withSpan, type Logger } from '@parley/service-kit';
 import { workerError } from './errors.js';
 import {
   loadConnectedState,
@@ -146,11 +146,13 @@ export function createEventProcessor(deps: ProcessorDeps): EventProcessor {
     const ctx = eventContext(event, config.hub);
     const label = event.type === 'chat.message' ? `message.${event.data.frame.type}` : event.type;
     const notify = event.metadata.replayed !== true || event.metadata.notify === true;
-    const tables = metrics && store.forEvent ? store.forEvent((table, operation) => metrics.tableRequest(label, table, operation)) : store;
+    const counted = metrics && store.forEvent ? store.forEvent((table, operation) => metrics.tableRequest(label, table, operation)) : store;
+    // The steps of a trace (no-op while tracing is off); the rule's reads are the Tables SDK's own spans.
+    const tables = tracedPort(counted, { appendEvent: 'event-log append', commitFrame: 'projections commit', apply: 'projections apply' });
 
     // The log write overlaps the rule's reads; writes wait for it. Both are idempotent.
     const logged = tables.appendEvent(event, new Date(ctx.receivedAt));
-    const [appended, decided] = await Promise.all([logged, decide(event, ctx, notify, tables, logged)]);
+    const [appended, decided] = await Promise.all([logged, withSpan('rule', () => decide(event, ctx, notify, tables, logged))]);
     if (decided === 'resend') {
       log.info({ clientId: event.type === 'chat.message' ? event.data.frame.id : undefined }, 'resent frame; the first event delivers it');
       metrics?.event(label, 'resend');

@@ -1,6 +1,6 @@
 import fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { nextEventId } from '@parley/contracts';
-import type { Logger } from '@parley/service-kit';
+import { httpTracing, type Logger } from '@parley/service-kit';
 import type { Registry } from 'prom-client';
 import type { GatewayConfig } from './config.js';
 import { ConnectionLanes } from './connection-lanes.js';
@@ -62,6 +62,8 @@ export async function buildApp(deps: AppDeps, config: GatewayConfig): Promise<Fa
   const oidc: TokenVerifier | undefined = config.auth.oidc ? createOidcVerifier(config.auth.oidc, { now }) : undefined;
 
   // The dialect's edge (seed upstream or Web PubSub event handler) and negotiate, over one chat path.
+  // A SERVER span per upstream call, before the routes it wraps; nothing while tracing is off.
+  await app.register(httpTracing, { only: ['/api/messages', '/api/webpubsub/events', '/api/negotiate'] });
   await registerChatEdges(app, { config, lanes, metrics, logger: deps.logger, eventIds: deps.eventIds ?? nextEventId, now, ...(oidc ? { oidc } : {}) });
   await app.register(configRoutes, { config });
   await app.register(webRoutes, { config });

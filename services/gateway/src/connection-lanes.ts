@@ -1,5 +1,5 @@
 import type { ChatEvent } from '@parley/contracts';
-import type { Logger } from '@parley/service-kit';
+import { captureContext, inContext, type Logger, type TraceContext } from '@parley/service-kit';
 import { BusUnavailableError } from './errors.js';
 
 export type Publish = (event: ChatEvent) => Promise<void>;
@@ -9,6 +9,8 @@ interface Item {
   /** Present when a caller waits for the outcome (message); absent for posted events (connected, disconnected). */
   readonly waiter?: { resolve(): void; reject(error: Error): void };
   readonly startAfter?: Promise<unknown>;
+  /** The trace of the request that queued it: its bus send is that request's child. */
+  readonly trace?: TraceContext;
 }
 
 interface Lane {
@@ -69,7 +71,7 @@ export class ConnectionLanes {
       lane = { items: [] };
       this.lanes.set(connectionId, lane);
     }
-    lane.items.push(item);
+    lane.items.push({ ...item, trace: captureContext() });
     lane.wake?.();
     lane.worker ??= this.run(connectionId, lane);
   }
@@ -96,7 +98,7 @@ export class ConnectionLanes {
 
   private async sendWaited(item: Item, waiter: NonNullable<Item['waiter']>): Promise<void> {
     try {
-      await this.options.publish(item.event);
+      await inContext(item.trace, () => this.options.publish(item.event));
       waiter.resolve();
     } catch (error) {
       waiter.reject(error instanceof Error ? error : new Error(String(error)));
@@ -108,7 +110,7 @@ export class ConnectionLanes {
     const log = this.options.logger.child({ eventId: metadata.eventId, connectionId: metadata.connectionId, userId: metadata.userId, type });
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.options.publish(item.event);
+        await inContext(item.trace, () => this.options.publish(item.event));
         if (attempt > 0) log.info({ attempt }, 'posted event accepted after retry');
         return;
       } catch (error) {

@@ -1,4 +1,5 @@
-import { createBusClient, runService } from '@parley/service-kit';
+import { BusEntities } from '@parley/contracts';
+import { createBusClient, runService, tracedPublisher } from '@parley/service-kit';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { createGatewayMetrics, observeBatches } from './metrics.js';
@@ -14,14 +15,15 @@ await runService({
     const metrics = createGatewayMetrics(registry);
     const client = createBusClient(config.bus);
     closeOnExit('bus client', () => client.close());
-    const publisher = createServiceBusPublisher({
+    // Each send a PRODUCER span whose traceparent the event carries (no-op while tracing is off).
+    const publisher = tracedPublisher(createServiceBusPublisher({
       client,
       partitions: config.partitions,
       sendTimeoutMs: config.busSendTimeoutMs,
       batchMode: config.busBatchMode,
       logger,
       onBatch: observeBatches(metrics),
-    });
+    }), BusEntities.chatEventsTopic);
     closeOnExit('bus sender', () => publisher.close());
     const app = await buildApp({ publisher, logger, registry, metrics }, config);
     return {

@@ -8,6 +8,7 @@ import { createNotifierMetrics, type NotifierMetrics } from './metrics.js';
 import { createRestClient, type RestClient } from './rest-client.js';
 import { dialectOf, type WebPubSubTransportKind } from './dialect.js';
 import { targetOf } from './rest-requests.js';
+import { tracedTransport } from './traced-transport.js';
 
 /**
  * A quiet partition session is given back after this long, so that a command for
@@ -41,7 +42,8 @@ export function buildNotifier(deps: NotifierDeps, config: NotifierConfig): Notif
   const metrics = createNotifierMetrics(deps.registry);
   const { transport, toRequest } = dialectOf(config, deps.webPubSubTransport);
   const rest: RestClient = createRestClient({
-    transport,
+    // Each attempt a CLIENT span under the command's (no-op while tracing is off).
+    transport: tracedTransport(transport),
     requestTimeoutMs: config.requestTimeoutMs,
     retry: config.retry,
     metrics,

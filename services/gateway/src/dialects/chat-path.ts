@@ -1,5 +1,5 @@
 import { ErrorCodes, okAck, type AckFrame, type CodedError } from '@parley/contracts';
-import type { Logger } from '@parley/service-kit';
+import { activeTraceparent, type Logger } from '@parley/service-kit';
 import { connectedEvent, disconnectedEvent, messageEvent, newTraceparent, traceIdOf, type EventStamp } from '../chat-events.js';
 import type { GatewayConfig } from '../config.js';
 import type { ConnectionLanes } from '../connection-lanes.js';
@@ -44,7 +44,8 @@ export function createChatPath(options: ChatPathOptions) {
     userId: caller.userId,
     eventId: options.eventIds(),
     receivedAt: new Date(options.now()),
-    traceparent: newTraceparent(caller.traceparent),
+    // The request span's when tracing is on (so logs and trace agree), else a fresh one.
+    traceparent: activeTraceparent() ?? newTraceparent(caller.traceparent),
   });
   const logFor = (source: EventStamp) =>
     options.logger.child({ eventId: source.eventId, connectionId: source.connectionId, userId: source.userId, traceId: traceIdOf(source.traceparent) });
