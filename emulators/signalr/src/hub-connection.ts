@@ -10,6 +10,8 @@ export type DataKind = 'text' | 'json' | 'binary';
 export interface Payload {
   readonly data: Buffer;
   readonly kind: DataKind | undefined;
+  /** `messageTtlSeconds` of a REST send as a `Date.now()` deadline: a message still held for a client past it is dropped. */
+  readonly expiresAt?: number;
 }
 
 /** Where a payload comes from, for clients whose protocol says so (Web PubSub JSON clients). */

@@ -122,7 +122,7 @@ export class WpsConnection implements HubConnection {
     const frame = messageFrame(payload, origin);
     if (!this.buffer) return this.write(frame, false);
     const numbered = withSequenceId(frame, this.buffer.nextId());
-    if (!this.buffer.push(numbered)) {
+    if (!this.buffer.push(numbered, payload.expiresAt)) {
       this.ctx.logger.warn({ code: ErrorCodes.sendBufferFull, connectionId: this.id, hub: this.hub }, 'reliable buffer full; ending the connection');
       this.end('too many unacknowledged messages', 1008);
       return false;

@@ -4,7 +4,7 @@
  */
 export class ReliableBuffer {
   private next = 1;
-  private readonly frames: { readonly id: number; readonly frame: string; readonly bytes: number }[] = [];
+  private readonly frames: { readonly id: number; readonly frame: string; readonly bytes: number; readonly expiresAt: number }[] = [];
   private bytes = 0;
 
   constructor(
@@ -17,11 +17,11 @@ export class ReliableBuffer {
     return this.next++;
   }
 
-  /** Keeps a numbered frame; false when the buffer is over either cap. */
-  push(frame: string): boolean {
+  /** Keeps a numbered frame until acknowledged (or `expiresAt`, a Date.now() deadline); false when the buffer is over either cap. */
+  push(frame: string, expiresAt = Infinity): boolean {
     const bytes = Buffer.byteLength(frame);
     if (this.frames.length >= this.maxMessages || this.bytes + bytes > this.maxBytes) return false;
-    this.frames.push({ id: this.next - 1, frame, bytes });
+    this.frames.push({ id: this.next - 1, frame, bytes, expiresAt });
     this.bytes += bytes;
     return true;
   }
@@ -36,8 +36,9 @@ export class ReliableBuffer {
     if (drop > 0) this.frames.splice(0, drop);
   }
 
-  pending(): string[] {
-    return this.frames.map((f) => f.frame);
+  /** What a recovered client gets again: every unacknowledged frame whose TTL has not passed. */
+  pending(now = Date.now()): string[] {
+    return this.frames.filter((f) => f.expiresAt > now).map((f) => f.frame);
   }
 
   get size(): number {

@@ -63,6 +63,28 @@ describe('json.reliable.webpubsub.azure.v1 clients', () => {
     await pair.handler.waitFor((e) => e.type === 'sys.disconnected' && e.connectionId === first.id);
   });
 
+  it('drops a held message whose messageTtlSeconds passed before the client came back', async () => {
+    const own = await startWpsPair({ hubs: () => ({}), recoveryWindowMs: 30_000 });
+    try {
+      const ownService = new WebPubSubServiceClient(own.emulator.webPubSubConnectionString, 'chat', { allowInsecureConnection: true });
+      const { url } = await ownService.getClientAccessToken({ userId: 'ttl' });
+      const first = await openClient(url, RELIABLE);
+      const connected = await waitFor(() => parsed(first)[0]);
+      first.ws.terminate();
+      await waitFor(() => first.closed);
+      await ownService.sendToUser('ttl', 'expires', { contentType: 'text/plain', messageTtlSeconds: 1 });
+      await ownService.sendToUser('ttl', 'stays', { contentType: 'text/plain' });
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      const again = await openClient(`${url}&awps_connection_id=${String(connected.connectionId)}&awps_reconnection_token=${encodeURIComponent(String(connected.reconnectionToken))}`, RELIABLE);
+      await ownService.sendToUser('ttl', 'after', { contentType: 'text/plain', messageTtlSeconds: 1 });
+      await waitFor(() => dataOf(again).length === 2);
+      expect(dataOf(again)).toEqual([[2, 'stays'], [3, 'after']]);
+      again.ws.close();
+    } finally {
+      await own.close();
+    }
+  });
+
   it('closes with 1008 a recovery it cannot honour: wrong token, unknown id, or after the window', async () => {
     const c = await reliable('late');
     const wrong = await openClient(`${c.url}&awps_connection_id=${c.id}&awps_reconnection_token=wrong`, RELIABLE);

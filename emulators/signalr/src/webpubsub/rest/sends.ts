@@ -49,9 +49,11 @@ export function selection(r: WpsRequest): ((conn: HubConnection) => boolean) | u
   return (conn) => !excluded.has(conn.id) && (filter === undefined || filter(conn));
 }
 
-function ttlOk(r: WpsRequest): boolean {
+/** `messageTtlSeconds` (0 = no expiry, at most 300) as a deadline; false after answering 400 for a bad value. */
+function ttlOf(r: WpsRequest): { expiresAt?: number } | false {
   const ttl = r.query.get('messageTtlSeconds');
-  if (ttl === null || (/^\d+$/.test(ttl) && Number(ttl) <= 300)) return true;
+  if (ttl === null || ttl === '0') return {};
+  if (/^\d+$/.test(ttl) && Number(ttl) <= 300) return { expiresAt: Date.now() + Number(ttl) * 1000 };
   r.req.resume();
   wpsError(r.res, 400, ErrorCodes.badRequest, 'messageTtlSeconds must be an integer from 0 to 300');
   return false;
@@ -63,9 +65,11 @@ type Targets = (hub: Hub<HubConnection>, args: readonly string[]) => Iterable<Hu
 function send(targets: Targets) {
   return async (r: WpsRequest): Promise<void> => {
     const keep = selection(r);
-    if (!keep || !ttlOk(r)) return;
-    const payload = await payloadOf(r);
-    if (!payload) return;
+    const ttl = keep && ttlOf(r);
+    if (!keep || !ttl) return;
+    const body = await payloadOf(r);
+    if (!body) return;
+    const payload: Payload = { ...body, ...ttl };
     const hub = r.ctx.registry.hub(r.hub);
     for (const conn of (hub && targets(hub, r.args)) ?? []) if (keep(conn)) conn.deliver(payload, FROM_SERVER);
     sendEmpty(r.res, 202);
