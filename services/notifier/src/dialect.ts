@@ -4,7 +4,6 @@ import { toRestRequest, type ToRestRequest } from './rest-requests.js';
 import type { RestTransport } from './transport.js';
 import { createUndiciTransport } from './undici-transport.js';
 import { toWebPubSubRequest } from './webpubsub-requests.js';
-import { createWebPubSubSdkTransport } from './webpubsub-sdk-transport.js';
 
 export type WebPubSubTransportKind = 'sdk' | 'undici';
 
@@ -21,7 +20,16 @@ export function dialectOf(config: NotifierConfig, webPubSub: WebPubSubTransportK
   const key = service.accessKeys[0];
   const common = { baseUrl: service.baseUrl, connections: config.httpConnections, connectTimeoutMs: config.requestTimeoutMs };
   if (service.dialect === 'signalr') return { transport: createUndiciTransport({ ...common, accessKey: key! }), toRequest: toRestRequest };
-  if (webPubSub === 'sdk') return { transport: createWebPubSubSdkTransport(service), toRequest: toWebPubSubRequest };
+  if (webPubSub === 'sdk') return { transport: lazySdkTransport(config), toRequest: toWebPubSubRequest };
   const auth = service.credential === 'key' && key ? { accessKey: key } : { bearer: entraBearer() };
   return { transport: createUndiciTransport({ ...common, ...auth }), toRequest: toWebPubSubRequest };
+}
+
+/** The SDK transport, loaded on first use: a notifier that does not use it never pays for loading the SDK. */
+function lazySdkTransport(config: NotifierConfig): RestTransport {
+  const loading = import('./webpubsub-sdk-transport.js').then((m) => m.createWebPubSubSdkTransport(config.service));
+  return {
+    attempt: async (request, timeoutMs) => (await loading).attempt(request, timeoutMs),
+    close: async () => (await loading).close(),
+  };
 }

@@ -9,7 +9,7 @@ import { upstreamRoutes } from '../routes/upstream.js';
 import { webPubSubRoutes } from '../routes/webpubsub.js';
 import { createConnectVerifier, createGatewayTokenVerifier, createTokenIssuer, type TokenVerifier } from '../tokens.js';
 import { createChatPath } from './chat-path.js';
-import { createWebPubSubClient, seedClientEndpoint, webPubSubClientEndpoint, webPubSubSender } from './client-endpoint.js';
+import { seedClientEndpoint } from './client-endpoint.js';
 import { createHandlerCheck } from './handler-auth.js';
 
 export interface ChatEdgeOptions {
@@ -42,6 +42,8 @@ export async function registerChatEdges(app: FastifyInstance, options: ChatEdgeO
   const oidc = options.oidc ? { oidc: options.oidc } : {};
 
   if (config.service.dialect === 'webpubsub' && config.webPubSub) {
+    // The SDK is loaded only here, so the seed dialect starts without it.
+    const { createWebPubSubClient, webPubSubClientEndpoint, webPubSubSender } = await import('./webpubsub-client.js');
     const client = createWebPubSubClient(config.service, config.hub);
     await app.register(webPubSubRoutes, {
       config,
