@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { DEFAULT_CONFIG_PATH, loadConfigFile, overridesFromEnv } from './config.js';
 import { ConfigError, ErrorCodes } from './errors.js';
 import { startSignalREmulator } from './index.js';
+import { checkLogLevel, checkPort, stopOnSignals } from './cli-shared.js';
 
 const USAGE = 'usage: signalr-emulator [--port 8888] [--host 127.0.0.1] [--config FILE [--persist-settings]] [--log-level info]';
 
@@ -29,10 +30,8 @@ function parseCli(argv: string[]): Cli | undefined {
     strict: true,
   });
   if (values.help) return undefined;
-  const port = Number(values.port);
-  if (!/^\d+$/.test(values.port) || port > 65535) throw new ConfigError('--port', `"${values.port}" is not a TCP port (0 picks a free one)`);
-  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-  if (!levels.includes(values['log-level'])) throw new ConfigError('--log-level', `must be one of ${levels.join(', ')}`);
+  const port = checkPort(values.port);
+  checkLogLevel(values['log-level']);
   const persistSettings = values['persist-settings'];
   // The shipped default config lives in the repository; changes are only saved into a file the user named.
   if (persistSettings && !values.config) throw new ConfigError('--persist-settings', 'needs --config FILE to save the settings into');
@@ -80,21 +79,7 @@ async function main(): Promise<void> {
     'ready',
   );
 
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    emulator.close().then(
-      () => (process.exitCode = 0),
-      (error: unknown) => {
-        logger.error({ err: (error as Error).message }, 'shutdown failed');
-        process.exitCode = 1;
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  stopOnSignals(emulator, logger);
 }
 
 await main();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Agent } from 'undici';
+import type { UpstreamAnswer } from '../upstream/client.js';
 import { resolveHandler, type EventRef } from './routing.js';
 import type { WebPubSubSettings } from './settings.js';
 
@@ -19,11 +20,8 @@ export interface EventCall {
   readonly body: Buffer | string;
 }
 
-export interface EventAnswer {
-  readonly status: number;
-  readonly headers: Record<string, string | string[] | undefined>;
-  readonly body: Buffer;
-}
+/** An answer has the same shape whichever face asked. */
+export type EventAnswer = UpstreamAnswer;
 
 export type EventOutcome =
   | { readonly kind: 'answer'; readonly url: string; readonly answer: EventAnswer }

@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { loadConfigFile, overridesFromEnv } from '../config.js';
 import { ConfigError, ErrorCodes } from '../errors.js';
 import { startSignalREmulator } from '../index.js';
+import { checkLogLevel, checkPort, stopOnSignals } from '../cli-shared.js';
 
 /**
  * `webpubsub-emulator`: the same service as `signalr-emulator` (both APIs on
@@ -12,7 +13,6 @@ import { startSignalREmulator } from '../index.js';
  */
 const USAGE = 'usage: webpubsub-emulator [--port 8080] [--host 127.0.0.1] [--config appsettings.json] [--event-handler URL_TEMPLATE] [--log-level info]';
 const DEFAULT_CONFIG = fileURLToPath(new URL('../../config/webpubsub.json', import.meta.url));
-const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 interface Cli {
   readonly port: number;
@@ -36,9 +36,8 @@ function parseCli(argv: string[]): Cli | undefined {
     strict: true,
   });
   if (values.help) return undefined;
-  const port = Number(values.port);
-  if (!/^\d+$/.test(values.port) || port > 65535) throw new ConfigError('--port', `"${values.port}" is not a TCP port (0 picks a free one)`);
-  if (!LEVELS.includes(values['log-level'])) throw new ConfigError('--log-level', `must be one of ${LEVELS.join(', ')}`);
+  const port = checkPort(values.port);
+  checkLogLevel(values['log-level']);
   return { port, host: values.host, configPath: values.config ?? DEFAULT_CONFIG, eventHandler: values['event-handler'], logLevel: values['log-level'] };
 }
 
@@ -79,21 +78,7 @@ async function main(): Promise<void> {
   );
   process.stderr.write(`Web PubSub emulator on ${emulator.url}\nConnection string: ${emulator.webPubSubConnectionString}\n`);
 
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    emulator.close().then(
-      () => (process.exitCode = 0),
-      (error: unknown) => {
-        logger.error({ err: (error as Error).message }, 'shutdown failed');
-        process.exitCode = 1;
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  stopOnSignals(emulator, logger);
 }
 
 await main();
