@@ -32,7 +32,7 @@ async function startFixture(env: Record<string, string>, ready: (line: string) =
   return { process, lines, exited, opsUrl: `http://127.0.0.1:${Number(process.readyInfo.port)}` };
 }
 
-describe('runService with a consumer', () => {
+describe('runService with a consumer', { timeout: 90_000 }, () => {
   it('answers /healthz before it consumes, then /readyz once the consumer reaches the broker', async () => {
     // Ready as soon as the ops server logs that it listens; the service is still starting.
     const listening = (line: string) => {
@@ -48,12 +48,13 @@ describe('runService with a consumer', () => {
     expect(await process.stop()).toBe(ExitCodes.ok);
   });
 
+  // A generous bound: on a loaded machine the SDK's link attach and its refusal take a while.
   it('stops the consumer and fails /healthz when the entity does not exist (the pod gets restarted)', async () => {
     const { process, lines, opsUrl } = await startFixture({ QUEUE: 'no-such-queue' });
     const health = await eventually(async () => {
       const response = await fetch(`${opsUrl}/healthz`);
       return response.status === 503 ? ((await response.json()) as unknown) : undefined;
-    }, '/healthz to fail');
+    }, '/healthz to fail', 60_000);
     expect(health).toEqual({ status: 'failing', checks: { consumer: false } });
     expect((await fetch(`${opsUrl}/readyz`)).status).toBe(503);
     const fatal = parse(lines).filter((line) => line.level === 60);
@@ -67,7 +68,7 @@ describe('runService with a consumer', () => {
   });
 });
 
-describe('runService on faults', () => {
+describe('runService on faults', { timeout: 90_000 }, () => {
   it.each([
     ['an unhandled rejection', 'rejection', 'unhandled rejection; shutting down'],
     ['an uncaught exception', 'exception', 'uncaught exception; shutting down'],
