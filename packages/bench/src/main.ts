@@ -2,6 +2,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { appendFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CHAT_SUBPROTOCOL } from '@parley/contracts';
 import { negotiate, startStack, type Stack } from '@parley/stack';
@@ -45,6 +46,7 @@ const rampOnly = values.ramp !== undefined;
 const idleSeconds = Number(values.idle ?? (quick ? 3 : 10));
 const profileDir = values['cpu-prof'] ? join(outDir, 'profiles') : undefined;
 const PROFILED = ['gateway', 'chat-worker', 'notifier'] as const;
+const PROFILER = fileURLToPath(new URL('./cpu-profiler.mjs', import.meta.url));
 if (values.tables !== undefined && values.tables !== 'emulator' && values.tables !== 'azurite') {
   throw new Error(`--tables must be emulator or azurite, not "${values.tables}"`);
 }
@@ -67,7 +69,9 @@ async function pipelineTarget(): Promise<{ target: Target; stop: () => Promise<v
   } else {
     console.error('starting the stack (in memory, ephemeral ports)…');
     const env = profileDir
-      ? Object.fromEntries(PROFILED.map((name) => [name, { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(profileDir, name)}` }]))
+      ? Object.fromEntries(
+          PROFILED.map((name) => [name, { NODE_OPTIONS: `--import ${PROFILER}`, PARLEY_CPU_PROFILE_DIR: join(profileDir, name) }]),
+        )
       : {};
     const logFile = values.logs;
     const onLine = logFile

@@ -29,8 +29,20 @@ export function topFrames(profile: CpuProfile, root: string, count = 12): string
   });
   const busy = totalUs - [...self].filter(([key]) => key.startsWith('(idle)')).reduce((sum, [, us]) => sum + us, 0);
   const rows = [...self].sort((a, b) => b[1] - a[1]).slice(0, count);
+  // Self time by where the code lives: which library (or our code, or node itself) the CPU goes to.
+  const byOwner = new Map<string, number>();
+  for (const [key, us] of self) {
+    if (key.startsWith('(idle)')) continue;
+    const owner = ownerOf(key.split('\t')[1] ?? '');
+    byOwner.set(owner, (byOwner.get(owner) ?? 0) + us);
+  }
+  const owners = [...byOwner].sort((a, b) => b[1] - a[1]).slice(0, count);
   return [
     `profiled ${(totalUs / 1e6).toFixed(1)} s, busy ${(busy / 1e6).toFixed(1)} s`,
+    '',
+    '| busy self time by owner | % of busy |',
+    '| --- | ---: |',
+    ...owners.map(([owner, us]) => `| ${owner} | ${((us / busy) * 100).toFixed(1)} |`),
     '',
     '| self % of profile | function | where |',
     '| ---: | --- | --- |',
@@ -39,6 +51,15 @@ export function topFrames(profile: CpuProfile, root: string, count = 12): string
       return `| ${((us / totalUs) * 100).toFixed(1)} | \`${name}\` | ${where ? `\`${where}\`` : ''} |`;
     }),
   ];
+}
+
+function ownerOf(where: string): string {
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(where);
+  if (pkg) return pkg[1]!;
+  if (where.startsWith('node:')) return 'node (runtime)';
+  if (where === '') return '(native: GC, I/O, program)';
+  const ours = /^((?:services|packages|emulators)\/[^/]+)/.exec(where);
+  return ours ? ours[1]! : where.split(':')[0]!;
 }
 
 /** Summaries of every .cpuprofile under `directory/<component>/`. */
