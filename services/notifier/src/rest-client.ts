@@ -1,9 +1,9 @@
 import type { Logger } from '@parley/service-kit';
 import type { RetryPolicy } from './config.js';
-import { NotifierErrorCodes, TransientRestError, rejectedError } from './errors.js';
+import { NotifierErrorCodes, outcomeOf, TransientRestError, rejectedError } from './errors.js';
 import type { NotifierMetrics } from './metrics.js';
 import type { RestRequest } from './rest-requests.js';
-import { decideRetry, isRetryableStatus } from './retry.js';
+import { decideRetry } from './retry.js';
 import type { Attempt, RestTransport } from './transport.js';
 
 export interface RestClientOptions {
@@ -50,9 +50,9 @@ export function createRestClient(options: RestClientOptions): RestClient {
       const result = await attempt(request);
       if (result.kind === 'answer') {
         const { status } = result;
-        if (status >= 200 && status < 300) return { kind: 'done', status, attempts };
-        if (status === 404 && request.goneIsDone) return { kind: 'gone', status, attempts };
-        if (!isRetryableStatus(status)) throw rejectedError(status, result.body);
+        const outcome = outcomeOf(status, request.goneIsDone);
+        if (outcome === 'done' || outcome === 'gone') return { kind: outcome, status, attempts };
+        if (outcome === 'dead-letter') throw rejectedError(status, result.body);
       }
       const retryAfterMs = result.kind === 'answer' ? result.retryAfterMs : undefined;
       const cause = result.kind === 'answer' ? String(result.status) : result.cause;

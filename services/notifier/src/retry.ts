@@ -1,8 +1,9 @@
+import { outcomeOf } from './errors.js';
 import type { RetryPolicy } from './config.js';
 
-/** Statuses worth asking again: throttling, a timeout, or the service failing. Other 4xx never change. */
+/** Statuses worth asking again: throttling, a timeout, or the service failing (errors.ts's table). Other 4xx never change. */
 export function isRetryableStatus(status: number): boolean {
-  return status === 429 || status === 408 || status >= 500;
+  return outcomeOf(status, false) === 'retry';
 }
 
 /**
