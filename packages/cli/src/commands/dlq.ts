@@ -1,7 +1,7 @@
 import type { ServiceBusClient } from '@azure/service-bus';
 import { CONNECTION_OPTIONS, JSON_OPTION, jsonLine, parseFlags, parseMax } from '../args.js';
 import { purge, resubmit } from '../dlq/drain.js';
-import { countReasons, describeMessage, DLQ_ENTITIES, openDlq, PAGE, resolveEntity, type DlqEntity } from '../dlq/entities.js';
+import { countReasons, describeMessage, DLQ_ENTITIES, peekDeadLetters, resolveEntity, type DlqEntity } from '../dlq/entities.js';
 import { usageError } from '../errors.js';
 import { confirm, type CliIo } from '../io.js';
 import { withService } from '../reach.js';
@@ -86,18 +86,8 @@ export async function dlqCommand(args: string[], io: CliIo): Promise<void> {
 }
 
 async function list(client: ServiceBusClient, entity: DlqEntity, max: number, json: boolean, io: CliIo): Promise<void> {
-  const receiver = openDlq(client, entity, 'peekLock');
   const reasons: (string | undefined)[] = [];
-  try {
-    // Peeking continues after the last peeked sequence number, so this pages through the queue.
-    while (reasons.length < max) {
-      const page = await receiver.peekMessages(Math.min(PAGE, max - reasons.length));
-      if (page.length === 0) break;
-      for (const message of page) reasons.push(message.deadLetterReason);
-    }
-  } finally {
-    await receiver.close();
-  }
+  for await (const page of peekDeadLetters(client, entity, max)) for (const message of page) reasons.push(message.deadLetterReason);
   const counts = countReasons(reasons);
   const capped = reasons.length >= max;
   if (json) {
@@ -110,29 +100,22 @@ async function list(client: ServiceBusClient, entity: DlqEntity, max: number, js
 }
 
 async function peek(client: ServiceBusClient, entity: DlqEntity, max: number, json: boolean, io: CliIo): Promise<void> {
-  const receiver = openDlq(client, entity, 'peekLock');
   let shown = 0;
-  try {
-    while (shown < max) {
-      const page = await receiver.peekMessages(Math.min(PAGE, max - shown));
-      if (page.length === 0) break;
-      for (const message of page.slice(0, max - shown)) {
-        shown += 1;
-        if (json) {
-          io.stdout.write(jsonLine(describeMessage(message)));
-          continue;
-        }
-        const body = JSON.stringify(message.body) ?? String(message.body);
-        io.stdout.write(
-          `#${message.sequenceNumber?.toString()} id=${String(message.messageId)} session=${message.sessionId ?? '-'} ` +
-            `subject=${message.subject ?? '-'} deliveries=${message.deliveryCount ?? 0} enqueued=${message.enqueuedTimeUtc?.toISOString() ?? '-'}\n` +
-            `  reason: ${message.deadLetterReason ?? '(none)'}${message.deadLetterErrorDescription ? ` — ${message.deadLetterErrorDescription}` : ''}\n` +
-            `  body: ${body.length > 300 ? `${body.slice(0, 300)}…` : body}\n`,
-        );
+  for await (const page of peekDeadLetters(client, entity, max)) {
+    for (const message of page) {
+      shown += 1;
+      if (json) {
+        io.stdout.write(jsonLine(describeMessage(message)));
+        continue;
       }
+      const body = JSON.stringify(message.body) ?? String(message.body);
+      io.stdout.write(
+        `#${message.sequenceNumber?.toString()} id=${String(message.messageId)} session=${message.sessionId ?? '-'} ` +
+          `subject=${message.subject ?? '-'} deliveries=${message.deliveryCount ?? 0} enqueued=${message.enqueuedTimeUtc?.toISOString() ?? '-'}\n` +
+          `  reason: ${message.deadLetterReason ?? '(none)'}${message.deadLetterErrorDescription ? ` — ${message.deadLetterErrorDescription}` : ''}\n` +
+          `  body: ${body.length > 300 ? `${body.slice(0, 300)}…` : body}\n`,
+      );
     }
-  } finally {
-    await receiver.close();
   }
   if (!json) io.stderr.write(`${shown} message(s) shown from ${entity.name}/$DeadLetterQueue\n`);
 }

@@ -2,7 +2,7 @@ import type { ServiceBusClient, ServiceBusReceiver } from '@azure/service-bus';
 import { nextEventId } from '@parley/contracts';
 import type { OutStream } from '../io.js';
 import { createProgress, type Progress } from '../progress.js';
-import { openDlq, PAGE, resubmitCopy, type DlqEntity } from './entities.js';
+import { openDlq, PAGE, peekDeadLetters, resubmitCopy, type DlqEntity } from './entities.js';
 
 /** How long an empty receive waits before the dead-letter queue counts as drained. */
 const DRAIN_WAIT_MS = 3_000;
@@ -20,18 +20,9 @@ export interface DrainOptions {
  * grows its total rather than pass 100 %.
  */
 async function countDeadLetters(client: ServiceBusClient, entity: DlqEntity, max: number): Promise<number> {
-  const receiver = openDlq(client, entity, 'peekLock');
   let count = 0;
-  try {
-    while (count < max) {
-      const page = await receiver.peekMessages(Math.min(PAGE, max - count));
-      if (page.length === 0) break;
-      count += page.length;
-    }
-  } finally {
-    await receiver.close();
-  }
-  return Math.min(count, max);
+  for await (const page of peekDeadLetters(client, entity, max)) count += page.length;
+  return count;
 }
 
 /** Receives pages until the queue stays empty for DRAIN_WAIT_MS or `max` were handled; reports each page. */

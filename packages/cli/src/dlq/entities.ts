@@ -38,6 +38,25 @@ export function openDlq(client: ServiceBusClient, entity: DlqEntity, receiveMode
   return entity.kind === 'queue' ? client.createReceiver(entity.queue, options) : client.createReceiver(entity.topic, entity.subscription, options);
 }
 
+/**
+ * The dead-lettered messages, `max` at most, page by page without taking them: peeking
+ * continues after the last peeked sequence number, so this walks the whole queue once.
+ */
+export async function* peekDeadLetters(client: ServiceBusClient, entity: DlqEntity, max: number): AsyncGenerator<ServiceBusReceivedMessage[]> {
+  const receiver = openDlq(client, entity, 'peekLock');
+  let seen = 0;
+  try {
+    while (seen < max) {
+      const page = (await receiver.peekMessages(Math.min(PAGE, max - seen))).slice(0, max - seen);
+      if (page.length === 0) return;
+      seen += page.length;
+      yield page;
+    }
+  } finally {
+    await receiver.close();
+  }
+}
+
 /** Application properties the broker adds when it dead-letters; they do not travel back. */
 export const isDeadLetterProperty = (name: string) => /^DeadLetter/i.test(name);
 
