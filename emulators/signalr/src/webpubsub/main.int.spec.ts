@@ -18,7 +18,8 @@ function file(content: unknown): string {
   return path;
 }
 
-describe('the webpubsub-emulator bin', () => {
+// Each test boots the bin (tsx compiles on start): slow on a busy machine, so longer limits than the default.
+describe('the webpubsub-emulator bin', { timeout: 60_000 }, () => {
   let handler: EventRecorder;
   beforeAll(async () => {
     handler = await startEventRecorder([KEY]);
@@ -33,7 +34,7 @@ describe('the webpubsub-emulator bin', () => {
     });
     const proc = runBin(BIN, ['--port', '0', '--config', config], { LOG_LEVEL: 'warn' });
     try {
-      const ready = await waitFor(() => proc.lines.find((l) => l.msg === 'ready'), 20_000, 'the ready line');
+      const ready = await waitFor(() => proc.lines.find((l) => l.msg === 'ready'), 45_000, 'the ready line');
       const cs = `Endpoint=http://127.0.0.1;Port=${ready.port as number};AccessKey=${KEY};Version=1.0;`;
       expect(ready).toMatchObject({ connectionString: cs, webPubSubConnectionString: cs });
       expect(proc.stderr.join('')).toContain(cs);
@@ -53,7 +54,7 @@ describe('the webpubsub-emulator bin', () => {
   it('points every hub at --event-handler without a file', async () => {
     const proc = runBin(BIN, ['--port', '0', '--config', file({ WebPubSub: { AccessKey: KEY } }), '--event-handler', `${handler.url}/flag/{hub}/{event}`]);
     try {
-      const ready = await waitFor(() => proc.lines.find((l) => l.msg === 'ready'), 20_000, 'the ready line');
+      const ready = await waitFor(() => proc.lines.find((l) => l.msg === 'ready'), 45_000, 'the ready line');
       const service = new WebPubSubServiceClient(String(ready.webPubSubConnectionString), 'anyhub', { allowInsecureConnection: true });
       const client = await openClient((await service.getClientAccessToken({ userId: 'u' })).url);
       await handler.waitFor((e) => e.path === '/flag/anyhub/connect');
