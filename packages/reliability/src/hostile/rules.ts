@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { ChatClient } from '@parley/stack';
-import { fresh, hostileCase, nothingLeaked, ruleRefused, storedIds, type HostileContext } from './harness.js';
+import { fresh, hostileCase, nothingLeaked, ruleRefused, type HostileContext } from './harness.js';
 
 /** Valid frames a chat rule refuses: acked as accepted, then an `error` frame with the code for their id. */
 export function ruleCases(ctx: HostileContext): void {
@@ -97,34 +97,31 @@ export function ruleCases(ctx: HostileContext): void {
   hostileCase(
     ctx,
     '10,000 joins from one user',
-    'every join acked or refused PARLEY_RATE_LIMITED for its own id; a refused room does not exist (PARLEY_UNKNOWN_ROOM to another user); a bystander unaffected; marker',
+    'over 20 connections of one user (the service hands one connection\'s frames upstream one at a time, so one socket never outruns the limit): every join acked or refused PARLEY_RATE_LIMITED for its own id, no more accepted than the bucket refilled; a refused room does not exist (PARLEY_UNKNOWN_ROOM to another user); a bystander unaffected; marker',
     async () => {
-      const flooder = await ChatClient.connect(ctx.stack.gatewayUrl, fresh('joiner'));
+      const user = fresh('joiner');
+      const tabs = await Promise.all(Array.from({ length: 20 }, () => ChatClient.connect(ctx.stack.gatewayUrl, user)));
       const bystander = await ChatClient.connect(ctx.stack.gatewayUrl, fresh('bystander'));
-      const rooms = Array.from({ length: 10_000 }, (_, i) => `flood-${flooder.user}-${i}`);
       const floodStart = Date.now();
-      const acks = rooms.map((room, i) => flooder.request({ type: 'join', id: `fj-${i}`, room }, 180_000));
-      const calm = await bystander.request({ type: 'send', id: fresh('calm'), text: 'calm' });
+      const acks = Array.from({ length: 10_000 }, (_, i) => tabs[i % tabs.length]!.request({ type: 'join', id: `fj-${i}`, room: `flood-${user}-${i}` }, 280_000));
+      const calm = await bystander.request({ type: 'send', id: fresh('calm'), text: 'calm' }, 60_000);
       expect(calm).toMatchObject({ ok: true });
       const answers = await Promise.all(acks);
+      const seconds = (Date.now() - floodStart) / 1000;
       const accepted = answers.filter((a) => a.ok === true);
       const limited = answers.filter((a) => a.ok === false && (a.error as { code: string }).code === 'PARLEY_RATE_LIMITED');
       expect(accepted.length + limited.length).toBe(10_000);
       // The bucket (burst 20, 10 frames/s) let through no more than it refilled while the flood lasted.
-      const seconds = (Date.now() - floodStart) / 1000;
       expect(accepted.length).toBeLessThanOrEqual(20 + Math.ceil(10 * seconds) + 10);
       expect(limited.length).toBeGreaterThan(0);
       // Refused joins created nothing: another user asking for a refused room's history learns it does not exist.
-      const refusedRooms = limited.slice(0, 3).map((a) => rooms[Number(String(a.id).slice(3))]!);
-      for (const room of refusedRooms) await ruleRefused(bystander, { type: 'history', id: fresh('probe'), room }, 'PARLEY_UNKNOWN_ROOM');
-      // The rule under test: the bucket refills (burst 20 at 10 frames/s), then the same connection is served again.
+      for (const ack of limited.slice(0, 3)) await ruleRefused(bystander, { type: 'history', id: fresh('probe'), room: `flood-${user}-${String(ack.id).slice(3)}` }, 'PARLEY_UNKNOWN_ROOM');
+      // The rule under test: the bucket refills (burst 20 at 10 frames/s), then the user is served again.
       await new Promise((resolve) => setTimeout(resolve, 2_500));
-      await nothingLeaked(ctx, flooder, []);
-      expect(await storedIds(ctx.watcher, {})).not.toContain('fj-0');
-      await flooder.close();
-      await bystander.close();
+      await nothingLeaked(ctx, tabs[0]!, []);
+      await Promise.all([...tabs, bystander].map((client) => client.close()));
     },
-    240_000,
+    300_000,
   );
 }
 
