@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { WEBPUBSUB_EVENT_HANDLER_PATH } from '@parley/contracts';
 import { eventually } from '@parley/testkit';
-import { edgeCall, edgeMarker, fresh, hostileCase, primaryKey, type EdgeCall, type HostileContext } from './harness.js';
+import { edgeCall, edgeMarker, fresh, hostileCase, primaryKey, restartUntilUp, type EdgeCall, type HostileContext } from './harness.js';
 import { isReady } from '../readiness.js';
 
 /** The emulator's secondary key (emulators/signalr/config/parley.json): it signs every call with both. */
@@ -74,7 +74,7 @@ export function edgeCases(ctx: HostileContext): void {
         [`${prefix}_SECONDARY_KEY`]: newKey,
       });
       try {
-        await ctx.stack.restart('gateway');
+        await restartUntilUp(ctx, 'gateway');
         await eventually(() => isReady(ctx.stack, 'gateway'), 'gateway ready with the rotated keys', 60_000, 100);
         const retired = fresh('retired-primary');
         expect(await edgeCall(ctx, { connectionId, user, keys: [primary], body: frame(retired) })).toMatchObject({ status: 401, body: { code: 'PARLEY_SIGNATURE_INVALID' } });
@@ -83,10 +83,10 @@ export function edgeCases(ctx: HostileContext): void {
       } finally {
         for (const key of Object.keys(ctx.gatewayEnv)) delete ctx.gatewayEnv[key];
         Object.assign(ctx.gatewayEnv, original);
-        await ctx.stack.restart('gateway');
+        await restartUntilUp(ctx, 'gateway');
         await eventually(() => isReady(ctx.stack, 'gateway'), 'gateway ready with the original keys', 60_000, 100);
       }
     },
-    180_000,
+    420_000,
   );
 }

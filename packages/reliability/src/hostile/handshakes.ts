@@ -76,7 +76,7 @@ export function handshakeCases(ctx: HostileContext): void {
     // The first, valid connection came and went: presence is offline, and the replay changed nothing.
     await ctx.watcher.waitFor((f) => f.type === 'presence' && f.user === user && f.online === false, 20_000);
     expect(ctx.watcher.frames.slice(since).filter((f) => f.type === 'presence' && f.user === user && f.online === true)).toEqual([]);
-    await noPhantomConnection(ctx, user);
+    await noPhantomConnection(ctx, user, { seenBefore: true });
   });
 
   hostileCase(ctx, 'a client that does not offer parley.chat.v1', 'handshake refused (400) with a valid token and only a foreign subprotocol; presence marker', async () => {

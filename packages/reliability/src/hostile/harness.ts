@@ -2,6 +2,7 @@ import { expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import { signatureHeader, WEBPUBSUB_EVENT_HANDLER_PATH, type ClientFrame } from '@parley/contracts';
 import { ChatClient, type ServiceDialect, type Stack } from '@parley/stack';
+import { eventually } from '@parley/testkit';
 import { reportRow } from '../report.js';
 
 /** What every hostile case can reach; filled in by the spec's beforeAll. */
@@ -95,13 +96,21 @@ export async function storedIds(reader: ChatClient, conversation: { room?: strin
  * leaves. The watcher must see it come online and go offline, which a phantom
  * connection left by the refused attempt would prevent, and no presence of it before.
  */
-export async function noPhantomConnection(ctx: HostileContext, user: string): Promise<void> {
+export async function noPhantomConnection(ctx: HostileContext, user: string, options: { seenBefore?: boolean } = {}): Promise<void> {
   const since = ctx.watcher.frames.length;
   const client = await ChatClient.connect(ctx.stack.gatewayUrl, user);
-  await ctx.watcher.waitFor((f) => f.type === 'presence' && f.user === user && f.online === true, 20_000, since);
-  expect(ctx.watcher.frames.slice(0, since).filter((f) => f.type === 'presence' && f.user === user), 'presence before the real connect').toEqual([]);
+  await ctx.watcher.waitFor((f) => f.type === 'presence' && f.user === user && f.online === true, 60_000, since);
+  if (!options.seenBefore) {
+    expect(ctx.watcher.frames.slice(0, since).filter((f) => f.type === 'presence' && f.user === user), 'presence before the real connect').toEqual([]);
+  }
   await client.close();
-  await ctx.watcher.waitFor((f) => f.type === 'presence' && f.user === user && f.online === false, 20_000, since);
+  await ctx.watcher.waitFor((f) => f.type === 'presence' && f.user === user && f.online === false, 60_000, since);
+}
+
+/** Restarts a component until it comes up: on a slow machine a start can miss its ready timeout. */
+export async function restartUntilUp(ctx: HostileContext, name: Parameters<Stack['start']>[0]): Promise<void> {
+  await ctx.stack.stopComponent(name);
+  await eventually(() => ctx.stack.start(name).then(() => true), `${name} started again`, 180_000, 1_000);
 }
 
 export const accessKeyOf = (connectionString: string) => /AccessKey=([^;]+)/.exec(connectionString)?.[1] ?? '';
