@@ -90,6 +90,11 @@ export class Hub<C extends Member> {
     for (const conn of this.users.get(userId) ?? []) this.leave(group, conn, VIA_USER);
   }
 
+  /** Out of one group, whether it joined directly or through its user (Web PubSub's leave: the connection is out). */
+  dropConnectionFromGroup(group: string, conn: C): void {
+    this.leave(group, conn, DIRECT | VIA_USER);
+  }
+
   /** Out of every group, whether it joined directly or through its user. */
   removeConnectionFromAllGroups(conn: C): void {
     for (const group of [...(conn.groups ?? [])]) this.leave(group, conn, DIRECT | VIA_USER);

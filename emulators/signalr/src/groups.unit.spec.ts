@@ -62,4 +62,22 @@ describe('group membership', () => {
     registry.remove('x', d);
     expect(registry.hub('x')).toBeUndefined();
   });
+
+  it('Web PubSub: dropping a connection from a group ends both reasons; anonymous connections are in no user set', () => {
+    const registry = new HubRegistry<Member>();
+    const c = conn('c1', 'carl');
+    const anon: Member = { id: 'c2', userId: undefined, groups: undefined };
+    registry.add('chat', c);
+    registry.add('chat', anon);
+    const hub = registry.ensureHub('chat');
+    hub.addUserToGroup('g', 'carl');
+    hub.addConnectionToGroup('g', c);
+    hub.addConnectionToGroup('g', anon);
+    hub.dropConnectionFromGroup('g', c);
+    expect(ids(hub.membersOf('g'))).toEqual(['c2']);
+    hub.removeConnectionFromAllGroups(anon);
+    expect(hub.hasGroup('g')).toBe(false);
+    registry.remove('chat', anon);
+    expect(registry.size).toBe(1);
+  });
 });

@@ -38,7 +38,7 @@ export function handleJsonMessage(conn: WpsConnection, data: Buffer, isBinary: b
       case 'leaveGroup':
         if (!canJoinLeave(conn.roles, msg.group)) return ack({ name: 'Forbidden', message: `no permission to join or leave group ${msg.group}` });
         if (msg.type === 'joinGroup') hub.addConnectionToGroup(msg.group, conn);
-        else hub.removeConnectionFromGroup(msg.group, conn);
+        else hub.dropConnectionFromGroup(msg.group, conn);
         return ack();
       case 'sendToGroup': {
         if (!canSendTo(conn.roles, msg.group)) return ack({ name: 'Forbidden', message: `no permission to send to group ${msg.group}` });

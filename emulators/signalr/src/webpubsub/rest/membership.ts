@@ -22,7 +22,7 @@ export function removeConnectionFromGroup(r: WpsRequest): void {
   const [group, id] = r.args as [string, string];
   const hub = hubOf(r);
   const conn = hub?.connections.get(id);
-  if (hub && conn) hub.removeConnectionFromGroup(group, conn);
+  if (hub && conn) hub.dropConnectionFromGroup(group, conn);
   sendEmpty(r.res, 204);
 }
 
@@ -78,7 +78,7 @@ export function changeGroups(add: boolean) {
       if (!keep(conn)) continue;
       for (const group of groups as string[]) {
         if (add) hub?.addConnectionToGroup(group, conn);
-        else hub?.removeConnectionFromGroup(group, conn);
+        else hub?.dropConnectionFromGroup(group, conn);
       }
     }
     if (hub) r.ctx.registry.dropIfEmpty(hub);
