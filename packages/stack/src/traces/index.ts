@@ -16,7 +16,14 @@ export function withTracesEnv(
   env: Partial<Record<ComponentName, Record<string, string>>>,
   receiverUrl: string,
 ): Partial<Record<ComponentName, Record<string, string>>> {
-  const tracing = { OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '200' };
+  // The signal-specific variables too: a developer's own OTEL_EXPORTER_OTLP_TRACES_* would win over the generic ones.
+  const tracing = {
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl,
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiverUrl}/v1/traces`,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+    OTEL_BSP_SCHEDULE_DELAY: '200',
+  };
   const out = { ...env };
   for (const name of TRACED_COMPONENTS) out[name] = { ...tracing, ...env[name] };
   return out;
