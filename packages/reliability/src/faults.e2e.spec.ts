@@ -95,7 +95,8 @@ for (const service of SERVICE_DIALECTS) {
         const shown = others.map((member) => member.next((f) => f.type === 'message' && f.clientId === id, 90_000));
         sender!.send({ type: 'send', id, room, text: `after the restart of ${component}` });
         await Promise.all(shown);
-        const stored = await readConversation(sender!, room, 1);
+        // Newest first: traffic sent meanwhile may push the probe past the first page.
+        const stored = await readConversation(sender!, room, 10);
         const survived = stored.has(`${sender!.user}/${id}`);
         outcome.set(component, { survived, readyAfterMs });
         expect(survived, `${id} stored`).toBe(true);
