@@ -41,7 +41,8 @@ describe('the webpubsub-emulator bin', { timeout: 60_000 }, () => {
       const service = new WebPubSubServiceClient(cs, 'chat', { allowInsecureConnection: true });
       const client = await openClient((await service.getClientAccessToken({ userId: 'u' })).url);
       client.ws.send('hi');
-      await handler.waitFor((e) => e.type === 'user.message' && e.body.toString() === 'hi');
+      await handler.waitFor((e) => e.type === 'user.message' && e.body.toString() === 'hi', 30_000);
+      await handler.waitFor((e) => e.type === 'sys.connected', 30_000);
       expect(handler.of('sys.connected')).toHaveLength(1);
       expect(handler.of('sys.connect')).toHaveLength(0);
       proc.child.kill('SIGTERM');
@@ -57,7 +58,7 @@ describe('the webpubsub-emulator bin', { timeout: 60_000 }, () => {
       const ready = await waitFor(() => proc.lines.find((l) => l.msg === 'ready'), 45_000, 'the ready line');
       const service = new WebPubSubServiceClient(String(ready.webPubSubConnectionString), 'anyhub', { allowInsecureConnection: true });
       const client = await openClient((await service.getClientAccessToken({ userId: 'u' })).url);
-      await handler.waitFor((e) => e.path === '/flag/anyhub/connect');
+      await handler.waitFor((e) => e.path === '/flag/anyhub/connect', 30_000);
       client.ws.close();
     } finally {
       proc.child.kill('SIGKILL');
