@@ -156,7 +156,11 @@ export function startSessionConsumer<T>(options: SessionConsumerOptions<T>): Ses
   async function onBrokerError(slot: number, error: unknown, failuresInARow: number, doing: string): Promise<boolean> {
     if (stopping) return false;
     const kind = classifyBusError(error);
-    if (kind === 'idle') return true;
+    // The broker answered (no session has messages): it is reachable again, so ready again.
+    if (kind === 'idle') {
+      failing.delete(slot);
+      return true;
+    }
     failing.add(slot);
     if (kind === 'fatal') {
       if (fatal === undefined) {

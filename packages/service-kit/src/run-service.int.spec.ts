@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, pinoReady, startProcess, startServiceBus, type RunningProcess, type StandIn } from '@parley/testkit';
+import { eventually, freePort, pinoReady, startProcess, startServiceBus, type RunningProcess, type StandIn } from '@parley/testkit';
 import { ExitCodes, KitErrorCodes } from './errors.js';
 
 const fixture = fileURLToPath(new URL('./testing/fixture-service.ts', import.meta.url));
@@ -65,6 +65,28 @@ describe('runService with a consumer', { timeout: 90_000 }, () => {
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(parse(lines.slice(before)).filter((line) => String(line.msg).includes('accepting'))).toEqual([]);
     expect(await process.stop()).toBe(ExitCodes.ok);
+  });
+});
+
+describe('runService when the broker goes away for a while', { timeout: 180_000 }, () => {
+  it('turns not ready but stays alive, retries with back-off, and is ready again once the broker is back', async () => {
+    const port = await freePort();
+    let own = await startServiceBus({ port });
+    try {
+      const { process, lines, opsUrl } = await startFixture({ SERVICEBUS_CONNECTION_STRING: own.connectionString });
+      await eventually(async () => (await fetch(`${opsUrl}/readyz`)).status === 200, 'ready with the broker up', 60_000);
+      await own.stop();
+      await eventually(async () => (await fetch(`${opsUrl}/readyz`)).status === 503, 'not ready with the broker down', 60_000);
+      expect((await fetch(`${opsUrl}/healthz`)).status).toBe(200);
+      await eventually(() => parse(lines).some((line) => line.msg === 'accepting a session failed; backing off' && Number(line.delayMs) > 0), 'a back-off logged', 60_000);
+      own = await startServiceBus({ port });
+      await eventually(async () => (await fetch(`${opsUrl}/readyz`)).status === 200, 'ready again with the broker back', 120_000);
+      expect((await fetch(`${opsUrl}/healthz`)).status).toBe(200);
+      expect(parse(lines).filter((line) => line.level === 60)).toEqual([]);
+      expect(await process.stop()).toBe(ExitCodes.ok);
+    } finally {
+      await own.stop();
+    }
   });
 });
 
