@@ -45,6 +45,8 @@ describe('runService with a consumer', { timeout: 90_000 }, () => {
     expect((await fetch(`${opsUrl}/readyz`)).status).toBe(503);
     expect(parse(lines).some((line) => line.msg === 'consumer started')).toBe(false);
     await eventually(async () => (await fetch(`${opsUrl}/readyz`)).status === 200, '/readyz 200 once consuming');
+    // No deprecation warning at start (FSTDEP023 came from the ops server's fastify options).
+    expect(lines.filter((line) => /FSTDEP|DeprecationWarning/.test(line))).toEqual([]);
     expect(await process.stop()).toBe(ExitCodes.ok);
   });
 
