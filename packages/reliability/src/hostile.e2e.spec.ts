@@ -8,7 +8,7 @@ import { propertyCases } from './hostile/properties.js';
 import { raceCases } from './hostile/race.js';
 import type { HostileContext } from './hostile/harness.js';
 import { restCases } from './hostile/rest.js';
-import { ruleCases } from './hostile/rules.js';
+import { floodCase, ruleCases } from './hostile/rules.js';
 
 const TOKEN_KEY = 'hostile-suite-token-signing-key-0123456789';
 
@@ -46,5 +46,6 @@ for (const service of SERVICE_DIALECTS) {
     // Not hostile cases (no refusal to assert), but they need the same stack: kept out of the table.
     raceCases(ctx);
     propertyCases(ctx);
+    floodCase(ctx);
   });
 }

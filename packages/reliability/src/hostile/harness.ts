@@ -30,7 +30,7 @@ export const fresh = (prefix: string) => `${prefix}-${process.pid.toString(36)}-
  * table). Every case asserts its exact refusal and that nothing was stored or
  * delivered, by a positive marker sent afterwards on the same path.
  */
-export function hostileCase(ctx: HostileContext, name: string, asserted: string, body: () => Promise<void>, timeoutMs = 60_000): void {
+export function hostileCase(ctx: HostileContext, name: string, asserted: string, body: () => Promise<void>, timeoutMs = 120_000): void {
   it(name, { timeout: timeoutMs }, async () => {
     try {
       await body();
@@ -75,7 +75,7 @@ export async function nothingLeaked(ctx: HostileContext, sender: ChatClient, hos
   const id = `marker-${++markers}`;
   const ack = await sender.request({ type: 'send', id, text: `marker after ${hostileIds.join(' ')}`, ...where } as ClientFrame);
   expect(ack, 'the marker is accepted').toMatchObject({ ok: true });
-  await watcher.waitFor((f) => f.type === 'message' && f.clientId === id && f.from === sender.user, 20_000);
+  await watcher.waitFor((f) => f.type === 'message' && f.clientId === id && f.from === sender.user, 60_000);
   const leaked = watcher.frames.filter((f) => f.type === 'message' && f.from === sender.user && hostileIds.includes(String(f.clientId)));
   expect(leaked, 'hostile frames delivered').toEqual([]);
   const stored = await storedIds(watcher, where.room ? { room: where.room } : where.to ? { with: sender.user } : {});
