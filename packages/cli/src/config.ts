@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { parseConnectionString, DEFAULT_PARTITIONS, type WebSocketServiceConnection } from '@parley/contracts';
-import { envReader, readBusConnection, ConfigError, type BusConnection } from '@parley/service-kit';
+import { parseConnectionString, type WebSocketServiceConnection } from '@parley/contracts';
+import { envReader, readBusConnection, readPartitions, ConfigError, type BusConnection } from '@parley/service-kit';
 import { CliError, CliErrorCodes } from './errors.js';
 import type { Env } from './io.js';
 
@@ -47,7 +47,8 @@ export async function loadSettings(env: Env, cwd: string, flags: ConnectionFlags
   let partitions: number;
   try {
     hub = read.string('HUB', 'chat');
-    partitions = read.int('PARTITIONS', DEFAULT_PARTITIONS, { min: 1, max: 4096 });
+    // The same reader (and cap) as the gateway and the worker: the session ids must agree.
+    partitions = readPartitions(read);
   } catch (error) {
     throw asConfigError(error);
   }
