@@ -116,7 +116,8 @@ for (const service of SERVICE_DIALECTS) {
           const refusedWith = client.refused.get(id);
           return { key: `${client.user}/${id}`, sentAt, ...(ackedAt ? { ackedAt } : {}), ...(refusedWith ? { refusedWith } : {}) };
         }),
-      ).filter((frame) => !frame.key.includes('/join-'));
+      // Chat messages only: joins and history requests are acked too, but are neither stored nor shown.
+      ).filter((frame) => !frame.key.includes('/join-') && !frame.key.includes('/history-'));
       const rows = countLosses({
         frames,
         live: members.flatMap((client) => client.deliveries.map((d) => ({ member: client.user, ...d }))),
