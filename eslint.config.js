@@ -38,6 +38,16 @@ export default [
     rules: { '@nx/enforce-module-boundaries': 'off' },
   },
   {
+    // service-kit's integration tests start the local broker through the testkit; its code does not.
+    files: ['packages/service-kit/**/*.spec.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        { allow: [], depConstraints: [{ sourceTag: 'type:shared', onlyDependOnLibsWithTags: ['type:contracts', 'type:shared', 'type:testkit'] }] },
+      ],
+    },
+  },
+  {
     // The page's browser tests start the whole stack; the page itself stays contracts-only.
     files: ['web/**/*.e2e.spec.ts'],
     rules: {

@@ -5,7 +5,7 @@ import {
   ServiceBusClient,
   type ServiceBusReceivedMessage,
 } from '@azure/service-bus';
-import { BusEntities, chatEventMessage, nextEventId, partitionSessionId, type ChatEvent, type ClientFrame } from '@parley/contracts';
+import { BusEntities, chatEventMessage, nextEventId, type ChatEvent, type ClientFrame } from '@parley/contracts';
 import { PARLEY_SERVICEBUS_CONFIG } from '@parley/testkit';
 
 type Props = Record<string, string | number | boolean>;
