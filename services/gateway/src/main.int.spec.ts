@@ -60,11 +60,11 @@ describe('the gateway process (main.ts)', () => {
   it('shuts down in order on SIGTERM and exits 0', async () => {
     const code = await gateway.stop();
     expect(code).toBe(0);
-    const steps = gateway.output().flatMap((line) => {
-      const parsed = line.startsWith('{') ? (JSON.parse(line) as { msg?: string; step?: string }) : {};
-      return parsed.msg === 'shutdown step done' ? [parsed.step] : parsed.msg === 'stopped' ? ['stopped'] : [];
-    });
-    expect(steps).toEqual(['http', 'ops server', 'bus sender', 'bus client', 'stopped']);
+    const logged = gateway.output().flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as { msg?: string; step?: string }] : []));
+    // The order of the steps is the contract. The final line is checked apart: pino writes
+    // asynchronously and flushes synchronously on exit, so "stopped" can overtake a line still in flight.
+    expect(logged.filter((entry) => entry.msg === 'shutdown step done').map((entry) => entry.step)).toEqual(['http', 'ops server', 'bus sender', 'bus client']);
+    expect(logged.some((entry) => entry.msg === 'stopped')).toBe(true);
   });
 });
 
