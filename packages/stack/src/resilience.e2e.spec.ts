@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -90,10 +91,15 @@ describe('npm start survives a crashed component', () => {
       .filter(Boolean)
       .map((line) => ({ pid: Number(line.trim().split(/\s+/)[0]), args: line }));
   const notifierPid = () => childProcesses().find((p) => p.args.includes('services/notifier/src/main.ts'))?.pid;
+  /** Running, not merely a zombie that nobody reaped yet (an orphan waits for PID 1 in a container). */
   const alive = (pid: number) => {
     try {
       process.kill(pid, 0);
-      return true;
+    } catch {
+      return false;
+    }
+    try {
+      return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
     } catch {
       return false;
     }
@@ -136,7 +142,7 @@ describe('npm start survives a crashed component', () => {
       expect(code).toBe(1);
       expect(output.some((line) => /notifier keeps failing \(CrashLoop\): 5 failures within 60 s, the last one: did not start/.test(line))).toBe(true);
       expect(output).toContain('Parley stopped.');
-      for (const pid of others) expect(alive(pid), `process ${pid} stopped with the stack`).toBe(false);
+      for (const pid of others) await eventually(() => !alive(pid), `process ${pid} stopped with the stack`, 10_000);
     } finally {
       blocker.close();
     }
