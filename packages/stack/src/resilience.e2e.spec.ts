@@ -91,13 +91,18 @@ describe('npm start survives a crashed component', () => {
       .filter(Boolean)
       .map((line) => ({ pid: Number(line.trim().split(/\s+/)[0]), args: line }));
   const notifierPid = () => childProcesses().find((p) => p.args.includes('services/notifier/src/main.ts'))?.pid;
-  /** Running, not merely a zombie that nobody reaped yet (an orphan waits for PID 1 in a container). */
-  const alive = (pid: number) => {
+  /** The process exists (not yet reaped by its parent): its sockets may still be closing. */
+  const exists = (pid: number) => {
     try {
       process.kill(pid, 0);
+      return true;
     } catch {
       return false;
     }
+  };
+  /** Exists and is not a zombie (an orphan's exit waits for PID 1 to reap it in a container). */
+  const running = (pid: number) => {
+    if (!exists(pid)) return false;
     try {
       return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
     } catch {
@@ -133,7 +138,7 @@ describe('npm start survives a crashed component', () => {
     // Its port taken, the notifier cannot come back: every restart fails until the crash loop stops the stack.
     const others = childProcesses().filter((p) => p.pid !== second).map((p) => p.pid);
     process.kill(second, 'SIGKILL');
-    await eventually(() => !alive(second), 'the notifier gone');
+    await eventually(() => !exists(second), 'the notifier gone');
     // The supervisor waits 1 s (second failure) before the restart: time enough to take the port.
     const blocker = createServer().listen(Number(ports[DEFAULT_PORTS.notifier.variable]), '127.0.0.1');
     try {
@@ -142,7 +147,7 @@ describe('npm start survives a crashed component', () => {
       expect(code).toBe(1);
       expect(output.some((line) => /notifier keeps failing \(CrashLoop\): 5 failures within 60 s, the last one: did not start/.test(line))).toBe(true);
       expect(output).toContain('Parley stopped.');
-      for (const pid of others) await eventually(() => !alive(pid), `process ${pid} stopped with the stack`, 10_000);
+      for (const pid of others) await eventually(() => !running(pid), `process ${pid} stopped with the stack`, 10_000);
     } finally {
       blocker.close();
     }
