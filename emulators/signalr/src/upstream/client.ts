@@ -1,5 +1,6 @@
 import { Agent } from 'undici';
 import type { Logger } from 'pino';
+import { readLimited, TargetCache } from './http-target.js';
 import { signatureHeader } from './signature.js';
 import { categoryOf, type CompiledSettings, type UpstreamEvent } from './templates.js';
 
@@ -41,15 +42,10 @@ export interface UpstreamClientOptions {
   readonly logger: Logger;
 }
 
-interface Target {
-  readonly origin: string;
-  readonly path: string;
-}
-
 /** Makes the upstream HTTP calls over a keep-alive pool per origin. */
 export class UpstreamClient {
   private readonly agent: Agent;
-  private readonly targets = new Map<string, Target>();
+  private readonly targets = new TargetCache();
 
   constructor(private readonly options: UpstreamClientOptions) {
     this.agent = new Agent({
@@ -66,7 +62,7 @@ export class UpstreamClient {
   async call(call: UpstreamCall): Promise<UpstreamOutcome> {
     const url = this.options.settings().resolve(call.hub, call.event);
     if (url === undefined) return { kind: 'no-template' };
-    const target = this.target(url);
+    const target = this.targets.get(url);
     const timeoutMs = call.event === 'connect' ? this.options.connectTimeoutMs : this.options.messageTimeoutMs;
     try {
       // undici's own timers rather than an AbortController per call: this is the per-frame hot path.
@@ -110,30 +106,5 @@ export class UpstreamClient {
     if (call.body) headers['content-type'] = call.binary ? 'application/octet-stream' : 'text/plain';
     return headers;
   }
-
-  private target(url: string): Target {
-    let target = this.targets.get(url);
-    if (!target) {
-      const parsed = new URL(url);
-      target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
-      // Distinct URLs are few (one per hub and event); the cap only guards against odd templates.
-      if (this.targets.size >= 1000) this.targets.clear();
-      this.targets.set(url, target);
-    }
-    return target;
-  }
 }
 
-async function readLimited(body: AsyncIterable<Buffer> & { destroy(error?: Error): unknown }, max: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > max) {
-      body.destroy();
-      throw new Error(`answer body larger than ${max} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
-}

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Agent } from 'undici';
 import type { UpstreamAnswer } from '../upstream/client.js';
+import { readLimited, TargetCache } from '../upstream/http-target.js';
 import { resolveHandler, type EventRef } from './routing.js';
 import type { WebPubSubSettings } from './settings.js';
 
@@ -54,7 +55,7 @@ export class EventClient {
   /** Origins whose handler answered the abuse-protection OPTIONS; a failed check is retried on the next event. */
   private readonly validated = new Map<string, Promise<string | undefined>>();
   /** Parsed handler URLs (few: one per hub and event), so the per-frame path does not parse a URL. */
-  private readonly targets = new Map<string, { readonly origin: string; readonly path: string }>();
+  private readonly targets = new TargetCache();
   private closed = false;
 
   constructor(private readonly options: EventClientOptions) {}
@@ -85,7 +86,7 @@ export class EventClient {
   }
 
   private async attempt(url: string, call: EventCall): Promise<EventOutcome> {
-    const target = this.target(url);
+    const target = this.targets.get(url);
     const failure = await this.validate(target.origin, url);
     if (failure !== undefined) return { kind: 'failed', url, reason: failure };
     try {
@@ -98,8 +99,7 @@ export class EventClient {
         headersTimeout: this.options.timeoutMs,
         bodyTimeout: this.options.timeoutMs,
       });
-      const body = Buffer.from(await response.body.arrayBuffer());
-      if (body.length > this.options.maxBodyBytes) return { kind: 'failed', url, reason: `answer body larger than ${this.options.maxBodyBytes} bytes` };
+      const body = await readLimited(response.body, this.options.maxBodyBytes);
       return { kind: 'answer', url, answer: { status: response.statusCode, headers: response.headers, body } };
     } catch (error) {
       return { kind: 'failed', url, reason: (error as Error).message };
@@ -119,20 +119,8 @@ export class EventClient {
     return check;
   }
 
-  private target(url: string): { readonly origin: string; readonly path: string } {
-    let target = this.targets.get(url);
-    if (!target) {
-      const parsed = new URL(url);
-      target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
-      // The cap only guards against odd templates ({hub} and {event} come from clients).
-      if (this.targets.size >= 1000) this.targets.clear();
-      this.targets.set(url, target);
-    }
-    return target;
-  }
-
   private async checkOrigin(url: string): Promise<string | undefined> {
-    const target = this.target(url);
+    const target = this.targets.get(url);
     const origin = this.options.origin();
     try {
       const response = await this.agent.request({
