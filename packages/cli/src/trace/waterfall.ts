@@ -1,27 +1,9 @@
-/** The span record the local trace receiver serves (packages/stack/src/traces/otlp-json.ts). */
-export interface WaterfallSpan {
-  readonly traceId: string;
-  readonly spanId: string;
-  readonly parentSpanId: string;
-  readonly name: string;
-  readonly kind: string;
-  readonly service: string;
-  readonly startMs: number;
-  readonly endMs: number;
-  readonly status: string;
-  readonly statusMessage?: string;
-  readonly attributes: Readonly<Record<string, string | number | boolean>>;
-}
+import type { FlatSpan, TraceSummary } from '@parley/stack';
 
-export interface TraceListEntry {
-  readonly traceId: string;
-  readonly root: string;
-  readonly services: readonly string[];
-  readonly spans: number;
-  readonly startMs: number;
-  readonly durationMs: number;
-  readonly eventIds: readonly string[];
-}
+/** The span record the local trace receiver serves (packages/stack/src/traces/otlp-json.ts). */
+export type WaterfallSpan = FlatSpan;
+/** One entry of the receiver's trace list (packages/stack/src/traces/trace-store.ts). */
+export type TraceListEntry = TraceSummary;
 
 interface Row {
   readonly span: WaterfallSpan;
