@@ -37,6 +37,8 @@ describe('the webpubsub-emulator bin', { timeout: 60_000 }, () => {
       const ready = await waitFor(() => proc.lines.find((l) => l.msg === 'ready'), 45_000, 'the ready line');
       const cs = `Endpoint=http://127.0.0.1;Port=${ready.port as number};AccessKey=${KEY};Version=1.0;`;
       expect(ready).toMatchObject({ connectionString: cs, webPubSubConnectionString: cs });
+      // The line for people goes to stderr, a separate pipe that may arrive after the ready line on stdout.
+      await waitFor(() => proc.stderr.join('').includes(cs), 10_000, 'the connection string on stderr');
       expect(proc.stderr.join('')).toContain(cs);
       const service = new WebPubSubServiceClient(cs, 'chat', { allowInsecureConnection: true });
       const client = await openClient((await service.getClientAccessToken({ userId: 'u' })).url);
