@@ -10,4 +10,5 @@ export * from './tracing.js';
 export * from './tracing-spans.js';
 export * from './tracing-http.js';
 export * from './bus-errors.js';
+export * from './deadline.js';
 export * from './run-service.js';

@@ -1,6 +1,6 @@
 import type { ServiceBusClient, ServiceBusMessage, ServiceBusMessageBatch } from '@azure/service-bus';
 import { BusEntities, chatEventMessage, type ChatEvent } from '@parley/contracts';
-import type { Logger } from '@parley/service-kit';
+import { deadline, type Logger } from '@parley/service-kit';
 import { BatchingSender, type BatchOutcome } from './batching-sender.js';
 import { BusUnavailableError } from './errors.js';
 import type { BatchMode } from './config.js';
@@ -31,13 +31,20 @@ export interface ServiceBusPublisher extends EventPublisher {
 /** The Service Bus adapter of the EventPublisher port: one sender on chat-events, batched per session. */
 export function createServiceBusPublisher(options: ServiceBusPublisherOptions): ServiceBusPublisher {
   const sender = options.client.createSender(BusEntities.chatEventsTopic);
-  const timeout = () => ({ abortSignal: AbortSignal.timeout(options.sendTimeoutMs) });
+  const withDeadline = async <R>(operation: (options: { abortSignal: AbortSignal }) => Promise<R>): Promise<R> => {
+    const limit = deadline(options.sendTimeoutMs);
+    try {
+      return await operation({ abortSignal: limit.signal });
+    } finally {
+      limit.clear();
+    }
+  };
   let opened = false;
   let closed = false;
   const batching = new BatchingSender<ServiceBusMessage, ServiceBusMessageBatch>(
     {
-      createBatch: () => sender.createMessageBatch(timeout()),
-      sendBatch: (batch) => sender.sendMessages(batch, timeout()),
+      createBatch: () => withDeadline((abort) => sender.createMessageBatch(abort)),
+      sendBatch: (batch) => withDeadline((abort) => sender.sendMessages(batch, abort)),
     },
     {
       onBatch: (outcome) => {

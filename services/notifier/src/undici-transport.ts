@@ -1,3 +1,4 @@
+import { deadline } from '@parley/service-kit';
 import { Pool } from 'undici';
 import { audienceOf } from './rest-requests.js';
 import { parseRetryAfter } from './retry.js';
@@ -45,7 +46,8 @@ export function createUndiciTransport(options: UndiciTransportOptions): RestTran
       }
       const headers: Record<string, string> = { authorization: `Bearer ${token}` };
       if (request.body !== undefined) headers['content-type'] = 'application/json';
-      const signal = AbortSignal.timeout(timeoutMs);
+      const limit = deadline(timeoutMs);
+      const signal = limit.signal;
       try {
         const response = await pool.request({ method: request.method, path: request.path, headers, body: request.body, signal });
         const ok = response.statusCode >= 200 && response.statusCode < 300;
@@ -56,6 +58,8 @@ export function createUndiciTransport(options: UndiciTransportOptions): RestTran
       } catch (error) {
         const cause = signal.aborted || isUndiciTimeout(error) ? 'timeout' : 'network';
         return { kind: 'failure', cause, error: error instanceof Error ? error : new Error(String(error)) };
+      } finally {
+        limit.clear();
       }
     },
     close: () => pool.close(),
