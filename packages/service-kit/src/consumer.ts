@@ -47,6 +47,8 @@ export interface SessionConsumer {
   alive(): boolean;
 }
 
+/** A receive's own wait outlasts the hold limit; the quiet timer always ends it first. */
+const RECEIVE_WAIT_MARGIN_MS = 60_000;
 const defaultRetryDelay = (deliveryCount: number) => Math.min(100 * 2 ** deliveryCount, 5_000);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const entityName = (entity: BusEntity) => ('queue' in entity ? entity.queue : `${entity.topic}/${entity.subscription}`);
@@ -66,6 +68,8 @@ export function startSessionConsumer<T>(options: SessionConsumerOptions<T>): Ses
   const retryDelay = options.retryDelayMs ?? defaultRetryDelay;
   const metrics = consumerMetrics(options.registry, entityName(entity), () => fatal === undefined);
   const held = new Map<number, ServiceBusSessionReceiver>();
+  // Held sessions waiting in a receive, with what ends that wait (closing the receiver); stop() calls them.
+  const waiting = new Map<number, () => void>();
   const failing = new Set<number>();
   let stopping = false;
   let fatal: unknown;
@@ -120,24 +124,39 @@ export function startSessionConsumer<T>(options: SessionConsumerOptions<T>): Ses
     return true;
   }
 
+  /**
+   * Receives one message at a time until the session goes quiet or was held long enough.
+   *
+   * A receive never ends on its own wait: one that ends with its credit unused makes the SDK
+   * drain the link, and the SDK closes the link (losing the session and failing the settlement
+   * of whatever is in hand) when the drain's answer takes over 200 ms, which a busy event loop
+   * alone causes. So each receive waits for as long as the session may be held, and a timer
+   * closes the receiver instead once the session is quiet (or at the hold limit, or at stop):
+   * a close while waiting settles nothing and gives the session straight back. A receive
+   * returns as soon as its one message arrives, so quiet-time latency is that of the broker.
+   */
   async function drainSession(slot: number, receiver: ServiceBusSessionReceiver): Promise<void> {
-    const acceptedAt = Date.now();
-    let lastMessageAt = Date.now();
-    while (!stopping && Date.now() - acceptedAt < maxSessionHoldMs) {
-      // One message per receive. A batch receive holds the batch open for up to 1 s after its first
-      // message, adding that much latency to every quiet-time message; and a partly filled batch ends
-      // with a credit drain that the SDK answers by closing the link (losing the session) when the
-      // reply is 200 ms late under load. A single-message receive uses its credit and never drains
-      // unless it waited in vain. Throughput measured the same (services/notifier bench).
-      const idleWaitMs = Math.min(1_000, Math.max(50, sessionIdleMs - (Date.now() - lastMessageAt)));
+    const holdUntil = Date.now() + maxSessionHoldMs;
+    while (!stopping && Date.now() < holdUntil) {
+      const quietUntil = Math.min(Date.now() + sessionIdleMs, holdUntil);
+      let closedWhileWaiting = false;
+      const closeWhileWaiting = () => {
+        closedWhileWaiting = true;
+        void receiver.close().catch(() => undefined);
+      };
+      const quietTimer = setTimeout(closeWhileWaiting, quietUntil - Date.now());
+      waiting.set(slot, closeWhileWaiting);
       metrics.operations.inc('receive');
-      const messages: ServiceBusReceivedMessage[] = await receiver.receiveMessages(1, { maxWaitTimeInMs: idleWaitMs });
-      failing.delete(slot);
-      if (messages.length === 0) {
-        if (Date.now() - lastMessageAt >= sessionIdleMs) return;
-        continue;
+      let messages: ServiceBusReceivedMessage[];
+      try {
+        messages = await receiver.receiveMessages(1, { maxWaitTimeInMs: maxSessionHoldMs + RECEIVE_WAIT_MARGIN_MS });
+      } finally {
+        clearTimeout(quietTimer);
+        waiting.delete(slot);
       }
-      lastMessageAt = Date.now();
+      failing.delete(slot);
+      // A message that raced the close is left unsettled: the broker gives it out again with the session.
+      if (closedWhileWaiting || messages.length === 0) return;
       for (let i = 0; i < messages.length; i++) {
         const message = messages[i]!;
         if (stopping || !(await processOne(receiver, message))) {
@@ -257,6 +276,8 @@ export function startSessionConsumer<T>(options: SessionConsumerOptions<T>): Ses
       stopping = true;
       signalStop();
       pool.wakeAll();
+      // Sessions waiting for a message end now; those handling one finish it and settle first.
+      for (const endWait of [...waiting.values()]) endWait();
       while (running.size > 0) await Promise.allSettled([...running]);
       await deadLetters?.stop();
       logger.info({ entity: entityName(entity) }, 'consumer stopped');
