@@ -21,6 +21,8 @@ function parseBenchText(text: unknown): { key: string; sentAt: number } | undefi
  */
 export class BenchClient {
   recorder: Recorder | undefined;
+  /** When the last frame of any kind arrived (0: none yet): the run waits for the connect traffic to settle. */
+  lastFrameAt = 0;
   private readonly acks = new Map<string, (ok: boolean) => void>();
   private readonly frameWaiters = new Set<(frame: Record<string, unknown>) => boolean>();
 
@@ -39,6 +41,7 @@ export class BenchClient {
   }
 
   private onFrame(text: string): void {
+    this.lastFrameAt = Date.now();
     let frame: Record<string, unknown>;
     try {
       frame = JSON.parse(text) as Record<string, unknown>;

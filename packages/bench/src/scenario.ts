@@ -91,12 +91,27 @@ async function sendLoop(client: BenchClient, spec: ScenarioSpec, runId: string, 
   }
 }
 
+/**
+ * Waits until no client got a frame for 1 s (at most 30 s): the presence frames of this run's
+ * connects and the last run's disconnects (a sendToAll each, to every client) would otherwise
+ * land in the first seconds of the measured load, which is then no steady state.
+ */
+async function settle(clients: BenchClient[]): Promise<void> {
+  const giveUpAt = Date.now() + 30_000;
+  await sleep(500);
+  while (Date.now() < giveUpAt) {
+    const quietFor = Date.now() - Math.max(0, ...clients.map((client) => client.lastFrameAt));
+    if (quietFor >= 1_000) return;
+    await sleep(1_000 - quietFor);
+  }
+}
+
 /** One measured run: connect, set up rooms, send at the asked rate, drain, count. */
 export async function runScenario(target: Target, spec: ScenarioSpec, runId: string, drainMs = 15_000): Promise<ScenarioResult> {
   const clients = await openMany(spec.clients, (index) => target.open(index, spec.name));
   try {
     if (spec.kind !== 'lobby' && target.acks) await joinRooms(clients, spec, runId);
-    await sleep(500);
+    await settle(clients);
     const recorder = new Recorder();
     for (const client of clients) client.recorder = recorder;
     const monitor = new ResourceMonitor({ ...target.pids, 'load-generator': process.pid });
