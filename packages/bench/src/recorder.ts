@@ -20,6 +20,8 @@ export interface RunFigures {
   duplicated: number;
   /** Raw repeat deliveries of one server id to one client (de-duplicated by clients, not shown). */
   redelivered: number;
+  /** p50 and p99 of the deliveries of the messages sent in each second of the run: a warm-up or a growing backlog shows here. */
+  latencyBySendSecond: { second: number; count: number; p50: number; p99: number }[];
 }
 
 /** Everything one run sends and receives, keyed by the sender's message key. */
@@ -29,6 +31,8 @@ export class Recorder {
   private readonly serverIds = new Map<string, Set<string>>();
   private readonly seenByClient = new Map<number, Set<string>>();
   private readonly latencies: number[] = [];
+  /** When the message of each latency sample was sent (same index). */
+  private readonly sentAts: number[] = [];
   private errorCount = 0;
   private redeliveries = 0;
   private deliveriesCount = 0;
@@ -58,6 +62,7 @@ export class Recorder {
     seen.add(serverId);
     this.deliveriesCount++;
     this.latencies.push(Date.now() - sentAt);
+    this.sentAts.push(sentAt);
     const receivers = this.receivedBy.get(key) ?? new Set<number>();
     receivers.add(client);
     this.receivedBy.set(key, receivers);
@@ -98,6 +103,26 @@ export class Recorder {
       lost,
       duplicated,
       redelivered: this.redeliveries,
+      latencyBySendSecond: this.bySendSecond(),
     };
+  }
+
+  private bySendSecond(): RunFigures['latencyBySendSecond'] {
+    if (this.sentAts.length === 0) return [];
+    // A loop, not Math.min(...): a lobby run has 200,000 samples, past the arguments limit.
+    const start = this.sentAts.reduce((min, sentAt) => Math.min(min, sentAt), Infinity);
+    const seconds = new Map<number, number[]>();
+    this.sentAts.forEach((sentAt, i) => {
+      const second = Math.floor((sentAt - start) / 1000);
+      const samples = seconds.get(second) ?? [];
+      samples.push(this.latencies[i]!);
+      seconds.set(second, samples);
+    });
+    return [...seconds.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([second, samples]) => {
+        const { count, p50, p99 } = summarize(samples);
+        return { second, count, p50, p99 };
+      });
   }
 }
