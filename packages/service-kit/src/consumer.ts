@@ -125,7 +125,8 @@ export function startSessionConsumer<T>(options: SessionConsumerOptions<T>): Ses
   }
 
   /**
-   * Receives one message at a time until the session goes quiet or was held long enough.
+   * Receives one message at a time until the session goes quiet or was held long enough (a batch
+   * receive would hold its first message up to 1 s while it waits for the rest).
    *
    * A receive never ends on its own wait: one that ends with its credit unused makes the SDK
    * drain the link, and the SDK closes the link (losing the session and failing the settlement
