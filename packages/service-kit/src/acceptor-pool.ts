@@ -4,12 +4,17 @@
  * one per partition costs CPU on both sides while nothing happens. Instead: a
  * few while idle (`min`), one more after every accept that found a session
  * (there may be a backlog, up to `max`), one fewer after every accept that
- * timed out empty; never more accepts plus held sessions than `slots`. A
+ * timed out empty; never more accepts in flight plus held sessions than
+ * `slots`. Only accepts in flight count: an acceptor waiting for room holds
+ * nothing (counting it too let busy held sessions plus waiting acceptors pass
+ * `slots` for good, and the partitions nobody held starved while load lasted). A
  * waiting accept is granted the moment a message arrives for a session nobody
  * holds, so a quiet-time message waits no longer than with one accept per partition.
  */
 export class AcceptorPool {
   private acceptors = 0;
+  /** Acceptors between room() and the end of their accept: the accepts in flight at the broker. */
+  private accepting = 0;
   private held = 0;
   private readonly waiting: (() => void)[] = [];
 
@@ -23,13 +28,24 @@ export class AcceptorPool {
     for (let i = 0; i < Math.min(this.limits.min, this.limits.slots); i++) this.add();
   }
 
-  /** Before an accept: resolves once a slot is free (held sessions plus accepts within `slots`). */
+  /**
+   * Before an accept: resolves once a slot is free (held sessions plus accepts in flight below
+   * `slots`) and reserves it for this accept; end it with accepted() or acceptEnded().
+   */
   async room(): Promise<void> {
-    while (this.held + this.acceptors > this.limits.slots) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    while (this.held + this.accepting >= this.limits.slots) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.accepting++;
+  }
+
+  /** An accept ended without a session (timed out empty, failed, or stopping): its slot is free. */
+  acceptEnded(): void {
+    this.accepting--;
+    this.wake();
   }
 
   /** An accept found a session: it is held now, and another acceptor joins while there is room. */
   accepted(): void {
+    this.accepting--;
     this.held++;
     if (this.acceptors < this.limits.max && this.held + this.acceptors < this.limits.slots) this.add();
   }
@@ -58,8 +74,8 @@ export class AcceptorPool {
     for (const resolve of this.waiting.splice(0)) resolve();
   }
 
-  counts(): { acceptors: number; held: number } {
-    return { acceptors: this.acceptors, held: this.held };
+  counts(): { acceptors: number; accepting: number; held: number } {
+    return { acceptors: this.acceptors, accepting: this.accepting, held: this.held };
   }
 
   private add(): void {

@@ -237,6 +237,7 @@ export function startSessionConsumer<T>(options: SessionConsumerOptions<T>): Ses
             return;
           }
         } catch (error) {
+          pool.acceptEnded();
           const idle = classifyBusError(error) === 'idle';
           if (idle && pool.retireIfExtra()) return void (retired = true);
           if (!idle) failuresInARow++;
