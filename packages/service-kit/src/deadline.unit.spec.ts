@@ -1,18 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { deadline } from './deadline.js';
+import { withDeadline } from './deadline.js';
 
-describe('deadline', () => {
-  it('aborts with a TimeoutError once the time is up', async () => {
-    const { signal } = deadline(10);
-    await new Promise((resolve) => signal.addEventListener('abort', resolve));
-    expect(signal.aborted).toBe(true);
-    expect((signal.reason as DOMException).name).toBe('TimeoutError');
+describe('withDeadline', () => {
+  it('aborts an operation that outlasts it, with a TimeoutError', async () => {
+    const reason = await withDeadline(10, (signal) => new Promise((resolve) => signal.addEventListener('abort', () => resolve(signal.reason))));
+    expect((reason as DOMException).name).toBe('TimeoutError');
   });
 
-  it('never aborts once cleared', async () => {
-    const { signal, clear } = deadline(10);
-    clear();
+  it('never aborts once the operation ended', async () => {
+    let seen: AbortSignal | undefined;
+    await withDeadline(10, async (signal) => void (seen = signal));
     await new Promise((resolve) => setTimeout(resolve, 40));
-    expect(signal.aborted).toBe(false);
+    expect(seen?.aborted).toBe(false);
   });
 });

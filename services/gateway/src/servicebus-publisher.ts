@@ -1,6 +1,6 @@
 import type { ServiceBusClient, ServiceBusMessage, ServiceBusMessageBatch } from '@azure/service-bus';
 import { BusEntities, chatEventMessage, type ChatEvent } from '@parley/contracts';
-import { deadline, type Logger } from '@parley/service-kit';
+import { withDeadline, type Logger } from '@parley/service-kit';
 import { BatchingSender, type BatchOutcome } from './batching-sender.js';
 import { BusUnavailableError } from './errors.js';
 import type { BatchMode } from './config.js';
@@ -31,20 +31,12 @@ export interface ServiceBusPublisher extends EventPublisher {
 /** The Service Bus adapter of the EventPublisher port: one sender on chat-events, batched per session. */
 export function createServiceBusPublisher(options: ServiceBusPublisherOptions): ServiceBusPublisher {
   const sender = options.client.createSender(BusEntities.chatEventsTopic);
-  const withDeadline = async <R>(operation: (options: { abortSignal: AbortSignal }) => Promise<R>): Promise<R> => {
-    const limit = deadline(options.sendTimeoutMs);
-    try {
-      return await operation({ abortSignal: limit.signal });
-    } finally {
-      limit.clear();
-    }
-  };
   let opened = false;
   let closed = false;
   const batching = new BatchingSender<ServiceBusMessage, ServiceBusMessageBatch>(
     {
-      createBatch: () => withDeadline((abort) => sender.createMessageBatch(abort)),
-      sendBatch: (batch) => withDeadline((abort) => sender.sendMessages(batch, abort)),
+      createBatch: () => withDeadline(options.sendTimeoutMs, (abortSignal) => sender.createMessageBatch({ abortSignal })),
+      sendBatch: (batch) => withDeadline(options.sendTimeoutMs, (abortSignal) => sender.sendMessages(batch, { abortSignal })),
     },
     {
       onBatch: (outcome) => {

@@ -1,4 +1,4 @@
-import { deadline } from '@parley/service-kit';
+import { withDeadline } from '@parley/service-kit';
 import { Pool } from 'undici';
 import { audienceOf } from './rest-requests.js';
 import { parseRetryAfter } from './retry.js';
@@ -46,21 +46,19 @@ export function createUndiciTransport(options: UndiciTransportOptions): RestTran
       }
       const headers: Record<string, string> = { authorization: `Bearer ${token}` };
       if (request.body !== undefined) headers['content-type'] = 'application/json';
-      const limit = deadline(timeoutMs);
-      const signal = limit.signal;
-      try {
-        const response = await pool.request({ method: request.method, path: request.path, headers, body: request.body, signal });
-        const ok = response.statusCode >= 200 && response.statusCode < 300;
-        // Always consume the body, or the keep-alive socket is not reused.
-        const body = ok ? '' : (await response.body.text()).slice(0, ERROR_BODY_LIMIT);
-        if (ok) await response.body.dump();
-        return { kind: 'answer', status: response.statusCode, body, retryAfterMs: parseRetryAfter(response.headers['retry-after']) };
-      } catch (error) {
-        const cause = signal.aborted || isUndiciTimeout(error) ? 'timeout' : 'network';
-        return { kind: 'failure', cause, error: error instanceof Error ? error : new Error(String(error)) };
-      } finally {
-        limit.clear();
-      }
+      return withDeadline(timeoutMs, async (signal) => {
+        try {
+          const response = await pool.request({ method: request.method, path: request.path, headers, body: request.body, signal });
+          const ok = response.statusCode >= 200 && response.statusCode < 300;
+          // Always consume the body, or the keep-alive socket is not reused.
+          const body = ok ? '' : (await response.body.text()).slice(0, ERROR_BODY_LIMIT);
+          if (ok) await response.body.dump();
+          return { kind: 'answer', status: response.statusCode, body, retryAfterMs: parseRetryAfter(response.headers['retry-after']) };
+        } catch (error) {
+          const cause = signal.aborted || isUndiciTimeout(error) ? 'timeout' : 'network';
+          return { kind: 'failure', cause, error: error instanceof Error ? error : new Error(String(error)) };
+        }
+      });
     },
     close: () => pool.close(),
   };
