@@ -5,6 +5,8 @@ export const SERVICES = ['gateway', 'chat-worker', 'notifier'] as const;
 
 export interface IdleUsage {
   seconds: number;
+  /** How long the stack sat after ready before the measurement began. */
+  settleSeconds: number;
   loadAverage: [number, number];
   /** Percent of one core per process while nobody is connected. */
   cpuPercent: Record<string, number>;
@@ -36,7 +38,7 @@ export function idleLines(idle: IdleUsage | undefined): string[] {
   const entries = Object.entries(idle.cpuPercent);
   const stack = entries.filter(([name]) => name !== 'load-generator').reduce((sum, [, value]) => sum + value, 0);
   return [
-    `## At rest (nobody connected, ${idle.seconds} s, load average ${fixed(idle.loadAverage[0])} → ${fixed(idle.loadAverage[1])})`,
+    `## At rest (nobody connected, ${idle.seconds} s after a ${idle.settleSeconds} s settle, load average ${fixed(idle.loadAverage[0])} → ${fixed(idle.loadAverage[1])})`,
     '',
     `| ${entries.map(([name]) => name).join(' | ')} | whole stack |`,
     `| ${entries.map(() => '---:').join(' | ')} | ---: |`,

@@ -11,7 +11,7 @@ import { BenchClient } from './bench-client.js';
 import { startBaseline } from './baseline.js';
 import { runScenario, type ScenarioResult, type ScenarioSpec, type Target } from './scenario.js';
 import { markdown, writeReport, type BenchReport } from './report.js';
-import { measureIdle } from './idle.js';
+import { IDLE_SETTLE_SECONDS, measureIdle } from './idle.js';
 import { summarizeProfiles } from './profile-summary.js';
 import type { MetricsSource } from './service-metrics.js';
 import { round } from './stats.js';
@@ -26,6 +26,8 @@ const { values } = parseArgs({
     out: { type: 'string' },
     // Seconds of the idle stack measured before the runs (0: skip).
     idle: { type: 'string' },
+    // Seconds the stack sits after ready before the idle measurement (start-up tails are not rest).
+    'idle-settle': { type: 'string' },
     // V8 CPU profiles of the three services, summarised into the results (top self-time frames).
     'cpu-prof': { type: 'boolean', default: false },
     // What serves the Table API in the started stack: emulator (emulators/tables, the default) or azurite.
@@ -43,7 +45,8 @@ const rampSteps = (values.ramp ?? (quick ? '10,20' : '100,200,300,400,500,750,10
 const outDir = values.out ?? join(WORKSPACE_ROOT, 'bench', 'results', quick ? 'tmp' : '');
 // An explicit --ramp re-measures those load levels only (no baseline, echo or lobby runs).
 const rampOnly = values.ramp !== undefined;
-const idleSeconds = Number(values.idle ?? (quick ? 3 : 10));
+const idleSeconds = Number(values.idle ?? (quick ? 3 : 30));
+const idleSettleSeconds = Number(values['idle-settle'] ?? (quick ? 3 : IDLE_SETTLE_SECONDS));
 const profileDir = values['cpu-prof'] ? join(outDir, 'profiles') : undefined;
 const PROFILED = ['gateway', 'chat-worker', 'notifier'] as const;
 const PROFILER = fileURLToPath(new URL('./cpu-profiler.mjs', import.meta.url));
@@ -151,7 +154,7 @@ if (!rampOnly) {
 const pipeline = await pipelineTarget();
 try {
   if (idleSeconds > 0) {
-    report.idle = await measureIdle(pipeline.target.pids, idleSeconds);
+    report.idle = await measureIdle(pipeline.target.pids, idleSeconds, idleSettleSeconds);
     console.error(`idle ${idleSeconds} s: ${Object.entries(report.idle.cpuPercent).map(([name, pct]) => `${name} ${pct}%`).join(', ')}`);
   }
   for (const spec of rampOnly ? [] : specs) {

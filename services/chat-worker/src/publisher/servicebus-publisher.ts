@@ -1,8 +1,14 @@
-import { isServiceBusError, type ServiceBusClient, type ServiceBusSender } from '@azure/service-bus';
+import { isServiceBusError, type ServiceBusClient, type ServiceBusMessageBatch, type ServiceBusSender } from '@azure/service-bus';
 import { BusEntities, notifierCommandMessage, type NotifierEnvelope } from '@parley/contracts';
-import type { PermanentError } from '@parley/service-kit';
+import { withDeadline, type PermanentError } from '@parley/service-kit';
 import { workerError } from '../errors.js';
 import type { CommandPublisher } from './command-publisher.js';
+
+/**
+ * A send's own deadline: the client's operation timeout is the broker's long accept wait, and a
+ * hung send must fail in seconds so the event is abandoned and retried, not hold its session.
+ */
+const SEND_TIMEOUT_MS = 10_000;
 
 /** Sends the commands of one event as one batch to `notifications` (more only if they do not fit in one). */
 export class ServiceBusCommandPublisher implements CommandPublisher {
@@ -12,19 +18,27 @@ export class ServiceBusCommandPublisher implements CommandPublisher {
     this.sender = client.createSender(BusEntities.notificationsQueue);
   }
 
+  private newBatch() {
+    return withDeadline(SEND_TIMEOUT_MS, (abortSignal) => this.sender.createMessageBatch({ abortSignal }));
+  }
+
+  private send(batch: ServiceBusMessageBatch) {
+    return withDeadline(SEND_TIMEOUT_MS, (abortSignal) => this.sender.sendMessages(batch, { abortSignal }));
+  }
+
   async publish(envelopes: readonly NotifierEnvelope[]): Promise<void> {
     if (envelopes.length === 0) return;
     try {
-      let batch = await this.sender.createMessageBatch();
+      let batch = await this.newBatch();
       for (const envelope of envelopes) {
         const message = notifierCommandMessage(envelope, this.partitions);
         if (batch.tryAddMessage(message)) continue;
         if (batch.count === 0) throw tooLarge(envelope);
-        await this.sender.sendMessages(batch);
-        batch = await this.sender.createMessageBatch();
+        await this.send(batch);
+        batch = await this.newBatch();
         if (!batch.tryAddMessage(message)) throw tooLarge(envelope);
       }
-      if (batch.count > 0) await this.sender.sendMessages(batch);
+      if (batch.count > 0) await this.send(batch);
     } catch (error) {
       if (isServiceBusError(error) && error.code === 'MessageSizeExceeded') {
         throw workerError('publishRejected', error.message);
