@@ -1,4 +1,7 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig, type ViteUserConfig } from 'vitest/config';
+
+const TEMP_ROOT_SETUP = fileURLToPath(new URL('./vitest.temp-root.ts', import.meta.url));
 
 /**
  * One vitest setup for every project. Tests live next to the code and are
@@ -15,6 +18,8 @@ export function projectTestConfig(overrides: ViteUserConfig['test'] = {}): ViteU
       pool: 'forks',
       reporters: ['default'],
       ...overrides,
+      // The temporary root first, so its teardown runs last; a project's own setups come after it.
+      globalSetup: [TEMP_ROOT_SETUP, ...[overrides.globalSetup ?? []].flat()],
     },
   });
 }

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { DEFAULT_CONFIG_PATH, DEFAULT_LIMITS, loadConfigFile, overridesFromEnv, parseConfig } from './config.js';
 
 const valid = {
@@ -51,6 +51,7 @@ describe('config', () => {
 
   it('names the file when it is missing or not JSON', () => {
     const dir = mkdtempSync(join(tmpdir(), 'signalr-config-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{ nope');
     expect(() => loadConfigFile(bad)).toThrow(`${bad}: is not valid JSON`);

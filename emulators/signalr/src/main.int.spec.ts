@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { runBin, type BinRun } from './testing/bin.js';
 import { openClient, restToken } from './testing/clients.js';
 import { startTestUpstream, type TestUpstream } from './testing/test-upstream.js';
@@ -46,6 +46,7 @@ describe('the signalr-emulator bin', () => {
 
   it('stops with a message naming the field of a bad config', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'signalr-cli-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'config.json');
     writeFileSync(file, JSON.stringify({ accessKeys: { primary: 'p'.repeat(20) }, upstream: { templates: [{ urlTemplate: 'ftp://x/{event}' }] } }));
     const proc = run(['--port', '0', '--config', file]);
@@ -57,6 +58,7 @@ describe('the signalr-emulator bin', () => {
 
   it('with --config FILE --persist-settings, saves settings changed through the manage API into FILE', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'signalr-cli-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'config.json');
     writeFileSync(file, JSON.stringify({ accessKeys: { primary: DEV_KEYS[0] }, upstream: { templates: [] } }));
     const proc = run(['--port', '0', '--config', file, '--persist-settings']);

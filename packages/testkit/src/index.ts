@@ -1,4 +1,5 @@
 export * from './process.js';
 export * from './stand-ins.js';
 export * from './tables.js';
+export * from './temp-dir.js';
 export * from './web-pubsub.js';

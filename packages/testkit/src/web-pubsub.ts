@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { binPath, pinoReady, startProcess } from './process.js';
+import { tempDir } from './temp-dir.js';
 import type { LogOptions, StandIn } from './stand-ins.js';
 
 /** One event handler in Microsoft's emulator appsettings.json shape. */
@@ -39,7 +39,7 @@ export interface WebPubSubStandIn extends StandIn {
 export async function startWebPubSub(options: WebPubSubOptions = {}): Promise<WebPubSubStandIn> {
   let config = options.config;
   if (options.hubs || options.accessKey) {
-    const dir = mkdtempSync(join(tmpdir(), 'parley-webpubsub-'));
+    const dir = tempDir('parley-webpubsub-');
     config = join(dir, 'appsettings.json');
     const hubs = Object.fromEntries(Object.entries(options.hubs ?? {}).map(([hub, handlers]) => [hub, { EventHandlers: handlers }]));
     writeFileSync(config, JSON.stringify({ WebPubSub: { ...(options.accessKey ? { AccessKey: options.accessKey } : {}), Hubs: hubs } }, null, 2));

@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startSignalREmulator, type SignalREmulator } from '../index.js';
 import { openClient, restToken } from '../testing/clients.js';
 import { captureLogger, PRIMARY, SECONDARY, startPair, type Pair } from '../testing/emulator.js';
@@ -127,7 +127,9 @@ describe('--persist-settings', () => {
   });
 
   function configFile(): string {
-    const file = join(mkdtempSync(join(tmpdir(), 'signalr-persist-')), 'config.json');
+    const dir = mkdtempSync(join(tmpdir(), 'signalr-persist-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'config.json');
     writeFileSync(file, JSON.stringify({ accessKeys: { primary: PRIMARY }, upstream: { templates: [{ urlTemplate: 'http://127.0.0.1:1/old' }] }, limits: { maxFrameBytes: 2048 } }, null, 2));
     return file;
   }

@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebPubSubServiceClient } from '@azure/web-pubsub';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { runBin } from '../testing/bin.js';
 import { openClient } from '../testing/clients.js';
 import { startEventRecorder, type EventRecorder } from '../testing/event-recorder.js';
@@ -13,7 +13,9 @@ const BIN = fileURLToPath(new URL('../../bin/webpubsub-emulator.js', import.meta
 const KEY = 'a-users-own-key-from-appsettings';
 
 function file(content: unknown): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'webpubsub-cli-')), 'appsettings.json');
+  const dir = mkdtempSync(join(tmpdir(), 'webpubsub-cli-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'appsettings.json');
   writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
   return path;
 }

@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServiceBusReceivedMessage, ServiceBusReceiver } from '@azure/service-bus';
-import { PARLEY_SERVICEBUS_CONFIG } from '@parley/testkit';
+import { PARLEY_SERVICEBUS_CONFIG, tempDir } from '@parley/testkit';
 import { run } from '../cli.js';
 import type { CliIo } from '../io.js';
 
@@ -19,7 +18,7 @@ export interface Captured {
 
 /** A directory with an empty stack file, so a developer's .parley/stack.json never leaks into a test. */
 export async function isolatedDir(): Promise<{ dir: string; stackFile: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'parley-cli-'));
+  const dir = tempDir('parley-cli-');
   const stackFile = join(dir, 'stack.json');
   await writeFile(stackFile, '{}');
   return { dir, stackFile };

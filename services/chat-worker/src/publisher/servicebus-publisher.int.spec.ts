@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceBusClient } from '@azure/service-bus';
 import { BusProperties, notifierSessionId, parseNotifierEnvelope, type NotifierCommand } from '@parley/contracts';
-import { isPermanent } from '@parley/service-kit';
+import { createBusClient, isPermanent } from '@parley/service-kit';
 import { startServiceBus, type StandIn } from '@parley/testkit';
 import { commandEnvelopes } from '../processor.js';
 import { drainNotifications, events, testBusClient } from '../testing/bus.js';
@@ -68,4 +68,29 @@ describe('ServiceBusCommandPublisher against the local broker', () => {
     const failure = await publisher.publish(commandEnvelopes([huge], other)).catch((error: unknown) => error);
     expect(isPermanent(failure)).toBe(true);
   });
+});
+
+describe('ServiceBusCommandPublisher when the broker stops answering', () => {
+  // The service's own client waits 60 s for an operation (the broker's accept wait); the send's
+  // deadline must end a hung send long before that, as a transient failure (abandon and retry).
+  it('fails the send at its own deadline, as a transient error, not at the client timeout', async () => {
+    const bus = await startServiceBus();
+    const client = createBusClient({ kind: 'connectionString', connectionString: bus.connectionString });
+    const publisher = new ServiceBusCommandPublisher(client, 64, 1_000);
+    const cause = events.message({ user: 'bob', connectionId: 'conn-2' }, { type: 'send', id: 'c3', text: 'hi' });
+    const command: NotifierCommand = { action: 'sendToUser', hub: 'chat', userId: 'bob', frame: { type: 'state', rooms: [], online: [] } };
+    try {
+      await publisher.publish(commandEnvelopes([command], cause));
+      process.kill(bus.child.pid!, 'SIGSTOP');
+      const failure = await publisher.publish(commandEnvelopes([command], events.message({ user: 'bob', connectionId: 'conn-2' }, { type: 'send', id: 'c4', text: 'hi' }))).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(Error);
+      expect((failure as Error).name).toBe('AbortError');
+      expect(isPermanent(failure)).toBe(false);
+    } finally {
+      process.kill(bus.child.pid!, 'SIGCONT');
+      await publisher.close().catch(() => undefined);
+      await client.close().catch(() => undefined);
+      await bus.stop();
+    }
+  }, 30_000);
 });

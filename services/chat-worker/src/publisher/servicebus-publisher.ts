@@ -14,16 +14,20 @@ const SEND_TIMEOUT_MS = 10_000;
 export class ServiceBusCommandPublisher implements CommandPublisher {
   private readonly sender: ServiceBusSender;
 
-  constructor(client: ServiceBusClient, private readonly partitions: number) {
+  constructor(
+    client: ServiceBusClient,
+    private readonly partitions: number,
+    private readonly sendTimeoutMs = SEND_TIMEOUT_MS,
+  ) {
     this.sender = client.createSender(BusEntities.notificationsQueue);
   }
 
   private newBatch() {
-    return withDeadline(SEND_TIMEOUT_MS, (abortSignal) => this.sender.createMessageBatch({ abortSignal }));
+    return withDeadline(this.sendTimeoutMs, (abortSignal) => this.sender.createMessageBatch({ abortSignal }));
   }
 
   private send(batch: ServiceBusMessageBatch) {
-    return withDeadline(SEND_TIMEOUT_MS, (abortSignal) => this.sender.sendMessages(batch, { abortSignal }));
+    return withDeadline(this.sendTimeoutMs, (abortSignal) => this.sender.sendMessages(batch, { abortSignal }));
   }
 
   async publish(envelopes: readonly NotifierEnvelope[]): Promise<void> {

@@ -1,12 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ServiceBusClient,
   type ServiceBusReceivedMessage,
 } from '@azure/service-bus';
 import { BusEntities, chatEventMessage, nextEventId, type ChatEvent, type ClientFrame } from '@parley/contracts';
-import { PARLEY_SERVICEBUS_CONFIG } from '@parley/testkit';
+import { PARLEY_SERVICEBUS_CONFIG, tempDir } from '@parley/testkit';
 
 type Props = Record<string, string | number | boolean>;
 
@@ -25,7 +24,7 @@ export function parleyBusConfig(changes: { subscription?: Props; topic?: Props; 
   Object.assign(queue.Properties, changes.notifications);
   Object.assign(topic.Properties, changes.topic);
   Object.assign(subscription.Properties, changes.subscription);
-  const file = join(mkdtempSync(join(tmpdir(), 'chat-worker-bus-')), 'Config.json');
+  const file = join(tempDir('chat-worker-bus-'), 'Config.json');
   writeFileSync(file, JSON.stringify(config));
   return file;
 }

@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BusEntities } from '@parley/contracts';
+import { tempDir } from '@parley/testkit';
 
 /** A Config.json (Microsoft's emulator format) with only the notifications queue, for tests that need other settings. */
 export function writeNotificationsConfig(props: { maxDeliveryCount: number; lockDuration?: string }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'parley-notifier-'));
+  const dir = tempDir('parley-notifier-');
   const file = join(dir, 'servicebus.json');
   const config = {
     UserConfig: {
