@@ -11,7 +11,7 @@ import { ResourceMonitor } from './resources.js';
 export const IDLE_SETTLE_SECONDS = 90;
 
 /** CPU of each process while the stack sits with nobody connected (the "cheap at rest"), after it settled. */
-export async function measureIdle(pids: Record<string, number>, seconds: number, settleSeconds = IDLE_SETTLE_SECONDS): Promise<IdleUsage> {
+export async function measureIdle(pids: Record<string, number>, seconds: number, settleSeconds: number): Promise<IdleUsage> {
   await new Promise((resolve) => setTimeout(resolve, settleSeconds * 1000));
   const startLoad = loadavg()[0]!;
   const monitor = new ResourceMonitor(pids);

@@ -11,4 +11,5 @@ export * from './tracing-spans.js';
 export * from './tracing-http.js';
 export * from './bus-errors.js';
 export * from './deadline.js';
+export * from './deadline-sender.js';
 export * from './run-service.js';

@@ -1,6 +1,6 @@
 import type { ServiceBusClient, ServiceBusMessage, ServiceBusMessageBatch } from '@azure/service-bus';
 import { BusEntities, chatEventMessage, type ChatEvent } from '@parley/contracts';
-import { withDeadline, type Logger } from '@parley/service-kit';
+import { withSendDeadline, type Logger } from '@parley/service-kit';
 import { BatchingSender, type BatchOutcome } from './batching-sender.js';
 import { BusUnavailableError } from './errors.js';
 import type { BatchMode } from './config.js';
@@ -34,10 +34,7 @@ export function createServiceBusPublisher(options: ServiceBusPublisherOptions): 
   let opened = false;
   let closed = false;
   const batching = new BatchingSender<ServiceBusMessage, ServiceBusMessageBatch>(
-    {
-      createBatch: () => withDeadline(options.sendTimeoutMs, (abortSignal) => sender.createMessageBatch({ abortSignal })),
-      sendBatch: (batch) => withDeadline(options.sendTimeoutMs, (abortSignal) => sender.sendMessages(batch, { abortSignal })),
-    },
+    withSendDeadline(sender, options.sendTimeoutMs),
     {
       onBatch: (outcome) => {
         if (outcome.ok) opened = true;
