@@ -61,13 +61,14 @@ describe('k8s/overlays/prod: Azure Web PubSub with Microsoft Entra ID', () => {
   });
 
   it('mounts the Key Vault volume in exactly the Deployments that read parley-secrets (it is what syncs the Secret)', () => {
-    const deployments = ofKind(objects, 'Deployment') as { metadata: { name: ServiceName }; spec: { template: { spec: { volumes?: { csi?: { driver: string } }[] } } } }[];
+    const deployments = ofKind(objects, 'Deployment').map((d) => ({
+      name: d.metadata.name as ServiceName,
+      volumes: (d.spec.template.spec.volumes ?? []) as { csi?: { driver: string } }[],
+    }));
     const readers = deployments
-      .filter((d) => [...envOf(d.metadata.name).vars.values()].some((source) => source.kind === 'secret' && source.secret === 'parley-secrets'))
-      .map((d) => d.metadata.name);
-    const mounting = deployments
-      .filter((d) => (d.spec.template.spec.volumes ?? []).some((volume) => volume.csi?.driver === 'secrets-store.csi.k8s.io'))
-      .map((d) => d.metadata.name);
+      .filter((d) => [...envOf(d.name).vars.values()].some((source) => source.kind === 'secret' && source.secret === 'parley-secrets'))
+      .map((d) => d.name);
+    const mounting = deployments.filter((d) => d.volumes.some((volume) => volume.csi?.driver === 'secrets-store.csi.k8s.io')).map((d) => d.name);
     expect(readers).toEqual(['gateway']);
     expect(mounting).toEqual(readers);
   });
