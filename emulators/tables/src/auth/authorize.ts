@@ -72,7 +72,12 @@ function keyAuth(account: Account, input: AuthInput, scheme: string, credential:
   throw Errors.authFailed('The MAC signature found in the HTTP request is not the same as any computed signature.');
 }
 
+const sasFields = ['sv', 'ss', 'srt', 'sp', 'st', 'se', 'sip', 'spr', 'sig', 'tn', 'si', 'spk', 'srk', 'epk', 'erk', 'ses'];
+
 function sasAuth(account: Account, q: URLSearchParams, now: number): SasGrant {
+  // A field given twice is ambiguous (which one was signed?): the service refuses the SAS outright.
+  const repeated = sasFields.find((name) => q.getAll(name).length > 1);
+  if (repeated) throw Errors.authFailed(`The SAS field ${repeated} is given more than once.`);
   const sig = q.get('sig') ?? '';
   const sv = q.get('sv') ?? '';
   const sp = q.get('sp') ?? '';

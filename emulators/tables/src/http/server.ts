@@ -61,6 +61,7 @@ export function handle(opts: HttpOptions, req: IncomingMessage, body: string, st
     body,
   };
   try {
+    checkVersionHeader(sreq.header('x-ms-version'));
     const grant = authorize(opts.account, sreq);
     const route = parseRoute(rawPath, opts.account.name);
     const ctx: Context = { store: opts.store, account: opts.account.name, base: `http://${req.headers.host ?? '127.0.0.1'}/${opts.account.name}/`, grant };
@@ -74,6 +75,19 @@ export function handle(opts: HttpOptions, req: IncomingMessage, body: string, st
     opts.log.error({ err, method: sreq.method, path: rawPath, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request failed');
     return errorResponse(sreq, Errors.internal());
   }
+}
+
+/**
+ * `x-ms-version` is a service version date (`2019-02-02`). The service refuses
+ * anything else with 400 InvalidHeaderValue; any well-formed date is accepted
+ * here, so newer SDKs keep working (as Azurite's --skipApiVersionCheck).
+ */
+function checkVersionHeader(value: string | undefined): void {
+  if (value === undefined) return;
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value.trim());
+  const ms = m ? Date.parse(`${m[0]}T00:00:00Z`) : Number.NaN;
+  const valid = m !== null && !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(m[0]) && m[0] >= '2009-09-19';
+  if (!valid) throw Errors.invalidHeader('x-ms-version');
 }
 
 export function createHttpServer(opts: HttpOptions): Server {

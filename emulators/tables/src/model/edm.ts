@@ -58,7 +58,12 @@ const nonFinite: Record<string, string> = { NaN: 'NaN', INF: 'Infinity', Infinit
 
 /** Converts one JSON value with its optional annotation into a stored value. */
 export function toProp(value: unknown, annotation: unknown): Prop | undefined {
-  if (value === null) return undefined; // the service stores no property for null
+  // The service stores no property for an unannotated null; a typed null (what the SDK sends for an
+  // invalid Date or a non-finite number it cannot write) is refused.
+  if (value === null) {
+    if (annotation !== undefined) throw Errors.invalidInput('A property value of null cannot carry an odata.type annotation.');
+    return undefined;
+  }
   if (annotation === undefined) {
     if (typeof value === 'string') return ['S', value];
     if (typeof value === 'boolean') return ['B', value];
@@ -76,7 +81,8 @@ export function toProp(value: unknown, annotation: unknown): Prop | undefined {
       return ['S', value];
     case 'B':
       if (typeof value === 'boolean') return ['B', value];
-      if (value === 'true' || value === 'false') return ['B', value === 'true'];
+      // The service reads Boolean text case-insensitively ("TRUE", as spreadsheets write it).
+      if (typeof value === 'string' && /^(?:true|false)$/i.test(value)) return ['B', value.toLowerCase() === 'true'];
       throw bad();
     case 'I': {
       const n = typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
@@ -128,8 +134,12 @@ export function valueSize(prop: Prop): number {
   switch (code) {
     case 'S':
       return 4 + String(v).length * 2;
-    case 'X':
-      return 4 + Math.floor((String(v).length * 3) / 4);
+    case 'X': {
+      // Decoded bytes: base64 padding carries none, so 65,536 bytes count as 65,536 (the limit is inclusive).
+      const text = String(v);
+      const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+      return 4 + (text.length / 4) * 3 - padding;
+    }
     case 'B':
       return 1;
     case 'I':

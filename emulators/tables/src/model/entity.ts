@@ -127,7 +127,8 @@ export function entityJson(e: StoredEntity, o: EntityJsonOptions): string {
   const wanted = o.select ? new Set(o.select) : undefined;
   if (!wanted || wanted.has('PartitionKey')) parts.push(`"PartitionKey":${JSON.stringify(e.pk)}`);
   if (!wanted || wanted.has('RowKey')) parts.push(`"RowKey":${JSON.stringify(e.rk)}`);
-  if (!wanted || wanted.has('Timestamp')) field(parts, 'Timestamp', ['T', e.ts], o.metadata === 'none' ? 'none' : 'full');
+  // The service annotates Timestamp only in full metadata: with minimal metadata clients read it as a string.
+  if (!wanted || wanted.has('Timestamp')) field(parts, 'Timestamp', ['T', e.ts], o.metadata === 'full' ? 'full' : 'none');
   if (!wanted) {
     for (const [name, prop] of Object.entries(e.props)) field(parts, name, prop, o.metadata);
   } else {

@@ -114,7 +114,7 @@ class Parser {
   constructor(private readonly tokens: Token[]) {}
 
   parse(): FilterNode {
-    const node = this.or(0);
+    const node = booleanValued(this.or(0));
     if (this.i !== this.tokens.length) throw Errors.badQuery();
     return node;
   }
@@ -128,7 +128,7 @@ class Parser {
     let left = this.and(depth);
     while (this.peekWord() === 'or') {
       this.i++;
-      left = { kind: 'or', left, right: this.and(depth) };
+      left = { kind: 'or', left: booleanValued(left), right: booleanValued(this.and(depth)) };
     }
     return left;
   }
@@ -137,7 +137,7 @@ class Parser {
     let left = this.unary(depth);
     while (this.peekWord() === 'and') {
       this.i++;
-      left = { kind: 'and', left, right: this.unary(depth) };
+      left = { kind: 'and', left: booleanValued(left), right: booleanValued(this.unary(depth)) };
     }
     return left;
   }
@@ -146,7 +146,7 @@ class Parser {
     if (depth > maxDepth) throw Errors.badQuery();
     if (this.peekWord() === 'not') {
       this.i++;
-      return { kind: 'not', expr: this.unary(depth + 1) };
+      return { kind: 'not', expr: booleanValued(this.unary(depth + 1)) };
     }
     return this.comparison(depth);
   }
@@ -179,13 +179,24 @@ class Parser {
       case 'num':
         return { kind: 'lit', value: numberLiteral(t.v) };
       case 'id':
-        if (t.v === 'true' || t.v === 'false') return { kind: 'lit', value: ['B', t.v === 'true'] };
+        // The service reads Boolean literals case-insensitively (`True`, `FALSE`), unlike OData's grammar.
+        if (/^(?:true|false)$/i.test(t.v)) return { kind: 'lit', value: ['B', t.v.toLowerCase() === 'true'] };
         if (ops.has(t.v) || t.v === 'and' || t.v === 'or' || t.v === 'not') throw Errors.badQuery();
         return { kind: 'prop', name: t.v };
       default:
         throw Errors.badQuery();
     }
   }
+}
+
+/**
+ * A condition must be able to yield a Boolean: a comparison, a logical
+ * operator, a property (a Boolean one at run time) or true/false. A literal of
+ * another type (`(1)`, `'a' and …`) is a malformed query, not a match of nothing.
+ */
+function booleanValued(n: FilterNode): FilterNode {
+  if (n.kind === 'lit' && n.value[0] !== 'B') throw Errors.badQuery();
+  return n;
 }
 
 function isOperand(n: FilterNode): n is Operand {

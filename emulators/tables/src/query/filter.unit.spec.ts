@@ -38,11 +38,14 @@ describe('the $filter parser and evaluator', () => {
     ["n eq '5'", false],
     ['big eq 5', false],
     ['((n eq 5))', true],
+    ['flag eq True', true],
+    ['flag eq FALSE', false],
+    ['true', true],
   ])('%s → %s', (filter, expected) => {
     expect(check(filter)).toBe(expected);
   });
 
-  it.each(["s eq 'open", 'n eq', 'eq 5', 'n eq 5 and', '(n eq 5', 'n eq 5)', "datetime'2024-13-01T00:00:00Z' eq when", "guid'1' eq g", "X'abc' eq bin", 'n eq 5 5', 'n @ 5', '', '1L2 eq n'])(
+  it.each(["s eq 'open", 'n eq', 'eq 5', 'n eq 5 and', '(n eq 5', 'n eq 5)', "datetime'2024-13-01T00:00:00Z' eq when", "guid'1' eq g", "X'abc' eq bin", 'n eq 5 5', 'n @ 5', '', '1L2 eq n', '(1)', "'a'", "flag and 'a'", 'not 1', "n eq 5 or 2.5"])(
     'refuses %j as InvalidInput',
     (filter) => {
       let error: unknown;

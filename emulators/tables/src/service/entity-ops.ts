@@ -6,7 +6,18 @@ import type { Context } from './context.js';
 import { baseHeaders, decodeToken, encodeToken, jsonContentType, metadataLevel, type ServiceRequest, type ServiceResponse } from './request.js';
 import { parseTop } from './table-ops.js';
 
-const sameEtag = (a: string, b: string) => a.replace(/^W\//, '') === b.replace(/^W\//, '');
+const sameEtag = (a: string, b: string) => a.replace(/^[Ww]\//, '') === b.replace(/^[Ww]\//, '');
+// The service issues weak etags only; an If-Match that is neither `*` nor a weak etag is malformed, not merely stale.
+const weakEtag = /^[Ww]\/"(?:[^"\\]|\\.)*"$/;
+
+/** A malformed If-Match is the service's 400 InvalidInput, before the entity is even looked up. */
+export function checkIfMatchSyntax(ifMatch: string | undefined): void {
+  if (ifMatch === undefined || ifMatch === '') return;
+  const v = ifMatch.trim();
+  if (v !== '*' && !weakEtag.test(v)) {
+    throw Errors.invalidInput(`The etag value '${ifMatch}' specified in one of the request headers is not valid. Please make sure only one etag value is specified and is valid.`);
+  }
+}
 
 function entityPath(ctx: Context, table: string, pk: string, rk: string): string {
   const q = (s: string) => encodeURIComponent(s.replaceAll("'", "''"));
@@ -47,8 +58,9 @@ export function getEntity(ctx: Context, req: ServiceRequest, table: string, pk: 
 /** PUT (replace) and MERGE/PATCH (merge). Without If-Match it is an upsert; with it the entity must exist (and match). */
 export function updateEntity(ctx: Context, req: ServiceRequest, table: string, pk: string, rk: string, merge: boolean): ServiceResponse {
   const t = ctx.store.requireTable(table);
-  const e = parseEntity(req.body, { pk, rk });
   const ifMatch = req.header('if-match');
+  checkIfMatchSyntax(ifMatch);
+  const e = parseEntity(req.body, { pk, rk });
   // A replacing upsert needs nothing of the current row: skip the read.
   const current = ifMatch === undefined && !merge ? undefined : checkCondition(ctx.store.get(t.id, pk, rk), ifMatch);
   const props = merge && current ? mergeProps(current.props, e.props, { pk, rk }) : e.props;
@@ -60,6 +72,7 @@ export function deleteEntity(ctx: Context, req: ServiceRequest, table: string, p
   const t = ctx.store.requireTable(table);
   const ifMatch = req.header('if-match');
   if (ifMatch === undefined) throw Errors.missingHeader('If-Match');
+  checkIfMatchSyntax(ifMatch);
   checkCondition(ctx.store.get(t.id, pk, rk), ifMatch);
   ctx.store.delete(t.id, pk, rk);
   return { status: 204, headers: baseHeaders(req) };

@@ -27,6 +27,8 @@ function decode(segment: string): string {
 export function parseRoute(rawPath: string, account: string): Route {
   const segments = rawPath.split('/');
   if (segments[0] !== '' || segments[1] !== account) throw Errors.invalidUri();
+  // `/account/Tables/` names the table collection as `/account/Tables` does (the service takes both).
+  if (segments.length === 4 && segments[3] === '' && segments[2] === 'Tables') segments.pop();
   if (segments.length > 3) throw Errors.invalidUri();
   const resource = decode(segments[2] ?? '');
   if (resource === '') return { kind: 'service' };
