@@ -119,20 +119,37 @@ export const closeAll = closeMany((r) => hubOf(r)?.connections.values());
 export const closeUser = closeMany((r) => hubOf(r)?.connectionsOfUser(r.args[0] as string));
 export const closeGroup = closeMany((r) => hubOf(r)?.membersOf(r.args[0] as string)?.keys());
 
-/** `GET …/groups/{group}/connections`: pages of `{connectionId, userId}` in a stable order, `nextLink` while more remain. */
+/** A positive integer query parameter within [1, max], the default when absent, or an error message. */
+function boundedInt(r: WpsRequest, name: string, max: number, fallback: number): number | string {
+  const text = r.query.get(name);
+  if (text === null) return fallback;
+  const value = Number(text);
+  return /^\d+$/.test(text) && value >= 1 && value <= max ? value : `${name} must be an integer from 1 to ${max}`;
+}
+
+/**
+ * `GET …/groups/{group}/connections`: pages of `{connectionId, userId}` in a
+ * stable order, `nextLink` while more remain. `maxpagesize` sizes a page;
+ * `top` caps the total over all pages (the nextLink carries what is left of it).
+ */
 export function listGroup(r: WpsRequest): void {
   const group = r.args[0] as string;
-  const size = Number(r.query.get('maxpagesize') ?? r.query.get('top') ?? 100);
-  if (!Number.isInteger(size) || size < 1 || size > 1000) return wpsError(r.res, 400, ErrorCodes.badRequest, 'maxpagesize must be an integer from 1 to 1000');
+  const size = boundedInt(r, 'maxpagesize', 1000, 100);
+  const top = boundedInt(r, 'top', 2_147_483_647, Number.MAX_SAFE_INTEGER);
+  if (typeof size === 'string') return wpsError(r.res, 400, ErrorCodes.badRequest, size);
+  if (typeof top === 'string') return wpsError(r.res, 400, ErrorCodes.badRequest, top);
   const after = r.query.get('continuationToken');
   const ids = [...(hubOf(r)?.membersOf(group)?.keys() ?? [])].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const start = after ? ids.findIndex((c) => c.id > Buffer.from(after, 'base64url').toString('utf8')) : 0;
-  const page = start < 0 ? [] : ids.slice(start, start + size);
+  const take = Math.min(size, top);
+  const page = start < 0 ? [] : ids.slice(start, start + take);
   const last = page[page.length - 1];
-  const more = start >= 0 && start + size < ids.length && last !== undefined;
+  const left = top - page.length;
+  const more = start >= 0 && start + take < ids.length && left > 0 && last !== undefined;
   const body: Record<string, unknown> = { value: page.map((c) => ({ connectionId: c.id, ...(c.userId === undefined ? {} : { userId: c.userId }) })) };
   if (more) {
     const next = new URLSearchParams({ 'api-version': r.query.get('api-version') ?? '2024-12-01', maxpagesize: String(size), continuationToken: Buffer.from(last.id).toString('base64url') });
+    if (r.query.has('top')) next.set('top', String(left));
     body.nextLink = `/api/hubs/${encodeURIComponent(r.hub)}/groups/${encodeURIComponent(group)}/connections?${next}`;
   }
   sendJson(r.res, 200, body);

@@ -30,6 +30,24 @@ describe('OData connection filters', () => {
     expect(pick(filter)).toEqual(ids);
   });
 
+  it.each([
+    ['invalid filter', 14],
+    ['userId eq', 9],
+    ["userId eq 'x' and", 17],
+    ["(userId eq 'x'", 14],
+    ["userId eq 'open", 15],
+    ['userId eq 5', 11],
+    ["'g' in people", 13],
+    ["userId eq 'x' userId", 20],
+    ['userId # 1', 8],
+  ])('refuses the syntax of %j at position %i in the service\'s words', (filter, position) => {
+    expect(compileFilter(filter)).toMatchObject({ error: `Invalid syntax for '${filter}': Syntax error at position ${position} in '${filter}'. (Parameter 'filter')` });
+  });
+
+  it('refuses an unknown field after the syntax is read', () => {
+    expect(compileFilter("foo eq 'x'")).toMatchObject({ error: expect.stringMatching(/^Invalid syntax for 'foo eq 'x'': 'foo' is not a filter field/) });
+  });
+
   it.each(["userId eq", "foo eq 'x'", "'g' in people", "userId eq 'x' and", "(userId eq 'x'", "userId eq 'open", 'userId eq 5', '', `${'not '.repeat(100)}userId eq null`])(
     'refuses %j with a reason',
     (filter) => {

@@ -1,7 +1,7 @@
 import { ErrorCodes } from '../../errors.js';
 import type { Hub } from '../../groups.js';
-import { FROM_SERVER, type DataKind, type HubConnection, type Payload } from '../../hub-connection.js';
-import { readBody, sendEmpty } from '../../rest/http.js';
+import { FROM_SERVER, type DataKind, type HubConnection, type Origin, type Payload } from '../../hub-connection.js';
+import { readBody, sendEmpty, sendError } from '../../rest/http.js';
 import { wpsError, type WpsRequest } from './context.js';
 import { compileFilter, type ConnectionFilter } from './odata.js';
 
@@ -41,7 +41,9 @@ export function selection(r: WpsRequest): ((conn: HubConnection) => boolean) | u
     const compiled = compileFilter(text);
     if ('error' in compiled) {
       r.req.resume();
-      wpsError(r.res, 400, ErrorCodes.badFilter, `filter: ${compiled.error}`);
+      // Azure's body is JSON labelled text/plain, so Microsoft's SDK leaves it unparsed and
+      // RestError.message is the whole body; Microsoft's tests JSON.parse it. Clients match on that.
+      sendError(r.res, 400, ErrorCodes.badFilter, compiled.error, { 'x-ms-error-code': ErrorCodes.badFilter, 'content-type': 'text/plain; charset=utf-8' });
       return undefined;
     }
     filter = compiled.filter;
@@ -61,8 +63,13 @@ function ttlOf(r: WpsRequest): { expiresAt?: number } | false {
 
 type Targets = (hub: Hub<HubConnection>, args: readonly string[]) => Iterable<HubConnection> | undefined;
 
-/** A send: every target that passes `excluded` and `filter` gets the payload; 202 also when nobody is there. */
-function send(targets: Targets) {
+/**
+ * A send: every target that passes `excluded` and `filter` gets the payload;
+ * 202 also when nobody is there. `origin` is what JSON and protobuf clients
+ * are told: the service marks a group send `from: "group"` with the group's
+ * name (no `fromUserId`: the server sent it), everything else `from: "server"`.
+ */
+function send(targets: Targets, origin: (args: readonly string[]) => Origin = () => FROM_SERVER) {
   return async (r: WpsRequest): Promise<void> => {
     const keep = selection(r);
     const ttl = keep && ttlOf(r);
@@ -71,14 +78,18 @@ function send(targets: Targets) {
     if (!body) return;
     const payload: Payload = { ...body, ...ttl };
     const hub = r.ctx.registry.hub(r.hub);
-    for (const conn of (hub && targets(hub, r.args)) ?? []) if (keep(conn)) conn.deliver(payload, FROM_SERVER);
+    const from = origin(r.args);
+    for (const conn of (hub && targets(hub, r.args)) ?? []) if (keep(conn)) conn.deliver(payload, from);
     sendEmpty(r.res, 202);
   };
 }
 
 export const sendToAll = send((h) => h.connections.values());
 export const sendToUser = send((h, [user]) => h.connectionsOfUser(user as string));
-export const sendToGroup = send((h, [group]) => h.membersOf(group as string)?.keys());
+export const sendToGroup = send(
+  (h, [group]) => h.membersOf(group as string)?.keys(),
+  ([group]) => ({ from: 'group', group: group as string, fromUserId: undefined }),
+);
 export const sendToConnection = send((h, [id]) => {
   const conn = h.connections.get(id as string);
   return conn ? [conn] : undefined;
