@@ -26,8 +26,10 @@ export interface ChatEventMessageOptions {
   /** Default: the event id. The replay tool sets its own so the broker does not drop the replay as a duplicate. */
   readonly messageId?: string;
   /**
-   * The key hashed into the session id. Default: the connection id, so each connection's
-   * events stay in order. The replay tool's hub ordering passes the hub.
+   * The key hashed into the session id. Default: the user id, so all of a user's events (every
+   * connection, from every gateway) go through one session in the order the bus accepted them,
+   * and per-user rules (rate, connection cap, presence) are decided by one worker at a time.
+   * The replay tool's hub ordering passes the hub.
    */
   readonly sessionKey?: string;
 }
@@ -46,7 +48,7 @@ export function chatEventMessage(event: ChatEvent, options: ChatEventMessageOpti
     body: event,
     contentType: 'application/json',
     messageId: options.messageId ?? metadata.eventId,
-    sessionId: partitionSessionId(options.sessionKey ?? metadata.connectionId, options.partitions),
+    sessionId: partitionSessionId(options.sessionKey ?? metadata.userId, options.partitions),
     subject: event.type,
     applicationProperties,
   };

@@ -13,13 +13,13 @@ const event = (metadata: Partial<ChatEvent['metadata']> = {}): ChatEvent => ({
 });
 
 describe('chatEventMessage', () => {
-  it('addresses an event as the gateway sends it: id, session of the connection, subject and properties', () => {
+  it('addresses an event as the gateway sends it: id, session of the user, subject and properties', () => {
     const live = event();
     expect(chatEventMessage(live, { partitions: 64 })).toEqual({
       body: live,
       contentType: 'application/json',
       messageId: '01J0000000000000000000000A',
-      sessionId: partitionSessionId('conn-7', 64),
+      sessionId: partitionSessionId('alice', 64),
       subject: 'chat.message',
       applicationProperties: {
         [BusProperties.type]: 'chat.message',

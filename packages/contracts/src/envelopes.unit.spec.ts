@@ -2,7 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { parseChatEvent, type ChatEvent } from './bus-events.js';
 import { commandIdFor, notifierSessionId, notifierTargetKey, parseNotifierEnvelope, type NotifierCommand } from './notifier-commands.js';
 import { ErrorCodes } from './errors.js';
-import { conversationKey, directConversation, eventsPartitionKey, keyPart, messageRowKey, roomMemberKeys } from './tables.js';
+import {
+  conversationKey,
+  directConversation,
+  eventLogEntity,
+  eventLogShard,
+  eventsHourKeys,
+  eventsPartitionKey,
+  eventsShardKey,
+  EVENT_LOG_SHARDS,
+  keyPart,
+  messageRowKey,
+  ONLINE_LIST_LIMIT,
+  presenceKeys,
+  PRESENCE_SHARDS,
+  roomMemberKeys,
+} from './tables.js';
 import { RestPaths } from './rest-paths.js';
 import { readUpstreamHeaders } from './upstream.js';
 
@@ -62,6 +77,28 @@ describe('table keys', () => {
   it('bucket the event log by hub and UTC hour', () => {
     expect(eventsPartitionKey('chat', new Date('2026-11-22T09:59:59Z'))).toBe('chat_2026112209');
     expect(roomMemberKeys('chat', 'a/b', 'u').partitionKey).toBe('chat_room_a%2Fb');
+  });
+
+  it('spread an hour of the event log over its shards by user, so one user\'s events share a partition', () => {
+    const hour = new Date('2026-11-22T09:15:00Z');
+    expect(eventsShardKey('chat', hour, 7)).toBe('chat_2026112209_07');
+    const users = Array.from({ length: 400 }, (_, i) => `user-${i}`);
+    const shards = new Set(users.map(eventLogShard));
+    expect(shards.size).toBe(EVENT_LOG_SHARDS);
+    const event = { type: 'chat.connected', version: 1, data: {}, metadata: { eventId: 'E1', hub: 'chat', connectionId: 'c', userId: 'user-3', receivedAt: hour.toISOString() } } as const;
+    expect(eventLogEntity(event).partitionKey).toBe(eventsShardKey('chat', hour, eventLogShard('user-3')));
+    // Reading an hour covers every shard and the hour's partition of logs written before the spread.
+    const keys = eventsHourKeys('chat', hour);
+    expect(keys).toHaveLength(EVENT_LOG_SHARDS + 1);
+    expect(keys).toContain('chat_2026112209');
+    expect(keys).toContain(eventLogEntity(event).partitionKey);
+  });
+
+  it('spread presence over its shards and bound the online list', () => {
+    const partitions = new Set(Array.from({ length: 200 }, (_, i) => presenceKeys('chat', `u${i}`).partitionKey));
+    expect(partitions.size).toBe(PRESENCE_SHARDS);
+    for (const key of partitions) expect(key).toMatch(/^chat_\d{2}$/);
+    expect(ONLINE_LIST_LIMIT % PRESENCE_SHARDS).toBe(0);
   });
 });
 

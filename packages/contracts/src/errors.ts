@@ -15,6 +15,8 @@ export const ErrorCodes = {
   textEmpty: 'PARLEY_TEXT_EMPTY',
   textTooLong: 'PARLEY_TEXT_TOO_LONG',
   rateLimited: 'PARLEY_RATE_LIMITED',
+  /** The user already has as many open connections as allowed; the new one is closed with this code. */
+  tooManyConnections: 'PARLEY_TOO_MANY_CONNECTIONS',
   // chat rules (worker)
   notMember: 'PARLEY_NOT_MEMBER',
   unknownRoom: 'PARLEY_UNKNOWN_ROOM',

@@ -1,4 +1,5 @@
 import type { ChatEvent } from './bus-events.js';
+import { partitionOf } from './partition.js';
 
 /**
  * Table Storage names, entity shapes and every partition/row key builder
@@ -27,10 +28,36 @@ export function fromKeyPart(key: string): string {
   return decodeURIComponent(key);
 }
 
-/** `events` partition: hub + UTC hour bucket `yyyyMMddHH`. */
+/**
+ * How many partitions the event log spreads one hour of one hub over. Fixed, not PARTITIONS:
+ * the replay tool must find every partition of an hour without knowing the services'
+ * settings. 32 keeps each one far below Table Storage's ~2,000 entities/s per partition at
+ * 10,000 events/s (about 310/s each; docs/architecture.md § Storage).
+ */
+export const EVENT_LOG_SHARDS = 32;
+
+/**
+ * The hour's partition of the event log as it was before the log was spread (`<hub>_yyyyMMddHH`):
+ * logs written then are still read (packages/cli replay/event-log.ts), never written to.
+ */
 export function eventsPartitionKey(hub: string, at: Date): string {
   const iso = at.toISOString();
   return `${keyPart(hub)}_${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}`;
+}
+
+/** The shard of the event log a user's events go to: all of one user's events share it, in order. */
+export function eventLogShard(userId: string): number {
+  return partitionOf(userId, EVENT_LOG_SHARDS);
+}
+
+/** `events` partition: hub + UTC hour bucket + shard, `<hub>_yyyyMMddHH_ss`. */
+export function eventsShardKey(hub: string, at: Date, shard: number): string {
+  return `${eventsPartitionKey(hub, at)}_${String(shard).padStart(2, '0')}`;
+}
+
+/** Every partition one hour of one hub may have: the shards, and the hour's partition of older logs. */
+export function eventsHourKeys(hub: string, hour: Date): string[] {
+  return [eventsPartitionKey(hub, hour), ...Array.from({ length: EVENT_LOG_SHARDS }, (_, shard) => eventsShardKey(hub, hour, shard))];
 }
 
 export type Conversation = { kind: 'lobby' } | { kind: 'room'; room: string } | { kind: 'direct'; users: readonly [string, string] };
@@ -89,7 +116,23 @@ export const membershipsKeys = (hub: string, user: string, room: string) => ({
   partitionKey: `${keyPart(hub)}_${keyPart(user)}`,
   rowKey: keyPart(room),
 });
-export const presenceKeys = (hub: string, user: string) => ({ partitionKey: keyPart(hub), rowKey: keyPart(user) });
+/**
+ * How many partitions a hub's presence rows spread over: every connect and disconnect writes one,
+ * so one partition per hub would cap the whole chat's connection churn at one partition's rate.
+ */
+export const PRESENCE_SHARDS = 16;
+/**
+ * At most this many users in a `state` frame's `online` list: the read at a connect takes a
+ * bounded number from each presence shard instead of every user online (docs/architecture.md § Presence).
+ */
+export const ONLINE_LIST_LIMIT = 256;
+
+export const presenceShardKey = (hub: string, shard: number) => `${keyPart(hub)}_${String(shard).padStart(2, '0')}`;
+export const presenceKeys = (hub: string, user: string) => ({
+  partitionKey: presenceShardKey(hub, partitionOf(user, PRESENCE_SHARDS)),
+  rowKey: keyPart(user),
+});
+/** A user's connection rows: one per connection, live or closed (a tombstone), in the user's partition. */
 export const connectionsKeys = (hub: string, user: string, connectionId: string) => ({
   partitionKey: `${keyPart(hub)}_${keyPart(user)}`,
   rowKey: keyPart(connectionId),
@@ -146,13 +189,23 @@ export interface PresenceEntity {
   lastSeen: string;
 }
 
+/**
+ * A connection of a user. Live while `closedAt` is absent; once its `chat.disconnected` was handled
+ * it stays as a tombstone, so a `chat.connected` that arrives later (handled by another gateway
+ * or worker, or redelivered) finds it closed and cannot open it again.
+ */
 export interface ConnectionEntity {
   partitionKey: string;
   rowKey: string;
   user: string;
   connectionId: string;
-  connectedAt: string;
+  /** When it connected; absent on a tombstone written before its `chat.connected` was seen. */
+  connectedAt?: string;
+  /** The event that wrote the row last (connected, or the disconnected that closed it). */
   eventId: string;
+  closedAt?: string;
+  /** Set when the worker refused the connection (e.g. PARLEY_TOO_MANY_CONNECTIONS) instead of a disconnect. */
+  refused?: string;
 }
 
 export interface ClaimEntity {
@@ -168,7 +221,7 @@ export interface ClaimEntity {
 export function eventLogEntity(event: ChatEvent, receivedAt: Date = new Date(event.metadata.receivedAt)): EventEntity {
   const { metadata } = event;
   return {
-    partitionKey: eventsPartitionKey(metadata.hub, receivedAt),
+    partitionKey: eventsShardKey(metadata.hub, receivedAt, eventLogShard(metadata.userId)),
     rowKey: metadata.eventId,
     type: event.type,
     hub: metadata.hub,
