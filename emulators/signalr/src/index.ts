@@ -38,6 +38,8 @@ export interface SignalREmulatorOptions {
   readonly eventRetryDelaysMs?: readonly number[];
   /** How long a dropped reliable Web PubSub client may recover; 30 s by default. */
   readonly recoveryWindowMs?: number;
+  /** How long a handler origin that passed the abuse-protection check stays trusted; 10 minutes by default. */
+  readonly abuseProtectionTtlMs?: number;
 }
 
 export interface SignalREmulator {
@@ -107,6 +109,7 @@ export async function startSignalREmulator(options: SignalREmulatorOptions = {})
     timeoutMs: limits.upstreamMessageTimeoutMs,
     maxBodyBytes: limits.maxFrameBytes,
     retryDelaysMs: options.eventRetryDelaysMs ?? [1_000, 3_000, 5_000],
+    abuseProtectionTtlMs: options.abuseProtectionTtlMs ?? 10 * 60_000,
     logger,
   });
   const webPubSub = createWpsHandshake({

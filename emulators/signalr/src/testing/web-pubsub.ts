@@ -27,7 +27,7 @@ export async function clientToken(port: number, hub: string, claims: Record<stri
 
 /** The emulator with every hub's events going to a fresh recording handler (both real servers on ephemeral ports). */
 export async function startWpsPair(
-  opts: { respond?: EventResponder; hubs?: (url: string) => Record<string, unknown>; retryDelaysMs?: number[]; recoveryWindowMs?: number } = {},
+  opts: { respond?: EventResponder; hubs?: (url: string) => Record<string, unknown>; retryDelaysMs?: number[]; recoveryWindowMs?: number; abuseProtectionTtlMs?: number } = {},
 ): Promise<WpsPair> {
   const handler = await startEventRecorder([PRIMARY, SECONDARY], opts.respond);
   const hubs = opts.hubs?.(handler.url) ?? {
@@ -40,6 +40,7 @@ export async function startWpsPair(
     logger,
     eventRetryDelaysMs: opts.retryDelaysMs ?? [50, 100, 150],
     ...(opts.recoveryWindowMs === undefined ? {} : { recoveryWindowMs: opts.recoveryWindowMs }),
+    ...(opts.abuseProtectionTtlMs === undefined ? {} : { abuseProtectionTtlMs: opts.abuseProtectionTtlMs }),
   });
   const ws = `ws://127.0.0.1:${emulator.port}`;
   return {

@@ -37,7 +37,15 @@ export interface EventClientOptions {
   readonly maxBodyBytes: number;
   /** Waits before the retries of a 408/5xx or unreachable handler; the service uses 1, 3 and 5 s. */
   readonly retryDelaysMs: readonly number[];
+  /** How long a passed abuse-protection check of a handler origin holds before the next event checks again. */
+  readonly abuseProtectionTtlMs: number;
   readonly logger: Logger;
+}
+
+/** A check of one handler origin: in flight or done, and when it started. */
+interface OriginCheck {
+  readonly result: Promise<string | undefined>;
+  readonly startedAt: number;
 }
 
 function typeOf(event: EventRef): string {
@@ -49,11 +57,17 @@ function allowed(header: string | string[] | undefined, origin: string): boolean
   return values.includes('*') || values.includes(origin.toLowerCase());
 }
 
-/** Makes the CloudEvents calls, with the abuse-protection handshake once per handler origin and retries. */
+/**
+ * Makes the CloudEvents calls, with retries and the abuse-protection
+ * handshake per handler origin. A passed check is not kept for ever: a
+ * handler may change what it allows, and the service validates again, so a
+ * pass holds for `abuseProtectionTtlMs` and is dropped at once when a call
+ * to that origin cannot be made (the handler may have been replaced). A
+ * failed check is repeated at the next event.
+ */
 export class EventClient {
   private readonly agent = new Agent({ keepAliveTimeout: 30_000, connections: 256 });
-  /** Origins whose handler answered the abuse-protection OPTIONS; a failed check is retried on the next event. */
-  private readonly validated = new Map<string, Promise<string | undefined>>();
+  private readonly validated = new Map<string, OriginCheck>();
   /** Parsed handler URLs (few: one per hub and event), so the per-frame path does not parse a URL. */
   private readonly targets = new TargetCache();
   private closed = false;
@@ -102,21 +116,30 @@ export class EventClient {
       const body = await readLimited(response.body, this.options.maxBodyBytes);
       return { kind: 'answer', url, answer: { status: response.statusCode, headers: response.headers, body } };
     } catch (error) {
+      this.forget(target.origin);
       return { kind: 'failed', url, reason: (error as Error).message };
     }
   }
 
+  private forget(key: string): void {
+    this.validated.delete(key);
+  }
+
   /** The abuse-protection OPTIONS of the CloudEvents webhook spec; undefined when the handler allowed us. */
   private validate(key: string, url: string): Promise<string | undefined> {
+    const now = Date.now();
     let check = this.validated.get(key);
-    if (!check) {
-      check = this.checkOrigin(url);
-      this.validated.set(key, check);
-      void check.then((failure) => {
-        if (failure !== undefined) this.validated.delete(key);
+    if (!check || now - check.startedAt >= this.options.abuseProtectionTtlMs) {
+      if (check) this.options.logger.debug({ origin: key }, 'abuse protection: validating the handler origin again');
+      const result = this.checkOrigin(url);
+      const started: OriginCheck = { result, startedAt: now };
+      check = started;
+      this.validated.set(key, started);
+      void result.then((failure) => {
+        if (failure !== undefined && this.validated.get(key) === started) this.validated.delete(key);
       });
     }
-    return check;
+    return check.result;
   }
 
   private async checkOrigin(url: string): Promise<string | undefined> {
