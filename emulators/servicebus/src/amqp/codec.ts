@@ -156,6 +156,38 @@ function parseUnchecked(raw: Buffer): ParsedMessage {
   };
 }
 
+/** Indexes of the AMQP properties section's fields that the broker rewrites. */
+export const PropertyField = {
+  messageId: 0,
+  to: 2,
+  subject: 3,
+  replyTo: 4,
+  correlationId: 5,
+  contentType: 6,
+  sessionId: 10,
+  replyToSessionId: 12,
+} as const;
+export type PropertyFieldName = keyof typeof PropertyField;
+
+/**
+ * Returns the message with fields of its properties section replaced (a
+ * rule action's SET/REMOVE on a system property). `null` clears a field.
+ */
+export function withPropertyFields(m: ParsedMessage, changes: Partial<Record<PropertyFieldName, string | null>>): ParsedMessage {
+  const fields: unknown[] = m.properties.length > 0 ? [...m.properties] : [];
+  for (const [name, value] of Object.entries(changes) as [PropertyFieldName, string | null][]) {
+    const index = PropertyField[name];
+    while (fields.length <= index) fields.push(null);
+    fields[index] = value === null ? null : types.wrap_string(value);
+  }
+  while (fields.length > 0 && (fields[fields.length - 1] === null || (fields[fields.length - 1] as Typed | undefined)?.value === null)) fields.pop();
+  const writer = new types.Writer();
+  writer.write(types.described(types.wrap_ulong(Section.properties), types.wrap_list(fields.length > 0 ? fields : [null])));
+  const section = writer.toBuffer();
+  const [start, end] = m.propsRange ?? [m.bareStart, m.bareStart];
+  return parseMessage(Buffer.concat([m.raw.subarray(0, start), section, m.raw.subarray(end)]));
+}
+
 /**
  * Gives a message without a message-id one, as Service Bus does (the SDK
  * files auto-renewed locks by message id).

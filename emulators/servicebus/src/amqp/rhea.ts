@@ -50,6 +50,7 @@ export interface TypesApi {
   wrap_ulong(value: number): Typed;
   wrap_long(value: number | Buffer): Typed;
   wrap_int(value: number): Typed;
+  wrap_double(value: number): Typed;
   wrap_symbol(value: string): Typed;
   wrap_string(value: string): Typed;
   wrap_timestamp(value: number): Typed;
