@@ -13,7 +13,14 @@
 # stage gets that tree and nothing else: no dev dependencies, no sources, no
 # npm install. See k8s/README.md ("Images").
 
-ARG NODE_IMAGE=node:22-bookworm-slim
+# Node 24 LTS on Debian bookworm-slim (which has the `sleep` the pods' preStop
+# hook runs), pinned by the digest of its multi-arch index (linux/amd64 and
+# linux/arm64) so that a re-pushed tag cannot change what gets built. The tag
+# stays for readers and for the update bots: Renovate (`docker:pinDigests`) or
+# Dependabot (`package-ecosystem: docker`) should keep this digest current, each
+# bump a reviewed change. packages/k8s-checks fails on a FROM that is not Node
+# 24 or not pinned by digest.
+ARG NODE_IMAGE=node:24-bookworm-slim@sha256:0e0ff40c39bc087845bfb27465a0df4ea419520094bc35842ff83dd8cbe6f9b6
 
 # Package manifests only, so that `npm ci` below is cached until they change.
 FROM ${NODE_IMAGE} AS manifests

@@ -55,3 +55,21 @@ export function parseDockerfile(text: string): Dockerfile {
 export function baseImage(file: Dockerfile, stage: Stage): string {
   return stage.from.replace(/\$\{?(\w+)\}?/g, (_, name: string) => file.globalArgs.get(name) ?? `$${name}`);
 }
+
+/** A base image Parley builds on: Node 24 LTS, Debian bookworm-slim, pinned by an image digest. */
+const NODE_24_PINNED = /^(?:docker\.io\/(?:library\/)?)?node:24(?:\.\d+){0,2}-bookworm-slim@sha256:[0-9a-f]{64}$/;
+
+/**
+ * Why a stage's base is not acceptable, or undefined when it is: a stage may
+ * start from an earlier stage, or from Node 24 pinned by digest (a tag alone
+ * can be re-pushed; the digest names the exact bytes).
+ */
+export function basePinProblem(file: Dockerfile, stage: Stage): string | undefined {
+  const index = file.stages.indexOf(stage);
+  const earlier = new Set(file.stages.slice(0, Math.max(index, 0)).flatMap((s) => (s.name ? [s.name] : [])));
+  if (earlier.has(stage.from)) return undefined;
+  const image = baseImage(file, stage);
+  if (NODE_24_PINNED.test(image)) return undefined;
+  if (!image.includes('@sha256:')) return `${image} is not pinned by digest (add @sha256:<digest of the image index>)`;
+  return `${image} is not node:24-bookworm-slim (Node 24 LTS) pinned by a sha256 digest`;
+}

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { baseImage, parseDockerfile, type Stage } from './dockerfile.js';
+import { baseImage, basePinProblem, parseDockerfile, type Stage } from './dockerfile.js';
 import { repoRoot, services } from './layout.js';
 
 const text = readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8');
@@ -24,10 +24,41 @@ describe('parseDockerfile', () => {
   });
 });
 
+describe('basePinProblem', () => {
+  const digest = 'a'.repeat(64);
+  const problems = (text: string) => {
+    const parsed = parseDockerfile(text);
+    return parsed.stages.map((s) => basePinProblem(parsed, s));
+  };
+
+  it('accepts Node 24 bookworm-slim pinned by digest, through an ARG or not, and stages built on earlier stages', () => {
+    expect(problems(`ARG IMG=node:24-bookworm-slim@sha256:${digest}\nFROM \${IMG} AS a\nFROM a AS b\nFROM docker.io/library/node:24.21.0-bookworm-slim@sha256:${digest}\n`)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it('refuses a tag without a digest, another Node line, another image, and a short digest', () => {
+    const [unpinned, node22, other, short] = problems(
+      `FROM node:24-bookworm-slim\nFROM node:22-bookworm-slim@sha256:${digest}\nFROM debian:bookworm-slim@sha256:${digest}\nFROM node:24-bookworm-slim@sha256:abc\n`,
+    );
+    expect(unpinned).toMatch(/not pinned by digest/);
+    expect(node22).toMatch(/not node:24-bookworm-slim/);
+    expect(other).toMatch(/not node:24-bookworm-slim/);
+    expect(short).toMatch(/not node:24-bookworm-slim/);
+  });
+
+  it('does not take a later stage, or an unknown name, for an earlier stage', () => {
+    expect(problems('FROM b AS a\nFROM a AS b\n')[0]).toMatch(/b is not pinned by digest/);
+  });
+});
+
 describe('Dockerfile', () => {
-  it('builds in stages on Node 22 LTS (bookworm-slim, which has the sleep the preStop hook runs)', () => {
+  it('builds every stage on Node 24 LTS (bookworm-slim, which has the sleep the preStop hook runs), pinned by digest', () => {
     expect(dockerfile.stages.map((s) => s.name)).toEqual(['manifests', 'build', 'runtime']);
-    for (const s of dockerfile.stages) expect(baseImage(dockerfile, s)).toMatch(/^node:22(\.\d+)*-bookworm-slim$/);
+    expect(dockerfile.stages.map((s) => basePinProblem(dockerfile, s))).toEqual([undefined, undefined, undefined]);
+    for (const s of dockerfile.stages) expect(baseImage(dockerfile, s)).toMatch(/^node:24-bookworm-slim@sha256:[0-9a-f]{64}$/);
   });
 
   it('installs from the lockfile once, in the build stage, with install scripts off', () => {
