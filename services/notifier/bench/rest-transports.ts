@@ -1,8 +1,7 @@
 /**
- * Benchmark of the notifier's REST transports (issue 18), all in one run
- * against one local WebSocket service: the seed dialect over undici, Web PubSub
- * over undici, and Web PubSub through Microsoft's `@azure/web-pubsub`. Each
- * sends the same send-to-group commands (concurrency 16) to groups with real
+ * Benchmark of the notifier's REST path in both dialects, in one run against
+ * one local WebSocket service: the seed dialect and Web PubSub, both over
+ * undici. Each sends the same send-to-group commands (concurrency 16) to groups with real
  * ws clients in them, and prints calls/s and the notifier process's CPU per
  * call (process.cpuUsage over the run; the service runs in its own process,
  * so only the client side is counted), with the load average beside them.
@@ -16,7 +15,7 @@ import { createLogger } from '@parley/service-kit';
 import { startSignalR } from '@parley/testkit';
 import { Registry } from 'prom-client';
 import { loadConfig } from '../src/config.js';
-import { dialectOf, type WebPubSubTransportKind } from '../src/dialect.js';
+import { dialectOf } from '../src/dialect.js';
 import { createNotifierMetrics } from '../src/metrics.js';
 import { createRestClient } from '../src/rest-client.js';
 import { openChatSocket, startHelloUpstream, type ChatSocket } from '../src/testing/ws-clients.js';
@@ -31,12 +30,11 @@ const logger = createLogger('notifier-bench', 'warn');
 interface Variant {
   readonly name: string;
   readonly env: Record<string, string>;
-  readonly webPubSub: WebPubSubTransportKind;
 }
 
 async function run(variant: Variant, groups: readonly string[], label: string): Promise<{ perSecond: number; cpuMicros: number }> {
   const config = loadConfig({ SERVICEBUS_CONNECTION_STRING: 'Endpoint=sb://127.0.0.1:1;SharedAccessKeyName=x;SharedAccessKey=x;UseDevelopmentEmulator=true;', ...variant.env });
-  const { transport, toRequest } = dialectOf(config, variant.webPubSub);
+  const { transport, toRequest } = dialectOf(config);
   const rest = createRestClient({ transport, requestTimeoutMs: 10_000, retry: config.retry, metrics: createNotifierMetrics(new Registry()) });
   const command = (i: number): NotifierCommand => ({
     action: 'sendToGroup',
@@ -84,11 +82,10 @@ async function main(): Promise<void> {
       }
     }
     const variants: Variant[] = [
-      { name: 'seed dialect, undici', env: { SIGNALR_CONNECTION_STRING: service.connectionString }, webPubSub: 'undici' },
-      { name: 'Web PubSub, undici', env: { WEBSOCKET_SERVICE: 'webpubsub', WEBPUBSUB_CONNECTION_STRING: service.webPubSubConnectionString }, webPubSub: 'undici' },
-      { name: 'Web PubSub, @azure/web-pubsub', env: { WEBSOCKET_SERVICE: 'webpubsub', WEBPUBSUB_CONNECTION_STRING: service.webPubSubConnectionString }, webPubSub: 'sdk' },
+      { name: 'seed dialect', env: { SIGNALR_CONNECTION_STRING: service.connectionString } },
+      { name: 'Web PubSub', env: { WEBSOCKET_SERVICE: 'webpubsub', WEBPUBSUB_CONNECTION_STRING: service.webPubSubConnectionString } },
     ];
-    console.log(`notifier REST transports: ${CALLS} send-to-group calls each (after ${WARMUP} warm-up), concurrency ${CONCURRENCY}, ${GROUPS} groups × 2 ws clients`);
+    console.log(`notifier REST dialects: ${CALLS} send-to-group calls each (after ${WARMUP} warm-up), concurrency ${CONCURRENCY}, ${GROUPS} groups × 2 ws clients`);
     const results: Record<string, { perSecond: number; cpuMicros: number }> = {};
     for (const variant of variants) {
       const before = loadavg()[0]!.toFixed(2);
@@ -96,8 +93,6 @@ async function main(): Promise<void> {
       const r = results[variant.name]!;
       console.log(`${variant.name.padEnd(32)} ${Math.round(r.perSecond).toString().padStart(6)} calls/s   CPU ${r.cpuMicros.toFixed(0).padStart(5)} µs/call   (load average ${before} → ${loadavg()[0]!.toFixed(2)})`);
     }
-    const ratio = results['Web PubSub, @azure/web-pubsub']!.cpuMicros / results['Web PubSub, undici']!.cpuMicros;
-    console.log(`SDK / undici CPU per call on Web PubSub: ${ratio.toFixed(2)}× (${ratio > 2 ? 'past 2×: the notifier keeps undici' : 'within 2×: the SDK would do'})`);
   } finally {
     await Promise.allSettled(sockets.map((s) => s.close()));
     await service.stop();

@@ -1,5 +1,5 @@
 /**
- * Benchmark of the notifier (issue 7): REST calls/s and latency percentiles of
+ * Benchmark of the notifier: REST calls/s and latency percentiles of
  * send-to-group against the local SignalR emulator, with ws clients in every
  * group, holding 1 and then 32 partition sessions. Prints figures; asserts
  * nothing about speed.

@@ -41,7 +41,7 @@ describe('notifier process', () => {
   });
 
   it('logs one ready line with the ephemeral port and serves /healthz, /readyz and /metrics', async () => {
-    expect(notifier.readyInfo).toMatchObject({ service: 'notifier', msg: 'ready' });
+    expect(notifier.readyInfo).toMatchObject({ service: 'notifier', msg: 'ready', websocketService: 'signalr', serviceUrl: `http://127.0.0.1:${new URL(standIn.baseUrl).port}` });
     expect(Number(notifier.readyInfo.port)).toBeGreaterThan(0);
     expect((await fetch(`${opsUrl}/healthz`)).status).toBe(200);
     await eventually(async () => (await fetch(`${opsUrl}/readyz`)).status === 200, '/readyz to answer 200');
@@ -66,10 +66,18 @@ describe('notifier process', () => {
     expect(fields.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
   });
 
-  it('stops cleanly on SIGTERM', async () => {
+  it('stops in order on SIGTERM and exits 0', async () => {
     const code = await notifier.stop(20_000);
-    expect(code).toBe(0);
-    expect(notifier.output().some((l) => l.includes('"msg":"stopped"'))).toBe(true);
+    expect(code, notifier.output().slice(-12).join('\n')).toBe(0);
+    const logged = notifier.output().flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as { msg?: string; step?: string }] : []));
+    // The order of the steps is the contract. The final line is checked apart: pino writes
+    // asynchronously and flushes synchronously on exit, so "stopped" can overtake a line still in flight.
+    expect(logged.filter((entry) => entry.msg === 'shutdown step done').map((entry) => entry.step)).toEqual([
+      'stop consuming, finish in-flight, close the HTTP pool',
+      'ops server',
+      'bus client',
+    ]);
+    expect(logged.some((entry) => entry.msg === 'stopped')).toBe(true);
   });
 
   it('refuses to start with a bad configuration, naming the variable', async () => {

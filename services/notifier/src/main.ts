@@ -16,7 +16,7 @@ await runService({
       liveness: { consumer: () => notifier.alive() },
       async start() {
         notifier.start();
-        return { signalr: config.service.baseUrl, maxConcurrentSessions: config.maxConcurrentSessions, httpConnections: config.httpConnections };
+        return { websocketService: config.service.dialect, serviceUrl: config.service.baseUrl, maxConcurrentSessions: config.maxConcurrentSessions, httpConnections: config.httpConnections };
       },
       stop: [{ name: 'stop consuming, finish in-flight, close the HTTP pool', run: () => notifier.stop() }],
     };

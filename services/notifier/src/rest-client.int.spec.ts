@@ -6,14 +6,14 @@ import { createLogger, PermanentError } from '@parley/service-kit';
 import { NotifierErrorCodes, TransientRestError } from './errors.js';
 import { createNotifierMetrics, type NotifierMetrics } from './metrics.js';
 import { createRestClient, type RestClient, type RestClientOptions } from './rest-client.js';
-import { toRestRequest } from './rest-requests.js';
+import { toSeedRequest } from './rest-requests.js';
 import { startRestStandIn, type RestStandIn } from './testing/rest-stand-in.js';
 import { createUndiciTransport } from './undici-transport.js';
 
 const accessKey = 'notifier-test-key-0123456789abcdef';
 const logger = createLogger('notifier-test', 'silent');
 const frame = { type: 'presence', user: 'bob', online: true } as const;
-const groupSend = toRestRequest({ action: 'sendToGroup', hub: 'chat', group: 'room:dev', frame });
+const groupSend = toSeedRequest({ action: 'sendToGroup', hub: 'chat', group: 'room:dev', frame });
 const groupPath = '/ws/api/v1/hubs/chat/groups/room%3Adev';
 
 describe('REST client against a scripted stand-in', () => {
@@ -118,7 +118,7 @@ describe('REST client against a scripted stand-in', () => {
   });
 
   it('completes a 404 to a gone connection, but a 404 to a group is permanent', async () => {
-    const toConnection = toRestRequest({ action: 'sendToConnection', hub: 'chat', connectionId: 'gone', frame });
+    const toConnection = toSeedRequest({ action: 'sendToConnection', hub: 'chat', connectionId: 'gone', frame });
     standIn.script('/ws/api/v1/hubs/chat/connections/gone', [{ status: 404 }]);
     expect(await client().call(toConnection, logger)).toEqual({ kind: 'gone', status: 404, attempts: 1 });
     standIn.script(groupPath, [{ status: 404, body: 'no such hub' }]);

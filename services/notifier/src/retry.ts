@@ -1,10 +1,4 @@
-import { outcomeOf } from './errors.js';
 import type { RetryPolicy } from './config.js';
-
-/** Statuses worth asking again: throttling, a timeout, or the service failing (errors.ts's table). Other 4xx never change. */
-export function isRetryableStatus(status: number): boolean {
-  return outcomeOf(status, false) === 'retry';
-}
 
 /**
  * Exponential back-off with full jitter: a uniform delay in

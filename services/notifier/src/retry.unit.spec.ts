@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, decideRetry, isRetryableStatus, parseRetryAfter } from './retry.js';
+import { backoffDelay, decideRetry, parseRetryAfter } from './retry.js';
 
 const policy = { maxAttempts: 5, baseMs: 100, maxDelayMs: 1_000 };
-
-describe('isRetryableStatus', () => {
-  it('retries throttling, timeouts and server errors, nothing else', () => {
-    for (const status of [429, 408, 500, 502, 503, 504]) expect(isRetryableStatus(status)).toBe(true);
-    for (const status of [400, 401, 403, 404, 409, 413]) expect(isRetryableStatus(status)).toBe(false);
-  });
-});
 
 describe('backoffDelay (full jitter)', () => {
   it('grows exponentially up to the cap, scaled by the random draw', () => {

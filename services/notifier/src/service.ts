@@ -6,7 +6,7 @@ import type { NotifierConfig } from './config.js';
 import { TransientRestError } from './errors.js';
 import { createNotifierMetrics, type NotifierMetrics } from './metrics.js';
 import { createRestClient, type RestClient } from './rest-client.js';
-import { dialectOf, type WebPubSubTransportKind } from './dialect.js';
+import { dialectOf } from './dialect.js';
 import { targetOf } from './rest-requests.js';
 import { tracedTransport } from './traced-transport.js';
 
@@ -23,8 +23,6 @@ export interface NotifierDeps {
   registry: Registry;
   /** For tests of the back-off; Math.random otherwise. */
   random?: () => number;
-  /** Web PubSub only: undici with the contracts' paths (the default) or Microsoft's SDK — bench/rest-transports.ts compares both. */
-  webPubSubTransport?: WebPubSubTransportKind;
 }
 
 /** The consumer service over the notifications queue; stop() also closes the HTTP pool. */
@@ -40,7 +38,7 @@ export interface Notifier extends ConsumerService {
 export function buildNotifier(deps: NotifierDeps, config: NotifierConfig): Notifier {
   const { logger } = deps;
   const metrics = createNotifierMetrics(deps.registry);
-  const { transport, toRequest } = dialectOf(config, deps.webPubSubTransport);
+  const { transport, toRequest } = dialectOf(config);
   const rest: RestClient = createRestClient({
     // Each attempt a CLIENT span under the command's (no-op while tracing is off).
     transport: tracedTransport(transport),

@@ -6,7 +6,6 @@ import { roomGroup } from '@parley/contracts';
 import { createBusClient, createLogger } from '@parley/service-kit';
 import { startServiceBus, startSignalR, type StandIn } from '@parley/testkit';
 import { loadConfig } from './config.js';
-import type { WebPubSubTransportKind } from './dialect.js';
 import { buildNotifier, type Notifier } from './service.js';
 import { sendCommands } from './testing/bus.js';
 import { eventually } from '@parley/testkit';
@@ -26,15 +25,13 @@ const message = (text: string, room?: string): MessageFrame => ({
 const isText = (text: string) => (frame: Record<string, unknown>) => frame.text === text;
 
 /**
- * The three ways the notifier reaches the service (issue 18): the seed dialect,
- * Web PubSub over undici (the default) and through Microsoft's SDK. The one
+ * The two dialects the notifier speaks: the seed one and Web PubSub. The one
  * emulator process serves both faces with shared connections and groups, so
  * the same seed ws clients receive what either REST API sends.
  */
-const variants: Array<{ name: string; env: (service: { connectionString: string; webPubSubConnectionString: string }) => Record<string, string>; transport?: WebPubSubTransportKind }> = [
+const variants: Array<{ name: string; env: (service: { connectionString: string; webPubSubConnectionString: string }) => Record<string, string> }> = [
   { name: 'seed dialect', env: (s) => ({ SIGNALR_CONNECTION_STRING: s.connectionString }) },
-  { name: 'Web PubSub over undici', env: (s) => ({ WEBSOCKET_SERVICE: 'webpubsub', WEBPUBSUB_CONNECTION_STRING: s.webPubSubConnectionString }) },
-  { name: 'Web PubSub through @azure/web-pubsub', env: (s) => ({ WEBSOCKET_SERVICE: 'webpubsub', WEBPUBSUB_CONNECTION_STRING: s.webPubSubConnectionString }), transport: 'sdk' },
+  { name: 'Web PubSub', env: (s) => ({ WEBSOCKET_SERVICE: 'webpubsub', WEBPUBSUB_CONNECTION_STRING: s.webPubSubConnectionString }) },
 ];
 
 /** The notifier between the real broker and the real local WebSocket service, with real ws clients. */
@@ -74,7 +71,7 @@ describe.each(variants)('notifier against the local WebSocket service: $name', (
     });
     bus = createBusClient(config.bus);
     registry = new Registry();
-    notifier = buildNotifier({ bus, logger: createLogger('notifier', 'warn'), registry, ...(variant.transport ? { webPubSubTransport: variant.transport } : {}) }, config);
+    notifier = buildNotifier({ bus, logger: createLogger('notifier', 'warn'), registry }, config);
     notifier.start();
   });
 

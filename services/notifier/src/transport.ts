@@ -6,12 +6,12 @@ export type Attempt =
   | { readonly kind: 'failure'; readonly cause: 'timeout' | 'network'; readonly error: Error };
 
 /**
- * The dialect seam of the notifier (issue 18): how one call reaches the
- * WebSocket service. The retry policy, dead-lettering and gone-connection
- * rules around it (rest-client.ts) are the same for every transport.
- * - undici-transport.ts: seed paths (docs/protocols.md §1) or Web PubSub paths
- *   (§2) over one undici Pool with a cached HS256 JWT per URL;
- * - webpubsub-sdk-transport.ts: Microsoft's `@azure/web-pubsub`, key or Entra ID.
+ * How one call reaches the WebSocket service, kept apart from the retry
+ * policy, dead-lettering and gone-connection rules around it (rest-client.ts)
+ * so those are the same for every dialect and can be tested against a
+ * scripted stand-in. The one implementation is undici-transport.ts: seed paths
+ * (docs/protocols.md §1) or Web PubSub paths (§2) over one undici Pool, with a
+ * cached HS256 JWT per URL or a Microsoft Entra ID bearer.
  */
 export interface RestTransport {
   /** One attempt, never retried here; must not throw. */

@@ -22,7 +22,7 @@ export interface UndiciTransportOptions {
  * a JWT (HS256 with the access key, `aud` = the URL without query, cached per
  * URL) in both dialects, or a Microsoft Entra ID token for Web PubSub without
  * a key. Which paths are called is the request mapper's business
- * (rest-requests.ts, webpubsub-requests.ts).
+ * (rest-requests.ts).
  */
 export function createUndiciTransport(options: UndiciTransportOptions): RestTransport {
   const { baseUrl } = options;
