@@ -14,7 +14,8 @@ export interface StackContext {
   readonly tokenSigningKey: string;
   readonly connectionStrings: Partial<Record<'servicebus' | 'signalr' | 'tables', string>>;
   readonly env: Partial<Record<ComponentName, Record<string, string>>>;
-  readonly onLine: (component: ComponentName, line: string) => void;
+  /** Each output line; `copy` names the copy (gateway-2) when a service runs several. */
+  readonly onLine: (component: ComponentName, line: string, copy?: string) => void;
   readonly detached: boolean;
   /** The WebSocket service dialect the stack speaks (dialect.ts). */
   readonly service: ServiceDialect;
@@ -30,19 +31,26 @@ export interface StartedComponent {
   readonly connectionString?: string;
 }
 
-type Starter = (context: StackContext) => Promise<StartedComponent>;
+/** One copy of a component: where it listens (the gateway's ops port apart from its port) and its name in logs. */
+export interface CopyPorts {
+  readonly port: number;
+  readonly opsPort: number;
+  readonly label: string;
+}
+
+type Starter = (context: StackContext, ports: CopyPorts) => Promise<StartedComponent>;
 
 
 /** A service of ours: node with tsx's loader in-process, so a signal reaches the service itself. */
-async function startService(name: ComponentName, entry: string, context: StackContext, env: Record<string, string>) {
+async function startService(name: ComponentName, entry: string, context: StackContext, ports: CopyPorts, env: Record<string, string>) {
   const process = await startProcess({
     name,
     command: globalThis.process.execPath,
     args: ['--import', 'tsx', join(WORKSPACE_ROOT, entry)],
-    env: { HOST: '127.0.0.1', PORT: String(context.ports[name]), LOG_LEVEL: 'info', ...env, ...context.env[name] },
+    env: { HOST: '127.0.0.1', PORT: String(ports.port), LOG_LEVEL: 'info', ...env, ...context.env[name] },
     ready: pinoReady,
     readyTimeoutMs: 60_000,
-    onLine: (line) => context.onLine(name, line),
+    onLine: (line) => context.onLine(name, line, ports.label),
     detached: context.detached,
   });
   return { process };
@@ -82,21 +90,21 @@ export const STARTERS: Record<ComponentName, Starter> = {
     });
     return { process: started, connectionString: started.connectionString };
   },
-  gateway: (context) =>
-    startService('gateway', 'services/gateway/src/main.ts', context, {
+  gateway: (context, ports) =>
+    startService('gateway', 'services/gateway/src/main.ts', context, ports, {
       SERVICEBUS_CONNECTION_STRING: need(context, 'servicebus'),
       ...serviceEnv(context.service, need(context, 'signalr')),
       AUTH_MODE: 'development',
       TOKEN_SIGNING_KEY: context.tokenSigningKey,
-      OPS_PORT: String(context.opsPorts.gateway),
+      OPS_PORT: String(ports.opsPort),
     }),
-  'chat-worker': (context) =>
-    startService('chat-worker', 'services/chat-worker/src/main.ts', context, {
+  'chat-worker': (context, ports) =>
+    startService('chat-worker', 'services/chat-worker/src/main.ts', context, ports, {
       SERVICEBUS_CONNECTION_STRING: need(context, 'servicebus'),
       TABLES_CONNECTION_STRING: need(context, 'tables'),
     }),
-  notifier: (context) =>
-    startService('notifier', 'services/notifier/src/main.ts', context, {
+  notifier: (context, ports) =>
+    startService('notifier', 'services/notifier/src/main.ts', context, ports, {
       SERVICEBUS_CONNECTION_STRING: need(context, 'servicebus'),
       ...serviceEnv(context.service, need(context, 'signalr')),
     }),

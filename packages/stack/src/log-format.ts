@@ -7,8 +7,9 @@ const WIDTH = 11;
 /**
  * One readable line per log line, prefixed with the component: pino JSON is
  * condensed to `LEVEL message key=value…`; anything else is passed through.
+ * `component` may name one copy of a service (`gateway-2`).
  */
-export function formatLine(component: ComponentName, line: string): string {
+export function formatLine(component: ComponentName | string, line: string): string {
   const prefix = `[${component}]`.padEnd(WIDTH + 2);
   if (!line.startsWith('{')) return `${prefix} ${line}`;
   try {

@@ -6,8 +6,9 @@ import { isServiceDialect } from './dialect.js';
 import { Supervisor } from './supervisor.js';
 import { isStackAuth } from './oidc.js';
 import { isTablesBackend } from './components.js';
+import { DEFAULT_SCALE, parseScale, ScaleError, SCALABLE_COMPONENTS, type Scale } from './scale.js';
 
-const usage = `Usage: npm start [-- --in-memory] [-- --data-dir DIR] [-- --quiet] [-- --service signalr|webpubsub] [-- --traces] [-- --tables emulator|azurite]
+const usage = `Usage: npm start [-- --in-memory] [-- --data-dir DIR] [-- --quiet] [-- --service signalr|webpubsub] [-- --traces] [-- --tables emulator|azurite] [-- --scale gateway=3,chat-worker=3,notifier=2]
   --service     the WebSocket service dialect: signalr (the seed X-ASRS-* API, default) or webpubsub (Azure Web PubSub)
   --in-memory   keep the tables and the Service Bus broker in memory (nothing survives a stop)
   --tables      what serves the Table API: emulator (emulators/tables on SQLite, default) or azurite
@@ -15,6 +16,8 @@ const usage = `Usage: npm start [-- --in-memory] [-- --data-dir DIR] [-- --quiet
   --quiet       show warnings and errors only
   --traces      keep the services' traces (last 500, in memory); show one with: npx parley trace <eventId|traceId>
   --auth        development (type any name, default) or oidc (sign in at the local OpenID provider, PARLEY_OIDC_PORT 7079)
+  --scale       copies of each service (default 1 of each; at most 16): several gateways share the gateway port
+                through a round-robin proxy, as a Kubernetes Service spreads calls; every copy is listed in stack.json
 Ports: PARLEY_GATEWAY_PORT (7071), PARLEY_SIGNALR_PORT (8888), PARLEY_SERVICEBUS_PORT (5672),
        PARLEY_TABLES_PORT (10002; PARLEY_AZURITE_PORT also read), PARLEY_WORKER_PORT (7072), PARLEY_NOTIFIER_PORT (7073)`;
 
@@ -27,6 +30,7 @@ const { values } = parseArgs({
     service: { type: 'string', default: 'signalr' },
     auth: { type: 'string', default: 'development' },
     tables: { type: 'string', default: 'emulator' },
+    scale: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -52,10 +56,19 @@ if (!isTablesBackend(tables)) {
   process.exit(2);
 }
 
+let scale: Scale = DEFAULT_SCALE;
+try {
+  if (values.scale !== undefined) scale = parseScale(values.scale);
+} catch (error) {
+  if (!(error instanceof ScaleError)) throw error;
+  console.error(`${error.message}\n${usage}`);
+  process.exit(2);
+}
+
 const quietLevels = /"level":(40|50|60)/;
-const onLine = (component: Parameters<typeof formatLine>[0], line: string) => {
+const onLine = (component: Parameters<typeof formatLine>[0], line: string, copy?: string) => {
   if (values.quiet && line.startsWith('{') && !quietLevels.test(line)) return;
-  process.stdout.write(`${formatLine(component, line)}\n`);
+  process.stdout.write(`${formatLine(copy ?? component, line)}\n`);
 };
 
 let stack: Stack | undefined;
@@ -76,7 +89,8 @@ process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
 try {
-  console.log(`Starting Parley: tables (${tables}), Service Bus emulator, SignalR emulator, gateway, chat-worker, notifier…`);
+  const services = SCALABLE_COMPONENTS.map((name) => (scale[name] > 1 ? `${scale[name]} × ${name}` : name)).join(', ');
+  console.log(`Starting Parley: tables (${tables}), Service Bus emulator, SignalR emulator, ${services}…`);
   stack = await Stack.start({
     inMemory: values['in-memory'],
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
@@ -86,6 +100,7 @@ try {
     traces: values.traces,
     auth,
     tables,
+    scale,
   });
   // A component that dies is named, restarted with back-off, and a crash loop stops everything (supervisor.ts).
   supervisor = new Supervisor(stack, {
@@ -99,12 +114,20 @@ try {
     chat:        ${home}
 ${idp ? `    sign in:     at ${idp.issuer} as ${idp.users.map((u) => `${u.id}/${u.password}`).join(', ')} (another user: a private window)` : '    (another user: change name=alice to any name, in another browser window)'}
     WebSocket:   ${stack.signalrUrl}   Service Bus: 127.0.0.1:${stack.ports.servicebus}   Tables: 127.0.0.1:${stack.ports.tables}
-    data:        ${values['in-memory'] ? 'in memory' : stack.dataDir}   connection strings: ${stack.dataDir}/stack.json
-${stack.tracesUrl ? `    traces:      ${stack.tracesUrl} (OTLP/HTTP JSON); list them: npx parley trace; show one: npx parley trace <eventId|traceId>\n` : ''}  Ctrl-C stops everything.
+    data:        ${values['in-memory'] ? 'in memory' : stack.dataDir}   connection strings and copies: ${stack.dataDir}/stack.json
+${copiesLine(stack)}${stack.tracesUrl ? `    traces:      ${stack.tracesUrl} (OTLP/HTTP JSON); list them: npx parley trace; show one: npx parley trace <eventId|traceId>\n` : ''}  Ctrl-C stops everything.
 `);
 } catch (error) {
   if (error instanceof PortInUseError) console.error(`\n${error.message}\n`);
   else console.error('\nParley did not start:', error instanceof Error ? error.message : error);
   await stack?.stop();
   process.exit(1);
+}
+
+/** The copies of each scaled service with their ops ports, when any service runs more than one. */
+function copiesLine(running: Stack): string {
+  const scaled = SCALABLE_COMPONENTS.filter((name) => running.copies(name).length > 1);
+  if (scaled.length === 0) return '';
+  const lines = scaled.map((name) => `    ${name.padEnd(12)} ${running.copies(name).map((c) => `${c.name} (pid ${c.pid}, ops :${c.opsPort})`).join(', ')}`);
+  return `${lines.join('\n')}\n${running.copies('gateway').length > 1 ? `    (the gateways share :${running.ports.gateway} through a round-robin proxy)\n` : ''}`;
 }

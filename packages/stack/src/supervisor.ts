@@ -45,10 +45,14 @@ export class CrashHistory {
 
 /** What the supervisor needs of a stack (Stack implements it). */
 export interface SupervisedStack {
-  /** Called when a component exits on its own: not through stopComponent, kill or stop. */
-  onCrash(listener: (name: ComponentName, exit: ComponentExit) => void): void;
-  start(name: ComponentName): Promise<void>;
-  isRunning(name: ComponentName): boolean;
+  /** Called when a copy of a component exits on its own: not through stopComponent, kill, scale or stop. */
+  onCrash(listener: (name: ComponentName, exit: ComponentExit, copy: number) => void): void;
+  start(name: ComponentName, copy: number): Promise<void>;
+  isRunning(name: ComponentName, copy: number): boolean;
+  /** False once the copy was scaled in: it is not brought back. */
+  hasCopy(name: ComponentName, copy: number): boolean;
+  /** `notifier`, or `notifier-2` when the service runs several copies. */
+  copies(name: ComponentName): ReadonlyArray<{ readonly copy: number; readonly name: string }>;
 }
 
 export interface SupervisorOptions {
@@ -61,20 +65,21 @@ export interface SupervisorOptions {
 }
 
 /**
- * Brings a crashed component back as a container runtime would. Intended
+ * Brings a crashed copy of a component back as a container runtime would: each
+ * copy has its own crash history, as each pod has its own back-off. Intended
  * exits (a stop, a test's `stack.kill(name)`) never reach it: the stack
  * reports only exits it did not ask for. A restart that fails to start counts
  * as one more failure.
  */
 export class Supervisor {
   private readonly policy: RestartPolicy;
-  private readonly histories = new Map<ComponentName, CrashHistory>();
+  private readonly histories = new Map<string, CrashHistory>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly now: () => number;
   private closed = false;
-  /** Restarts that came up, per component (for logs and tests). */
-  readonly restarts = new Map<ComponentName, number>();
+  /** Restarts that came up, per copy name (`notifier`, `notifier-2`; for logs and tests). */
+  readonly restarts = new Map<string, number>();
 
   constructor(
     private readonly stack: SupervisedStack,
@@ -82,11 +87,16 @@ export class Supervisor {
   ) {
     this.policy = { ...DEFAULT_RESTART_POLICY, ...options.policy };
     this.now = options.now ?? Date.now;
-    stack.onCrash((name, exit) => this.failed(name, `exited unexpectedly (${describeExit(exit)})`));
+    stack.onCrash((name, exit, copy) => this.failed(name, copy, `exited unexpectedly (${describeExit(exit)})`));
   }
 
-  private failed(name: ComponentName, what: string): void {
-    if (this.closed) return;
+  private label(name: ComponentName, copy: number): string {
+    return this.stack.copies(name).find((c) => c.copy === copy)?.name ?? `${name}-${copy}`;
+  }
+
+  private failed(component: ComponentName, copy: number, what: string): void {
+    if (this.closed || !this.stack.hasCopy(component, copy)) return;
+    const name = this.label(component, copy);
     let history = this.histories.get(name);
     if (!history) this.histories.set(name, (history = new CrashHistory(this.policy)));
     const decision = history.record(this.now());
@@ -95,7 +105,7 @@ export class Supervisor {
       this.closed = true;
       const message = `${name} keeps failing (CrashLoop): ${decision.failures} failures within ${windowS} s, the last one: ${what}. Stopping Parley.`;
       this.options.log(message);
-      this.options.onGiveUp(name, message);
+      this.options.onGiveUp(component, message);
       return;
     }
     this.options.log(
@@ -103,20 +113,20 @@ export class Supervisor {
     );
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      this.restart(name);
+      this.restart(component, copy, name);
     }, decision.delayMs);
     this.timers.add(timer);
   }
 
-  private restart(name: ComponentName): void {
-    // Someone else (a test, an operator) already brought it back.
-    if (this.closed || this.stack.isRunning(name)) return;
-    const attempt = this.stack.start(name).then(
+  private restart(component: ComponentName, copy: number, name: string): void {
+    // Someone else (a test, an operator) already brought it back, or scaled it in.
+    if (this.closed || !this.stack.hasCopy(component, copy) || this.stack.isRunning(component, copy)) return;
+    const attempt = this.stack.start(component, copy).then(
       () => {
         this.restarts.set(name, (this.restarts.get(name) ?? 0) + 1);
         this.options.log(`${name} is back (restart ${this.restarts.get(name)})`);
       },
-      (error: unknown) => this.failed(name, `did not start: ${firstLine(error)}`),
+      (error: unknown) => this.failed(component, copy, `did not start: ${firstLine(error)}`),
     );
     this.inFlight.add(attempt);
     void attempt.finally(() => this.inFlight.delete(attempt));

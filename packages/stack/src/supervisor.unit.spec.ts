@@ -31,13 +31,13 @@ class FakeStack implements SupervisedStack {
   readonly running = new Set<ComponentName>(['notifier']);
   readonly starts: ComponentName[] = [];
   failStarts = false;
-  private listener: ((name: ComponentName, exit: ComponentExit) => void) | undefined;
-  onCrash(listener: (name: ComponentName, exit: ComponentExit) => void) {
+  private listener: ((name: ComponentName, exit: ComponentExit, copy: number) => void) | undefined;
+  onCrash(listener: (name: ComponentName, exit: ComponentExit, copy: number) => void) {
     this.listener = listener;
   }
   crash(name: ComponentName, exit: ComponentExit) {
     this.running.delete(name);
-    this.listener?.(name, exit);
+    this.listener?.(name, exit, 1);
   }
   async start(name: ComponentName) {
     this.starts.push(name);
@@ -46,6 +46,40 @@ class FakeStack implements SupervisedStack {
   }
   isRunning(name: ComponentName) {
     return this.running.has(name);
+  }
+  hasCopy() {
+    return true;
+  }
+  copies(name: ComponentName) {
+    return [{ copy: 1, name }];
+  }
+}
+
+/** Two copies of the notifier with separate histories; copy 2 may be scaled in. */
+class TwoCopyStack implements SupervisedStack {
+  readonly running = new Set<number>([1, 2]);
+  readonly starts: number[] = [];
+  readonly wanted = new Set<number>([1, 2]);
+  private listener: ((name: ComponentName, exit: ComponentExit, copy: number) => void) | undefined;
+  onCrash(listener: (name: ComponentName, exit: ComponentExit, copy: number) => void) {
+    this.listener = listener;
+  }
+  crash(copy: number) {
+    this.running.delete(copy);
+    this.listener?.('notifier', { code: null, signal: 'SIGKILL' }, copy);
+  }
+  async start(_name: ComponentName, copy: number) {
+    this.starts.push(copy);
+    this.running.add(copy);
+  }
+  isRunning(_name: ComponentName, copy: number) {
+    return this.running.has(copy);
+  }
+  hasCopy(_name: ComponentName, copy: number) {
+    return this.wanted.has(copy);
+  }
+  copies(name: ComponentName) {
+    return [...this.wanted].map((copy) => ({ copy, name: `${name}-${copy}` }));
   }
 }
 
@@ -99,5 +133,26 @@ describe('Supervisor', () => {
     await supervisor.close();
     await vi.advanceTimersByTimeAsync(10_000);
     expect(stack.starts).toEqual([]);
+  });
+
+  it('restarts each copy on its own back-off, and not a copy that was scaled in', async () => {
+    const stack = new TwoCopyStack();
+    const lines: string[] = [];
+    new Supervisor(stack, { log: (line) => lines.push(line), onGiveUp: () => undefined, now: Date.now });
+    stack.crash(2);
+    await vi.advanceTimersByTimeAsync(500);
+    stack.crash(2);
+    stack.crash(1);
+    expect(lines.slice(-2)).toEqual([
+      'notifier-2 exited unexpectedly (signal SIGKILL); restarting in 1000 ms (failure 2 of 5 within 60 s)',
+      'notifier-1 exited unexpectedly (signal SIGKILL); restarting in 500 ms (failure 1 of 5 within 60 s)',
+    ]);
+    stack.wanted.delete(2);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(stack.starts).toEqual([2, 1]);
+    expect(lines.at(-1)).toBe('notifier-1 is back (restart 1)');
+    stack.crash(2);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(stack.starts).toEqual([2, 1]);
   });
 });
