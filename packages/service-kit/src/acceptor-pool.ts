@@ -6,8 +6,8 @@
  * (there may be a backlog, up to `max`), one fewer after every accept that
  * timed out empty; never more accepts in flight plus held sessions than
  * `slots`. Only accepts in flight count: an acceptor waiting for room holds
- * nothing (counting it too let busy held sessions plus waiting acceptors pass
- * `slots` for good, and the partitions nobody held starved while load lasted). A
+ * nothing, and counting it too would let busy held sessions plus waiting
+ * acceptors pass `slots` for good, starving the partitions nobody holds. A
  * waiting accept is granted the moment a message arrives for a session nobody
  * holds, so a quiet-time message waits no longer than with one accept per partition.
  */

@@ -5,9 +5,8 @@ import type { BusConnection } from './config.js';
 /**
  * The SDK's operation timeout, which is also how long the broker holds an `acceptNextSession`
  * open waiting for a session with messages. An accept that ends empty re-creates its link and
- * CBS token, so a short timeout is churn at rest: at 10 s each idle consumer made 0.2 accepts/s
- * (~0.3 % of a core in the worker and notifier, and the broker's whole idle cost). 60 s is the
- * SDK's default. Sends carry their own shorter deadline (`withDeadline`), so a hung broker
+ * CBS token, so a short timeout is churn at rest: the idle consumers' accepts are most of what
+ * the worker, the notifier and the broker do while nothing happens. 60 s is the SDK's default. Sends carry their own shorter deadline (`withDeadline`), so a hung broker
  * still fails a send in seconds.
  */
 export const BUS_OPERATION_TIMEOUT_MS = 60_000;

@@ -8,7 +8,7 @@ export const SERVICE_DIALECTS: readonly ServiceDialect[] = ['signalr', 'webpubsu
 
 /**
  * How the gateway and the notifier reach the WebSocket service, read the same
- * way in both (issue 18). `WEBSOCKET_SERVICE` picks the dialect (default
+ * way in both. `WEBSOCKET_SERVICE` picks the dialect (default
  * `signalr`, the local seed face).
  *
  * - signalr: `SIGNALR_CONNECTION_STRING` (+ `SIGNALR_SECONDARY_KEY`).
