@@ -106,13 +106,18 @@ describe('connect (blocking upstream call)', () => {
   });
 
   it('a client that leaves during the connect call still costs the upstream exactly one disconnect', async () => {
-    pair.upstream.handler = (call) => (call.event === 'connect' ? { status: 200, headers: { 'x-asrs-user-id': 'quitter' }, delayMs: 300 } : defaultHandler(call));
-    const before = pair.upstream.callsOf('connect').length;
-    const socket = rawUpgrade(pair.emulator.port, '/ws/client/hubs/chat');
-    const connect = await waitFor(() => pair.upstream.callsOf('connect')[before], 5_000, 'connect');
-    socket.destroy();
-    await pair.upstream.waitForCall((c) => c.event === 'disconnect' && c.connectionId === connect.connectionId);
-    await new Promise((r) => setTimeout(r, 400));
-    expect(pair.upstream.callsOf('disconnect', connect.connectionId)).toHaveLength(1);
+    // Its own emulator, so that its close() can be the marker after which no call can come.
+    const own = await startPair();
+    try {
+      own.upstream.handler = (call) => (call.event === 'connect' ? { status: 200, headers: { 'x-asrs-user-id': 'quitter' }, delayMs: 300 } : defaultHandler(call));
+      const socket = rawUpgrade(own.emulator.port, '/ws/client/hubs/chat');
+      const connect = await waitFor(() => own.upstream.callsOf('connect')[0], 5_000, 'connect');
+      socket.destroy();
+      await own.upstream.waitForCall((c) => c.event === 'disconnect' && c.connectionId === connect.connectionId);
+      await own.emulator.close();
+      expect(own.upstream.callsOf('disconnect', connect.connectionId)).toHaveLength(1);
+    } finally {
+      await own.close();
+    }
   });
 });

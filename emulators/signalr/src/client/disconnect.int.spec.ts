@@ -1,18 +1,21 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openClient, rawUpgrade } from '../testing/clients.js';
 import { startPair, type Pair } from '../testing/emulator.js';
 import { defaultHandler } from '../testing/test-upstream.js';
 import { waitFor } from '../testing/wait.js';
 
+/**
+ * Each test has its own emulator: "exactly once" is read after that
+ * emulator's close(), which returns only when every upstream call it made or
+ * queued has finished, so a duplicate could not arrive later.
+ */
 describe('disconnect (after the connection is gone, exactly once)', () => {
   let pair: Pair;
-  beforeAll(async () => {
+  beforeEach(async () => {
     pair = await startPair({ limits: { keepAliveIntervalMs: 150 } });
-  });
-  afterAll(() => pair.close());
-  beforeEach(() => {
     pair.upstream.handler = defaultHandler;
   });
+  afterEach(() => pair.close());
 
   async function connected(user: string) {
     const client = await openClient(`${pair.ws}/ws/client/hubs/chat?user=${user}`);
@@ -22,8 +25,9 @@ describe('disconnect (after the connection is gone, exactly once)', () => {
 
   async function exactlyOneDisconnect(id: string) {
     const call = await pair.upstream.waitForCall((c) => c.event === 'disconnect' && c.connectionId === id);
-    // Give a duplicate the time to show up.
-    await new Promise((r) => setTimeout(r, 300));
+    expect(pair.emulator.connectionCount()).toBe(0);
+    // The marker that nothing else is coming: close() drains every upstream call.
+    await pair.emulator.close();
     expect(pair.upstream.callsOf('disconnect', id)).toHaveLength(1);
     return call;
   }
@@ -37,7 +41,6 @@ describe('disconnect (after the connection is gone, exactly once)', () => {
     expect(call.headers['x-asrs-hub']).toBe('chat');
     expect(call.url).toBe('/api/messages?event=disconnect');
     expect(call.signatureValid).toBe(true);
-    expect(pair.emulator.connectionCount()).toBe(0);
   });
 
   it('is sent once after an abrupt TCP drop', async () => {
