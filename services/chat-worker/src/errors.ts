@@ -2,36 +2,31 @@ import { ErrorCodes } from '@parley/contracts';
 import { PermanentError } from '@parley/service-kit';
 
 /**
- * What the consumer does with an event whose handling failed (docs/style.md §8):
- * - `dead-letter`: now, with the code as reason; no retry can help.
- * - `retry`: abandon after the back-off of service.ts (retryDelayMs); the broker
- *   dead-letters it past the subscription's MaxDeliveryCount. Every error that is not in
- *   the table below is retried: Table Storage or Service Bus unreachable, busy or timed
- *   out (5xx, 429, 408, network, auth), rethrown as the SDK raised it.
- */
-export type Handling = 'dead-letter' | 'retry';
-
-/**
- * THE table of the chat-worker's failures (docs/style.md §3; as fastify's lib/errors.js
- * keeps the status beside each code): each code with what happens to the event. Codes
- * appear as dead-letter reasons and in logs; never reuse a retired one. Chat rule
- * refusals are no failures: they use the contracts' codes (`PARLEY_NOT_MEMBER`, …) in
- * the error frame the client gets, and the event completes.
+ * THE table of the chat-worker's own failures (docs/style.md §3): each is
+ * permanent, so the consumer dead-letters the event at once with the code as
+ * the reason (docs/style.md §8) — no retry can help. Every error that is not in
+ * this table is retried: Table Storage or Service Bus unreachable, busy or timed
+ * out (5xx, 429, 408, network, auth), rethrown as the SDK raised it; the event
+ * is abandoned after the back-off of service.ts (retryDelayMs) and the broker
+ * dead-letters it past the subscription's MaxDeliveryCount. Codes appear as
+ * dead-letter reasons and in logs; never reuse a retired one. Chat rule
+ * refusals are no failures: they use the contracts' codes (`PARLEY_NOT_MEMBER`,
+ * …) in the error frame the client gets, and the event completes.
  */
 export const WORKER_ERRORS = {
   /** The event names a hub this worker does not serve (HUB). */
-  hubMismatch: { code: 'PARLEY_WORKER_HUB_MISMATCH', handling: 'dead-letter' },
+  hubMismatch: { code: 'PARLEY_WORKER_HUB_MISMATCH' },
   /** `metadata.receivedAt` is not a date: no key can be built from it. */
-  badTimestamp: { code: 'PARLEY_WORKER_BAD_TIMESTAMP', handling: 'dead-letter' },
+  badTimestamp: { code: 'PARLEY_WORKER_BAD_TIMESTAMP' },
   /** Table Storage refused a write with a 4xx that no retry can fix (store/table-errors.ts). */
-  storeRejected: { code: 'PARLEY_WORKER_STORE_REJECTED', handling: 'dead-letter' },
+  storeRejected: { code: 'PARLEY_WORKER_STORE_REJECTED' },
   /** Service Bus refused the notifier commands for good (e.g. too large for a message). */
-  publishRejected: { code: 'PARLEY_WORKER_PUBLISH_REJECTED', handling: 'dead-letter' },
+  publishRejected: { code: 'PARLEY_WORKER_PUBLISH_REJECTED' },
   /** The body is not a valid chat event: dead-lettered by the consumer before the worker sees it. */
-  envelopeInvalid: { code: ErrorCodes.envelopeInvalid, handling: 'dead-letter' },
-  envelopeUnknownType: { code: ErrorCodes.envelopeUnknownType, handling: 'dead-letter' },
-  envelopeUnsupportedVersion: { code: ErrorCodes.envelopeUnsupportedVersion, handling: 'dead-letter' },
-} as const satisfies Record<string, { code: string; handling: Handling }>;
+  envelopeInvalid: { code: ErrorCodes.envelopeInvalid },
+  envelopeUnknownType: { code: ErrorCodes.envelopeUnknownType },
+  envelopeUnsupportedVersion: { code: ErrorCodes.envelopeUnsupportedVersion },
+} as const satisfies Record<string, { code: string }>;
 
 export type WorkerErrorName = keyof typeof WORKER_ERRORS;
 
@@ -40,7 +35,7 @@ export const WorkerErrorCodes = Object.fromEntries(Object.entries(WORKER_ERRORS)
   readonly [N in WorkerErrorName]: (typeof WORKER_ERRORS)[N]['code'];
 };
 
-/** The error to throw for a failure of the table (all of which dead-letter): the table decides, never the throw site. */
+/** The error to throw for a failure of the table: permanent, so the consumer dead-letters the event with the code as the reason. */
 export function workerError(name: WorkerErrorName, description: string): PermanentError {
   return new PermanentError(WORKER_ERRORS[name].code, description);
 }
