@@ -4,9 +4,9 @@ import { ConfigError } from './errors.js';
 /** What both bins (`signalr-emulator`, `webpubsub-emulator`) check and do the same way. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-export function checkPort(value: string): number {
+export function checkPort(value: string, flag = '--port'): number {
   const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65535) throw new ConfigError('--port', `"${value}" is not a TCP port (0 picks a free one)`);
+  if (!/^\d+$/.test(value) || port > 65535) throw new ConfigError(flag, `"${value}" is not a TCP port (0 picks a free one)`);
   return port;
 }
 

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { WebSocketServer } from 'ws';
@@ -20,6 +21,15 @@ export { DEFAULT_CONFIG_PATH, loadConfigFile, parseConfig, type EmulatorConfig, 
 export type { UpstreamSettings, UpstreamTemplate } from './upstream/templates.js';
 export type { EventHandlerSetting, WebPubSubSettings } from './webpubsub/settings.js';
 export { parseAppSettings } from './webpubsub/app-settings.js';
+export { loadTls, localTls, type TlsMaterial } from './tls.js';
+
+/** A second, TLS listener serving the same API (what Microsoft's SDKs expect of an endpoint). */
+export interface HttpsOptions {
+  readonly cert: string | Buffer;
+  readonly key: string | Buffer;
+  /** 0 (the default) picks a free port. */
+  readonly port?: number;
+}
 
 export interface SignalREmulatorOptions {
   /** 0 (the default here) picks a free port. */
@@ -40,6 +50,8 @@ export interface SignalREmulatorOptions {
   readonly recoveryWindowMs?: number;
   /** How long a handler origin that passed the abuse-protection check stays trusted; 10 minutes by default. */
   readonly abuseProtectionTtlMs?: number;
+  /** Serve HTTPS (and wss) as well, on its own port. */
+  readonly https?: HttpsOptions;
 }
 
 export interface SignalREmulator {
@@ -49,6 +61,10 @@ export interface SignalREmulator {
   readonly connectionString: string;
   /** The same endpoint and key, for Microsoft's Web PubSub SDKs (`/client`, `/api/hubs`). */
   readonly webPubSubConnectionString: string;
+  /** With `https`: its port, `https://<host>:<port>` and the connection string Microsoft's SDKs take without `allowInsecureConnection`. */
+  readonly httpsPort?: number;
+  readonly httpsUrl?: string;
+  readonly httpsConnectionString?: string;
   readonly config: EmulatorConfig;
   /** Connections currently open. */
   connectionCount(): number;
@@ -125,17 +141,36 @@ export async function startSignalREmulator(options: SignalREmulatorOptions = {})
     maxBufferedMessages: 1_000,
   });
   const rest = { registry, maxBodyBytes: limits.maxFrameBytes };
-  server.on('request', createRequestHandler({ verifier: new JwtVerifier(accessKeys), rest, logger, extra, webPubSub: { ...rest, accessKeys } }));
-  server.on('upgrade', createUpgradeHandler({ wss, upstream, registry, limits, logger, draining, pending, closing: () => closing, webPubSub }));
+  const onRequest = createRequestHandler({ verifier: new JwtVerifier(accessKeys), rest, logger, extra, webPubSub: { ...rest, accessKeys } });
+  const onUpgrade = createUpgradeHandler({ wss, upstream, registry, limits, logger, draining, pending, closing: () => closing, webPubSub });
+  server.on('request', onRequest);
+  server.on('upgrade', onUpgrade);
+  // The same handlers behind TLS: one registry, so an https REST call reaches ws and wss clients alike.
+  const secure: Server | undefined = options.https
+    ? createHttpsServer({ cert: options.https.cert, key: options.https.key, keepAliveTimeout: 5_000 })
+    : undefined;
+  secure?.on('request', onRequest);
+  secure?.on('upgrade', onUpgrade);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
+  const listen = (target: Server, listenPort: number) =>
+    new Promise<void>((resolve, reject) => {
+      target.once('error', reject);
+      target.listen(listenPort, host, () => {
+        target.off('error', reject);
+        resolve();
+      });
     });
-  });
+  await listen(server, options.port ?? 0);
+  if (secure) {
+    try {
+      await listen(secure, options.https?.port ?? 0);
+    } catch (error) {
+      server.close();
+      throw error;
+    }
+  }
   const port = (server.address() as AddressInfo).port;
+  const httpsPort = secure ? (secure.address() as AddressInfo).port : undefined;
   const endpoint = `http://${endpointHost(host)}`;
   origin = `${endpointHost(host)}:${port}`;
 
@@ -156,14 +191,16 @@ export async function startSignalREmulator(options: SignalREmulatorOptions = {})
     if (closing) return;
     closing = true;
     if (keepAlive) clearInterval(keepAlive);
-    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+    const stopped = Promise.all([server, ...(secure ? [secure] : [])].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     server.closeIdleConnections();
+    secure?.closeIdleConnections();
     for (const conn of registry.all()) conn.close(1001, 'service shutting down');
     await Promise.allSettled([...pending]);
     // Closed clients leave the registry on their close event; the close grace bounds the wait.
     for (let waited = 0; registry.size > 0 && waited < 5_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
     await Promise.allSettled([...draining]);
     server.closeAllConnections();
+    secure?.closeAllConnections();
     await stopped;
     await upstream.close();
     await events.close();
@@ -176,6 +213,13 @@ export async function startSignalREmulator(options: SignalREmulatorOptions = {})
     url: `${endpoint}:${port}`,
     connectionString: `Endpoint=${endpoint};Port=${port};AccessKey=${config.accessKeys.primary};Version=1.0;`,
     webPubSubConnectionString: `Endpoint=${endpoint};Port=${port};AccessKey=${config.accessKeys.primary};Version=1.0;`,
+    ...(httpsPort === undefined
+      ? {}
+      : {
+          httpsPort,
+          httpsUrl: `https://${endpointHost(host)}:${httpsPort}`,
+          httpsConnectionString: `Endpoint=https://${endpointHost(host)};Port=${httpsPort};AccessKey=${config.accessKeys.primary};Version=1.0;`,
+        }),
     config,
     connectionCount: () => registry.size,
     upstreamSettings: () => settings.settings,

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
@@ -5,13 +6,19 @@ import { loadConfigFile, overridesFromEnv } from '../config.js';
 import { ConfigError, ErrorCodes } from '../errors.js';
 import { startSignalREmulator } from '../index.js';
 import { checkLogLevel, checkPort, stopOnSignals } from '../cli-shared.js';
+import { loadTls, localTls, type TlsMaterial } from '../tls.js';
 
 /**
  * `webpubsub-emulator`: the same service as `signalr-emulator` (both APIs on
  * one port), started with Web PubSub defaults: port 8080 and a Microsoft
  * emulator style appsettings.json.
  */
-const USAGE = 'usage: webpubsub-emulator [--port 8080] [--host 127.0.0.1] [--config appsettings.json] [--event-handler URL_TEMPLATE] [--log-level info]';
+const USAGE =
+  'usage: webpubsub-emulator [--port 8080] [--host 127.0.0.1] [--config appsettings.json] [--event-handler URL_TEMPLATE] [--log-level info]\n' +
+  '                          [--https-port 8443] [--cert cert.pem --key key.pem] [--data-dir .webpubsub-emulator]';
+/** Where the generated certificate is kept when --data-dir is not given (relative to the working directory, as Azurite's --location). */
+const DEFAULT_DATA_DIR = '.webpubsub-emulator';
+const DEFAULT_HTTPS_PORT = 8443;
 const DEFAULT_CONFIG = fileURLToPath(new URL('../../config/webpubsub.json', import.meta.url));
 
 interface Cli {
@@ -20,6 +27,8 @@ interface Cli {
   readonly configPath: string;
   readonly eventHandler: string | undefined;
   readonly logLevel: string;
+  /** HTTPS when asked for (`--https-port`, or `--cert`/`--key`): its port and certificate. */
+  readonly https: { readonly port: number; readonly tls: TlsMaterial } | undefined;
 }
 
 function parseCli(argv: string[]): Cli | undefined {
@@ -31,6 +40,10 @@ function parseCli(argv: string[]): Cli | undefined {
       config: { type: 'string' },
       'event-handler': { type: 'string' },
       'log-level': { type: 'string', default: process.env.LOG_LEVEL ?? 'info' },
+      'https-port': { type: 'string' },
+      cert: { type: 'string' },
+      key: { type: 'string' },
+      'data-dir': { type: 'string', default: DEFAULT_DATA_DIR },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -38,7 +51,15 @@ function parseCli(argv: string[]): Cli | undefined {
   if (values.help) return undefined;
   const port = checkPort(values.port);
   checkLogLevel(values['log-level']);
-  return { port, host: values.host, configPath: values.config ?? DEFAULT_CONFIG, eventHandler: values['event-handler'], logLevel: values['log-level'] };
+  if ((values.cert === undefined) !== (values.key === undefined)) throw new ConfigError(values.cert === undefined ? '--cert' : '--key', 'is needed with the other (--cert and --key go together)');
+  const wantsHttps = values['https-port'] !== undefined || values.cert !== undefined;
+  let https: Cli['https'];
+  if (wantsHttps) {
+    const httpsPort = values['https-port'] === undefined ? DEFAULT_HTTPS_PORT : checkPort(values['https-port'], '--https-port');
+    const tls = values.cert !== undefined && values.key !== undefined ? loadTls(values.cert, values.key) : localTls(resolve(values['data-dir']));
+    https = { port: httpsPort, tls };
+  }
+  return { port, host: values.host, configPath: values.config ?? DEFAULT_CONFIG, eventHandler: values['event-handler'], logLevel: values['log-level'], https };
 }
 
 async function main(): Promise<void> {
@@ -63,7 +84,8 @@ async function main(): Promise<void> {
     return;
   }
   const logger = pino({ level: cli.logLevel, base });
-  const emulator = await startSignalREmulator({ port: cli.port, host: cli.host, config, logger });
+  const https = cli.https && { port: cli.https.port, cert: cli.https.tls.cert, key: cli.https.tls.key };
+  const emulator = await startSignalREmulator({ port: cli.port, host: cli.host, config, logger, ...(https ? { https } : {}) });
   const hubs = Object.fromEntries([...config.webPubSub.hubs].map(([hub, handlers]) => [hub, handlers.map((h) => h.urlTemplate)]));
   // The ready line is a contract (harnesses wait for it), so it is written whatever the log level.
   logger.child({}, { level: 'info' }).info(
@@ -73,10 +95,22 @@ async function main(): Promise<void> {
       eventHandlers: hubs,
       connectionString: emulator.connectionString,
       webPubSubConnectionString: emulator.webPubSubConnectionString,
+      ...(cli.https
+        ? { httpsPort: emulator.httpsPort, httpsConnectionString: emulator.httpsConnectionString, certPath: cli.https.tls.certPath, certGenerated: cli.https.tls.generated }
+        : {}),
     },
     'ready',
   );
   process.stderr.write(`Web PubSub emulator on ${emulator.url}\nConnection string: ${emulator.webPubSubConnectionString}\n`);
+  if (cli.https) {
+    process.stderr.write(
+      `HTTPS on ${emulator.httpsUrl ?? ''} with ${cli.https.tls.generated ? 'a newly generated' : 'the'} certificate ${cli.https.tls.certPath}\n` +
+        `HTTPS connection string: ${emulator.httpsConnectionString ?? ''}\n` +
+        `To trust it in Node (Microsoft's SDKs): NODE_EXTRA_CA_CERTS=${cli.https.tls.certPath}\n`,
+    );
+  } else {
+    process.stderr.write('Plain http: pass allowInsecureConnection: true to Microsoft\'s SDKs, or start with --https-port for an https endpoint.\n');
+  }
 
   stopOnSignals(emulator, logger);
 }
