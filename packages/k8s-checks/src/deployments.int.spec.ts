@@ -102,9 +102,14 @@ describe.each(overlays)('k8s/overlays/%s', (overlay) => {
     });
   });
 
-  it('all services run as the same workload identity', () => {
-    const ids = new Set(ofKind(objects, 'ServiceAccount').map((a) => a.metadata.annotations?.['azure.workload.identity/client-id']));
-    expect(ids.size).toBe(1);
+  it('runs each service as its own workload identity: one ServiceAccount each, no client id shared', () => {
+    const accounts = services.map(({ name }) => findOne(objects, 'Deployment', name).spec.template.spec.serviceAccountName as string);
+    expect(accounts).toEqual(services.map(({ name }) => name));
+    const ids = ofKind(objects, 'ServiceAccount').map((a) => a.metadata.annotations?.['azure.workload.identity/client-id']);
+    expect(ids).toHaveLength(services.length);
+    expect(new Set(ids).size).toBe(ids.length);
+    const keda = ofKind(objects, 'TriggerAuthentication').map((t) => t.spec.podIdentity.identityId);
+    for (const id of keda) expect(ids, 'KEDA has its own identity').not.toContain(id);
   });
 
   it('routes the Ingress to the gateway Service, and the Service to the gateway pods', () => {

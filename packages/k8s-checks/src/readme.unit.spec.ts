@@ -41,12 +41,4 @@ describe('k8s/README.md', () => {
     expect(readme).toContain('url-template="https://$HOST/api/webpubsub/events" user-event-pattern="*"');
     expect(readme).toContain('system-event="connect" system-event="connected" system-event="disconnected"');
   });
-
-  it('federates the three ServiceAccounts and KEDA, and grants the roles the services use', () => {
-    expect(readme).toContain('for sa in gateway chat-worker notifier; do');
-    expect(readme).toContain('system:serviceaccount:kube-system:keda-operator');
-    for (const role of ['Azure Service Bus Data Sender', 'Azure Service Bus Data Receiver', 'Storage Table Data Contributor', 'Azure Service Bus Data Owner', 'Web PubSub Service Owner']) {
-      expect(readme).toContain(`--role "${role}"`);
-    }
-  });
 });

@@ -27,8 +27,8 @@ function read(file: string): string {
 export const configFile = (service: ServiceName): string => path.join(serviceDir(service), 'src', 'config.ts');
 export const mainFile = (service: ServiceName): string => path.join(serviceDir(service), 'src', 'main.ts');
 
-/** The service's own production sources. */
-function serviceSources(service: ServiceName): string[] {
+/** The service's own production sources (not its tests, not its testing/ helpers). */
+export function serviceSources(service: ServiceName): string[] {
   return sourceFiles(path.join(serviceDir(service), 'src')).map(read);
 }
 

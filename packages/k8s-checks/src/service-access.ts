@@ -1,0 +1,70 @@
+import { BusEntities } from '@parley/contracts';
+import { ChecksError } from './errors.js';
+import type { ServiceName } from './layout.js';
+import { serviceSources } from './service-sources.js';
+
+/**
+ * What each service reaches in Azure, read from its production sources, so
+ * that the role assignments k8s/README.md documents follow the code: a new
+ * sender, receiver or SDK in a service changes what its identity must hold,
+ * and the checks say so.
+ */
+export interface AzureAccess {
+  /** Bus entities the service sends to, as Azure scopes below the namespace (`topics/x`, `queues/y`). */
+  readonly sends: readonly string[];
+  /** Bus entities it receives from (`queues/y`, `topics/x/subscriptions/z`); peeking the dead letters is receiving too. */
+  readonly receives: readonly string[];
+  /** Reads and writes Table Storage (`@azure/data-tables`). */
+  readonly tables: boolean;
+  /** Calls the Web PubSub data plane (`@azure/web-pubsub`, or Entra ID tokens for its REST API). */
+  readonly webPubSub: boolean;
+}
+
+/** Which bus entities are queues and which are topics: the names of the broker's Config.json. */
+export interface BusLayout {
+  readonly queues: ReadonlySet<string>;
+  readonly topics: ReadonlySet<string>;
+}
+
+const entityNames: Record<string, string> = BusEntities;
+
+function entityName(constant: string, service: ServiceName): string {
+  const name = entityNames[constant];
+  if (name === undefined) throw new ChecksError('K8S_CHECKS_SOURCE_UNREADABLE', `services/${service} names BusEntities.${constant}, which contracts does not define`);
+  return name;
+}
+
+const valueImport = (module: string) => new RegExp(`^import\\s+(?!type\\b)[^;]*from\\s+'${module.replaceAll('/', '\\/')}'`, 'm');
+
+/** Reads one service's Azure access from its sources; anything it cannot account for is an error, not a silent omission. */
+export function azureAccess(service: ServiceName, bus: BusLayout, texts: readonly string[] = serviceSources(service)): AzureAccess {
+  const sends = new Set<string>();
+  const receives = new Set<string>();
+  for (const text of texts) {
+    if (/\bServiceBusAdministrationClient\b/.test(text)) {
+      throw new ChecksError('K8S_CHECKS_SOURCE_UNREADABLE', `services/${service} manages bus entities (ServiceBusAdministrationClient): its identity would need Data Owner; model that here first`);
+    }
+    const senders = [...text.matchAll(/createSender\(\s*([^)]*)\)/g)];
+    for (const [, argument] of senders) {
+      const constant = /^BusEntities\.(\w+)$/.exec((argument as string).trim())?.[1];
+      if (constant === undefined) throw new ChecksError('K8S_CHECKS_SOURCE_UNREADABLE', `services/${service}: createSender(${argument}) does not name a BusEntities constant`);
+      const name = entityName(constant, service);
+      if (bus.topics.has(name)) sends.add(`topics/${name}`);
+      else if (bus.queues.has(name)) sends.add(`queues/${name}`);
+      else throw new ChecksError('K8S_CHECKS_SOURCE_UNREADABLE', `services/${service} sends to "${name}", which the broker's Config.json does not define`);
+    }
+    for (const match of text.matchAll(/entity:\s*\{\s*topic:\s*BusEntities\.(\w+),\s*subscription:\s*BusEntities\.(\w+)\s*\}/g)) {
+      receives.add(`topics/${entityName(match[1] as string, service)}/subscriptions/${entityName(match[2] as string, service)}`);
+    }
+    for (const match of text.matchAll(/entity:\s*\{\s*queue:\s*BusEntities\.(\w+)\s*\}/g)) receives.add(`queues/${entityName(match[1] as string, service)}`);
+    if (/\b(createReceiver|acceptNextSession|acceptSession)\(/.test(text)) {
+      throw new ChecksError('K8S_CHECKS_SOURCE_UNREADABLE', `services/${service} opens a receiver itself; read its entity here (service-access.ts)`);
+    }
+  }
+  return {
+    sends: [...sends].sort(),
+    receives: [...receives].sort(),
+    tables: texts.some((text) => valueImport('@azure/data-tables').test(text)),
+    webPubSub: texts.some((text) => valueImport('@azure/web-pubsub').test(text) || /\bWEBPUBSUB_ENTRA_SCOPE\b/.test(text)),
+  };
+}
