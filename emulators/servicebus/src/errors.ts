@@ -42,6 +42,7 @@ export const Condition = {
   messageNotFound: 'com.microsoft:message-not-found',
   timeout: 'com.microsoft:timeout',
   argumentError: 'com.microsoft:argument-error',
+  entityAlreadyExists: 'com.microsoft:entity-already-exists',
 } as const;
 export type ConditionName = (typeof Condition)[keyof typeof Condition];
 
@@ -60,6 +61,7 @@ const statusOf: Record<ConditionName, number> = {
   [Condition.messageNotFound]: 404,
   [Condition.timeout]: 408,
   [Condition.argumentError]: 400,
+  [Condition.entityAlreadyExists]: 409,
 };
 
 export class BrokerError extends Error {

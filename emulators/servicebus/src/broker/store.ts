@@ -1,4 +1,4 @@
-import { parseMessage, withApplicationProperties } from '../amqp/codec.js';
+import { parseMessage, withApplicationProperties, type ParsedMessage } from '../amqp/codec.js';
 import { newLockToken } from '../amqp/lock-token.js';
 import type { ReceivableProps } from '../config/model.js';
 import { BrokerError, Condition, lockLost } from '../errors.js';
@@ -27,6 +27,11 @@ export class MessageStore {
   private readonly ready = new MinHeap<StoredMessage>(bySeq);
   private readonly consumers: Consumer[] = [];
   private roundRobin = 0;
+  /**
+   * Set when the entity forwards its dead letters: takes one and answers true,
+   * or false when it cannot (the dead letter then stays here).
+   */
+  forwardDeadLetter: ((parsed: ParsedMessage, hops: number) => boolean) | undefined;
   private dispatchQueued = false;
   private closed = false;
 
@@ -277,21 +282,29 @@ export class MessageStore {
   }
 
   private moveToDeadLetter(m: StoredMessage, reason?: string, description?: string, props?: Record<string, unknown>): void {
-    const dlq = this.deadLetterQueue;
-    if (!dlq) return;
     const raw = withApplicationProperties(m.parsed, {
       ...props,
       DeadLetterReason: reason,
       DeadLetterErrorDescription: description,
     });
-    const moved = new StoredMessage(m.seq, parseMessage(raw), m.enqueuedAt, Number.POSITIVE_INFINITY, 'active', m.deliveryCount, this.path);
     // The copy is journaled before the removal: a crash in between duplicates, never loses.
-    this.ctx.journal.append({
-      t: 'enq', entity: this.entityKey, stores: [dlq.key], seq: m.seq, at: m.enqueuedAt,
-      dc: m.deliveryCount, state: 'active', dls: this.path, raw,
-    });
+    this.placeDeadLetter(parseMessage(raw), m.seq, m.enqueuedAt, m.deliveryCount, 0);
     this.remove(m);
-    dlq.insert(moved);
+  }
+
+  /**
+   * Puts a dead letter (already carrying its reason) into this store's
+   * dead-letter queue, or hands it to ForwardDeadLetteredMessagesTo.
+   */
+  placeDeadLetter(parsed: ParsedMessage, seq: number, enqueuedAt: number, deliveryCount: number, hops: number): void {
+    const dlq = this.deadLetterQueue;
+    if (!dlq) return;
+    if (this.forwardDeadLetter?.(parsed, hops)) return;
+    this.ctx.journal.append({
+      t: 'enq', entity: this.entityKey, stores: [dlq.key], seq, at: enqueuedAt,
+      dc: deliveryCount, state: 'active', dls: this.path, raw: parsed.raw,
+    });
+    dlq.insert(new StoredMessage(seq, parsed, enqueuedAt, Number.POSITIVE_INFINITY, 'active', deliveryCount, this.path));
   }
 
   private rewrite(m: StoredMessage, changes: Record<string, unknown>): void {

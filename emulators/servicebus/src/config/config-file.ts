@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { EmulatorError } from '../errors.js';
+import { defaultRule, RuleExpressionError, sqlAction, sqlFilter } from '../broker/rules.js';
 import { parseIsoDuration } from './duration.js';
 import {
   defaults,
@@ -9,7 +10,6 @@ import {
   type QueueConfig,
   type ReceivableProps,
   type RuleConfig,
-  type RuleFilter,
   type SubscriptionConfig,
   type TopicConfig,
 } from './model.js';
@@ -75,21 +75,23 @@ function positiveInt(props: Json, key: string, field: string, fallback: number):
   return v;
 }
 
-function noForwarding(props: Json, field: string): void {
-  for (const key of ['ForwardTo', 'ForwardDeadLetteredMessagesTo']) {
-    const v = props[key];
-    if (v !== undefined && v !== null && v !== '') fail(`${field}.${key}`, 'auto-forwarding is not supported by this emulator');
-  }
+function forwardTarget(props: Json, key: string, field: string): { [k: string]: string } {
+  const v = props[key];
+  if (v === undefined || v === null || v === '') return {};
+  if (typeof v !== 'string') fail(`${field}.${key}`, 'must be the name of a queue or topic');
+  const camel = key === 'ForwardTo' ? 'forwardTo' : 'forwardDeadLetteredMessagesTo';
+  return { [camel]: v };
 }
 
 function receivable(props: Json, field: string): ReceivableProps {
-  noForwarding(props, field);
   return Object.freeze({
     lockDurationMs: duration(props, 'LockDuration', field, defaults.lockDurationMs),
     maxDeliveryCount: positiveInt(props, 'MaxDeliveryCount', field, defaults.maxDeliveryCount),
     requiresSession: bool(props, 'RequiresSession', field),
     defaultTtlMs: duration(props, 'DefaultMessageTimeToLive', field, defaults.defaultTtlMs),
     deadLetteringOnExpiration: bool(props, 'DeadLetteringOnMessageExpiration', field),
+    ...forwardTarget(props, 'ForwardTo', field),
+    ...forwardTarget(props, 'ForwardDeadLetteredMessagesTo', field),
   });
 }
 
@@ -133,12 +135,14 @@ function correlationFilter(raw: Json, field: string): CorrelationFilter {
   return Object.freeze(out as unknown as CorrelationFilter);
 }
 
-function sqlFilter(raw: Json, field: string): RuleFilter {
-  const expr = raw.SqlExpression;
-  const text = typeof expr === 'string' ? expr.replace(/\s+/g, '').toLowerCase() : '';
-  if (text === '1=1' || text === 'true') return { kind: 'true' };
-  if (text === '1=0' || text === 'false') return { kind: 'false' };
-  return fail(`${field}.SqlExpression`, 'only the SQL filters "1=1" and "1=0" are supported; use a correlation filter');
+/** Runs a rule-expression parser, turning its error into one naming the config field. */
+function expression<T>(field: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof RuleExpressionError) fail(field, err.message);
+    throw err;
+  }
 }
 
 function rule(raw: unknown, field: string): RuleConfig {
@@ -146,15 +150,23 @@ function rule(raw: unknown, field: string): RuleConfig {
   const name = nameAt(obj, field);
   const props = objectAt(obj.Properties, `${field}.Properties`);
   const pf = `${field}.Properties`;
-  const action = props.Action;
-  if (isObject(action) && typeof action.SqlExpression === 'string' && action.SqlExpression.trim() !== '') {
-    fail(`${pf}.Action`, 'rule actions are not supported by this emulator');
+  const rawAction = props.Action;
+  let actionText: string | undefined;
+  if (rawAction !== undefined && rawAction !== null) {
+    const a = objectAt(rawAction, `${pf}.Action`);
+    if (a.SqlExpression !== undefined && a.SqlExpression !== null && typeof a.SqlExpression !== 'string') fail(`${pf}.Action.SqlExpression`, 'must be a string');
+    actionText = a.SqlExpression ?? undefined;
   }
+  const action = expression(`${pf}.Action.SqlExpression`, () => sqlAction(actionText));
+  const withAction = action ? { action } : {};
   switch (props.FilterType) {
     case 'Correlation':
-      return { name, filter: correlationFilter(objectAt(props.CorrelationFilter, `${pf}.CorrelationFilter`), `${pf}.CorrelationFilter`) };
-    case 'Sql':
-      return { name, filter: sqlFilter(objectAt(props.SqlFilter, `${pf}.SqlFilter`), `${pf}.SqlFilter`) };
+      return { name, filter: correlationFilter(objectAt(props.CorrelationFilter, `${pf}.CorrelationFilter`), `${pf}.CorrelationFilter`), ...withAction };
+    case 'Sql': {
+      const sql = objectAt(props.SqlFilter, `${pf}.SqlFilter`).SqlExpression;
+      if (typeof sql !== 'string') fail(`${pf}.SqlFilter.SqlExpression`, 'must be a string');
+      return { name, filter: expression(`${pf}.SqlFilter.SqlExpression`, () => sqlFilter(sql)), ...withAction };
+    }
     default:
       return fail(`${pf}.FilterType`, 'must be "Correlation" or "Sql"');
   }
@@ -162,13 +174,17 @@ function rule(raw: unknown, field: string): RuleConfig {
 
 function subscription(raw: unknown, field: string, topicTtl: number): SubscriptionConfig {
   const obj = objectAt(raw, field);
-  const props = receivable(optionalObject(obj, 'Properties', field), `${field}.Properties`);
+  const rawProps = optionalObject(obj, 'Properties', field);
+  const props = receivable(rawProps, `${field}.Properties`);
   const rules = arrayAt(obj, 'Rules', field, false).map((r, i) => rule(r, `${field}.Rules[${i}]`));
+  uniqueNames(rules, `${field}.Rules`);
+  const filterErrors = rawProps.DeadLetteringOnFilterEvaluationExceptions;
   return Object.freeze({
     name: nameAt(obj, field),
+    deadLetteringOnFilterEvaluationExceptions: filterErrors === undefined || filterErrors === null ? true : bool(rawProps, 'DeadLetteringOnFilterEvaluationExceptions', `${field}.Properties`),
     // A subscription never keeps a message longer than its topic allows.
     props: Object.freeze({ ...props, defaultTtlMs: Math.min(props.defaultTtlMs, topicTtl) }),
-    rules: Object.freeze(rules.length > 0 ? rules : [{ name: '$Default', filter: { kind: 'true' } } as const]),
+    rules: Object.freeze(rules.length > 0 ? rules : [defaultRule]),
   });
 }
 
@@ -179,6 +195,20 @@ function uniqueNames(items: readonly { name: string }[], field: string): void {
     if (seen.has(key)) fail(field, `duplicate name "${item.name}" (names compare case-insensitively)`);
     seen.add(key);
   }
+}
+
+/** Every forwarding target must be another queue or topic of the namespace. */
+function checkForwarding(queues: readonly QueueConfig[], topics: readonly TopicConfig[], nf: string): void {
+  const names = new Set([...queues, ...topics].map((e) => e.name.toLowerCase()));
+  const check = (self: string, props: ReceivableProps, field: string) => {
+    for (const [key, target] of [['ForwardTo', props.forwardTo], ['ForwardDeadLetteredMessagesTo', props.forwardDeadLetteredMessagesTo]] as const) {
+      if (target === undefined) continue;
+      if (!names.has(target.toLowerCase())) fail(`${field}.${key}`, `"${target}" is not a queue or topic of this namespace`);
+      if (target.toLowerCase() === self.toLowerCase()) fail(`${field}.${key}`, 'an entity cannot forward to itself');
+    }
+  };
+  queues.forEach((q, i) => check(q.name, q.props, `${nf}.Queues[${i}].Properties`));
+  topics.forEach((t, i) => t.subscriptions.forEach((s, j) => check(t.name, s.props, `${nf}.Topics[${i}].Subscriptions[${j}].Properties`)));
 }
 
 /** Validates a parsed Config.json (Microsoft's Service Bus emulator format). */
@@ -215,6 +245,7 @@ export function parseBrokerConfig(json: unknown): BrokerConfig {
     });
   });
   uniqueNames([...queues, ...topics], `${nf}.Queues/Topics`);
+  checkForwarding(queues, topics, nf);
   const name = typeof ns.Name === 'string' && ns.Name !== '' ? ns.Name : 'sbemulatorns';
   return Object.freeze({ namespace: name, queues: Object.freeze(queues), topics: Object.freeze(topics) });
 }

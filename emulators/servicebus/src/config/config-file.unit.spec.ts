@@ -52,10 +52,38 @@ describe('Config.json validation', () => {
     [{ Queues: [{ Name: 'q', Properties: { RequiresSession: 'yes' } }] }, 'UserConfig.Namespaces[0].Queues[0].Properties.RequiresSession'],
     [{ Queues: [{ Properties: {} }] }, 'UserConfig.Namespaces[0].Queues[0].Name'],
     [{ Queues: [{ Name: 'a' }, { Name: 'A' }] }, 'UserConfig.Namespaces[0].Queues/Topics'],
-    [{ Topics: [{ Name: 't', Subscriptions: [{ Name: 's', Rules: [{ Name: 'r', Properties: { FilterType: 'Sql', SqlFilter: { SqlExpression: "color = 'red'" } } }] }] }] }, 'Rules[0].Properties.SqlFilter.SqlExpression'],
-    [{ Queues: [{ Name: 'q', Properties: { ForwardTo: 'other' } }] }, 'Properties.ForwardTo'],
+    [{ Topics: [{ Name: 't', Subscriptions: [{ Name: 's', Rules: [{ Name: 'r', Properties: { FilterType: 'Sql', SqlFilter: { SqlExpression: "color = 'red" } } }] }] }] }, 'Rules[0].Properties.SqlFilter.SqlExpression: There was an error parsing the filter expression'],
+    [{ Topics: [{ Name: 't', Subscriptions: [{ Name: 's', Rules: [{ Name: 'r', Properties: { FilterType: 'Sql', SqlFilter: { SqlExpression: '1=1' }, Action: { SqlExpression: 'SET' } } }] }] }] }, 'Rules[0].Properties.Action.SqlExpression: There was an error parsing the action expression'],
+    [{ Topics: [{ Name: 't', Subscriptions: [{ Name: 's', Rules: [{ Name: 'r', Properties: { FilterType: 'Sql', SqlFilter: { SqlExpression: '1=1' } } }, { Name: 'R', Properties: { FilterType: 'Sql', SqlFilter: { SqlExpression: '1=1' } } }] }] }] }, 'Subscriptions[0].Rules'],
+    [{ Queues: [{ Name: 'q', Properties: { ForwardTo: 'other' } }] }, 'Queues[0].Properties.ForwardTo: "other" is not a queue or topic'],
+    [{ Queues: [{ Name: 'q', Properties: { ForwardDeadLetteredMessagesTo: 'Q' } }] }, 'Queues[0].Properties.ForwardDeadLetteredMessagesTo: an entity cannot forward to itself'],
+    [{ Topics: [{ Name: 't', Subscriptions: [{ Name: 's', Properties: { ForwardTo: 't' } }] }] }, 'Subscriptions[0].Properties.ForwardTo'],
   ])('names the bad field (%#)', (ns, field) => {
     expect(() => parseBrokerConfig(wrap(ns))).toThrow(field);
+  });
+
+  it('reads SQL filters, actions and forwarding as Microsoft\'s emulator writes them', () => {
+    const config = parseBrokerConfig(wrap({
+      Queues: [{ Name: 'in', Properties: { ForwardTo: 'out', ForwardDeadLetteredMessagesTo: 'dead' } }, { Name: 'out' }, { Name: 'dead' }],
+      Topics: [{
+        Name: 't',
+        Subscriptions: [{
+          Name: 's',
+          Properties: { DeadLetteringOnFilterEvaluationExceptions: false },
+          Rules: [
+            { Name: 'big', Properties: { FilterType: 'Sql', SqlFilter: { SqlExpression: 'quantity > 10' }, Action: { SqlExpression: "SET size = 'big'" } } },
+            { Name: 'all', Properties: { FilterType: 'Sql', SqlFilter: { SqlExpression: ' 1 = 1 ' }, Action: { SqlExpression: '' } } },
+          ],
+        }],
+      }],
+    }));
+    expect(config.queues[0]?.props).toMatchObject({ forwardTo: 'out', forwardDeadLetteredMessagesTo: 'dead' });
+    const sub = config.topics[0]?.subscriptions[0];
+    expect(sub?.deadLetteringOnFilterEvaluationExceptions).toBe(false);
+    expect(sub?.rules.map((r) => [r.name, r.filter.kind, r.action?.expression])).toEqual([
+      ['big', 'sql', "SET size = 'big'"],
+      ['all', 'true', undefined],
+    ]);
   });
 
   it('rejects a document without UserConfig', () => {

@@ -1,3 +1,5 @@
+import type { ActionStatement, Expr } from '../sql/parser.js';
+
 /** The broker's validated, frozen view of a Config.json. */
 
 export interface ReceivableProps {
@@ -7,6 +9,10 @@ export interface ReceivableProps {
   /** Infinity when the entity sets no DefaultMessageTimeToLive (Azure's default). */
   readonly defaultTtlMs: number;
   readonly deadLetteringOnExpiration: boolean;
+  /** Queue or topic that takes every message this entity receives (auto-forwarding). */
+  readonly forwardTo?: string;
+  /** Queue or topic that takes this entity's dead letters instead of its dead-letter queue. */
+  readonly forwardDeadLetteredMessagesTo?: string;
 }
 
 export interface DuplicateDetection {
@@ -34,16 +40,31 @@ export interface CorrelationFilter {
   readonly properties: Readonly<Record<string, string | number | boolean>>;
 }
 
-export type RuleFilter = CorrelationFilter | { readonly kind: 'true' } | { readonly kind: 'false' };
+export interface SqlRuleFilter {
+  readonly kind: 'sql';
+  readonly expression: string;
+  readonly condition: Expr;
+}
+
+export type RuleFilter = CorrelationFilter | SqlRuleFilter | { readonly kind: 'true' } | { readonly kind: 'false' };
+
+/** A SQL rule action: SET/REMOVE statements run on the copy a rule selects. */
+export interface RuleAction {
+  readonly expression: string;
+  readonly statements: readonly ActionStatement[];
+}
 
 export interface RuleConfig {
   readonly name: string;
   readonly filter: RuleFilter;
+  readonly action?: RuleAction;
 }
 
 export interface SubscriptionConfig {
   readonly name: string;
   readonly props: ReceivableProps;
+  /** A filter or action that fails puts the message in the dead-letter queue (Azure's default: true). */
+  readonly deadLetteringOnFilterEvaluationExceptions: boolean;
   readonly rules: readonly RuleConfig[];
 }
 

@@ -1,3 +1,4 @@
+import type { RuleJson } from '../broker/rules.js';
 import type { MessageState } from '../broker/stored-message.js';
 
 /**
@@ -24,7 +25,13 @@ export type JournalRecord =
   | { t: 'upd'; store: string; seq: number; dc: number; state: MessageState; raw?: Buffer }
   | { t: 'sst'; store: string; sid: string; state: Buffer | null }
   | { t: 'seq'; entity: string; next: number }
-  | { t: 'dup'; entity: string; id: string; at: number };
+  | { t: 'dup'; entity: string; id: string; at: number }
+  /**
+   * A subscription's whole rule set after a run-time change. `base` is the
+   * Config.json rule set it was changed from: when the file now says
+   * otherwise, the file wins.
+   */
+  | { t: 'rules'; store: string; base: string; rules: RuleJson[] };
 
 export interface Journal {
   /** Appends a record; it is durable once a later `sync()` resolves. */

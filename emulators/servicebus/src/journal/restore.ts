@@ -1,5 +1,6 @@
 import { parseMessage } from '../amqp/codec.js';
 import { expiryOf, type Namespace } from '../broker/namespace.js';
+import { ruleFromJson, ruleToJson, type RuleJson } from '../broker/rules.js';
 import { StoredMessage, type MessageState } from '../broker/stored-message.js';
 import type { Logger } from '../logger.js';
 import type { JournalRecord } from './records.js';
@@ -18,6 +19,7 @@ export class RecoveredState {
   readonly sessionStates = new Map<string, Map<string, Buffer | null>>();
   readonly nextSeq = new Map<string, number>();
   readonly duplicates = new Map<string, Map<string, number>>();
+  readonly rules = new Map<string, { base: string; rules: RuleJson[] }>();
 
   apply(r: JournalRecord): void {
     switch (r.t) {
@@ -49,6 +51,9 @@ export class RecoveredState {
       case 'dup':
         this.dups(r.entity).set(r.id, r.at);
         return;
+      case 'rules':
+        this.rules.set(r.store, { base: r.base, rules: r.rules });
+        return;
     }
   }
 
@@ -76,6 +81,7 @@ export function restoreInto(ns: Namespace, state: RecoveredState, log: Logger): 
     target.nextSeq = Math.max(target.nextSeq, state.nextSeq.get(target.key) ?? 1);
     for (const [id, at] of state.duplicates.get(target.key) ?? []) target.dedupe?.restore(id, at, now);
   }
+  restoreRules(ns, state, log);
   let restored = 0;
   for (const [key, messages] of state.stores) {
     const store = ns.stores.get(key);
@@ -97,12 +103,36 @@ export function restoreInto(ns: Namespace, state: RecoveredState, log: Logger): 
   return restored;
 }
 
+/** Run-time rule changes come back unless Config.json changed that subscription's rules since. */
+function restoreRules(ns: Namespace, state: RecoveredState, log: Logger): void {
+  for (const [key, saved] of state.rules) {
+    const sub = ns.subscriptionOf(ns.stores.get(key));
+    if (!sub) continue;
+    if (saved.base !== JSON.stringify(sub.configuredRules.map(ruleToJson))) {
+      log.warn({ subscription: key }, 'Config.json changed this subscription\'s rules since they were changed at run time; the file wins');
+      continue;
+    }
+    try {
+      sub.rules = Object.freeze(saved.rules.map(ruleFromJson));
+    } catch (err) {
+      log.error({ err, subscription: key }, 'journaled rules no longer parse; keeping the configured ones');
+    }
+  }
+}
+
 /** Records that rebuild the current state from nothing (journal compaction). */
 export function* snapshotOf(ns: Namespace): Generator<JournalRecord> {
   const now = Date.now();
   for (const target of ns.targets.values()) {
     yield { t: 'seq', entity: target.key, next: target.nextSeq };
     for (const [id, at] of target.dedupe?.entries(now) ?? []) yield { t: 'dup', entity: target.key, id, at };
+  }
+  for (const target of ns.targets.values()) {
+    if (target.kind !== 'topic') continue;
+    for (const sub of target.subscriptions.values()) {
+      if (sub.rules === sub.configuredRules) continue;
+      yield { t: 'rules', store: sub.store.key, base: JSON.stringify(sub.configuredRules.map(ruleToJson)), rules: sub.rules.map(ruleToJson) };
+    }
   }
   for (const store of ns.stores.values()) {
     for (const m of store.messages.values()) {

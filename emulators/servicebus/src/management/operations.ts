@@ -6,6 +6,7 @@ import { peekMessages, receiveDeferred } from '../broker/store-queries.js';
 import type { MessageLock, StoredMessage } from '../broker/stored-message.js';
 import { BrokerError, Condition, lockLost } from '../errors.js';
 import { argument, listOf, noContent, ok, optionalMap, optionalString, requiredString, toNumber, type ManagementReply, type RequestBody } from './request.js';
+import { ruleOperations } from './rule-operations.js';
 import { sessionOperations } from './session-operations.js';
 
 /** What a `$management` address names: a store to read, a queue/topic to send to, or both. */
@@ -128,30 +129,6 @@ const receiveBySequenceNumber: Operation = (scope, body) => {
   });
 };
 
-const rules: Operation = (scope) => {
-  const sub = [...scope.ns.targets.values()]
-    .flatMap((t) => (t.kind === 'topic' ? [...t.subscriptions.values()] : []))
-    .find((s) => s.store === scope.store);
-  if (!sub) throw new BrokerError(Condition.notAllowed, `'${scope.path}' is not a subscription.`);
-  const described = sub.rules.map((rule) => {
-    const filter =
-      rule.filter.kind === 'correlation'
-        ? types.described(types.wrap_ulong(0x1370000009), types.wrap_list([
-            rule.filter.correlationId ?? null, rule.filter.messageId ?? null, rule.filter.to ?? null,
-            rule.filter.replyTo ?? null, rule.filter.subject ?? null, rule.filter.sessionId ?? null,
-            rule.filter.replyToSessionId ?? null, rule.filter.contentType ?? null, types.wrap_map(rule.filter.properties),
-          ]))
-        : types.described(types.wrap_ulong(rule.filter.kind === 'true' ? 0x1370000007 : 0x1370000008), types.wrap_list([]));
-    const action = types.described(types.wrap_ulong(0x13700000005), types.wrap_list([]));
-    return { 'rule-description': types.described(types.wrap_ulong(0x13700000004), types.wrap_list([filter, action, rule.name])) };
-  });
-  return ok({ rules: described });
-};
-
-const notSupported: Operation = (_scope, _body) => {
-  throw new BrokerError(Condition.notImplemented, 'Changing subscription rules at run time is not supported by this emulator.');
-};
-
 export const operations: Record<string, Operation> = {
   'com.microsoft:peek-message': peek,
   'com.microsoft:renew-lock': renewLock,
@@ -159,8 +136,6 @@ export const operations: Record<string, Operation> = {
   'com.microsoft:schedule-message': scheduleMessage,
   'com.microsoft:cancel-scheduled-message': cancelScheduled,
   'com.microsoft:receive-by-sequence-number': receiveBySequenceNumber,
-  'com.microsoft:enumerate-rules': rules,
-  'com.microsoft:add-rule': notSupported,
-  'com.microsoft:remove-rule': notSupported,
+  ...ruleOperations,
   ...sessionOperations(needStore),
 };
