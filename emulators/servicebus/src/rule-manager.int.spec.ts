@@ -1,0 +1,123 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { isServiceBusError, type RuleProperties, type ServiceBusReceivedMessage } from '@azure/service-bus';
+import { startBroker, tempDir, type Broker, type TestEntities } from './testing/harness.js';
+
+const entities: TestEntities = { topics: { events: { subscriptions: { dyn: {}, other: {} } } } };
+const dir = tempDir('sbemu-rules');
+let broker: Broker | undefined;
+afterAll(async () => {
+  await broker?.close();
+  dir.remove();
+});
+
+async function listAll(b: Broker, sub = 'dyn'): Promise<RuleProperties[]> {
+  const out: RuleProperties[] = [];
+  for await (const rule of b.client.createRuleManager('events', sub).listRules()) out.push(rule);
+  return out;
+}
+
+/** Receives and completes until a message with body `last` arrives. */
+async function bodiesUntil(b: Broker, last: string): Promise<ServiceBusReceivedMessage[]> {
+  const receiver = b.client.createReceiver('events', 'dyn');
+  const out: ServiceBusReceivedMessage[] = [];
+  try {
+    while (!out.some((m) => m.body === last)) {
+      const got = await receiver.receiveMessages(10, { maxWaitTimeInMs: 2000 });
+      if (got.length === 0) throw new Error(`'${last}' never arrived; got ${JSON.stringify(out.map((m) => m.body))}`);
+      for (const m of got) await receiver.completeMessage(m);
+      out.push(...got);
+    }
+  } finally {
+    await receiver.close();
+  }
+  return out;
+}
+
+async function errorOf(p: Promise<unknown>): Promise<{ code?: string; message: string }> {
+  try {
+    await p;
+  } catch (err) {
+    return { code: isServiceBusError(err) ? err.code : undefined, message: (err as Error).message };
+  }
+  throw new Error('expected the operation to fail');
+}
+
+describe('rules managed at run time through the SDK rule manager', () => {
+  it('lists the default rule, then adds SQL and correlation rules with actions and routes by them', async () => {
+    broker = await startBroker(entities, { dataDir: dir.path });
+    expect(await listAll(broker)).toEqual([{ name: '$Default', filter: { sqlExpression: '1=1' }, action: {} }]);
+
+    const rules = broker.client.createRuleManager('events', 'dyn');
+    await rules.deleteRule('$Default');
+    await rules.createRule('eu', { sqlExpression: "region = 'eu' OR sys.Label = 'end'" }, { sqlExpression: 'SET routed = TRUE' });
+    await rules.createRule('vip', { correlationId: 'c1', applicationProperties: { tier: 'gold' } });
+    expect(await listAll(broker)).toEqual([
+      { name: 'eu', filter: { sqlExpression: "region = 'eu' OR sys.Label = 'end'" }, action: { sqlExpression: 'SET routed = TRUE' } },
+      {
+        name: 'vip',
+        filter: {
+          // Absent fields travel as AMQP nulls, which the SDK hands on as null.
+          correlationId: 'c1', messageId: null, to: null, replyTo: null, subject: null, sessionId: null,
+          replyToSessionId: null, contentType: null, applicationProperties: { tier: 'gold' },
+        },
+        action: {},
+      },
+    ]);
+
+    await broker.client.createSender('events').sendMessages([
+      { body: 'eu', applicationProperties: { region: 'eu' } },
+      { body: 'us', applicationProperties: { region: 'us' } },
+      { body: 'gold', correlationId: 'c1', applicationProperties: { tier: 'gold' } },
+      { body: 'silver', correlationId: 'c1', applicationProperties: { tier: 'silver' } },
+      { body: 'end', subject: 'end' },
+    ]);
+    const got = await bodiesUntil(broker, 'end');
+    expect(got.map((m) => [m.body, m.applicationProperties?.routed ?? null])).toEqual([
+      ['eu', true],
+      ['gold', null],
+      ['end', true],
+    ]);
+  });
+
+  it('refuses invalid SQL, a duplicate name and an unknown rule with the broker\'s description', async () => {
+    const b = broker as Broker;
+    const rules = b.client.createRuleManager('events', 'dyn');
+    const badFilter = await errorOf(rules.createRule('bad', { sqlExpression: "region = 'eu" }));
+    expect(badFilter.message).toContain("There was an error parsing the filter expression 'region = 'eu'");
+    expect(badFilter.message).toContain('unterminated string');
+    const badSys = await errorOf(rules.createRule('bad', { sqlExpression: "sys.Colour = 'x'" }));
+    expect(badSys.message).toContain("'sys.Colour' is not a system property");
+    const badAction = await errorOf(rules.createRule('bad', { sqlExpression: '1=1' }, { sqlExpression: 'SET sys.SequenceNumber = 1' }));
+    expect(badAction.message).toContain('There was an error parsing the action expression');
+    const duplicate = await errorOf(rules.createRule('EU', { sqlExpression: '1=1' }));
+    expect(duplicate.code).toBe('MessagingEntityAlreadyExists');
+    const missing = await errorOf(rules.deleteRule('nope'));
+    expect(missing.code).toBe('MessagingEntityNotFound');
+    expect((await listAll(b)).map((r) => r.name)).toEqual(['eu', 'vip']);
+    // Another subscription's rules are its own.
+    expect((await listAll(b, 'other')).map((r) => r.name)).toEqual(['$Default']);
+  });
+
+  it('keeps run-time rules across a restart with the same data directory', async () => {
+    await (broker as Broker).close();
+    broker = await startBroker(entities, { dataDir: dir.path });
+    expect((await listAll(broker)).map((r) => [r.name, r.action])).toEqual([
+      ['eu', { sqlExpression: 'SET routed = TRUE' }],
+      ['vip', {}],
+    ]);
+    await broker.client.createSender('events').sendMessages([
+      { body: 'us again', applicationProperties: { region: 'us' } },
+      { body: 'end again', subject: 'end' },
+    ]);
+    expect((await bodiesUntil(broker, 'end again')).map((m) => m.body)).toEqual(['end again']);
+  });
+
+  it('lets a changed Config.json win over rules journaled against the old one', async () => {
+    await (broker as Broker).close();
+    const changed: TestEntities = {
+      topics: { events: { subscriptions: { dyn: { Rules: [{ Name: 'fromFile', Properties: { FilterType: 'Sql', SqlFilter: { SqlExpression: 'x = 1' } } }] }, other: {} } } },
+    };
+    broker = await startBroker(changed, { dataDir: dir.path });
+    expect((await listAll(broker)).map((r) => r.name)).toEqual(['fromFile']);
+  });
+});
