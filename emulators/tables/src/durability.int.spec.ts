@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TableClient, TableServiceClient } from '@azure/data-tables';
+import { TableClient, TableServiceClient, type TableServiceClientOptions } from '@azure/data-tables';
+import { parseCliArgs } from './config/cli-args.js';
 import { startEmulator, type StandIn } from './testing/stand-ins.js';
 import { afterEach, describe, expect, it } from 'vitest';
 
-/** The bin as a child process: acknowledged writes survive SIGKILL; UseDevelopmentStorage=true reaches it on 10002. */
+/** The bin as a child process: acknowledged writes and settings survive SIGKILL; UseDevelopmentStorage=true reaches it. */
 describe('tables-emulator bin', () => {
   const running: StandIn[] = [];
   const dirs: string[] = [];
@@ -50,17 +50,53 @@ describe('tables-emulator bin', () => {
     expect(after.etag).not.toBe(before.etag);
   });
 
-  it('serves UseDevelopmentStorage=true on port 10002 when that port is free', async (ctx) => {
-    const free = await new Promise<boolean>((resolve) => {
-      const probe = createServer().once('error', () => resolve(false));
-      probe.listen(10002, '127.0.0.1', () => probe.close(() => resolve(true)));
-    });
-    if (!free) ctx.skip(); // a local stack already holds 10002
-    const stand = await startEmulator({ port: 10002 });
+  it('keeps service properties and table access policies across kill -9', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tables-settings-'));
+    dirs.push(dataDir);
+    const first = await startEmulator({ dataDir });
+    running.push(first);
+    const svc = TableServiceClient.fromConnectionString(first.connectionString, { allowInsecureConnection: true });
+    const cors = [{ allowedOrigins: 'https://chat.example', allowedMethods: 'GET,POST', allowedHeaders: 'x-ms-date', exposedHeaders: 'x-ms-request-id', maxAgeInSeconds: 60 }];
+    await svc.setProperties({ cors });
+    const t = TableClient.fromConnectionString(first.connectionString, 'acls', { allowInsecureConnection: true });
+    await t.createTable();
+    const expiry = new Date('2036-01-01T00:00:00.000Z');
+    await t.setAccessPolicy([{ id: 'readers', accessPolicy: { start: new Date('2026-01-01T00:00:00.000Z'), expiry, permission: 'r' } }]);
+    await first.kill();
+    running.splice(0);
+    const second = await startEmulator({ dataDir });
+    running.push(second);
+    const svc2 = TableServiceClient.fromConnectionString(second.connectionString, { allowInsecureConnection: true });
+    expect((await svc2.getProperties()).cors).toEqual(cors);
+    const t2 = TableClient.fromConnectionString(second.connectionString, 'acls', { allowInsecureConnection: true });
+    const policies = await t2.getAccessPolicy();
+    expect(policies.map((p) => [p.id, p.accessPolicy?.permission])).toEqual([['readers', 'r']]);
+    expect(new Date(policies[0]!.accessPolicy!.expiry!).getTime()).toBe(expiry.getTime());
+  });
+
+  it('serves what UseDevelopmentStorage=true expands to (the bin defaults to port 10002), on a free port', async () => {
+    // 10002 itself may be held by a running local stack: the SDK's own expansion is used, only the port is moved.
+    expect(parseCliArgs([]).port).toBe(10002);
+    const stand = await startEmulator();
     running.push(stand);
-    const svc = TableServiceClient.fromConnectionString('UseDevelopmentStorage=true');
+    const toStand: NonNullable<TableServiceClientOptions['additionalPolicies']>[number] = {
+      position: 'perRetry',
+      policy: {
+        name: 'moveDevStoragePort',
+        sendRequest: (req, next) => {
+          const u = new URL(req.url);
+          expect(`${u.hostname}:${u.port}`).toBe('127.0.0.1:10002');
+          u.port = String(stand.port);
+          req.url = u.toString();
+          return next(req);
+        },
+      },
+    };
+    const options = { additionalPolicies: [toStand] };
+    const svc = TableServiceClient.fromConnectionString('UseDevelopmentStorage=true', options);
+    expect(svc.url).toBe('http://127.0.0.1:10002/devstoreaccount1');
     await svc.createTable('devstorage');
-    const t = TableClient.fromConnectionString('UseDevelopmentStorage=true', 'devstorage');
+    const t = TableClient.fromConnectionString('UseDevelopmentStorage=true', 'devstorage', options);
     await t.upsertEntity({ partitionKey: 'p', rowKey: 'r', ok: true });
     expect((await t.getEntity('p', 'r')).ok).toBe(true);
   });

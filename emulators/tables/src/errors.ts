@@ -31,13 +31,17 @@ export type ServiceErrorCode =
   | 'AuthorizationResourceTypeMismatch'
   | 'AuthorizationServiceMismatch'
   | 'CommandsInBatchActOnDifferentPartitions'
+  | 'CorsPreflightFailure'
   | 'EntityAlreadyExists'
   | 'EntityTooLarge'
   | 'InvalidDuplicateRow'
   | 'InvalidHeaderValue'
   | 'InvalidInput'
+  | 'InvalidQueryParameterValue'
   | 'InvalidResourceName'
   | 'InvalidUri'
+  | 'InvalidXmlDocument'
+  | 'InvalidXmlNodeValue'
   | 'InternalError'
   | 'JsonFormatNotSupported'
   | 'MethodNotAllowed'
@@ -116,6 +120,10 @@ export const Errors = {
     'InvalidDuplicateRow',
     'The batch request contains multiple changes with same row key. An entity can appear only once in a batch request.',
   ),
+  invalidXmlValue: (node: string) => new ServiceError(400, 'InvalidXmlNodeValue', `The value for one of the XML nodes is not in the correct format. (${node})`),
+  invalidQueryParameter: (name: string) => new ServiceError(400, 'InvalidQueryParameterValue', `Value for one of the query parameters specified in the request URI is invalid. (${name})`),
+  corsHeaderMissing: (header: string) => new ServiceError(400, 'InvalidHeaderValue', `A required CORS header is not present. (${header})`),
+  corsPreflightFailure: err(403, 'CorsPreflightFailure', 'CORS not enabled or no matching rule found for this request.'),
   internal: err(500, 'InternalError', 'The server encountered an internal error. Please retry the request.'),
 };
 

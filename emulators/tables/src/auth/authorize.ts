@@ -6,6 +6,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Errors } from '../errors.js';
+import type { AccessPolicy } from '../store/settings.js';
 import type { Account } from './account.js';
 
 export interface AuthInput {
@@ -40,10 +41,14 @@ function sameSignature(expected: Buffer, given: string): boolean {
 /** `/account/path`, and the path without a leading account segment (both spellings are signed by clients). */
 function canonicalResources(account: string, rawPath: string, comp: string | null): string[] {
   const suffix = comp ? `?comp=${comp}` : '';
-  const withAccount = `/${account}${rawPath}${suffix}`;
+  const resources = [`/${account}${rawPath}${suffix}`];
+  // The secondary endpoint (`/{account}-secondary/…`) is signed as it is addressed, or as the primary path.
+  const secondary = `/${account}-secondary`;
+  const path = rawPath === secondary || rawPath.startsWith(`${secondary}/`) ? `/${account}${rawPath.slice(secondary.length)}` : rawPath;
+  if (path !== rawPath) resources.push(`/${account}${path}${suffix}`);
   const prefix = `/${account}`;
-  const alt = rawPath.startsWith(`${prefix}/`) ? `/${account}${rawPath.slice(prefix.length)}${suffix}` : undefined;
-  return alt ? [withAccount, alt] : [withAccount];
+  if (path.startsWith(`${prefix}/`)) resources.push(`/${account}${path.slice(prefix.length)}${suffix}`);
+  return resources;
 }
 
 function checkDate(dateText: string | undefined, now: number): void {
@@ -74,28 +79,50 @@ function keyAuth(account: Account, input: AuthInput, scheme: string, credential:
 
 const sasFields = ['sv', 'ss', 'srt', 'sp', 'st', 'se', 'sip', 'spr', 'sig', 'tn', 'si', 'spk', 'srk', 'epk', 'erk', 'ses'];
 
-function sasAuth(account: Account, q: URLSearchParams, now: number): SasGrant {
+/** A table's stored access policy by identifier (Set Table ACL), for SAS with `si=`. */
+export type PolicyLookup = (table: string, id: string) => AccessPolicy | undefined;
+
+/**
+ * The start, expiry and permissions a SAS works with: its own, or those of the
+ * stored policy it names. A field may come from one of the two, not both.
+ */
+function effectiveFields(q: URLSearchParams, policies: PolicyLookup | undefined): { sp: string; st: string; se: string } {
+  const sp = q.get('sp') ?? '';
+  const st = q.get('st') ?? '';
+  const se = q.get('se') ?? '';
+  const si = q.get('si');
+  const tn = q.get('tn');
+  if (!si) return { sp, st, se };
+  const policy = tn && policies ? policies(tn, si) : undefined;
+  if (!policy) throw Errors.authFailed(`The signed identifier ${si} names no stored access policy of the table.`);
+  if ((sp && policy.permission) || (st && policy.start) || (se && policy.expiry)) {
+    throw Errors.authFailed('A field is given both by the SAS and by its stored access policy.');
+  }
+  return { sp: sp || (policy.permission ?? ''), st: st || (policy.start ?? ''), se: se || (policy.expiry ?? '') };
+}
+
+function sasAuth(account: Account, q: URLSearchParams, now: number, policies: PolicyLookup | undefined): SasGrant {
   // A field given twice is ambiguous (which one was signed?): the service refuses the SAS outright.
   const repeated = sasFields.find((name) => q.getAll(name).length > 1);
   if (repeated) throw Errors.authFailed(`The SAS field ${repeated} is given more than once.`);
   const sig = q.get('sig') ?? '';
   const sv = q.get('sv') ?? '';
-  const sp = q.get('sp') ?? '';
-  const st = q.get('st') ?? '';
-  const se = q.get('se') ?? '';
   const sip = q.get('sip') ?? '';
   const spr = q.get('spr') ?? '';
+  const tn = q.get('tn');
+  // Signed as sent; checked against the stored policy's values when it supplies them.
+  const signed = { sp: q.get('sp') ?? '', st: q.get('st') ?? '', se: q.get('se') ?? '' };
+  if (tn) {
+    const text = [signed.sp, signed.st, signed.se, `/table/${account.name}/${tn.toLowerCase()}`, q.get('si') ?? '', sip, spr, sv, q.get('spk') ?? '', q.get('srk') ?? '', q.get('epk') ?? '', q.get('erk') ?? ''].join('\n');
+    if (!sameSignature(sign(account.key, text), sig)) throw Errors.authFailed('Signature did not match.');
+  }
+  const { sp, st, se } = tn ? effectiveFields(q, policies) : signed;
   if (!sv || !sp || !se) throw Errors.authFailed('Signature fields not well formed.');
   const expiry = Date.parse(se);
   if (Number.isNaN(expiry) || expiry < now) throw Errors.authFailed('Signed expiry time has passed or is not a date.');
   if (st && (Number.isNaN(Date.parse(st)) || Date.parse(st) > now + maxClockSkewMs)) throw Errors.authFailed('Signed start time is in the future.');
   if (spr && !spr.split(',').includes('http')) throw Errors.protocolMismatch();
-  const tn = q.get('tn');
-  if (tn) {
-    const text = [sp, st, se, `/table/${account.name}/${tn.toLowerCase()}`, q.get('si') ?? '', sip, spr, sv, q.get('spk') ?? '', q.get('srk') ?? '', q.get('epk') ?? '', q.get('erk') ?? ''].join('\n');
-    if (!sameSignature(sign(account.key, text), sig)) throw Errors.authFailed('Signature did not match.');
-    return { kind: 'table', permissions: sp, resourceTypes: 'o', table: tn.toLowerCase() };
-  }
+  if (tn) return { kind: 'table', permissions: sp, resourceTypes: 'o', table: tn.toLowerCase() };
   const ss = q.get('ss') ?? '';
   const srt = q.get('srt') ?? '';
   const text = [account.name, sp, ss, srt, st, se, sip, spr, sv, ''].join('\n');
@@ -106,7 +133,7 @@ function sasAuth(account: Account, q: URLSearchParams, now: number): SasGrant {
 }
 
 /** Authorises one request; returns the SAS grant, if a SAS was used, for the per-operation checks. */
-export function authorize(account: Account, input: AuthInput, now = Date.now()): SasGrant | undefined {
+export function authorize(account: Account, input: AuthInput, policies?: PolicyLookup, now = Date.now()): SasGrant | undefined {
   const header = input.header('authorization');
   if (header) {
     const space = header.indexOf(' ');
@@ -115,7 +142,7 @@ export function authorize(account: Account, input: AuthInput, now = Date.now()):
     keyAuth(account, input, scheme, header.slice(space + 1).trim(), now);
     return undefined;
   }
-  if (input.query.has('sig')) return sasAuth(account, input.query, now);
+  if (input.query.has('sig')) return sasAuth(account, input.query, now, policies);
   throw Errors.authFailed('No Authorization header and no shared access signature.');
 }
 

@@ -35,7 +35,9 @@ export async function raw(stand: StandIn, method: string, path: string, options:
   if (options.body !== undefined && !headers['Content-Type']) headers['Content-Type'] = 'application/json';
   const auth = options.auth ?? 'SharedKeyLite';
   if (auth !== 'none') {
-    const resource = `/${DEV_ACCOUNT}${url.pathname}`;
+    // Canonicalized resource (Table service formats): the account, the path as sent, and `?comp=` when present.
+    const comp = url.searchParams.get('comp');
+    const resource = `/${DEV_ACCOUNT}${url.pathname}${comp ? `?comp=${comp}` : ''}`;
     const text = auth === 'SharedKey' ? [method, '', headers['Content-Type'] ?? '', headers['x-ms-date'], resource].join('\n') : `${headers['x-ms-date']}\n${resource}`;
     const key = auth === 'bad' ? Buffer.from('not the key') : DEV_KEY;
     const scheme = auth === 'SharedKey' ? 'SharedKey' : 'SharedKeyLite';

@@ -9,6 +9,7 @@ import { authorize } from '../auth/authorize.js';
 import type { Account } from '../auth/account.js';
 import { executeBatch } from '../batch/batch.js';
 import { Errors, ServiceError } from '../errors.js';
+import { applyCors, preflight } from './cors.js';
 import type { Logger } from '../logger.js';
 import type { Context } from '../service/context.js';
 import { dispatch } from '../service/dispatch.js';
@@ -60,11 +61,31 @@ export function handle(opts: HttpOptions, req: IncomingMessage, body: string, st
     },
     body,
   };
+  const out = answer(opts, sreq, req.headers.host, started);
+  if (sreq.method !== 'OPTIONS') applyCors(opts.store.settings.serviceProperties().cors, sreq, out);
+  return out;
+}
+
+function answer(opts: HttpOptions, sreq: ServiceRequest, host: string | undefined, started: bigint): ServiceResponse {
+  const { rawPath } = sreq;
+  const account = opts.account.name;
+  // The read-access secondary endpoint `/{account}-secondary/…` serves the same (only) copy of the data.
+  const secondaryPrefix = `/${account}-secondary`;
+  const secondary = rawPath === secondaryPrefix || rawPath.startsWith(`${secondaryPrefix}/`);
+  const routePath = secondary ? `/${account}${rawPath.slice(secondaryPrefix.length)}` : rawPath;
   try {
+    if (sreq.method === 'OPTIONS') {
+      // A preflight carries no credentials: it is answered from the CORS rules alone.
+      if (routePath.split('/')[1] !== account) throw Errors.invalidUri();
+      return preflight(opts.store.settings.serviceProperties().cors, sreq);
+    }
     checkVersionHeader(sreq.header('x-ms-version'));
-    const grant = authorize(opts.account, sreq);
-    const route = parseRoute(rawPath, opts.account.name);
-    const ctx: Context = { store: opts.store, account: opts.account.name, base: `http://${req.headers.host ?? '127.0.0.1'}/${opts.account.name}/`, grant };
+    const grant = authorize(opts.account, sreq, (table, id) => {
+      const t = opts.store.table(table);
+      return t && opts.store.settings.acl(t.id).find((p) => p.id === id);
+    });
+    const route = parseRoute(routePath, account);
+    const ctx: Context = { store: opts.store, account, base: `http://${host ?? '127.0.0.1'}/${account}/`, grant, secondary };
     if (route.kind === 'batch') {
       if (sreq.method !== 'POST') throw Errors.methodNotAllowed();
       return executeBatch(ctx, sreq);

@@ -8,4 +8,6 @@ export interface Context {
   /** `http://host:port/account/` as the client addressed it. */
   readonly base: string;
   readonly grant: SasGrant | undefined;
+  /** Addressed as `/{account}-secondary/…` (the read-access secondary endpoint). */
+  readonly secondary: boolean;
 }

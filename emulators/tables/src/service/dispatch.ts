@@ -1,10 +1,12 @@
 /** Routes one request (or one `$batch` part) to its operation, after the SAS permission check. */
 import { checkGrant } from '../auth/authorize.js';
 import { Errors } from '../errors.js';
+import { getAcl, setAcl } from './acl-ops.js';
 import type { Context } from './context.js';
 import { deleteEntity, getEntity, insertEntity, queryEntities, updateEntity } from './entity-ops.js';
 import type { ServiceRequest, ServiceResponse } from './request.js';
 import type { Route } from './route.js';
+import { dispatchService } from './service-ops.js';
 import { createTable, deleteTable, queryTables } from './table-ops.js';
 
 /** Entity operations: the only kind a `$batch` changeset may hold. */
@@ -28,12 +30,16 @@ export function dispatchEntity(ctx: Context, req: ServiceRequest, route: Route):
     throw Errors.methodNotAllowed();
   }
   if (route.kind === 'entities') {
+    if (!route.parens && req.query.get('comp') === 'acl') {
+      if (m === 'GET') return getAcl(ctx, req, route.table);
+      if (m === 'PUT') return setAcl(ctx, req, route.table);
+      throw Errors.methodNotAllowed();
+    }
     if (m === 'POST' && !route.parens) {
       checkGrant(ctx.grant, { resource: 'o', needs: ['a'], table: route.table });
       return insertEntity(ctx, req, route.table);
     }
     if (m === 'GET') {
-      if (!route.parens && req.query.get('comp') === 'acl') throw Errors.notImplemented();
       checkGrant(ctx.grant, { resource: 'o', needs: ['r'], table: route.table });
       return queryEntities(ctx, req, route.table);
     }
@@ -65,6 +71,7 @@ export function dispatch(ctx: Context, req: ServiceRequest, route: Route): Servi
       }
       throw Errors.methodNotAllowed();
     case 'service':
+      return dispatchService(ctx, req, ctx.secondary);
     case 'batch':
       throw Errors.notImplemented();
     default:

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { Errors, type ServiceError } from '../errors.js';
 import type { MetadataLevel } from '../model/entity.js';
+import { tag, xmlProlog } from '../model/xml.js';
 
 export interface ServiceRequest {
   readonly method: string;
@@ -45,9 +46,23 @@ export function baseHeaders(req: ServiceRequest): Record<string, string> {
   return headers;
 }
 
-/** The service's error response: `x-ms-error-code` and an OData error body. */
+/** Service properties, statistics and ACLs speak XML, their errors included. */
+export function isXmlRequest(req: ServiceRequest): boolean {
+  const comp = req.query.get('comp');
+  return comp === 'properties' || comp === 'stats' || comp === 'acl';
+}
+
+/** The service's error response: `x-ms-error-code` and an OData error body (XML for the XML operations). */
 export function errorResponse(req: ServiceRequest, err: ServiceError, messagePrefix = ''): ServiceResponse {
   const headers = baseHeaders(req);
+  if (isXmlRequest(req)) {
+    const message = `${err.message}\nRequestId:${headers['x-ms-request-id']}\nTime:${new Date().toISOString()}`;
+    return {
+      status: err.status,
+      headers: { ...headers, 'x-ms-error-code': err.code, 'Content-Type': 'application/xml' },
+      body: `${xmlProlog}<Error>${tag('Code', err.code)}${tag('Message', message)}</Error>`,
+    };
+  }
   const body = JSON.stringify({
     'odata.error': {
       code: err.code,

@@ -33,6 +33,16 @@ CREATE TABLE IF NOT EXISTS entities (
   props TEXT NOT NULL,
   PRIMARY KEY (tid, pk, rk)
 ) WITHOUT ROWID;
+-- Account settings (service properties) as JSON, one row per setting name.
+CREATE TABLE IF NOT EXISTS settings (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+-- A table's stored access policies (Set Table ACL) as JSON; removed with the table.
+CREATE TABLE IF NOT EXISTS table_acls (
+  tid INTEGER PRIMARY KEY,
+  policies TEXT NOT NULL
+);
 `;
 
 export function openDatabase(options: { dataDir?: string; sync?: SyncMode }): Db {

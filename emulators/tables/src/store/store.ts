@@ -11,6 +11,7 @@ import type { FilterNode } from '../query/filter.js';
 import { keyRange } from '../query/plan.js';
 import { WriteClock } from './clock.js';
 import type { Db } from './db.js';
+import { Settings } from './settings.js';
 
 export interface TableRow {
   readonly id: number;
@@ -36,17 +37,20 @@ const maxCachedQueries = 64;
 
 export class Store {
   readonly clock = new WriteClock();
+  readonly settings: Settings;
   private readonly tableCache = new Map<string, TableRow | null>();
   private readonly queryCache = new Map<string, Statement<unknown[], EntityRow>>();
   private readonly s;
 
   constructor(readonly db: Db) {
+    this.settings = new Settings(db);
     this.s = {
       tableByKey: db.prepare<[string], TableRow>('SELECT id, name FROM tables WHERE key = ?'),
       tables: db.prepare<[], TableRow>('SELECT id, name FROM tables ORDER BY name'),
       insertTable: db.prepare<[string, string], TableRow>('INSERT INTO tables (key, name) VALUES (?, ?) RETURNING id, name'),
       deleteTable: db.prepare<[number]>('DELETE FROM tables WHERE id = ?'),
       deleteEntities: db.prepare<[number]>('DELETE FROM entities WHERE tid = ?'),
+      deleteAcl: db.prepare<[number]>('DELETE FROM table_acls WHERE tid = ?'),
       get: db.prepare<[number, string, string], EntityRow>('SELECT pk, rk, ts, props FROM entities WHERE tid = ? AND pk = ? AND rk = ?'),
       insert: db.prepare<[number, string, string, string, string]>('INSERT INTO entities (tid, pk, rk, ts, props) VALUES (?, ?, ?, ?, ?)'),
       upsert: db.prepare<[number, string, string, string, string]>('INSERT OR REPLACE INTO entities (tid, pk, rk, ts, props) VALUES (?, ?, ?, ?, ?)'),
@@ -93,6 +97,7 @@ export class Store {
     const t = this.requireTable(name);
     this.transaction(() => {
       this.s.deleteEntities.run(t.id);
+      this.s.deleteAcl.run(t.id);
       this.s.deleteTable.run(t.id);
     });
     this.tableCache.delete(name.toLowerCase());
