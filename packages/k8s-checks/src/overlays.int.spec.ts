@@ -19,6 +19,11 @@ const expected = [
   'PodDisruptionBudget/gateway',
   'PodDisruptionBudget/chat-worker',
   'PodDisruptionBudget/notifier',
+  'NetworkPolicy/parley-default-deny',
+  'NetworkPolicy/parley-dns',
+  'NetworkPolicy/parley-azure-egress',
+  'NetworkPolicy/parley-gateway-from-ingress',
+  'NetworkPolicy/parley-metrics-scrape',
 ];
 
 describe('schema validation', () => {
