@@ -31,6 +31,13 @@ export const ChatEventMetadata = Type.Object({
   /** Set by the replay tool: rebuild projections, no notifications unless `notify`. */
   replayed: Type.Optional(Type.Boolean()),
   notify: Type.Optional(Type.Boolean()),
+  /**
+   * On a message: the per-user rate the gateway is configured with (RATE_LIMIT_*). The worker
+   * that holds the user's session enforces it across every gateway (docs/architecture.md § Limits).
+   */
+  rateLimit: Type.Optional(
+    Type.Object({ perSecond: Type.Number({ minimum: 0, maximum: 1_000_000 }), burst: Type.Number({ minimum: 0, maximum: 1_000_000 }) }, { additionalProperties: false }),
+  ),
 });
 
 const envelope = <T extends string, D extends ReturnType<typeof Type.Object>>(type: T, data: D) =>

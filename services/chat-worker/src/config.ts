@@ -12,6 +12,8 @@ export interface WorkerConfig {
   readonly maxConcurrentSessions: number;
   readonly hub: string;
   readonly historyDefaultLimit: number;
+  /** The per-user connection cap and how long closed connections' tombstones are kept. */
+  readonly presence: { readonly maxConnectionsPerUser: number; readonly tombstoneMs: number };
   readonly listen: { readonly host: string; readonly port: number };
   readonly logLevel: string;
 }
@@ -45,6 +47,12 @@ export function loadConfig(environment: Record<string, string | undefined>): Wor
     maxConcurrentSessions: env.int('MAX_CONCURRENT_SESSIONS', partitions, { min: 1, max: MAX_PARTITIONS }),
     hub: env.string('HUB', 'chat'),
     historyDefaultLimit: env.int('HISTORY_DEFAULT_LIMIT', Limits.defaultHistoryLimit, { min: 1, max: Limits.maxHistoryLimit }),
+    presence: Object.freeze({
+      maxConnectionsPerUser: env.int('MAX_CONNECTIONS_PER_USER', 32, { min: 1, max: 10_000 }),
+      // Longer than any event can wait on the bus (10 deliveries with back-off, a backlog): a late
+      // `chat.connected` must still find its tombstone.
+      tombstoneMs: env.int('CONNECTION_TOMBSTONE_HOURS', 24, { min: 1, max: 24 * 30 }) * 3_600_000,
+    }),
     listen: Object.freeze(readHttpListen(env, DEFAULT_OPS_PORT)),
     logLevel: readLogLevel(env),
   });

@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       maxConcurrentSessions: 64,
       hub: 'chat',
       historyDefaultLimit: 50,
+      presence: { maxConnectionsPerUser: 32, tombstoneMs: 24 * 3_600_000 },
       listen: { host: '127.0.0.1', port: 7072 },
       logLevel: 'info',
       tables: { kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' },

@@ -59,20 +59,15 @@ export async function loadHistoryState(store: ChatStore, frame: HistoryFrame, ct
   return frame.with !== undefined ? { kind: 'direct' } : { kind: 'lobby' };
 }
 
-async function otherConnections(store: ChatStore, ctx: EventContext): Promise<number> {
-  const connections = await store.connectionsOf(ctx.hub, ctx.userId);
-  return connections.filter((id) => id !== ctx.connectionId).length;
-}
-
 export async function loadConnectedState(store: ChatStore, ctx: EventContext): Promise<ConnectedState> {
-  const [others, rooms, online] = await Promise.all([
-    otherConnections(store, ctx),
+  const [connections, rooms, online] = await Promise.all([
+    store.connectionsOf(ctx.hub, ctx.userId),
     store.roomsOf(ctx.hub, ctx.userId),
     store.onlineUsers(ctx.hub),
   ]);
-  return { otherConnections: others, rooms, online };
+  return { connections, rooms, online };
 }
 
 export async function loadDisconnectedState(store: ChatStore, ctx: EventContext): Promise<DisconnectedState> {
-  return { otherConnections: await otherConnections(store, ctx) };
+  return { connections: await store.connectionsOf(ctx.hub, ctx.userId) };
 }

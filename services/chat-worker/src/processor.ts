@@ -1,4 +1,4 @@
-import { commandIdFor, ENVELOPE_VERSION, type ChatEvent, type NotifierCommand, type NotifierEnvelope } from '@parley/contracts';
+import { commandIdFor, ENVELOPE_VERSION, ErrorCodes, type ChatEvent, type NotifierCommand, type NotifierEnvelope } from '@parley/contracts';
 import { tracedPort, withSpan, type Logger } from '@parley/service-kit';
 import { workerError } from './errors.js';
 import {
@@ -20,18 +20,24 @@ import {
   isChangingFrame,
   nothing,
   planHistory,
+  toConnection,
   type ChangingFrame,
   type Decision,
   type EventContext,
+  type PresenceLimits,
 } from './rules/index.js';
 import type { ChatStore } from './store/chat-store.js';
+import { UserRateLimit } from './user-rate-limit.js';
 
 export interface ProcessorDeps {
   store: ChatStore;
   publisher: CommandPublisher;
-  config: { readonly hub: string; readonly historyDefaultLimit: number };
+  config: { readonly hub: string; readonly historyDefaultLimit: number; readonly presence?: PresenceLimits };
   metrics?: WorkerMetrics;
 }
+
+/** Defaults of the connection cap and the tombstones' life (config.ts reads MAX_CONNECTIONS_PER_USER). */
+export const DEFAULT_PRESENCE_LIMITS: PresenceLimits = Object.freeze({ maxConnectionsPerUser: 32, tombstoneMs: 24 * 3_600_000 });
 
 export interface ProcessResult {
   readonly outcome: EventOutcome;
@@ -86,6 +92,20 @@ interface Decided {
 export function createEventProcessor(deps: ProcessorDeps): EventProcessor {
   const { store, publisher, config, metrics } = deps;
   const knownUsers = new KnownUsers();
+  const presenceLimits = config.presence ?? DEFAULT_PRESENCE_LIMITS;
+  const rateLimit = new UserRateLimit();
+
+  /**
+   * A live frame past the user's rate: refused before anything is written, the event log included
+   * (a replay or rebuild then never meets it), with an error frame to the sending connection.
+   */
+  function overRate(event: ChatEvent, ctx: EventContext): Decision | undefined {
+    const { rateLimit: rate, replayed } = event.metadata;
+    if (event.type !== 'chat.message' || replayed === true || !rate) return undefined;
+    if (rateLimit.allow(`${ctx.hub}\n${ctx.userId}`, ctx.eventId, Date.parse(ctx.receivedAt), rate)) return undefined;
+    const error = { code: ErrorCodes.rateLimited, message: `more than ${rate.perSecond} frames per second` };
+    return { writes: [], commands: [toConnection(ctx, { type: 'error', id: event.data.frame.id, error })], rejected: ErrorCodes.rateLimited };
+  }
 
   /** Claims a changing frame with the state it is decided on (frozen for redeliveries) and stores what it decided. */
   async function decideChanging(
@@ -127,9 +147,9 @@ export function createEventProcessor(deps: ProcessorDeps): EventProcessor {
   async function decide(event: ChatEvent, ctx: EventContext, notify: boolean, tables: ChatStore, logged: Promise<unknown>): Promise<Decided | 'resend'> {
     switch (event.type) {
       case 'chat.connected':
-        return { decision: decideConnected(await loadConnectedState(tables, ctx), ctx), stored: false };
+        return { decision: decideConnected(await loadConnectedState(tables, ctx), ctx, presenceLimits), stored: false };
       case 'chat.disconnected':
-        return { decision: decideDisconnected(await loadDisconnectedState(tables, ctx), ctx), stored: false };
+        return { decision: decideDisconnected(await loadDisconnectedState(tables, ctx), ctx, presenceLimits), stored: false };
       case 'chat.message': {
         const { frame } = event.data;
         if (isChangingFrame(frame)) return decideChanging(frame, ctx, tables, logged, event.metadata.replayed !== true);
@@ -149,6 +169,16 @@ export function createEventProcessor(deps: ProcessorDeps): EventProcessor {
     const counted = metrics && store.forEvent ? store.forEvent((table, operation) => metrics.tableRequest(label, table, operation)) : store;
     // The steps of a trace (no-op while tracing is off); the rule's reads are the Tables SDK's own spans.
     const tables = tracedPort(counted, { appendEvent: 'event-log append', commitFrame: 'projections commit', apply: 'projections apply' });
+
+    const refused = overRate(event, ctx);
+    if (refused) {
+      await publisher.publish(commandEnvelopes(refused.commands, event));
+      metrics?.busSend();
+      metrics?.event(label, 'rejected');
+      metrics?.commandsSent(refused.commands.length);
+      log.info({ code: refused.rejected }, 'frame refused: over the user\'s rate');
+      return { outcome: 'rejected', commandsSent: refused.commands.length };
+    }
 
     // The log write overlaps the rule's reads; writes wait for it. Both are idempotent.
     const logged = tables.appendEvent(event, new Date(ctx.receivedAt));

@@ -21,7 +21,8 @@ export interface Worker extends ConsumerService {
   readonly processEvent: EventProcessor;
 }
 
-type WorkerSettings = Pick<WorkerConfig, 'hub' | 'historyDefaultLimit' | 'maxConcurrentSessions'> & {
+type WorkerSettings = Pick<WorkerConfig, 'hub' | 'historyDefaultLimit' | 'maxConcurrentSessions'> &
+  Partial<Pick<WorkerConfig, 'presence'>> & {
   /** Consumer tuning, for tests that want sessions handed back quickly. */
   readonly consumer?: { sessionIdleMs?: number; maxSessionHoldMs?: number; retryDelayMs?: (deliveryCount: number) => number };
 };

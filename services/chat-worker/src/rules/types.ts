@@ -10,7 +10,10 @@ export interface EventContext {
   readonly receivedAt: string;
 }
 
-/** A projection change, as data: the store applies it idempotently (upserts keyed by event id, deletes that tolerate 404). */
+/**
+ * A projection change, as data: the store applies it idempotently (upserts keyed by event id, deletes that
+ * tolerate 404). `putConnection` only inserts: it never overwrites the connection's tombstone.
+ */
 export type ProjectionWrite =
   | { readonly kind: 'putMessage'; readonly hub: string; readonly conversation: Conversation; readonly message: MessageFrame }
   | { readonly kind: 'putMember'; readonly hub: string; readonly room: string; readonly user: string; readonly joinedAt: string; readonly eventId: string }
@@ -23,6 +26,18 @@ export type ProjectionWrite =
       readonly connectedAt: string;
       readonly eventId: string;
     }
+  /** The connection's tombstone: written over a live row, or before its `chat.connected` arrived. */
+  | {
+      readonly kind: 'closeConnection';
+      readonly hub: string;
+      readonly user: string;
+      readonly connectionId: string;
+      readonly closedAt: string;
+      readonly eventId: string;
+      /** The code the worker refused the connection with (it never counted as live). */
+      readonly refused?: string;
+    }
+  /** Forgets an old tombstone. */
   | { readonly kind: 'removeConnection'; readonly hub: string; readonly user: string; readonly connectionId: string }
   | {
       readonly kind: 'putPresence';

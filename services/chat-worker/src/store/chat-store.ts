@@ -1,5 +1,5 @@
 import type { ChatEvent, Conversation } from '@parley/contracts';
-import type { HistoryQuery, HistoryRow, ProjectionWrite } from '../rules/index.js';
+import type { ConnectionRow, HistoryQuery, HistoryRow, ProjectionWrite } from '../rules/index.js';
 
 /** Who holds a (hub, conversation, user, client frame id): the first event that claimed it, with the rule state it froze. */
 export interface FrameClaim {
@@ -48,8 +48,10 @@ export interface ChatStore {
   /** A user who ever connected. */
   isKnownUser(hub: string, user: string): Promise<boolean>;
   roomsOf(hub: string, user: string): Promise<string[]>;
+  /** Users online, at most ONLINE_LIST_LIMIT of them (a bounded read whatever the number online). */
   onlineUsers(hub: string): Promise<string[]>;
-  connectionsOf(hub: string, user: string): Promise<string[]>;
+  /** Every connection row of the user: live ones and tombstones. */
+  connectionsOf(hub: string, user: string): Promise<ConnectionRow[]>;
   /** Up to `limit + 1` rows, newest first, after the query's row key. */
   readHistory(hub: string, query: HistoryQuery): Promise<HistoryRow[]>;
   /** Applies writes; each is idempotent, so applying them again changes nothing. */

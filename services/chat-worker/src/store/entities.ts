@@ -16,9 +16,12 @@ import type { ProjectionWrite } from '../rules/index.js';
 
 export type TableName = (typeof Tables)[keyof typeof Tables];
 
-/** One row change a projection write stands for; each is idempotent (upsert, or a delete that tolerates 404). */
+/**
+ * One row change a projection write stands for; each is idempotent (upsert, an insert that leaves an
+ * existing row as it is, or a delete that tolerates 404).
+ */
 export type RowChange =
-  | { readonly op: 'upsert'; readonly table: TableName; readonly entity: TableEntity<object> }
+  | { readonly op: 'upsert' | 'insert'; readonly table: TableName; readonly entity: TableEntity<object> }
   | { readonly op: 'delete'; readonly table: TableName; readonly partitionKey: string; readonly rowKey: string };
 
 /** The rows a projection write changes, with keys only from the contracts' builders. */
@@ -61,6 +64,18 @@ export function rowChanges(write: ProjectionWrite): RowChange[] {
         connectedAt: write.connectedAt,
         eventId: write.eventId,
       };
+      // Insert only: a tombstone already there (its disconnect was handled first) stays.
+      return [{ op: 'insert', table: Tables.connections, entity }];
+    }
+    case 'closeConnection': {
+      const entity: ConnectionEntity = {
+        ...connectionsKeys(write.hub, write.user, write.connectionId),
+        user: write.user,
+        connectionId: write.connectionId,
+        eventId: write.eventId,
+        closedAt: write.closedAt,
+        ...(write.refused === undefined ? {} : { refused: write.refused }),
+      };
       return [{ op: 'upsert', table: Tables.connections, entity }];
     }
     case 'removeConnection':
@@ -79,4 +94,4 @@ export function rowChanges(write: ProjectionWrite): RowChange[] {
 }
 
 export const changeKeys = (change: RowChange) =>
-  change.op === 'upsert' ? { partitionKey: change.entity.partitionKey, rowKey: change.entity.rowKey } : change;
+  change.op === 'delete' ? change : { partitionKey: change.entity.partitionKey, rowKey: change.entity.rowKey };

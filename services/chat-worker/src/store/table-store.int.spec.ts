@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TableClient } from '@azure/data-tables';
-import { directConversation, eventsPartitionKey, lobby, roomConversation, Tables, type ChatEvent, type MessageFrame } from '@parley/contracts';
+import {
+  directConversation,
+  eventLogShard,
+  eventsShardKey,
+  lobby,
+  ONLINE_LIST_LIMIT,
+  roomConversation,
+  Tables,
+  type ChatEvent,
+  type MessageFrame,
+} from '@parley/contracts';
 import { isPermanent } from '@parley/service-kit';
 import { azuriteConnectionString, freePort, startAzurite, startTables, type StandIn } from '@parley/testkit';
 import { WorkerErrorCodes } from '../errors.js';
@@ -49,7 +59,9 @@ describe.each([
     expect(await store.appendEvent(first, new Date(first.metadata.receivedAt))).toBe('exists');
 
     const events = TableClient.fromConnectionString(azurite.connectionString, Tables.events, { allowInsecureConnection: true });
-    const row = await events.getEntity<{ envelope: string; type: string }>(eventsPartitionKey(hub, new Date('2025-03-04T05:00:00Z')), first.metadata.eventId);
+    // In the hour's shard of the event's user.
+    const partition = eventsShardKey(hub, new Date('2025-03-04T05:00:00Z'), eventLogShard('alice'));
+    const row = await events.getEntity<{ envelope: string; type: string }>(partition, first.metadata.eventId);
     expect(row.type).toBe('chat.message');
     expect(JSON.parse(row.envelope)).toEqual(first);
   });
@@ -130,14 +142,34 @@ describe.each([
       { kind: 'putPresence', hub, user, online: true, connectionCount: 2, lastSeen: '2025-01-01T00:00:00.000Z' },
       { kind: 'putPresence', hub, user: 'carol', online: false, connectionCount: 0, lastSeen: '2025-01-01T00:00:00.000Z' },
     ]);
-    expect((await store.connectionsOf(hub, user)).sort()).toEqual(['k/1', 'k/2']);
+    expect(await store.connectionsOf(hub, user)).toEqual([{ connectionId: 'k/1' }, { connectionId: 'k/2' }]);
     expect(await store.isKnownUser(hub, user)).toBe(true);
     expect(await store.isKnownUser(hub, 'carol')).toBe(true);
     expect(await store.onlineUsers(hub)).toEqual([user]);
 
+    // A tombstone closes a connection for good: a later putConnection (its connected, handled late) leaves it closed.
+    const closedAt = '2025-01-01T00:01:00.000Z';
+    await store.apply([{ kind: 'closeConnection', hub, user, connectionId: 'k/1', closedAt, eventId: 'E6' }]);
+    await store.apply([{ kind: 'putConnection', hub, user, connectionId: 'k/1', connectedAt: '2025-01-01T00:00:00.000Z', eventId: 'E4' }]);
+    await store.apply([{ kind: 'closeConnection', hub, user, connectionId: 'k/3', closedAt, eventId: 'E7', refused: 'PARLEY_TOO_MANY_CONNECTIONS' }]);
+    await store.apply([{ kind: 'putConnection', hub, user, connectionId: 'k/3', connectedAt: closedAt, eventId: 'E8' }]);
+    expect(await store.connectionsOf(hub, user)).toEqual([{ connectionId: 'k/1', closedAt }, { connectionId: 'k/2' }, { connectionId: 'k/3', closedAt }]);
+
+    // Forgetting a tombstone is idempotent.
     await store.apply([{ kind: 'removeConnection', hub, user, connectionId: 'k/1' }]);
     await store.apply([{ kind: 'removeConnection', hub, user, connectionId: 'k/1' }]);
-    expect(await store.connectionsOf(hub, user)).toEqual(['k/2']);
+    expect(await store.connectionsOf(hub, user)).toEqual([{ connectionId: 'k/2' }, { connectionId: 'k/3', closedAt }]);
+  });
+
+  it('reads a bounded online list, spread over the presence shards, whatever the number online', async () => {
+    const many = Array.from({ length: ONLINE_LIST_LIMIT + 100 }, (_, i) => `many-${i}`);
+    const lastSeen = '2025-01-01T00:00:00.000Z';
+    await store.apply(many.map((name) => ({ kind: 'putPresence', hub: 'big', user: name, online: true, connectionCount: 1, lastSeen }) as const));
+    const online = await store.onlineUsers('big');
+    expect(online.length).toBeLessThanOrEqual(ONLINE_LIST_LIMIT);
+    expect(online.length).toBeGreaterThan(ONLINE_LIST_LIMIT / 2);
+    expect(new Set(online).size).toBe(online.length);
+    for (const name of online) expect(many).toContain(name);
   });
 
   it('pages history newest first, per conversation, continuing after a row key', async () => {

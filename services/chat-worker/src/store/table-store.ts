@@ -7,7 +7,10 @@ import {
   conversationKey,
   eventLogEntity,
   membershipsKeys,
+  ONLINE_LIST_LIMIT,
   presenceKeys,
+  presenceShardKey,
+  PRESENCE_SHARDS,
   roomConversation,
   roomMemberKeys,
   ROOM_MEMBER_RANGE,
@@ -17,7 +20,7 @@ import {
   type MessageFrame,
 } from '@parley/contracts';
 import type { TablesConnection } from '../config.js';
-import type { HistoryQuery, HistoryRow, ProjectionWrite } from '../rules/index.js';
+import type { ConnectionRow, HistoryQuery, HistoryRow, ProjectionWrite } from '../rules/index.js';
 import type { ChatStore, CommitOutcome, FrameClaim, FrameCommit, RequestReport } from './chat-store.js';
 import { changeKeys, rowChanges, type RowChange, type TableName } from './entities.js';
 import { isTableNotFound, statusOf, tableCall } from './table-errors.js';
@@ -85,8 +88,8 @@ export class TableChatStore implements ChatStore {
     const transaction = new TableTransaction();
     transaction.createEntity(claim);
     for (const change of here) {
-      if (change.op === 'upsert') transaction.upsertEntity(change.entity, 'Replace');
-      else transaction.deleteEntity(change.partitionKey, change.rowKey);
+      if (change.op === 'delete') transaction.deleteEntity(change.partitionKey, change.rowKey);
+      else transaction.upsertEntity(change.entity, 'Replace');
     }
     if (commit.conversation.kind === 'room') {
       for (const user of commit.members) {
@@ -136,16 +139,24 @@ export class TableChatStore implements ChatStore {
     return rows.map((row) => String(row.room));
   }
 
+  /**
+   * Up to ONLINE_LIST_LIMIT users online: the same bounded number from each presence shard, read in
+   * parallel, so the read does not grow with the users online (all of them in a small chat).
+   */
   async onlineUsers(hub: string): Promise<string[]> {
-    const { partitionKey } = presenceKeys(hub, '');
-    const rows = await this.query(Tables.presence, odata`PartitionKey eq ${partitionKey} and online eq ${true}`, ['user']);
-    return rows.map((row) => String(row.user));
+    const perShard = ONLINE_LIST_LIMIT / PRESENCE_SHARDS;
+    const shards = await Promise.all(
+      Array.from({ length: PRESENCE_SHARDS }, (_, shard) =>
+        this.query(Tables.presence, odata`PartitionKey eq ${presenceShardKey(hub, shard)} and online eq ${true}`, ['user'], perShard),
+      ),
+    );
+    return shards.flat().map((row) => String(row.user));
   }
 
-  async connectionsOf(hub: string, user: string): Promise<string[]> {
+  async connectionsOf(hub: string, user: string): Promise<ConnectionRow[]> {
     const { partitionKey } = connectionsKeys(hub, user, '');
-    const rows = await this.query(Tables.connections, odata`PartitionKey eq ${partitionKey}`, ['connectionId']);
-    return rows.map((row) => String(row.connectionId));
+    const rows = await this.query(Tables.connections, odata`PartitionKey eq ${partitionKey}`, ['connectionId', 'closedAt']);
+    return rows.map((row) => (typeof row.closedAt === 'string' ? { connectionId: String(row.connectionId), closedAt: row.closedAt } : { connectionId: String(row.connectionId) }));
   }
 
   async readHistory(hub: string, query: HistoryQuery): Promise<HistoryRow[]> {
@@ -164,8 +175,10 @@ export class TableChatStore implements ChatStore {
     await Promise.all(writes.flatMap(rowChanges).map((change) => this.change(change)));
   }
 
-  private change(change: RowChange): Promise<void> {
-    return change.op === 'upsert' ? this.upsert(change.table, change.entity) : this.remove(change.table, change);
+  private async change(change: RowChange): Promise<void> {
+    if (change.op === 'delete') return this.remove(change.table, change);
+    if (change.op === 'upsert') return this.upsert(change.table, change.entity);
+    await this.insert(change.table, change.entity);
   }
 
   /**

@@ -42,6 +42,8 @@ export interface EventSpec {
   receivedAt?: string;
   replayed?: boolean;
   notify?: boolean;
+  /** The gateway's per-user rate, as it stamps it on messages. */
+  rateLimit?: { perSecond: number; burst: number };
 }
 
 const metadata = (spec: EventSpec) => ({
@@ -53,6 +55,7 @@ const metadata = (spec: EventSpec) => ({
   traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
   ...(spec.replayed === undefined ? {} : { replayed: spec.replayed }),
   ...(spec.notify === undefined ? {} : { notify: spec.notify }),
+  ...(spec.rateLimit === undefined ? {} : { rateLimit: spec.rateLimit }),
 });
 
 /** Events as the gateway stamps them. */

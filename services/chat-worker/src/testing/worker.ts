@@ -29,6 +29,8 @@ export interface TestWorkerOptions {
   maxConcurrentSessions?: number;
   /** Delay before a failed message is abandoned (default 100 ms). */
   retryDelayMs?: number;
+  /** The connection cap and tombstone life (default: the worker's defaults). */
+  presence?: { maxConnectionsPerUser: number; tombstoneMs: number };
 }
 
 /** The worker built in-process with the real adapters, as main.ts wires it, on its own bus client. */
@@ -57,6 +59,7 @@ export async function startTestWorker(options: TestWorkerOptions): Promise<TestW
       hub: options.hub ?? 'chat',
       historyDefaultLimit: 50,
       maxConcurrentSessions: options.maxConcurrentSessions ?? 4,
+      ...(options.presence ? { presence: options.presence } : {}),
       consumer: { sessionIdleMs: 500, retryDelayMs: () => options.retryDelayMs ?? 100 },
     },
   );
