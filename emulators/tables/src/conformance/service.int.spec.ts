@@ -65,8 +65,7 @@ describe.each(targets)('service properties and statistics on $name', (target) =>
     expect(noMethod.status).toBe(400);
   });
 
-  it('[Azure behaviour] names a refused preflight CorsPreflightFailure', async (ctx) => {
-    if (target.name === 'azurite') ctx.skip();
+  it('names a refused preflight CorsPreflightFailure', async () => {
     await h.service.setProperties(rules);
     const res = await fetch(`http://127.0.0.1:${h.stand.port}/devstoreaccount1/Tables`, {
       method: 'OPTIONS',
