@@ -3,7 +3,7 @@ import { signatureHeader, WEBPUBSUB_EVENT_HANDLER_PATH } from '@parley/contracts
 import { eventually } from '@parley/testkit';
 import { ChatClient } from './chat-client.js';
 import { SERVICE_DIALECTS, type ServiceDialect } from './dialect.js';
-import { startTestStack, unique } from './e2e-setup.js';
+import { startTestStack, TWO_OF_EACH, unique } from './e2e-setup.js';
 import type { Stack } from './stack.js';
 
 /** A call that claims to come from the WebSocket service, signed with a key it does not have, in each dialect. */
@@ -42,8 +42,9 @@ function forgedCall(service: ServiceDialect, gatewayUrl: string, to: string): Pr
   });
 }
 
-// The same chat, end to end, on each face of the local WebSocket service (issue 18).
-describe.each(SERVICE_DIALECTS)('Parley end to end on the %s dialect (real stack, real WebSockets)', (service) => {
+// The same chat, end to end, on each face of the local WebSocket service, with two copies of every
+// service: the gateways behind one round-robin port, so one connection's calls land on both.
+describe.each(SERVICE_DIALECTS)('Parley end to end on the %s dialect, two copies of each service (real stack, real WebSockets)', (service) => {
   let stack: Stack;
   let cleanup: () => Promise<void>;
   let logs: string[] = [];
@@ -59,19 +60,23 @@ describe.each(SERVICE_DIALECTS)('Parley end to end on the %s dialect (real stack
 
   beforeAll(async () => {
     // History paging sends 120 frames at once: lift the per-user rate limit for this stack.
-    ({ stack, logs, cleanup } = await startTestStack({ inMemory: true, service, env: { gateway: { RATE_LIMIT_PER_SECOND: '500', RATE_LIMIT_BURST: '500' } } }));
+    ({ stack, logs, cleanup } = await startTestStack({ inMemory: true, service, scale: TWO_OF_EACH, env: { gateway: { RATE_LIMIT_PER_SECOND: '500', RATE_LIMIT_BURST: '500' } } }));
   });
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.close()));
     await cleanup?.();
   });
 
-  it('serves /healthz, /readyz and /metrics on each service\'s ops URL, none on the gateway\'s public port', async () => {
+  it('serves /healthz, /readyz and /metrics on each copy\'s ops URL, none on the gateway\'s public port', async () => {
     for (const service of ['gateway', 'chat-worker', 'notifier'] as const) {
-      for (const path of ['/healthz', '/readyz', '/metrics']) {
-        const response = await fetch(`${stack.opsUrl(service)}${path}`);
-        await response.arrayBuffer();
-        expect(response.status, `${service} ${path}`).toBe(200);
+      const copies = stack.copies(service);
+      expect(copies.map((c) => c.running), `${service} copies`).toEqual([true, true]);
+      for (const { copy } of copies) {
+        for (const path of ['/healthz', '/readyz', '/metrics']) {
+          const response = await fetch(`${stack.opsUrl(service, copy)}${path}`);
+          await response.arrayBuffer();
+          expect(response.status, `${service} copy ${copy} ${path}`).toBe(200);
+        }
       }
     }
     const publicReadyz = await fetch(`${stack.gatewayUrl}/readyz`);

@@ -2,6 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Stack, type StackOptions } from './stack.js';
+import type { Scale } from './scale.js';
+
+/** What the end-to-end and fault suites run: two copies of every service, the gateways behind one port. */
+export const TWO_OF_EACH: Scale = { gateway: 2, 'chat-worker': 2, notifier: 2 };
 
 /** A whole stack on ephemeral ports with a throw-away data dir; logs kept for failures. */
 export async function startTestStack(options: StackOptions = {}): Promise<{ stack: Stack; logs: string[]; cleanup: () => Promise<void> }> {

@@ -1,6 +1,8 @@
 export * from './stack.js';
 export * from './ports.js';
 export * from './dialect.js';
+export * from './scale.js';
+export { GatewayProxy } from './gateway-proxy.js';
 export type { TablesBackend } from './components.js';
 export * from './supervisor.js';
 export { formatLine } from './log-format.js';
