@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { isServiceBusError, type RuleProperties, type ServiceBusReceivedMessage } from '@azure/service-bus';
-import { startBroker, tempDir, type Broker, type TestEntities } from './testing/harness.js';
+import { isServiceBusError, ServiceBusClient, type RuleProperties, type ServiceBusReceivedMessage } from '@azure/service-bus';
+import { startChildBroker } from './testing/child-broker.js';
+import { startBroker, tempDir, writeConfig, type Broker, type TestEntities } from './testing/harness.js';
 
 const entities: TestEntities = { topics: { events: { subscriptions: { dyn: {}, other: {} } } } };
 const dir = tempDir('sbemu-rules');
@@ -119,5 +120,31 @@ describe('rules managed at run time through the SDK rule manager', () => {
     };
     broker = await startBroker(changed, { dataDir: dir.path });
     expect((await listAll(broker)).map((r) => r.name)).toEqual(['fromFile']);
+  });
+});
+
+describe('rule changes and kill -9', () => {
+  it('a rule change the SDK saw confirmed survives SIGKILL of the bin', async () => {
+    const killDir = tempDir('sbemu-rules-kill');
+    const args = ['--config', writeConfig(killDir.path, entities), '--port', '0', '--data-dir', `${killDir.path}/data`];
+    let child = await startChildBroker(args);
+    try {
+      let client = new ServiceBusClient(child.connectionString, { retryOptions: { maxRetries: 1, timeoutInMs: 10_000 } });
+      const rules = client.createRuleManager('events', 'other');
+      await rules.createRule('late', { sqlExpression: 'n > 1' }, { sqlExpression: 'SET seen = 1' });
+      await rules.deleteRule('$Default');
+      await client.close();
+      child.child.kill('SIGKILL');
+      expect(await child.exited).toBe('SIGKILL');
+      child = await startChildBroker(args);
+      client = new ServiceBusClient(child.connectionString, { retryOptions: { maxRetries: 1, timeoutInMs: 10_000 } });
+      const listed: RuleProperties[] = [];
+      for await (const rule of client.createRuleManager('events', 'other').listRules()) listed.push(rule);
+      expect(listed).toEqual([{ name: 'late', filter: { sqlExpression: 'n > 1' }, action: { sqlExpression: 'SET seen = 1' } }]);
+      await client.close();
+    } finally {
+      child.child.kill('SIGKILL');
+      killDir.remove();
+    }
   });
 });

@@ -151,6 +151,12 @@ describe('SQL filter: errors', () => {
     expect(() => run(expr)).toThrow(SqlEvaluationError);
   });
 
+  it('orders NaN with nothing, as C#', () => {
+    expect(run('0.0 / 0.0 < 1')).toBe(false);
+    expect(run('0.0 / 0.0 = 0.0 / 0.0')).toBe(false);
+    expect(run('1.0 / 0.0 > 1000')).toBe(true);
+  });
+
   it('compares unrelated types as unequal', () => {
     expect(run("quantity = '10'")).toBe(false);
     expect(run("quantity <> '10'")).toBe(true);

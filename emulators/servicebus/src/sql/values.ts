@@ -124,6 +124,8 @@ export function compare(op: ComparisonOp, l: Maybe, r: Maybe): Truth {
   const c = order(l, r);
   if (op === '=') return c === 0;
   if (op === '<>') return c !== 0;
+  // NaN orders with nothing; C# answers false.
+  if (c === undefined && (typeof l === 'number' || typeof r === 'number') && isNumeric(l) && isNumeric(r)) return false;
   if (c === undefined || (typeof l === 'boolean' && typeof r === 'boolean')) {
     throw new SqlEvaluationError(`operator '${op}' cannot compare ${typeName(l)} and ${typeName(r)}`);
   }
