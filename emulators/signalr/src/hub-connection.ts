@@ -3,9 +3,11 @@ import type { Member } from './groups.js';
 /**
  * What a REST send carries, whichever API it came through: the body and the
  * kind its content type names (`undefined`: no or another content type, so
- * the receiving connection's own format decides).
+ * the receiving connection's own format decides). `protobuf` is a
+ * `google.protobuf.Any` a protobuf Web PubSub client published: bytes to
+ * every client that is not a protobuf one.
  */
-export type DataKind = 'text' | 'json' | 'binary';
+export type DataKind = 'text' | 'json' | 'binary' | 'protobuf';
 
 export interface Payload {
   readonly data: Buffer;

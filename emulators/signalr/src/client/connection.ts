@@ -100,7 +100,7 @@ export class ClientConnection implements HubConnection {
 
   /** A REST send: raw frame; no or another content type follows the connection's format. The origin is not told in this dialect. */
   deliver(payload: Payload, _origin: Origin): boolean {
-    return this.send(payload.data, payload.kind === undefined ? this.binary : payload.kind === 'binary');
+    return this.send(payload.data, payload.kind === undefined ? this.binary : payload.kind === 'binary' || payload.kind === 'protobuf');
   }
 
   /** Sends a close frame, and destroys the socket if the peer does not answer in time. */

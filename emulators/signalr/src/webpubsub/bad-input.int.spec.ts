@@ -38,13 +38,10 @@ describe('Web PubSub face: bad input', () => {
     }
   });
 
-  it('refuses bad client URLs and protobuf-only clients with a clear reason', async () => {
+  it('refuses bad client URLs with a clear reason', async () => {
     expect((await refusedStatus(`${pair.ws}/client/hubs/bad%20hub?access_token=x`)).status).toBe(400);
     expect((await refusedStatus(`${pair.ws}/client?access_token=x`)).status).toBe(400);
     expect((await refusedStatus(`${pair.ws}/client/elsewhere/x`)).status).toBe(404);
-    const protobuf = await refusedStatus(await pair.clientUrl('bad', { sub: 'p' }), 'protobuf.webpubsub.azure.v1');
-    expect(protobuf.status).toBe(400);
-    expect(JSON.parse(protobuf.body)).toMatchObject({ code: 'SIGNALR_PROTOCOL_UNSUPPORTED' });
   });
 
   it('refuses the handshake when the connect answer is not usable', async () => {

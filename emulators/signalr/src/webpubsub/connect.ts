@@ -1,7 +1,17 @@
 import type { IncomingMessage } from 'node:http';
 import type { ClientIdentity } from './client-token.js';
-import { JSON_PROTOCOL, PROTOBUF_PROTOCOLS, RELIABLE_JSON_PROTOCOL } from './json-protocol.js';
+import { JSON_CODEC, PROTOBUF_CODEC, type Codec } from './codec.js';
+import { JSON_PROTOCOL, RELIABLE_JSON_PROTOCOL } from './json-protocol.js';
+import { PROTOBUF_PROTOCOL, RELIABLE_PROTOBUF_PROTOCOL } from './protobuf-protocol.js';
 import type { ClientKind } from './connection.js';
+
+/** The PubSub subprotocols the service speaks, with their kind and framing. */
+const PUBSUB: ReadonlyMap<string, { kind: ClientKind; codec: Codec }> = new Map([
+  [JSON_PROTOCOL, { kind: 'pubsub', codec: JSON_CODEC }],
+  [RELIABLE_JSON_PROTOCOL, { kind: 'reliable', codec: JSON_CODEC }],
+  [PROTOBUF_PROTOCOL, { kind: 'pubsub', codec: PROTOBUF_CODEC }],
+  [RELIABLE_PROTOBUF_PROTOCOL, { kind: 'reliable', codec: PROTOBUF_CODEC }],
+]);
 
 /** Where a Web PubSub client connects: `/client/hubs/{hub}` or `/client/?hub={hub}`. */
 export interface WpsTarget {
@@ -77,16 +87,16 @@ export function parseConnectAnswer(body: Buffer): ConnectAnswer {
 
 /**
  * The subprotocol of the connection: the connect handler's pick, else the
- * first Web PubSub JSON protocol the client offered, else none (a simple
- * client). Protobuf ones are refused: this emulator does not speak them.
+ * first of the service's PubSub subprotocols (JSON or protobuf, reliable or
+ * not) the client offered, else none (a simple client; so is a custom
+ * subprotocol a handler picked).
  */
-export function chooseProtocol(offered: readonly string[], picked: string | undefined): { protocol: string | undefined; kind: ClientKind } | { refusal: string; status: number } {
+export function chooseProtocol(
+  offered: readonly string[],
+  picked: string | undefined,
+): { protocol: string | undefined; kind: ClientKind; codec: Codec | undefined } | { refusal: string; status: number } {
   if (picked !== undefined && !offered.includes(picked)) return { refusal: `the connect handler picked subprotocol "${picked}", which the client did not offer`, status: 500 };
-  const protocol = picked ?? offered.find((p) => p === JSON_PROTOCOL || p === RELIABLE_JSON_PROTOCOL);
-  if (protocol === undefined && offered.length > 0 && offered.every((p) => PROTOBUF_PROTOCOLS.includes(p))) {
-    return { refusal: 'the protobuf subprotocols are not supported by this emulator; use json.webpubsub.azure.v1 or json.reliable.webpubsub.azure.v1', status: 400 };
-  }
-  if (protocol !== undefined && PROTOBUF_PROTOCOLS.includes(protocol)) return { refusal: `subprotocol ${protocol} is not supported by this emulator`, status: 400 };
-  const kind: ClientKind = protocol === RELIABLE_JSON_PROTOCOL ? 'reliable' : protocol === JSON_PROTOCOL ? 'json' : 'simple';
-  return { protocol, kind };
+  const protocol = picked ?? offered.find((p) => PUBSUB.has(p));
+  const pubsub = protocol === undefined ? undefined : PUBSUB.get(protocol);
+  return { protocol, kind: pubsub?.kind ?? 'simple', codec: pubsub?.codec };
 }

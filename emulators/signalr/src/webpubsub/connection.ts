@@ -8,8 +8,8 @@ import { ErrorCodes } from '../errors.js';
 import type { HubRegistry } from '../groups.js';
 import type { HubConnection, Origin, Payload } from '../hub-connection.js';
 import type { EventClient, EventOutcome } from './event-client.js';
-import { handleJsonMessage } from './json-session.js';
-import { disconnectedFrame, messageFrame, withSequenceId } from './json-protocol.js';
+import { handleClientMessage } from './client-session.js';
+import type { Codec, Frame } from './codec.js';
 import { ReliableBuffer } from './reliable-buffer.js';
 
 export interface WpsContext {
@@ -24,7 +24,8 @@ export interface WpsContext {
   readonly maxBufferedMessages: number;
 }
 
-export type ClientKind = 'simple' | 'json' | 'reliable';
+/** simple: no subprotocol; pubsub: json/protobuf.webpubsub.azure.v1; reliable: their .reliable. forms. */
+export type ClientKind = 'simple' | 'pubsub' | 'reliable';
 
 export interface WpsInit {
   readonly id: string;
@@ -32,6 +33,8 @@ export interface WpsInit {
   readonly userId: string | undefined;
   readonly protocol: string | undefined;
   readonly kind: ClientKind;
+  /** The framing of a pubsub or reliable client (JSON or protobuf); undefined for a simple one. */
+  readonly codec: Codec | undefined;
   readonly roles: readonly string[];
   readonly connectionState: string | undefined;
   readonly signature: string;
@@ -41,6 +44,8 @@ export interface WpsInit {
 const TEXT = { binary: false, compress: false, fin: true } as const;
 const BINARY = { binary: true, compress: false, fin: true } as const;
 const CLOSE_GRACE_MS = 2_000;
+/** What a user event's body is labelled for the handler (protobuf: a google.protobuf.Any, as the service labels it). */
+const CONTENT_TYPES = { binary: 'application/octet-stream', json: 'application/json', protobuf: 'application/x-protobuf', text: 'text/plain; charset=utf-8' } as const;
 const MAX_ACK_IDS = 10_000;
 
 /**
@@ -56,6 +61,7 @@ export class WpsConnection implements HubConnection {
   readonly userId: string | undefined;
   readonly protocol: string | undefined;
   readonly kind: ClientKind;
+  readonly codec: Codec | undefined;
   readonly roles: Set<string>;
   readonly signature: string;
   readonly reconnectionToken: string | undefined;
@@ -81,6 +87,7 @@ export class WpsConnection implements HubConnection {
     this.userId = init.userId;
     this.protocol = init.protocol;
     this.kind = init.kind;
+    this.codec = init.codec;
     this.roles = new Set(init.roles);
     this.connectionState = init.connectionState;
     this.signature = init.signature;
@@ -113,26 +120,26 @@ export class WpsConnection implements HubConnection {
     });
     ws.on('pong', () => (this.alive = true));
     ws.on('error', (error) => this.ctx.logger.debug({ connectionId: this.id, err: error.message }, 'client socket error'));
-    for (const frame of this.buffer?.pending() ?? []) this.write(frame, false);
+    for (const frame of this.buffer?.pending() ?? []) this.write(frame, this.codec?.binaryFrames ?? false);
   }
 
   deliver(payload: Payload, origin: Origin): boolean {
     if (this.ended) return false;
-    if (this.kind === 'simple') return this.write(payload.data, payload.kind === 'binary');
-    const frame = messageFrame(payload, origin);
-    if (!this.buffer) return this.write(frame, false);
-    const numbered = withSequenceId(frame, this.buffer.nextId());
+    const codec = this.codec;
+    if (!codec) return this.write(payload.data, payload.kind === 'binary' || payload.kind === 'protobuf');
+    if (!this.buffer) return this.write(codec.message(payload, origin), codec.binaryFrames);
+    const numbered = codec.message(payload, origin, this.buffer.nextId());
     if (!this.buffer.push(numbered, payload.expiresAt)) {
       this.ctx.logger.warn({ code: ErrorCodes.sendBufferFull, connectionId: this.id, hub: this.hub }, 'reliable buffer full; ending the connection');
       this.end('too many unacknowledged messages', 1008);
       return false;
     }
-    return this.ws ? this.write(numbered, false) : true;
+    return this.ws ? this.write(numbered, codec.binaryFrames) : true;
   }
 
   /** A frame of the protocol itself (ack, pong, system): never numbered, never buffered. */
-  sendControl(frame: string): void {
-    this.write(frame, false);
+  sendControl(frame: Frame): void {
+    this.write(frame, this.codec?.binaryFrames ?? false);
   }
 
   acknowledge(sequenceId: number): void {
@@ -145,7 +152,7 @@ export class WpsConnection implements HubConnection {
     const ws = this.ws;
     if (!ws) return this.end(reason);
     if (ws.readyState === WebSocket.CLOSED || this.killTimer) return;
-    if (this.kind !== 'simple' && ws.readyState === WebSocket.OPEN) ws.send(disconnectedFrame(reason), TEXT);
+    if (this.codec && ws.readyState === WebSocket.OPEN) ws.send(this.codec.disconnected(reason), this.codec.binaryFrames ? BINARY : TEXT);
     ws.close(code, truncateReason(reason));
     this.killTimer = setTimeout(() => ws.terminate(), CLOSE_GRACE_MS);
   }
@@ -176,7 +183,7 @@ export class WpsConnection implements HubConnection {
 
   /** A user event to the handler; `message` for simple clients. */
   userEvent(event: string, payload: Payload): Promise<EventOutcome> {
-    const contentType = payload.kind === 'binary' ? 'application/octet-stream' : payload.kind === 'json' ? 'application/json' : 'text/plain; charset=utf-8';
+    const contentType = CONTENT_TYPES[payload.kind ?? 'text'];
     return this.ctx.events.call({ ...this.callBase(), event: { user: event }, contentType, body: payload.data });
   }
 
@@ -233,7 +240,7 @@ export class WpsConnection implements HubConnection {
       });
       return;
     }
-    handleJsonMessage(this, data, isBinary);
+    handleClientMessage(this, data, isBinary);
   }
 
   private onSocketClose(code: number): void {

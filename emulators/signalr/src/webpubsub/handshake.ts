@@ -8,7 +8,6 @@ import { signatureHeader } from '../upstream/signature.js';
 import { clientAudiences, tokenOf, verifyClientToken } from './client-token.js';
 import { chooseProtocol, connectBody, parseConnectAnswer, parseWpsUrl, type ConnectAnswer } from './connect.js';
 import { WpsConnection, type WpsContext } from './connection.js';
-import { connectedFrame } from './json-protocol.js';
 
 export interface WpsHandshakeDeps extends WpsContext {
   readonly wss: WebSocketServer;
@@ -94,6 +93,7 @@ export function createWpsHandshake(deps: WpsHandshakeDeps) {
       userId: answer.userId ?? identity.userId,
       protocol: chosen.protocol,
       kind: chosen.kind,
+      codec: chosen.codec,
       roles: [...identity.roles, ...answer.roles],
       connectionState,
       signature,
@@ -104,7 +104,7 @@ export function createWpsHandshake(deps: WpsHandshakeDeps) {
       const hub = deps.registry.ensureHub(target.hub);
       for (const group of new Set([...identity.groups, ...answer.groups])) hub.addConnectionToGroup(group, conn);
       conn.attach(ws, socket);
-      if (conn.kind !== 'simple') conn.sendControl(connectedFrame(id, conn.userId, conn.reconnectionToken));
+      if (conn.codec) conn.sendControl(conn.codec.connected(id, conn.userId, conn.reconnectionToken));
       deps.logger.debug({ ...log, userId: conn.userId, protocol: conn.protocol }, 'client connected');
       conn.fireConnected();
     });

@@ -7,7 +7,6 @@ import type { DataKind, Origin, Payload } from '../hub-connection.js';
  */
 export const JSON_PROTOCOL = 'json.webpubsub.azure.v1';
 export const RELIABLE_JSON_PROTOCOL = 'json.reliable.webpubsub.azure.v1';
-export const PROTOBUF_PROTOCOLS = ['protobuf.webpubsub.azure.v1', 'protobuf.reliable.webpubsub.azure.v1'];
 
 export type ClientMessage =
   | { readonly type: 'joinGroup' | 'leaveGroup'; readonly group: string; readonly ackId: number | undefined }
@@ -122,7 +121,7 @@ function dataPart(payload: Payload): string {
       kind = 'text';
     }
   }
-  if (kind === 'binary') return `"dataType":"binary","data":"${payload.data.toString('base64')}"`;
+  if (kind === 'binary' || kind === 'protobuf') return `"dataType":"${kind}","data":"${payload.data.toString('base64')}"`;
   return `"dataType":"text","data":${JSON.stringify(payload.data.toString('utf8'))}`;
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FROM_SERVER } from '../hub-connection.js';
+import { JSON_CODEC, PROTOBUF_CODEC } from './codec.js';
 import { chooseProtocol, parseConnectAnswer } from './connect.js';
 import { messageFrame, parseClientMessage, withSequenceId } from './json-protocol.js';
 import { ReliableBuffer } from './reliable-buffer.js';
@@ -39,11 +40,12 @@ describe('connect answers and subprotocol choice', () => {
     expect(() => parseConnectAnswer(Buffer.from('{"subprotocol":" "}'))).toThrow(/subprotocol/);
   });
 
-  it('takes the handler pick, else the first JSON protocol offered, else none; refuses protobuf', () => {
-    expect(chooseProtocol(['a', 'json.webpubsub.azure.v1'], 'a')).toEqual({ protocol: 'a', kind: 'simple' });
-    expect(chooseProtocol(['json.reliable.webpubsub.azure.v1', 'json.webpubsub.azure.v1'], undefined)).toEqual({ protocol: 'json.reliable.webpubsub.azure.v1', kind: 'reliable' });
-    expect(chooseProtocol([], undefined)).toEqual({ protocol: undefined, kind: 'simple' });
+  it('takes the handler pick, else the first PubSub protocol offered (JSON or protobuf), else none', () => {
+    expect(chooseProtocol(['a', 'json.webpubsub.azure.v1'], 'a')).toEqual({ protocol: 'a', kind: 'simple', codec: undefined });
+    expect(chooseProtocol(['json.reliable.webpubsub.azure.v1', 'json.webpubsub.azure.v1'], undefined)).toEqual({ protocol: 'json.reliable.webpubsub.azure.v1', kind: 'reliable', codec: JSON_CODEC });
+    expect(chooseProtocol(['x', 'protobuf.webpubsub.azure.v1'], undefined)).toEqual({ protocol: 'protobuf.webpubsub.azure.v1', kind: 'pubsub', codec: PROTOBUF_CODEC });
+    expect(chooseProtocol(['protobuf.reliable.webpubsub.azure.v1'], undefined)).toEqual({ protocol: 'protobuf.reliable.webpubsub.azure.v1', kind: 'reliable', codec: PROTOBUF_CODEC });
+    expect(chooseProtocol([], undefined)).toEqual({ protocol: undefined, kind: 'simple', codec: undefined });
     expect(chooseProtocol(['x'], 'y')).toHaveProperty('refusal');
-    expect(chooseProtocol(['protobuf.webpubsub.azure.v1'], undefined)).toMatchObject({ status: 400 });
   });
 });

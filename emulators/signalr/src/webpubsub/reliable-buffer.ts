@@ -4,7 +4,7 @@
  */
 export class ReliableBuffer {
   private next = 1;
-  private readonly frames: { readonly id: number; readonly frame: string; readonly bytes: number; readonly expiresAt: number }[] = [];
+  private readonly frames: { readonly id: number; readonly frame: string | Buffer; readonly bytes: number; readonly expiresAt: number }[] = [];
   private bytes = 0;
 
   constructor(
@@ -18,7 +18,7 @@ export class ReliableBuffer {
   }
 
   /** Keeps a numbered frame until acknowledged (or `expiresAt`, a Date.now() deadline); false when the buffer is over either cap. */
-  push(frame: string, expiresAt = Infinity): boolean {
+  push(frame: string | Buffer, expiresAt = Infinity): boolean {
     const bytes = Buffer.byteLength(frame);
     if (this.frames.length >= this.maxMessages || this.bytes + bytes > this.maxBytes) return false;
     this.frames.push({ id: this.next - 1, frame, bytes, expiresAt });
@@ -37,7 +37,7 @@ export class ReliableBuffer {
   }
 
   /** What a recovered client gets again: every unacknowledged frame whose TTL has not passed. */
-  pending(now = Date.now()): string[] {
+  pending(now = Date.now()): (string | Buffer)[] {
     return this.frames.filter((f) => f.expiresAt > now).map((f) => f.frame);
   }
 

@@ -1,34 +1,37 @@
 import type { Origin, Payload } from '../hub-connection.js';
 import { ErrorCodes } from '../errors.js';
 import type { WpsConnection } from './connection.js';
-import { ackFrame, parseClientMessage, PONG_FRAME, type AckError } from './json-protocol.js';
+import type { AckError } from './json-protocol.js';
 import { canJoinLeave, canSendTo } from './permissions.js';
 
 /**
- * What a JSON-subprotocol client's frame does. Ping and sequenceAck are
- * answered at once; the other requests run in the connection's queue, so
- * acks and handler answers come back in the order the requests came.
+ * What a PubSub client's frame does, whichever subprotocol framed it (JSON or
+ * protobuf: the connection's codec). Ping and sequenceAck are answered at
+ * once; the other requests run in the connection's queue, so acks and
+ * handler answers come back in the order the requests came.
  */
-export function handleJsonMessage(conn: WpsConnection, data: Buffer, isBinary: boolean): void {
+export function handleClientMessage(conn: WpsConnection, data: Buffer, isBinary: boolean): void {
   const log = conn.ctx.logger;
-  if (isBinary) {
-    log.info({ code: ErrorCodes.badMessage, connectionId: conn.id }, 'binary frame on a JSON subprotocol; ignored');
+  const codec = conn.codec;
+  if (!codec) return;
+  const msg = codec.parse(data, isBinary, conn.kind === 'reliable');
+  if ('ignored' in msg) {
+    log.info({ code: ErrorCodes.badMessage, connectionId: conn.id, protocol: conn.protocol }, `${msg.ignored}; ignored`);
     return;
   }
-  const msg = parseClientMessage(data.toString('utf8'), conn.kind === 'reliable');
   if ('malformed' in msg) {
-    log.info({ code: ErrorCodes.badMessage, connectionId: conn.id, reason: msg.malformed }, 'malformed JSON-protocol message');
-    if (msg.ackId !== undefined) conn.sendControl(ackFrame(msg.ackId, { name: 'BadRequest', message: msg.malformed }));
+    log.info({ code: ErrorCodes.badMessage, connectionId: conn.id, protocol: conn.protocol, reason: msg.malformed }, 'malformed PubSub message');
+    if (msg.ackId !== undefined) conn.sendControl(codec.ack(msg.ackId, { name: 'BadRequest', message: msg.malformed }));
     return;
   }
-  if (msg.type === 'ping') return conn.sendControl(PONG_FRAME);
+  if (msg.type === 'ping') return conn.sendControl(codec.pong);
   if (msg.type === 'sequenceAck') return conn.acknowledge(msg.sequenceId);
   if (msg.ackId !== undefined && !conn.rememberAck(msg.ackId)) {
-    conn.sendControl(ackFrame(msg.ackId, { name: 'Duplicate', message: `ackId ${msg.ackId} was already used on this connection` }));
+    conn.sendControl(codec.ack(msg.ackId, { name: 'Duplicate', message: `ackId ${msg.ackId} was already used on this connection` }));
     return;
   }
   const ack = (error?: { name: AckError; message: string }): void => {
-    if (msg.ackId !== undefined) conn.sendControl(ackFrame(msg.ackId, error));
+    if (msg.ackId !== undefined) conn.sendControl(codec.ack(msg.ackId, error));
   };
   conn.enqueue(async () => {
     if (conn.isEnded) return;
@@ -63,7 +66,7 @@ async function userEvent(conn: WpsConnection, event: string, payload: Payload, a
     const body = outcome.answer.body;
     if (body.length > 0) {
       const type = String(outcome.answer.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-      const kind = type === 'application/json' ? 'json' : type === 'application/octet-stream' ? 'binary' : 'text';
+      const kind = type === 'application/json' ? 'json' : type === 'application/octet-stream' ? 'binary' : type === 'application/x-protobuf' ? 'protobuf' : 'text';
       conn.deliver({ data: body, kind }, { from: 'server' });
     }
     return ack();
