@@ -1,6 +1,38 @@
+import { createConnection, createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isServiceBusError, type ServiceBusReceivedMessage } from '@azure/service-bus';
+import { isServiceBusError, ServiceBusClient, type ServiceBusReceivedMessage } from '@azure/service-bus';
+import { connectionStringFor } from './index.js';
 import { startBroker, sleep, type Broker } from './testing/harness.js';
+
+/**
+ * A TCP proxy in front of the broker that lets a test wait until a client has sent given
+ * bytes. The broker handles one connection's frames in order, so whatever a client sends
+ * on the same connection after those bytes is handled after them.
+ */
+async function watchingProxy(brokerPort: number): Promise<{ port: number; sent(text: string): Promise<void>; close(): Promise<void> }> {
+  let fromClients = '';
+  let waiters: Array<{ text: string; resolve: () => void }> = [];
+  const server: Server = createServer((client) => {
+    const upstream = createConnection({ host: '127.0.0.1', port: brokerPort });
+    client.on('data', (chunk: Buffer) => {
+      // Forwarded first, so the broker has the bytes before a waiting test goes on.
+      upstream.write(chunk, () => {
+        fromClients += chunk.toString('latin1');
+        waiters = waiters.filter((w) => !fromClients.includes(w.text) || (w.resolve(), false));
+      });
+    });
+    upstream.pipe(client);
+    const end = () => (client.destroy(), upstream.destroy());
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    sent: (text) => (fromClients.includes(text) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ text, resolve }))),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
 
 let broker: Broker;
 beforeAll(async () => {
@@ -66,9 +98,21 @@ describe('sessions with the real SDK', () => {
     const x = await broker.client.acceptNextSession('next');
     expect(x.sessionId).toBe('X');
 
-    const waiting = broker.client.acceptNextSession('next', { maxAutoLockRenewalDurationInMs: 0 });
-    await sleep(300);
-    await sender.sendMessages({ body: 'y1', sessionId: 'Y' });
+    // The accept that must wait and the message that ends its wait share one connection,
+    // through a proxy: once the accept's attach (the only frame naming a session filter) has
+    // reached the broker, the message sent after it cannot exist before the accept is waiting.
+    const proxy = await watchingProxy(broker.emulator.port);
+    const viaProxy = new ServiceBusClient(connectionStringFor('127.0.0.1', proxy.port), { retryOptions: { maxRetries: 0, timeoutInMs: 20_000 } });
+    let acceptReturned = false;
+    const waiting = viaProxy.acceptNextSession('next', { maxAutoLockRenewalDurationInMs: 0 });
+    void waiting.then(
+      () => (acceptReturned = true),
+      () => (acceptReturned = true),
+    );
+    await proxy.sent('com.microsoft:session-filter');
+    expect(acceptReturned, 'the accept returned while no session had a message').toBe(false);
+    const proxiedSender = viaProxy.createSender('next');
+    await proxiedSender.sendMessages({ body: 'y1', sessionId: 'Y' });
     const y = await waiting;
     expect(y.sessionId).toBe('Y');
     const [y1] = await y.receiveMessages(1, { maxWaitTimeInMs: 1000 });
@@ -82,7 +126,9 @@ describe('sessions with the real SDK', () => {
     expect(isServiceBusError(err) && err.code).toBe('ServiceTimeout');
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     await quick.close();
-    await Promise.all([x.close(), y.close(), sender.close()]);
+    await Promise.all([x.close(), y.close(), sender.close(), proxiedSender.close()]);
+    await viaProxy.close();
+    await proxy.close();
   });
 
   it('an expired session lock gives SessionLockLost and the messages come back with delivery count + 1', async () => {
