@@ -60,19 +60,6 @@ describe('k8s/overlays/prod: Azure Web PubSub with Microsoft Entra ID', () => {
     expect(readme).toContain(`url-template="https://$HOST${WEBPUBSUB_EVENT_HANDLER_PATH}"`);
   });
 
-  it('mounts the Key Vault volume in exactly the Deployments that read parley-secrets (it is what syncs the Secret)', () => {
-    const deployments = ofKind(objects, 'Deployment').map((d) => ({
-      name: d.metadata.name as ServiceName,
-      volumes: (d.spec.template.spec.volumes ?? []) as { csi?: { driver: string } }[],
-    }));
-    const readers = deployments
-      .filter((d) => [...envOf(d.name).vars.values()].some((source) => source.kind === 'secret' && source.secret === 'parley-secrets'))
-      .map((d) => d.name);
-    const mounting = deployments.filter((d) => d.volumes.some((volume) => volume.csi?.driver === 'secrets-store.csi.k8s.io')).map((d) => d.name);
-    expect(readers).toEqual(['gateway']);
-    expect(mounting).toEqual(readers);
-  });
-
   // One child process for both variants: each load costs a tsx start-up.
   it('loads each service config in the key variant too, and refuses a gateway whose event handler would be unprotected', () => {
     const keyed = speakers.map((service) => {

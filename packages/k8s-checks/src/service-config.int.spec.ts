@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { containerEnv, materialise, type EnvSource } from './container-env.js';
 import { overlays, repoRoot, services, type ServiceName } from './layout.js';
-import { findOne, ofKind, render, type K8sObject } from './render.js';
+import { findOne, render, type K8sObject } from './render.js';
 import { secretStandIns } from './secret-stand-ins.js';
 import { loadServiceConfigs } from './service-config.js';
 import { envNamesRead } from './service-sources.js';
@@ -111,26 +111,5 @@ describe.each(overlays)('k8s/overlays/%s', (overlay) => {
       expect(scaled.spec.maxReplicaCount).toBeGreaterThanOrEqual(scaled.spec.minReplicaCount);
       expect(scaled.spec.maxReplicaCount).toBeLessThanOrEqual(partitions);
     });
-  });
-
-  it('fills parley-secrets from Key Vault in prod, through a class the secret users mount', () => {
-    const classes = ofKind(objects, 'SecretProviderClass');
-    if (overlay !== 'prod') {
-      expect(classes).toEqual([]);
-      return;
-    }
-    const [spc] = classes;
-    const synced = new Set(
-      (spc?.spec.secretObjects ?? []).filter((s: K8sObject) => s.secretName === 'parley-secrets').flatMap((s: K8sObject) => s.data.map((d: K8sObject) => d.key)),
-    );
-    const accountIds = new Set(ofKind(objects, 'ServiceAccount').map((a) => a.metadata.annotations?.['azure.workload.identity/client-id']));
-    expect(accountIds.has(spc?.spec.parameters.clientID)).toBe(true);
-    for (const { name } of services) {
-      const required = [...envOf(name).vars.values()].filter((s) => s.kind === 'secret' && !s.optional);
-      for (const source of required) if (source.kind === 'secret') expect(synced.has(source.key), `${name} needs ${source.key}`).toBe(true);
-      if (required.length === 0) continue;
-      const volumes = findOne(objects, 'Deployment', name).spec.template.spec.volumes;
-      expect(volumes.some((v: K8sObject) => v.csi?.volumeAttributes?.secretProviderClass === spc?.metadata.name), `${name} mounts ${spc?.metadata.name}`).toBe(true);
-    }
   });
 });
