@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import { once } from 'node:events';
 import { Limits } from '@parley/contracts';
 import { ChatClient } from '@parley/stack';
-import { fresh, hostileCase, nothingLeaked, refusedWith, socketOf, type HostileContext } from './harness.js';
+import { fresh, hostileCase, nothingLeaked, paced, refusedWith, socketOf, type HostileContext } from './harness.js';
 
 /** A valid lobby send of exactly `bytes` UTF-8 bytes and at most 4,000 characters (JSON escapes are 6 bytes a character). */
 export function sendFrameOfBytes(id: string, bytes: number): string {
@@ -80,6 +80,7 @@ export function frameCases(ctx: HostileContext): void {
     await refusedWith(ctx.alice, sendFrameOfBytes('over-1', Limits.maxFrameBytes + 1), '', 'PARLEY_FRAME_TOO_LARGE');
     const atLimit = sendFrameOfBytes('at-limit-1', Limits.maxFrameBytes);
     const ack = ctx.alice.waitFor((f) => f.type === 'ack' && f.id === 'at-limit-1', 15_000, ctx.alice.frames.length);
+    await paced(ctx.alice.user);
     socketOf(ctx.alice).send(atLimit);
     expect(await ack).toMatchObject({ ok: true });
     await ctx.watcher.waitFor((f) => f.type === 'message' && f.clientId === 'at-limit-1');

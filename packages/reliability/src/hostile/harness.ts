@@ -4,6 +4,9 @@ import { signatureHeader, WEBPUBSUB_EVENT_HANDLER_PATH, type ClientFrame } from 
 import { ChatClient, type ServiceDialect, type Stack } from '@parley/stack';
 import { eventually } from '@parley/testkit';
 import { reportRow } from '../report.js';
+import { paced } from './pace.js';
+
+export { paced } from './pace.js';
 
 /** What every hostile case can reach; filled in by the spec's beforeAll. */
 export interface HostileContext {
@@ -48,6 +51,7 @@ export const socketOf = (client: ChatClient) => (client as unknown as { socket: 
 export async function refusedWith(client: ChatClient, raw: string | Buffer, id: string, code: string): Promise<Record<string, unknown>> {
   const since = client.frames.length;
   const ack = client.waitFor((f) => f.type === 'ack' && f.id === id, 15_000, since);
+  await paced(client.user);
   socketOf(client).send(raw, { binary: Buffer.isBuffer(raw) });
   const answer = await ack;
   expect(answer, `the answer to ${id || 'a frame without id'}`).toMatchObject({ ok: false, error: { code } });
@@ -58,6 +62,7 @@ export async function refusedWith(client: ChatClient, raw: string | Buffer, id: 
 export async function ruleRefused(client: ChatClient, frame: ClientFrame, code: string): Promise<void> {
   const since = client.frames.length;
   const refusal = client.waitFor((f) => f.type === 'error' && f.id === frame.id, 20_000, since);
+  await paced(client.user);
   const ack = await client.request(frame);
   expect(ack).toMatchObject({ ok: true });
   expect(await refusal).toMatchObject({ error: { code } });
@@ -73,6 +78,7 @@ let markers = 0;
  */
 export async function nothingLeaked(ctx: HostileContext, sender: ChatClient, hostileIds: readonly string[], where: Where = {}, watcher = ctx.watcher): Promise<void> {
   const id = `marker-${++markers}`;
+  await paced(sender.user);
   const ack = await sender.request({ type: 'send', id, text: `marker after ${hostileIds.join(' ')}`, ...where } as ClientFrame);
   expect(ack, 'the marker is accepted').toMatchObject({ ok: true });
   await watcher.waitFor((f) => f.type === 'message' && f.clientId === id && f.from === sender.user, 60_000);
@@ -86,6 +92,7 @@ export async function nothingLeaked(ctx: HostileContext, sender: ChatClient, hos
 /** Client ids of the newest 100 messages of a conversation, as `reader` sees it. */
 export async function storedIds(reader: ChatClient, conversation: { room?: string; with?: string }): Promise<string[]> {
   const id = `read-${++markers}`;
+  await paced(reader.user);
   reader.send({ type: 'history', id, limit: 100, ...conversation });
   const answer = await reader.waitFor((f) => f.type === 'history' && f.id === id, 20_000);
   return (answer.messages as Array<{ clientId: string }>).map((m) => m.clientId);

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ErrorCodes } from '@parley/contracts';
 import { ChatClient, COMPONENT_NAMES } from '@parley/stack';
-import { fresh, socketOf, type HostileContext } from './harness.js';
+import { fresh, paced, socketOf, type HostileContext } from './harness.js';
 
 type Frame = Record<string, unknown>;
 
@@ -22,6 +22,13 @@ const frames: fc.Arbitrary<Frame> = fc.oneof(
     { requiredKeys: [] },
   ),
 );
+
+/** Frames every check lets through, in a room all senders joined: each must be accepted and applied. */
+const validFrames = (room: string): fc.Arbitrary<Frame> =>
+  fc.oneof(
+    fc.record({ type: fc.constant('send'), room: fc.constant(room), text: fc.stringMatching(/^[a-z0-9][a-z0-9 ]{0,39}$/) }),
+    fc.record({ type: fc.constant('history'), room: fc.constant(room), limit: fc.integer({ min: 1, max: 100 }) }),
+  );
 
 /** What shows that the worker applied an accepted frame, per type (the frame's own effect on its sender's screen). */
 function applied(frame: Frame, id: string): (f: Frame) => boolean {
@@ -43,32 +50,60 @@ function applied(frame: Frame, id: string): (f: Frame) => boolean {
  * WebSockets (the reliability package may not import services, and the real
  * path is what matters): any frame the gateway accepts is either applied by
  * the worker or refused with a coded `error` frame; anything else gets a coded
- * error ack; and no input stops a process of the stack.
+ * error ack; no input stops a process of the stack. Valid frames are mixed in
+ * and each must be accepted and applied (a send also reaches another member),
+ * so a stack that refused everything fails. Each sender is paced below the
+ * gateway's per-user rate limit, which this property does not test, so a
+ * PARLEY_RATE_LIMITED answer fails it too.
  */
 export function propertyCases(ctx: HostileContext, runs = 120): void {
-  it(`frame → event → command: ${runs} generated frames are each refused with a code or applied, and no process dies`, { timeout: 240_000 }, async () => {
+  it(`frame → event → command: ${runs} generated frames are each refused with a code or applied, valid ones applied and delivered, and no process dies`, { timeout: 240_000 }, async () => {
     const senders = await Promise.all(Array.from({ length: 4 }, () => ChatClient.connect(ctx.stack.gatewayUrl, fresh('prop'))));
-    // Someone to invite and a room to leave, so that some generated frames can succeed.
+    // A room every sender is in, for the valid frames (no generated name can be it), and 'dev'
+    // with one member, so that some generated frames can succeed too.
+    const validRoom = fresh('valid');
+    for (const sender of senders) {
+      await paced(sender.user);
+      expect(await sender.request({ type: 'join', id: fresh('join'), room: validRoom })).toMatchObject({ ok: true });
+      await sender.waitFor((f) => f.type === 'room' && f.room === validRoom && f.event === 'joined' && f.user === sender.user);
+    }
+    await paced(senders[0]!.user);
     await senders[0]!.request({ type: 'join', id: fresh('join'), room: 'dev' });
     let turn = 0;
+    let validApplied = 0;
     const outcomes = new Map<string, number>();
+    const cases = fc.oneof(
+      { arbitrary: fc.record({ generated: frames, withId: fc.boolean(), valid: fc.constant(false) }), weight: 3 },
+      { arbitrary: fc.record({ generated: validFrames(validRoom), withId: fc.constant(true), valid: fc.constant(true) }), weight: 1 },
+    );
     await fc.assert(
-      fc.asyncProperty(frames, fc.boolean(), async (generated, withId) => {
-        const sender = senders[turn++ % senders.length]!;
+      fc.asyncProperty(cases, async ({ generated, withId, valid }) => {
+        const sender = senders[turn % senders.length]!;
+        const member = senders[(turn + 1) % senders.length]!;
+        turn++;
         const id = fresh('p');
         const frame: Frame = withId ? { ...generated, id } : generated;
         const since = sender.frames.length;
+        const memberSince = member.frames.length;
         const ack = sender.waitFor((f) => f.type === 'ack' && (f.id === id || (!withId && f.id === '')), 20_000, since);
+        await paced(sender.user);
         socketOf(sender).send(JSON.stringify(frame));
         const answer = await ack;
+        if (valid) expect(answer, `valid ${JSON.stringify(frame)} accepted`).toMatchObject({ ok: true });
         if (answer.ok !== true) {
           const code = String((answer.error as { code?: unknown } | undefined)?.code);
           expect(KNOWN_CODES.has(code), `coded refusal ${code}`).toBe(true);
+          expect(code, 'paced below the rate limit').not.toBe(ErrorCodes.rateLimited);
           outcomes.set(code, (outcomes.get(code) ?? 0) + 1);
           return;
         }
         const effect = applied(frame, id);
         const result = await sender.waitFor((f) => effect(f) || (f.type === 'error' && f.id === id), 20_000, since);
+        if (valid) {
+          expect(result, `valid ${JSON.stringify(frame)} applied`).not.toMatchObject({ type: 'error' });
+          if (frame.type === 'send') await member.waitFor((f) => f.type === 'message' && f.clientId === id && f.from === sender.user, 20_000, memberSince);
+          validApplied++;
+        }
         if (result.type === 'error') {
           const code = String((result.error as { code?: unknown }).code);
           expect(KNOWN_CODES.has(code), `coded rule refusal ${code}`).toBe(true);
@@ -77,8 +112,10 @@ export function propertyCases(ctx: HostileContext, runs = 120): void {
       }),
       { numRuns: runs, endOnFailure: true },
     );
+    // One in four cases is valid: with these run counts none at all means the generator broke.
+    expect(validApplied, 'valid frames applied').toBeGreaterThan(0);
     for (const name of COMPONENT_NAMES) expect(ctx.stack.isRunning(name), `${name} still running`).toBe(true);
-    console.log(`property outcomes (${ctx.service}): ${[...outcomes].map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    console.log(`property outcomes (${ctx.service}): ${[...outcomes].map(([k, n]) => `${k} ${n}`).join(', ')}; valid frames applied ${validApplied}`);
     await Promise.all(senders.map((s) => s.close()));
   });
 }

@@ -79,12 +79,12 @@ export function ruleCases(ctx: HostileContext): void {
     await owner.close();
   });
   hostileCase(ctx, 'inviting a user nobody has seen', 'PARLEY_UNKNOWN_USER error frame; the room hears no "invited"; marker in the room', async () => {
-    const room = fresh('mine');
-    await ctx.alice.request({ type: 'join', id: `join-${room}`, room });
-    await ctx.alice.waitFor((f) => f.type === 'room' && f.room === room && f.event === 'joined');
-    await ruleRefused(ctx.alice, { type: 'invite', id: 'uu-inv-1', room, user: fresh('ghost') }, 'PARLEY_UNKNOWN_USER');
-    await nothingLeaked(ctx, ctx.alice, [], { room }, ctx.alice);
-    expect(ctx.alice.frames.filter((f) => f.type === 'room' && f.room === room && f.event === 'invited')).toEqual([]);
+    // A room of its own member, who has sent nothing before (the other cases spend alice's frames).
+    const { owner, room } = await someoneElsesRoom();
+    await ruleRefused(owner, { type: 'invite', id: 'uu-inv-1', room, user: fresh('ghost') }, 'PARLEY_UNKNOWN_USER');
+    await nothingLeaked(ctx, owner, [], { room }, owner);
+    expect(owner.frames.filter((f) => f.type === 'room' && f.room === room && f.event === 'invited')).toEqual([]);
+    await owner.close();
   });
   hostileCase(ctx, 'inviting someone already in the room', 'PARLEY_ALREADY_MEMBER error frame; no second "invited"; marker in the room', async () => {
     const { owner, room } = await someoneElsesRoom();
