@@ -27,11 +27,13 @@ export interface ConnectionLanesOptions {
 }
 
 /**
- * The ordered send path of each connection: its events reach the bus one after
- * another in the order they were handed in, so `chat.connected` (posted after
- * the connect answer) can never be overtaken by the connection's first message.
- * Posted events are retried with back-off; while one is failing, callers queued
- * behind it get a BusUnavailableError at once (they must not overtake it).
+ * The ordered send path of each connection in this gateway: its events reach the bus one
+ * after another in the order they were handed in, so here `chat.connected` (posted after the
+ * connect answer) is not overtaken by the connection's first message. Only this process's
+ * calls are ordered: a Kubernetes Service spreads one connection's calls over every gateway,
+ * so nothing correct depends on it — the worker takes a connection's events in any order
+ * (docs/architecture.md § Presence). Posted events are retried with back-off; while one is
+ * failing, callers queued behind it get a BusUnavailableError at once (they must not overtake it).
  */
 export class ConnectionLanes {
   private readonly lanes = new Map<string, Lane>();

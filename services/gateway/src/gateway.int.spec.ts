@@ -74,7 +74,8 @@ describe('gateway with the local broker', () => {
       const event = message.body as ChatEvent;
       expect(message.messageId).toBe(event.metadata.eventId);
       expect(message.messageId).toMatch(EVENT_ID_PATTERN);
-      expect(message.sessionId).toBe(partitionSessionId(connectionId, 64));
+      // Keyed by the user: all of alice's events, from every connection and gateway, share a session.
+      expect(message.sessionId).toBe(partitionSessionId('alice', 64));
       expect(message.applicationProperties).toMatchObject({
         [BusProperties.type]: event.type,
         [BusProperties.hub]: 'chat',
@@ -84,6 +85,8 @@ describe('gateway with the local broker', () => {
       expect(event.metadata).toMatchObject({ connectionId, userId: 'alice', hub: 'chat' });
     }
     expect((received[1]!.body as ChatEvent & { data: { frame: unknown } }).data.frame).toEqual({ type: 'send', id: 'c1', room: 'dev', text: 'hello' });
+    // The rate this gateway limits by, for the worker that enforces it across every gateway.
+    expect((received[1]!.body as ChatEvent).metadata.rateLimit).toEqual({ perSecond: 10, burst: 20 });
     const ids = received.map((message) => message.messageId as string);
     expect([...ids].sort()).toEqual(ids);
   });

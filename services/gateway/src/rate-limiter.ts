@@ -1,7 +1,9 @@
 /**
- * Token bucket per key (user id), in memory. Per gateway instance: with N
- * instances behind the front door a user may get up to N times the rate; the
- * limit is a guard against floods, not an exact quota.
+ * Token bucket per key (user id), in memory: the gateway's first line, which refuses a flood
+ * before it reaches the bus. Per gateway instance: with N instances behind the front door up
+ * to N times the rate reaches the bus; the exact per-user limit across instances is the
+ * worker's (services/chat-worker/src/user-rate-limit.ts), which enforces the rate this one
+ * stamps on each message (docs/architecture.md § Limits).
  */
 export interface RateLimiterOptions {
   /** Tokens added per second. */
@@ -28,9 +30,8 @@ export class RateLimiter {
     this.maxKeys = options.maxKeys ?? 100_000;
   }
 
-  /** Takes one token for `key`; false when the bucket is empty. */
-  take(key: string): boolean {
-    const now = this.now();
+  /** Takes one token for `key` at `now` (default: the clock); false when the bucket is empty. */
+  take(key: string, now = this.now()): boolean {
     let bucket = this.buckets.get(key);
     if (!bucket) {
       if (this.buckets.size >= this.maxKeys) this.sweep(now);

@@ -6,13 +6,14 @@ import { connectedEvent, messageEvent, newTraceparent } from './chat-events.js';
 import type { BatchOutcome } from './batching-sender.js';
 import { BusUnavailableError } from './errors.js';
 import { createServiceBusPublisher, type ServiceBusPublisher } from './servicebus-publisher.js';
-import { receiveSession, testBusClient } from './testing/bus.js';
+import { receivePartition, receiveSession, testBusClient } from './testing/bus.js';
 import { silentLogger } from './testing/support.js';
 
-const source = (connectionId: string) => ({
+// One user per connection here, so the connections' events land in different sessions (keyed by user).
+const source = (connectionId: string, userId = connectionId) => ({
   hub: 'chat',
   connectionId,
-  userId: 'alice',
+  userId,
   eventId: nextEventId(),
   receivedAt: new Date(),
   traceparent: newTraceparent(),
@@ -43,12 +44,12 @@ describe('Service Bus publisher against the local broker', () => {
   });
 
   it('lands an event on chat-events/chat-worker with message id, session id, subject, properties and body', async () => {
-    const event = connectedEvent(source('conn-land'));
+    const event = connectedEvent(source('conn-land', 'alice'));
     await publisher.publish(event);
     const [message, ...rest] = await receiveSession(client, 'conn-land', { count: 1 });
     expect(rest).toEqual([]);
     expect(message!.messageId).toBe(event.metadata.eventId);
-    expect(message!.sessionId).toBe(partitionSessionId('conn-land', 64));
+    expect(message!.sessionId).toBe(partitionSessionId('alice', 64));
     expect(message!.subject).toBe('chat.connected');
     expect(message!.contentType).toBe('application/json');
     expect(message!.applicationProperties).toEqual({
@@ -72,7 +73,7 @@ describe('Service Bus publisher against the local broker', () => {
     const received: ServiceBusReceivedMessage[] = [];
     for (const connectionId of connections) {
       if (!received.some((message) => message.sessionId === sessionOf(connectionId))) {
-        received.push(...(await receiveSession(client, connectionId, { count: inSession(connectionId) })));
+        received.push(...(await receivePartition(client, sessionOf(connectionId), inSession(connectionId))));
       }
     }
     expect(received).toHaveLength(events.length);

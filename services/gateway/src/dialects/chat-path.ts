@@ -38,12 +38,13 @@ export interface ChatPathOptions {
 export function createChatPath(options: ChatPathOptions) {
   const { config, lanes, limiter, metrics } = options;
 
-  const sourceOf = (caller: Caller): EventStamp => ({
+  const rate = { perSecond: config.rateLimit.perSecond, burst: config.rateLimit.burst };
+  const sourceOf = (caller: Caller, at = options.now()): EventStamp => ({
     hub: caller.hub,
     connectionId: caller.connectionId,
     userId: caller.userId,
     eventId: options.eventIds(),
-    receivedAt: new Date(options.now()),
+    receivedAt: new Date(at),
     // The request span's when tracing is on (so logs and trace agree), else a fresh one.
     traceparent: activeTraceparent() ?? newTraceparent(caller.traceparent),
   });
@@ -57,9 +58,11 @@ export function createChatPath(options: ChatPathOptions) {
 
   return {
     /**
-     * A connection was accepted: `chat.connected` goes into the connection's lane
-     * now (nothing of this connection can overtake it) and leaves once `answered`
-     * settles, so it never holds up the handshake.
+     * A connection was accepted (seed) or opened (Web PubSub): `chat.connected` goes into the
+     * connection's lane now and leaves once `answered` (this request's own answer, and the hello
+     * on Web PubSub) settles, so it never holds up the handshake. The lane keeps this gateway's
+     * events of the connection in order; another gateway's may overtake them, which the worker
+     * tolerates (connection rows with tombstones, docs/architecture.md § Presence).
      */
     connected(caller: Caller, answered: Promise<unknown>): void {
       const source = sourceOf(caller);
@@ -71,12 +74,17 @@ export function createChatPath(options: ChatPathOptions) {
     async message(caller: Caller, body: RawBody | undefined): Promise<AckFrame> {
       const frame = readFrame(body, config.maxFrameBytes);
       if (!frame.ok) return rejectFrame(frame.clientId ?? '', frame.error);
-      if (!limiter.take(caller.userId)) {
+      // One reading of the clock for the bucket and the event: the worker's bucket replays this one's times.
+      const at = options.now();
+      if (!limiter.take(caller.userId, at)) {
         return rejectFrame(frame.value.id, { code: ErrorCodes.rateLimited, message: `more than ${config.rateLimit.perSecond} frames per second` });
       }
-      const source = sourceOf(caller);
+      const source = sourceOf(caller, at);
+      const event = messageEvent(source, frame.value);
+      // The worker holding the user's session enforces this rate across every gateway.
+      event.metadata.rateLimit = rate;
       try {
-        await lanes.send(caller.connectionId, messageEvent(source, frame.value));
+        await lanes.send(caller.connectionId, event);
       } catch (error) {
         // Resending cannot help a frame that does not fit an empty batch: the client is told so.
         if (error instanceof MessageTooLargeError) return rejectFrame(frame.value.id, { code: GatewayErrorCodes.messageTooLarge, message: error.message });

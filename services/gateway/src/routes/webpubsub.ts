@@ -17,7 +17,6 @@ import type { GatewayConfig } from '../config.js';
 import type { Caller, ChatPath } from '../dialects/chat-path.js';
 import type { SendToConnection } from '../dialects/client-endpoint.js';
 import type { HandlerCheck } from '../dialects/handler-auth.js';
-import { HelloGate } from '../dialects/hello-gate.js';
 import { answered, HARD_BODY_LIMIT, headerText } from '../dialects/http.js';
 import type { WebPubSubEdgeConfig } from '../dialects/service-config.js';
 import { GatewayError, GatewayErrorCodes } from '../errors.js';
@@ -42,7 +41,6 @@ export interface WebPubSubRouteOptions {
   sendHello: SendToConnection;
   metrics: GatewayMetrics;
   logger: Logger;
-  helloTimeoutMs?: number;
 }
 
 /** A connect body holds the client's claims, query and headers: room for them beside the frame cap. */
@@ -55,7 +53,6 @@ const CONNECT_BODY_BYTES = 64 * 1024;
  */
 export const webPubSubRoutes: FastifyPluginAsync<WebPubSubRouteOptions> = async (app, options) => {
   const { config, edge, chat, check, metrics } = options;
-  const gate = new HelloGate(options.helloTimeoutMs);
   app.removeAllContentTypeParsers();
   const keep = Math.max(config.maxFrameBytes, CONNECT_BODY_BYTES);
   app.addContentTypeParser('*', rawBodyParser(keep, Math.max(HARD_BODY_LIMIT, keep * 4)));
@@ -102,18 +99,21 @@ export const webPubSubRoutes: FastifyPluginAsync<WebPubSubRouteOptions> = async 
     if (!(connectRequest.value.subprotocols ?? []).includes(CHAT_SUBPROTOCOL)) {
       throw new GatewayError(ErrorCodes.subprotocolMissing, `the client must offer the subprotocol ${CHAT_SUBPROTOCOL}`);
     }
-    const sent = answered(reply);
-    chat.connected(callerOf(request, context, user), Promise.all([sent, gate.wait(context.connectionId)]));
     return { userId: user, subprotocol: CHAT_SUBPROTOCOL };
   }
 
-  /** The socket is open: hello goes out through REST, then the gate lets `chat.connected` go. */
-  function connected(context: WebPubSubEventContext, reply: FastifyReply): FastifyReply {
+  /**
+   * The socket is open: hello goes out through REST, and `chat.connected` follows it from this
+   * same request, so the worker's first frames (`state`) come after the hello without any wait
+   * for another request (which a Kubernetes Service may send to another gateway). A connection
+   * the service accepted but never opened gets no `connected` and so never counts as online.
+   */
+  function connected(request: FastifyRequest, reply: FastifyReply, context: WebPubSubEventContext): FastifyReply {
     const user = requireUser(context);
-    options
+    const helloTried = options
       .sendHello(context.connectionId, { type: 'hello', user, connectionId: context.connectionId })
-      .catch((error: unknown) => options.logger.warn({ err: error, connectionId: context.connectionId, userId: user }, 'hello could not be sent'))
-      .finally(() => gate.open(context.connectionId));
+      .catch((error: unknown) => options.logger.warn({ err: error, connectionId: context.connectionId, userId: user }, 'hello could not be sent'));
+    chat.connected(callerOf(request, context, user), Promise.all([helloTried, answered(reply)]));
     return reply.code(204).send();
   }
 
@@ -127,7 +127,6 @@ export const webPubSubRoutes: FastifyPluginAsync<WebPubSubRouteOptions> = async 
   }
 
   function disconnected(request: FastifyRequest, reply: FastifyReply, context: WebPubSubEventContext): FastifyReply {
-    gate.open(context.connectionId);
     chat.disconnected(callerOf(request, context, requireUser(context)));
     return reply.code(204).send();
   }
@@ -138,7 +137,7 @@ export const webPubSubRoutes: FastifyPluginAsync<WebPubSubRouteOptions> = async 
       case 'connect':
         return reply.type('application/json').send(connect(request, reply, context));
       case 'connected':
-        return connected(context, reply);
+        return connected(request, reply, context);
       case 'user':
         return message(request, reply, context);
       case 'disconnected':
