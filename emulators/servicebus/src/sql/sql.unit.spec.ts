@@ -52,6 +52,13 @@ describe('SQL filter: comparisons, arithmetic and literals', () => {
     expect(run(expr)).toBe(expected);
   });
 
+  it('has property(name), p(name) and newid()', () => {
+    expect(run("property('sys.Label') = 'paint' AND p('color') = 'red' AND property('user.' + 'quantity') = 10")).toBe(true);
+    expect(run("property('missing') = 1")).toBe(undefined);
+    expect(run('newid() <> newid()')).toBe(true);
+    expect(() => run("property('sys.Nope') = 1")).toThrow(SqlEvaluationError);
+  });
+
   it('reads system properties through sys., case-insensitively', () => {
     expect(run("sys.Label = 'paint' AND sys.label LIKE 'pa%' AND sys.Subject = 'paint'")).toBe(true);
     expect(run("sys.MessageId = 'm-1' AND sys.ContentType = 'application/json'")).toBe(true);

@@ -166,8 +166,23 @@ export function truthOf(v: Maybe): Truth {
   throw new SqlEvaluationError(`a ${typeName(v)} value is not a condition`);
 }
 
+/** Compiled LIKE patterns: a rule's pattern is usually a constant, evaluated for every message. */
+const likeCache = new Map<string, RegExp>();
+const likeCacheLimit = 1000;
+
 /** `%` is any run of characters, `_` any one; the escape character makes the next one literal. */
 export function likeMatcher(pattern: string, escape: string | undefined): RegExp {
+  const key = `${escape ?? ''}\u0000${pattern}`;
+  let re = likeCache.get(key);
+  if (!re) {
+    re = compileLike(pattern, escape);
+    if (likeCache.size >= likeCacheLimit) likeCache.clear();
+    likeCache.set(key, re);
+  }
+  return re;
+}
+
+function compileLike(pattern: string, escape: string | undefined): RegExp {
   let source = '';
   for (let i = 0; i < pattern.length; i++) {
     const ch = pattern[i] as string;
