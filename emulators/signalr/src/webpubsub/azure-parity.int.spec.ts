@@ -82,6 +82,24 @@ describe('Web PubSub answers as Azure does where Microsoft\'s SDK tests look', (
     }
   });
 
+  it('hands a binary REST group send to the SDK client\'s group-message (as Microsoft\'s client integration spec expects)', async () => {
+    const { url } = await service.getClientAccessToken({ userId: 'bin', roles: ['webpubsub.joinLeaveGroup'] });
+    const client = new WebPubSubClient(url);
+    const received: Uint8Array[] = [];
+    client.on('group-message', (m) => {
+      if (m.message.group === 'bytes' && m.message.dataType === 'binary') received.push(new Uint8Array(m.message.data as ArrayBuffer));
+    });
+    await client.start();
+    try {
+      await client.joinGroup('bytes');
+      await service.group('bytes').sendToAll(new Uint8Array([1, 2, 3, 4]).buffer);
+      await waitFor(() => received.length === 1);
+      expect(received).toEqual([new Uint8Array([1, 2, 3, 4])]);
+    } finally {
+      client.stop();
+    }
+  });
+
   it('refuses an invalid OData filter with the service\'s wording on every operation that takes one', async () => {
     const expected = "Invalid syntax for 'invalid filter': Syntax error at position 14 in 'invalid filter'. (Parameter 'filter')";
     const attempts: (() => Promise<unknown>)[] = [
