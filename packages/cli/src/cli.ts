@@ -11,6 +11,7 @@ Commands:
   dlq        list, peek, resubmit or purge dead-lettered messages
   upstream   read or change the SignalR service's upstream templates
   trace      show a message's span waterfall (local stack started with --traces)
+  capacity   size replicas, Web PubSub units, Service Bus and storage for N users on paper
 
 Run parley <command> --help for its options. Every command that prints data
 takes --json (one JSON document on stdout; progress and notes stay on stderr).
@@ -40,6 +41,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   dlq: async () => (await import('./commands/dlq.js')).dlqCommand,
   upstream: async () => (await import('./commands/upstream.js')).upstreamCommand,
   trace: async () => (await import('./commands/trace.js')).traceCommand,
+  capacity: async () => (await import('./commands/capacity.js')).capacityCommand,
 };
 
 /** Runs one command line; returns the exit code. Errors go to stderr as one line with their code. */
