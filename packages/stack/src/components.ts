@@ -49,7 +49,8 @@ async function startService(name: ComponentName, entry: string, context: StackCo
     args: ['--import', 'tsx', join(WORKSPACE_ROOT, entry)],
     env: { HOST: '127.0.0.1', PORT: String(ports.port), LOG_LEVEL: 'info', ...env, ...context.env[name] },
     ready: pinoReady,
-    readyTimeoutMs: 60_000,
+    // A copy started beside others on a busy 2-core machine compiles its TypeScript first: slow, not stuck.
+    readyTimeoutMs: 120_000,
     onLine: (line) => context.onLine(name, line, ports.label),
     detached: context.detached,
   });

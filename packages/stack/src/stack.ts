@@ -241,8 +241,25 @@ export class Stack {
     const slots = this.slotsOf(name);
     const copies = [...slots.keys()].sort((a, b) => a - b);
     if (count > copies.length) {
-      for (let copy = (copies.at(-1) ?? 0) + 1; slots.size < count; copy++) slots.set(copy, await this.newSlot(name, copy));
-      await this.start(name);
+      const added: CopySlot[] = [];
+      for (let copy = (copies.at(-1) ?? 0) + 1; slots.size < count; copy++) {
+        const slot = await this.newSlot(name, copy);
+        slots.set(copy, slot);
+        added.push(slot);
+      }
+      const started = await Promise.allSettled(added.map((slot) => this.startSlot(name, slot)));
+      const failed = started.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+      if (failed) {
+        // A scale-out that did not come up leaves the copies as they were, as a rollout that failed would.
+        for (const slot of added) {
+          slots.delete(slot.copy);
+          slot.removed = true;
+        }
+        await Promise.all(added.map((slot) => this.end(name, slot, 'stop')));
+        this.writeStackFile();
+        throw failed.reason;
+      }
+      this.writeStackFile();
       return;
     }
     const removed = copies.slice(count).map((copy) => slots.get(copy)!);
