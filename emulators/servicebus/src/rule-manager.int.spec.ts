@@ -3,7 +3,7 @@ import { isServiceBusError, ServiceBusClient, type RuleProperties, type ServiceB
 import { startChildBroker } from './testing/child-broker.js';
 import { startBroker, tempDir, writeConfig, type Broker, type TestEntities } from './testing/harness.js';
 
-const entities: TestEntities = { topics: { events: { subscriptions: { dyn: {}, other: {} } } } };
+const entities: TestEntities = { topics: { events: { subscriptions: { dyn: {}, other: {}, sample: {} } } } };
 const dir = tempDir('sbemu-rules');
 let broker: Broker | undefined;
 afterAll(async () => {
@@ -97,6 +97,43 @@ describe('rules managed at run time through the SDK rule manager', () => {
     expect((await listAll(b)).map((r) => r.name)).toEqual(['eu', 'vip']);
     // Another subscription's rules are its own.
     expect((await listAll(b, 'other')).map((r) => r.name)).toEqual(['$Default']);
+  });
+
+  it('runs the flow of the SDK\'s ruleManager sample: typed correlation properties, pages of two, delete', async () => {
+    const b = broker as Broker;
+    const rules = b.client.createRuleManager('events', 'sample');
+    await rules.createRule('sqlRule', { sqlExpression: 'price > 10' });
+    const applicationProperties = { key1: 'value1', key2: 2, key3: true, key4: new Date('2000-01-01T00:00:00Z') };
+    await rules.createRule('correlationRule', { correlationId: 'correlationId', subject: 'label', applicationProperties });
+    const pages: string[][] = [];
+    for await (const page of rules.listRules().byPage({ maxPageSize: 2 })) pages.push(page.map((r) => r.name));
+    expect(pages).toEqual([['$Default', 'sqlRule'], ['correlationRule']]);
+    const listed = (await listAll(b, 'sample')).find((r) => r.name === 'correlationRule');
+    expect((listed?.filter as { applicationProperties?: unknown }).applicationProperties).toEqual(applicationProperties);
+
+    await rules.deleteRule('$Default');
+    await b.client.createSender('events').sendMessages([
+      { body: 'cheap', applicationProperties: { price: 5 } },
+      { body: 'dated', correlationId: 'correlationId', subject: 'label', applicationProperties: { ...applicationProperties, extra: 1 } },
+      { body: 'other date', correlationId: 'correlationId', subject: 'label', applicationProperties: { ...applicationProperties, key4: new Date(0) } },
+      { body: 'dear', applicationProperties: { price: 11 } },
+    ]);
+    const receiver = b.client.createReceiver('events', 'sample');
+    const got: ServiceBusReceivedMessage[] = [];
+    while (!got.some((m) => m.body === 'dear')) {
+      const batch = await receiver.receiveMessages(10, { maxWaitTimeInMs: 2000 });
+      if (batch.length === 0) break;
+      got.push(...batch);
+    }
+    await receiver.close();
+    // The first test's messages reached this subscription through its $Default rule.
+    const sentHere = ['cheap', 'dated', 'other date', 'dear'];
+    expect(got.map((m) => m.body).filter((body) => sentHere.includes(body as string))).toEqual(['dated', 'dear']);
+
+    await rules.deleteRule('sqlRule');
+    await rules.deleteRule('correlationRule');
+    // With no rule left the SDK's pager yields one undefined item (its getPage answers undefined for an empty page).
+    expect((await listAll(b, 'sample')).filter((r) => r !== undefined)).toEqual([]);
   });
 
   it('keeps run-time rules across a restart with the same data directory', async () => {

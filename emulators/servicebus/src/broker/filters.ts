@@ -25,7 +25,9 @@ function correlationMatches(f: CorrelationFilter, m: ParsedMessage): boolean {
   for (const [name, expected] of Object.entries(f.properties)) {
     const actual = applicationProperty(m, name);
     if (actual === undefined || actual === null) return false;
-    if (typeof expected === 'string' ? String(actual) !== expected : actual !== expected) return false;
+    if (expected instanceof Date) {
+      if (!(actual instanceof Date) || actual.getTime() !== expected.getTime()) return false;
+    } else if (typeof expected === 'string' ? String(actual) !== expected : actual !== expected) return false;
   }
   return true;
 }

@@ -48,22 +48,33 @@ export function filterExpression(filter: RuleFilter): string | undefined {
   return undefined;
 }
 
-/** The journal's form of a rule: SQL as text (parsed again on restore). */
+type JsonValue = string | number | boolean | { $date: number };
+type CorrelationJson = Omit<CorrelationFilter, 'kind' | 'properties'> & { properties: Record<string, JsonValue> };
+
+/** The journal's form of a rule: SQL as text (parsed again on restore), dates tagged. */
 export type RuleJson =
   | { name: string; sql: string; action?: string }
-  | { name: string; correlation: Omit<CorrelationFilter, 'kind'>; action?: string };
+  | { name: string; correlation: CorrelationJson; action?: string };
 
 export function ruleToJson(rule: RuleConfig): RuleJson {
   const action = rule.action ? { action: rule.action.expression } : {};
   if (rule.filter.kind === 'correlation') {
-    const { kind: _kind, ...correlation } = rule.filter;
-    return { name: rule.name, correlation, ...action };
+    const { kind: _kind, properties, ...fields } = rule.filter;
+    const tagged = Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, v instanceof Date ? { $date: v.getTime() } : v]));
+    return { name: rule.name, correlation: { ...fields, properties: tagged }, ...action };
   }
   return { name: rule.name, sql: filterExpression(rule.filter) ?? '1=1', ...action };
 }
 
+function correlationFromJson(json: CorrelationJson): CorrelationFilter {
+  const properties = Object.fromEntries(
+    Object.entries(json.properties).map(([k, v]) => [k, typeof v === 'object' ? new Date(v.$date) : v]),
+  );
+  return Object.freeze({ ...json, kind: 'correlation' as const, properties: Object.freeze(properties) });
+}
+
 export function ruleFromJson(json: RuleJson): RuleConfig {
-  const filter: RuleFilter = 'sql' in json ? sqlFilter(json.sql) : Object.freeze({ kind: 'correlation' as const, ...json.correlation });
+  const filter: RuleFilter = 'sql' in json ? sqlFilter(json.sql) : correlationFromJson(json.correlation);
   const action = sqlAction(json.action);
   return Object.freeze({ name: json.name, filter, ...(action ? { action } : {}) });
 }

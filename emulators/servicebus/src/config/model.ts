@@ -26,6 +26,8 @@ export interface QueueConfig {
   readonly duplicateDetection: DuplicateDetection;
 }
 
+export type CorrelationValue = string | number | boolean | Date;
+
 /** Message fields a correlation filter may test (all given ones must match). */
 export interface CorrelationFilter {
   readonly kind: 'correlation';
@@ -37,7 +39,8 @@ export interface CorrelationFilter {
   readonly sessionId?: string;
   readonly replyToSessionId?: string;
   readonly contentType?: string;
-  readonly properties: Readonly<Record<string, string | number | boolean>>;
+  /** Dates come only from the rule manager (the SDK sends them as AMQP timestamps). */
+  readonly properties: Readonly<Record<string, CorrelationValue>>;
 }
 
 export interface SqlRuleFilter {

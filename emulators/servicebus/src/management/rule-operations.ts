@@ -72,8 +72,8 @@ function correlationFrom(map: Record<string, unknown>): CorrelationFilter {
   }
   const props = optionalMap(map.properties) ?? {};
   for (const [name, v] of Object.entries(props)) {
-    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
-      throw new BrokerError(Condition.argumentError, `The correlation filter property '${name}' must be a string, number or boolean.`);
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean' && !(v instanceof Date)) {
+      throw new BrokerError(Condition.argumentError, `The correlation filter property '${name}' must be a string, number, boolean or date.`);
     }
   }
   out.properties = Object.freeze({ ...props });
