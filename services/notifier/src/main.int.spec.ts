@@ -80,6 +80,21 @@ describe('notifier process', () => {
     expect(logged.some((entry) => entry.msg === 'stopped')).toBe(true);
   });
 
+  it('names the Web PubSub dialect in its ready line when it speaks it', async () => {
+    const port = new URL(standIn.baseUrl).port;
+    const webPubSub = await startNotifier({
+      WEBSOCKET_SERVICE: 'webpubsub',
+      WEBPUBSUB_CONNECTION_STRING: `Endpoint=http://127.0.0.1;Port=${port};AccessKey=${accessKey};Version=1.0;`,
+      SERVICEBUS_CONNECTION_STRING: servicebus.connectionString,
+    });
+    try {
+      expect(webPubSub.readyInfo).toMatchObject({ msg: 'ready', websocketService: 'webpubsub', serviceUrl: `http://127.0.0.1:${port}` });
+      expect(Object.keys(webPubSub.readyInfo)).not.toContain('signalr');
+    } finally {
+      expect(await webPubSub.stop(20_000)).toBe(0);
+    }
+  });
+
   it('refuses to start with a bad configuration, naming the variable', async () => {
     const error = await startNotifier({ SIGNALR_CONNECTION_STRING: 'Endpoint=http://x', SERVICEBUS_CONNECTION_STRING: servicebus.connectionString }).catch((e: unknown) => e);
     expect(String(error)).toMatch(/exited \(2\)/);
