@@ -1,9 +1,7 @@
-import { createServer, type Server } from 'node:http';
-import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { ErrorCodes, signatureHeader, type WebPubSubEventContext } from '@parley/contracts';
 import { GatewayErrorCodes } from '../errors.js';
+import { HANDLER_AUDIENCE, HUB_OBJECT_ID, OTHER_OBJECT_ID, startLocalEntraIssuer, TEST_ISSUER, type LocalEntraIssuer } from '../testing/entra-issuer.js';
 import { createHandlerCheck } from './handler-auth.js';
 
 const context = (signature?: string): WebPubSubEventContext => ({
@@ -27,49 +25,52 @@ describe('signature check (a key is known)', () => {
 
 /** The hub's managed-identity token, checked against a JWKS served over real HTTP (as Entra ID serves it). */
 describe('Entra ID bearer check (no key known)', () => {
-  const tenant = '33333333-3333-3333-3333-333333333333';
-  const issuer = `https://sts.windows.net/${tenant}/`;
-  const audience = 'api://parley-webpubsub-events';
-  let server: Server;
-  let jwksUrl: string;
-  let privateKey: CryptoKey;
-  let otherKey: CryptoKey;
-
+  let issuer: LocalEntraIssuer;
   beforeAll(async () => {
-    const pair = await generateKeyPair('RS256');
-    privateKey = pair.privateKey;
-    otherKey = (await generateKeyPair('RS256')).privateKey;
-    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
-    server = createServer((_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    jwksUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}/keys`;
+    issuer = await startLocalEntraIssuer();
   });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => issuer.close());
 
-  const token = (claims: { aud?: string; iss?: string }, key = privateKey) =>
-    new SignJWT({})
-      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
-      .setIssuer(claims.iss ?? issuer)
-      .setAudience(claims.aud ?? audience)
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(key);
+  const entra = (caller: { allowedObjectIds?: string[]; requiredRole?: string }, jwksUrl = issuer.jwksUrl) =>
+    createHandlerCheck({ kind: 'entra', audience: HANDLER_AUDIENCE, issuers: [TEST_ISSUER], jwksUrl, allowedObjectIds: caller.allowedObjectIds ?? [], ...(caller.requiredRole ? { requiredRole: caller.requiredRole } : {}) }, []);
+  const refused = (message: RegExp | string) => ({ code: GatewayErrorCodes.handlerUnauthorized, statusCode: 401, message: expect.stringMatching(message) });
 
-  it('passes the service token for our audience and refuses everything else with 401', async () => {
-    const check = createHandlerCheck({ kind: 'entra', audience, issuers: [issuer], jwksUrl }, []);
-    await expect(check(context(), `Bearer ${await token({})}`)).resolves.toBeUndefined();
-    await expect(check(context(), undefined)).rejects.toMatchObject({ code: GatewayErrorCodes.handlerUnauthorized, statusCode: 401 });
-    await expect(check(context(), `Bearer ${await token({ aud: 'api://other' })}`)).rejects.toMatchObject({
-      code: GatewayErrorCodes.handlerUnauthorized,
-      message: expect.stringContaining('"aud"'),
-    });
-    await expect(check(context(), `Bearer ${await token({ iss: 'https://evil.example/' })}`)).rejects.toMatchObject({ code: GatewayErrorCodes.handlerUnauthorized });
-    await expect(check(context(), `Bearer ${await token({}, otherKey)}`)).rejects.toMatchObject({ code: GatewayErrorCodes.handlerUnauthorized });
+  it('passes the hub identity\'s token and refuses a missing token, another audience, issuer or key', async () => {
+    const check = entra({ allowedObjectIds: [HUB_OBJECT_ID] });
+    await expect(check(context(), `Bearer ${await issuer.token()}`)).resolves.toBeUndefined();
+    await expect(check(context(), undefined)).rejects.toMatchObject(refused(/bearer token/));
+    await expect(check(context(), `Bearer ${await issuer.token({ claims: { aud: 'api://other' } })}`)).rejects.toMatchObject(refused('"aud"'));
+    await expect(check(context(), `Bearer ${await issuer.token({ claims: { iss: 'https://sts.windows.net/44444444-4444-4444-4444-444444444444/' } })}`)).rejects.toMatchObject(refused('"iss"'));
+    await expect(check(context(), `Bearer ${await issuer.token({ claims: { exp: Math.floor(Date.now() / 1000) - 60 } })}`)).rejects.toMatchObject(refused('expired'));
+    await expect(check(context(), `Bearer ${await issuer.token({ signing: 'foreign-key' })}`)).rejects.toMatchObject(refused('signature'));
+  });
+
+  it('refuses RS256 only: an unsecured token and an HS256 one keyed with the public key', async () => {
+    const check = entra({ allowedObjectIds: [HUB_OBJECT_ID] });
+    await expect(check(context(), `Bearer ${await issuer.token({ signing: 'none' })}`)).rejects.toMatchObject(refused('algorithm is not allowed'));
+    await expect(check(context(), `Bearer ${await issuer.token({ signing: 'hs256-public-key' })}`)).rejects.toMatchObject(refused('algorithm is not allowed'));
+  });
+
+  it('names the caller: another principal of the tenant is refused by object id or by app role', async () => {
+    const byId = entra({ allowedObjectIds: [HUB_OBJECT_ID] });
+    await expect(byId(context(), `Bearer ${await issuer.token({ claims: { oid: OTHER_OBJECT_ID } })}`)).rejects.toMatchObject(refused('object id not allowed'));
+    await expect(byId(context(), `Bearer ${await issuer.token({ claims: { oid: undefined } })}`)).rejects.toMatchObject(refused('"oid" is missing'));
+    // Entra ID may spell the GUID in upper case; the allow-list compares case-insensitively.
+    await expect(byId(context(), `Bearer ${await issuer.token({ claims: { oid: HUB_OBJECT_ID.toUpperCase() } })}`)).resolves.toBeUndefined();
+
+    const byRole = entra({ requiredRole: 'Parley.EventHandler' });
+    await expect(byRole(context(), `Bearer ${await issuer.token({ claims: { roles: ['Parley.EventHandler'] } })}`)).resolves.toBeUndefined();
+    await expect(byRole(context(), `Bearer ${await issuer.token({ claims: { oid: OTHER_OBJECT_ID, roles: ['Other.Role'] } })}`)).rejects.toMatchObject(refused('app role'));
+    await expect(byRole(context(), `Bearer ${await issuer.token({ claims: { oid: OTHER_OBJECT_ID } })}`)).rejects.toMatchObject(refused('app role'));
+
+    const both = entra({ allowedObjectIds: [HUB_OBJECT_ID], requiredRole: 'Parley.EventHandler' });
+    await expect(both(context(), `Bearer ${await issuer.token({ claims: { roles: ['Parley.EventHandler'] } })}`)).resolves.toBeUndefined();
+    await expect(both(context(), `Bearer ${await issuer.token()}`)).rejects.toMatchObject(refused('app role'));
+    await expect(both(context(), `Bearer ${await issuer.token({ claims: { oid: OTHER_OBJECT_ID, roles: ['Parley.EventHandler'] } })}`)).rejects.toMatchObject(refused('object id'));
   });
 
   it('answers 503 when the tenant keys cannot be fetched', async () => {
-    const check = createHandlerCheck({ kind: 'entra', audience, issuers: [issuer], jwksUrl: 'http://127.0.0.1:1/keys' }, []);
-    await expect(check(context(), `Bearer ${await token({})}`)).rejects.toMatchObject({ code: GatewayErrorCodes.jwksUnavailable, statusCode: 503 });
+    const check = entra({ allowedObjectIds: [HUB_OBJECT_ID] }, 'http://127.0.0.1:1/keys');
+    await expect(check(context(), `Bearer ${await issuer.token()}`)).rejects.toMatchObject({ code: GatewayErrorCodes.jwksUnavailable, statusCode: 503 });
   });
 });

@@ -7,6 +7,13 @@ export interface HandlerEntraAuth {
   /** v1 and v2 issuers of the tenant. */
   readonly issuers: readonly string[];
   readonly jwksUrl: string;
+  /**
+   * Object ids (`oid`) of the identities allowed to call: the hub's managed
+   * identity. Empty when only the app role is checked.
+   */
+  readonly allowedObjectIds: readonly string[];
+  /** An app role (`roles` claim) the caller must hold; undefined when only the object ids are checked. */
+  readonly requiredRole?: string;
 }
 
 /** What only the Web PubSub edge reads. */
@@ -72,11 +79,38 @@ function readHandlerAuth(env: EnvReader, service: WebSocketService): WebPubSubEd
     );
   }
   const tenant = env.string('AZURE_TENANT_ID');
-  if (!/^[0-9a-f-]{36}$/i.test(tenant)) throw new ConfigError('AZURE_TENANT_ID', `must be a tenant id (GUID), got "${tenant}"`);
+  if (!GUID.test(tenant)) throw new ConfigError('AZURE_TENANT_ID', `must be a tenant id (GUID), got "${tenant}"`);
   return Object.freeze({
     kind: 'entra' as const,
     audience,
     issuers: Object.freeze(env.list('WEBPUBSUB_HANDLER_ISSUERS', [`https://sts.windows.net/${tenant}/`, `https://login.microsoftonline.com/${tenant}/v2.0`])),
     jwksUrl: env.url('WEBPUBSUB_HANDLER_JWKS_URL', `https://login.microsoftonline.com/${tenant}/discovery/v2.0/keys`),
+    ...readHandlerCaller(env),
   });
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ROLE = /^[A-Za-z0-9][\w.:/-]{0,119}$/;
+
+/**
+ * Issuer and audience alone admit every principal of the tenant that can get a
+ * token for the audience, so the caller itself must be named: the hub's
+ * managed identity by object id, and/or an app role assigned only to it.
+ * Both given: both must hold. Neither: the gateway does not start.
+ */
+function readHandlerCaller(env: EnvReader): Pick<HandlerEntraAuth, 'allowedObjectIds' | 'requiredRole'> {
+  const allowedObjectIds = env.list('WEBPUBSUB_HANDLER_ALLOWED_OBJECT_IDS').map((id) => id.toLowerCase());
+  const bad = allowedObjectIds.find((id) => !GUID.test(id));
+  if (bad !== undefined) throw new ConfigError('WEBPUBSUB_HANDLER_ALLOWED_OBJECT_IDS', `must be object ids (GUIDs), comma-separated; got "${bad}"`);
+  const requiredRole = env.optionalString('WEBPUBSUB_HANDLER_REQUIRED_ROLE');
+  if (requiredRole !== undefined && !ROLE.test(requiredRole)) {
+    throw new ConfigError('WEBPUBSUB_HANDLER_REQUIRED_ROLE', `must be an app role value such as Parley.EventHandler, got "${requiredRole}"`);
+  }
+  if (allowedObjectIds.length === 0 && requiredRole === undefined) {
+    throw new ConfigError(
+      'WEBPUBSUB_HANDLER_ALLOWED_OBJECT_IDS',
+      'or WEBPUBSUB_HANDLER_REQUIRED_ROLE is required with Entra ID handler auth: without them any principal of the tenant could call the event handler as any user',
+    );
+  }
+  return { allowedObjectIds: Object.freeze(allowedObjectIds), ...(requiredRole !== undefined ? { requiredRole } : {}) };
 }
