@@ -86,7 +86,8 @@ describe('the local OpenID provider', () => {
     const { tokens } = await signIn(idp, 'alice', 'alice-pw');
     const jwks = createRemoteJWKSet(new URL(idp.jwksUrl));
     const { payload } = await jwtVerify(tokens!.access_token!, jwks, { issuer: idp.issuer, audience: idp.audience, algorithms: ['RS256'] });
-    expect(payload).toMatchObject({ sub: 'alice', name: 'Alice Liddell', preferred_username: 'alice@parley.local', scope: 'chat' });
+    expect(payload).toMatchObject({ sub: 'alice', name: 'Alice Liddell', preferred_username: 'alice@parley.local', scope: idp.apiScope });
+    expect(idp.apiScope).toBe('chat');
     expect(payload.exp! - payload.iat!).toBe(120);
     expect(decodeJwt(tokens!.id_token!)).toMatchObject({ sub: 'alice', name: 'Alice Liddell', aud: idp.clientId });
     expect(tokens!.refresh_token).toBeTruthy();

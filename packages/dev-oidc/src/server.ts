@@ -39,6 +39,8 @@ export interface DevOidc {
   readonly port: number;
   readonly clientId: string;
   readonly audience: string;
+  /** The API's scope, carried in every access token's `scope` claim (the gateway's OIDC_REQUIRED_SCOPE). */
+  readonly apiScope: string;
   /** What the page asks for: `openid profile <apiScope>`. */
   readonly scopes: string;
   readonly jwksUrl: string;
@@ -144,6 +146,7 @@ export async function startDevOidc(options: DevOidcOptions): Promise<DevOidc> {
     port,
     clientId,
     audience,
+    apiScope,
     scopes: `openid profile ${apiScope}`,
     jwksUrl: `${issuer}/jwks`,
     users,

@@ -57,10 +57,12 @@ export function withOidcEnv(env: Partial<Record<ComponentName, Record<string, st
       AUTH_MODE: 'oidc',
       OIDC_ISSUER: idp.issuer,
       OIDC_JWKS_URL: idp.jwksUrl,
-      OIDC_AUDIENCE: idp.audience,
+      OIDC_API_AUDIENCE: idp.audience,
+      OIDC_REQUIRED_SCOPE: idp.apiScope,
       OIDC_CLIENT_ID: idp.clientId,
       OIDC_SCOPES: idp.scopes,
       OIDC_USER_CLAIM: 'sub',
+      OIDC_NAME_CLAIM: 'name',
       ...env.gateway,
     },
   };

@@ -81,6 +81,7 @@ try {
       SERVICEBUS_CONNECTION_STRING: bus.connectionString,
       SIGNALR_CONNECTION_STRING: `Endpoint=http://127.0.0.1;Port=8888;AccessKey=${KEY};Version=1.0;`,
       TOKEN_SIGNING_KEY: 'bench-signing-key-0123456789abcdef-0123',
+      AUTH_MODE: 'development',
       // The benchmark measures throughput, not the per-user limit.
       RATE_LIMIT_PER_SECOND: '100000',
       RATE_LIMIT_BURST: '100000',

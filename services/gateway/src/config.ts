@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { ConfigError, envReader, readBusConnection, readHttpListen, readLogLevel, readOpsListen, readPartitions, type BusConnection, type WebSocketService } from '@parley/service-kit';
+import { ConfigError, envReader, type EnvReader, readBusConnection, readHttpListen, readLogLevel, readOpsListen, readPartitions, type BusConnection, type WebSocketService } from '@parley/service-kit';
 import { readServiceEdge, type WebPubSubEdgeConfig } from './dialects/service-config.js';
 import { readOidcConfig } from './oidc-config.js';
 
@@ -10,9 +10,14 @@ export type BatchMode = 'mixed' | 'session';
 export interface OidcConfig {
   readonly jwksUrl: string;
   readonly issuer: string;
+  /** The API's audience (`OIDC_API_AUDIENCE`): access tokens for this API, never the page's ID token. */
   readonly audience: string;
-  /** The claim that names the user: `sub` by default (stable), or e.g. `oid`, `preferred_username`. */
+  /** A delegated scope (`scp`/`scope`) or app role (`roles`) the access token must carry (`OIDC_REQUIRED_SCOPE`). */
+  readonly requiredScope: string;
+  /** The stable claim that names the user: `sub` by default, `oid` on Microsoft Entra ID. */
   readonly userClaim: string;
+  /** The claim shown as the user's name (`OIDC_NAME_CLAIM`, default `name`); never the id. */
+  readonly nameClaim: string;
   /** Accepted signature algorithms (`OIDC_ALGORITHMS`, asymmetric only). */
   readonly algorithms: readonly string[];
   /** What the page signs in with, served by GET /api/config (see oidc-config.ts). */
@@ -60,6 +65,21 @@ const MIN_SIGNING_KEY_CHARS = 32;
 
 export { toWsBase } from './dialects/service-config.js';
 
+/**
+ * No default: development sign-in lets anyone connect under any name, so it
+ * must be asked for by name (`npm start` and the test harnesses do), and a
+ * deployment that forgot the variable stops instead of opening up.
+ */
+function readAuthMode(env: EnvReader): AuthMode {
+  if (env.optionalString('AUTH_MODE') === undefined) {
+    throw new ConfigError(
+      'AUTH_MODE',
+      'is required: oidc (sign-in with the identity provider, for any shared deployment) or development (anyone may connect under any name they type; local only)',
+    );
+  }
+  return env.oneOf<AuthMode>('AUTH_MODE', ['development', 'oidc'], 'development');
+}
+
 /** Reads and validates the whole configuration once (docs/style.md §4); throws a ConfigError naming the variable. */
 export function loadConfig(environment: Record<string, string | undefined>): GatewayConfig {
   const env = envReader(environment);
@@ -68,11 +88,11 @@ export function loadConfig(environment: Record<string, string | undefined>): Gat
   // WEBSOCKET_SERVICE=signalr|webpubsub and the service's connection, keys and public URL.
   const edge = readServiceEdge(env);
 
-  const mode = env.oneOf<AuthMode>('AUTH_MODE', ['development', 'oidc'], 'development');
   const signingKey = env.string('TOKEN_SIGNING_KEY');
   if (signingKey.length < MIN_SIGNING_KEY_CHARS) {
     throw new ConfigError('TOKEN_SIGNING_KEY', `must be at least ${MIN_SIGNING_KEY_CHARS} characters`);
   }
+  const mode = readAuthMode(env);
   const oidc: OidcConfig | undefined = mode === 'oidc' ? readOidcConfig(env) : undefined;
 
   const perSecond = env.int('RATE_LIMIT_PER_SECOND', 10, { min: 1, max: 100_000 });

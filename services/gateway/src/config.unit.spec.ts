@@ -49,11 +49,15 @@ describe('gateway config', () => {
   it('requires the oidc settings in oidc mode', () => {
     expect(failure({ AUTH_MODE: 'oidc' })).toMatch(/^OIDC_JWKS_URL/);
     expect(failure({ AUTH_MODE: 'oidc', OIDC_JWKS_URL: 'https://idp/jwks' })).toMatch(/^OIDC_ISSUER/);
-    expect(failure({ AUTH_MODE: 'oidc', OIDC_JWKS_URL: 'https://idp/jwks', OIDC_ISSUER: 'https://idp' })).toMatch(/^OIDC_AUDIENCE/);
-    const config = loadConfig(testEnv({ AUTH_MODE: 'oidc', OIDC_JWKS_URL: 'https://idp/jwks', OIDC_ISSUER: 'https://idp', OIDC_AUDIENCE: 'parley' }));
+    const idp = { AUTH_MODE: 'oidc', OIDC_JWKS_URL: 'https://idp/jwks', OIDC_ISSUER: 'https://idp' };
+    expect(failure(idp)).toMatch(/^OIDC_API_AUDIENCE/);
+    expect(failure({ ...idp, OIDC_API_AUDIENCE: 'parley' })).toMatch(/^OIDC_REQUIRED_SCOPE/);
+    expect(failure({ ...idp, OIDC_API_AUDIENCE: 'parley', OIDC_REQUIRED_SCOPE: 'chat' })).toMatch(/^OIDC_CLIENT_ID/);
+    expect(failure({ ...idp, OIDC_AUDIENCE: 'parley' })).toMatch(/^OIDC_AUDIENCE: was renamed OIDC_API_AUDIENCE/);
+    const config = loadConfig(testEnv({ ...idp, OIDC_API_AUDIENCE: 'parley', OIDC_REQUIRED_SCOPE: 'chat', OIDC_CLIENT_ID: 'parley-web' }));
     expect(config.auth.oidc).toEqual({
-      jwksUrl: 'https://idp/jwks', issuer: 'https://idp', audience: 'parley', userClaim: 'sub', algorithms: ['RS256'],
-      authority: 'https://idp', clientId: 'parley', scopes: 'openid profile offline_access',
+      jwksUrl: 'https://idp/jwks', issuer: 'https://idp', audience: 'parley', requiredScope: 'chat', userClaim: 'sub', nameClaim: 'name', algorithms: ['RS256'],
+      authority: 'https://idp', clientId: 'parley-web', scopes: 'openid profile offline_access',
     });
   });
 
@@ -65,6 +69,8 @@ describe('gateway config', () => {
     ['SIGNALR_PUBLIC_URL', { SIGNALR_PUBLIC_URL: 'ftp://x' }],
     ['SERVICEBUS_CONNECTION_STRING', { SERVICEBUS_CONNECTION_STRING: undefined }],
     ['AUTH_MODE', { AUTH_MODE: 'magic' }],
+    ['AUTH_MODE', { AUTH_MODE: undefined }],
+    ['AUTH_MODE', { AUTH_MODE: ' ' }],
     ['RATE_LIMIT_PER_SECOND', { RATE_LIMIT_PER_SECOND: '0' }],
     ['RATE_LIMIT_BURST', { RATE_LIMIT_BURST: 'many' }],
     ['MAX_FRAME_BYTES', { MAX_FRAME_BYTES: '10' }],
@@ -72,7 +78,7 @@ describe('gateway config', () => {
     ['PORT', { PORT: '70000' }],
     ['BUS_BATCH_MODE', { BUS_BATCH_MODE: 'huge' }],
     ['BUS_SEND_TIMEOUT_MS', { BUS_SEND_TIMEOUT_MS: '5' }],
-    ['OIDC_JWKS_URL', { AUTH_MODE: 'oidc', OIDC_JWKS_URL: 'not a url', OIDC_ISSUER: 'i', OIDC_AUDIENCE: 'a' }],
+    ['OIDC_JWKS_URL', { AUTH_MODE: 'oidc', OIDC_JWKS_URL: 'not a url', OIDC_ISSUER: 'i', OIDC_API_AUDIENCE: 'a', OIDC_REQUIRED_SCOPE: 'chat', OIDC_CLIENT_ID: 'c' }],
   ];
   for (const [variable, overrides] of bad) {
     it(`stops with a message naming ${variable} (${JSON.stringify(overrides)})`, () => {

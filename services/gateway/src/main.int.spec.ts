@@ -69,19 +69,31 @@ describe('the gateway process (main.ts)', () => {
 });
 
 describe('the gateway process with a bad configuration', () => {
-  it('stops at once with exit code 2 and a message naming the variable', async () => {
+  async function fatalOf(env: Record<string, string | undefined>) {
     const lines: string[] = [];
     await expect(
-      startProcess({
-        name: 'gateway-bad',
-        command: binPath('parley-gateway'),
-        args: [],
-        env: testEnv({ TOKEN_SIGNING_KEY: 'too-short', LOG_LEVEL: 'info' }),
-        ready: pinoReady,
-        onLine: (line) => lines.push(line),
-      }),
+      startProcess({ name: 'gateway-bad', command: binPath('parley-gateway'), args: [], env: testEnv({ LOG_LEVEL: 'info', ...env }), ready: pinoReady, onLine: (line) => lines.push(line) }),
     ).rejects.toThrow(/exited \(2\)/);
-    const fatal = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.level === 60);
-    expect(fatal).toMatchObject({ variable: 'TOKEN_SIGNING_KEY', code: 'PARLEY_CONFIG_INVALID', msg: expect.stringMatching(/^TOKEN_SIGNING_KEY: /) });
+    return lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.level === 60);
+  }
+
+  it('stops at once with exit code 2 and a message naming the variable', async () => {
+    expect(await fatalOf({ TOKEN_SIGNING_KEY: 'too-short' })).toMatchObject({ variable: 'TOKEN_SIGNING_KEY', code: 'PARLEY_CONFIG_INVALID', msg: expect.stringMatching(/^TOKEN_SIGNING_KEY: /) });
+  });
+
+  it('does not fall back to development sign-in when AUTH_MODE is unset', async () => {
+    expect(await fatalOf({ AUTH_MODE: undefined })).toMatchObject({ variable: 'AUTH_MODE', code: 'PARLEY_CONFIG_INVALID', msg: expect.stringMatching(/^AUTH_MODE: is required: oidc .* or development/) });
+  });
+
+  it('does not start with Entra ID handler auth that names no caller', async () => {
+    const entra = {
+      WEBSOCKET_SERVICE: 'webpubsub',
+      SIGNALR_CONNECTION_STRING: undefined,
+      SIGNALR_SECONDARY_KEY: undefined,
+      WEBPUBSUB_ENDPOINT: 'https://parley-test.webpubsub.azure.com',
+      WEBPUBSUB_HANDLER_AUDIENCE: 'api://parley-webpubsub-events',
+      AZURE_TENANT_ID: '33333333-3333-3333-3333-333333333333',
+    };
+    expect(await fatalOf(entra)).toMatchObject({ variable: 'WEBPUBSUB_HANDLER_ALLOWED_OBJECT_IDS', code: 'PARLEY_CONFIG_INVALID' });
   });
 });

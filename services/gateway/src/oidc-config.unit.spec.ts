@@ -3,7 +3,7 @@ import { ConfigError } from '@parley/service-kit';
 import { loadConfig } from './config.js';
 import { testEnv } from './testing/support.js';
 
-const OIDC = { AUTH_MODE: 'oidc', OIDC_JWKS_URL: 'https://idp.test/keys', OIDC_ISSUER: 'https://idp.test/v2.0', OIDC_AUDIENCE: 'api://parley' };
+const OIDC = { AUTH_MODE: 'oidc', OIDC_JWKS_URL: 'https://idp.test/keys', OIDC_ISSUER: 'https://idp.test/v2.0', OIDC_API_AUDIENCE: 'api://parley', OIDC_CLIENT_ID: 'parley-web', OIDC_REQUIRED_SCOPE: 'chat' };
 const failure = (overrides: Record<string, string>): string => {
   try {
     loadConfig(testEnv({ ...OIDC, ...overrides }));

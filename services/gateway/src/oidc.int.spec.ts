@@ -12,7 +12,9 @@ import { receiveSession, testBusClient } from './testing/bus.js';
 import { silentLogger, testConfig, upstreamHeaders } from './testing/support.js';
 
 const ISSUER = 'https://idp.parley.test';
-const AUDIENCE = 'parley-web';
+/** The API's audience; the page (the client) is another, as with two app registrations. */
+const AUDIENCE = 'api://parley';
+const CLIENT_ID = 'parley-web';
 
 describe('oidc mode against a local JWKS', () => {
   let idp: FastifyInstance;
@@ -25,11 +27,12 @@ describe('oidc mode against a local JWKS', () => {
   let gateway: FastifyInstance;
   let base: string;
 
-  const idToken = (
+  /** An access token for the API as Entra ID shapes it (`scp`), unless the test says otherwise. */
+  const accessToken = (
     claims: Record<string, unknown> = {},
     options: { key?: CryptoKey; issuer?: string; audience?: string; kid?: string; alg?: string; expiresAt?: number } = {},
   ) =>
-    new SignJWT({ preferred_username: 'alice.smith', ...claims })
+    new SignJWT({ preferred_username: 'alice.smith', name: 'Alice Smith', scp: 'chat', ...claims })
       .setProtectedHeader({ alg: options.alg ?? 'RS256', kid: options.kid ?? 'k1' })
       .setIssuer(options.issuer ?? ISSUER)
       .setAudience(options.audience ?? AUDIENCE)
@@ -39,8 +42,8 @@ describe('oidc mode against a local JWKS', () => {
       .sign(options.key ?? signingKey);
 
   // A token of the right issuer, audience and key that lacks `claim`.
-  const idTokenWithout = async (claim: 'sub') => {
-    const token = new SignJWT({ preferred_username: 'alice.smith' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(ISSUER).setAudience(AUDIENCE);
+  const accessTokenWithout = async (claim: 'sub') => {
+    const token = new SignJWT({ preferred_username: 'alice.smith', scp: 'chat' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(ISSUER).setAudience(AUDIENCE);
     if (claim !== 'sub') token.setSubject('user-123');
     return token.setIssuedAt().setExpirationTime('5m').sign(signingKey);
   };
@@ -66,7 +69,9 @@ describe('oidc mode against a local JWKS', () => {
       AUTH_MODE: 'oidc',
       OIDC_JWKS_URL: `http://127.0.0.1:${idpPort}/.well-known/jwks.json`,
       OIDC_ISSUER: ISSUER,
-      OIDC_AUDIENCE: AUDIENCE,
+      OIDC_API_AUDIENCE: AUDIENCE,
+      OIDC_CLIENT_ID: CLIENT_ID,
+      OIDC_REQUIRED_SCOPE: 'chat',
     });
     publisher = createServiceBusPublisher({ client, partitions: config.partitions, sendTimeoutMs: 5_000, batchMode: 'mixed', logger: silentLogger() });
     await publisher.open();
@@ -95,11 +100,11 @@ describe('oidc mode against a local JWKS', () => {
     return { status: response.statusCode, userId: response.headers['x-asrs-user-id'], json: (await response.body.json()) as Record<string, unknown> };
   };
 
-  it('negotiate trades a verified bearer token for a gateway token of the same user (sub)', async () => {
-    const answer = await negotiate(`Bearer ${await idToken()}`);
+  it('negotiate trades a verified access token for a gateway token of the same user (sub) and its name', async () => {
+    const answer = await negotiate(`Bearer ${await accessToken()}`);
     expect(answer.status).toBe(200);
-    expect(answer.json.user).toBe('user-123');
-    expect(decodeJwt(answer.json.accessToken!)).toMatchObject({ iss: 'parley-gateway', aud: 'parley-chat', sub: 'user-123' });
+    expect(answer.json).toMatchObject({ user: 'user-123', displayName: 'Alice Smith' });
+    expect(decodeJwt(answer.json.accessToken!)).toMatchObject({ iss: 'parley-gateway', aud: 'parley-chat', sub: 'user-123', name: 'Alice Smith' });
     expect(jwksHits).toBeGreaterThan(0);
 
     const connected = await connect(answer.json.accessToken!, 'oidc-conn-1');
@@ -110,20 +115,23 @@ describe('oidc mode against a local JWKS', () => {
   });
 
   it('connect also accepts the provider token directly', async () => {
-    const connected = await connect(await idToken(), 'oidc-conn-2');
+    const connected = await connect(await accessToken(), 'oidc-conn-2');
     expect(connected.status).toBe(200);
     expect(connected.userId).toBe('user-123');
   });
 
   const refusals: Array<[string, () => Promise<string>, RegExp]> = [
-    ['another issuer', () => idToken({}, { issuer: 'https://evil.test' }), /"iss"/],
-    ['another audience', () => idToken({}, { audience: 'someone-else' }), /"aud"/],
-    ['a key the JWKS does not hold', () => idToken({}, { key: strangerKey, kid: 'k2' }), /no key/],
-    ['a forged signature under a known kid', () => idToken({}, { key: strangerKey }), /signature/],
-    ['an expired token', () => idToken({}, { expiresAt: Math.floor(Date.now() / 1000) - 60 }), /expired/],
-    ['an algorithm outside the allow-list (ES256)', async () => idToken({}, { alg: 'ES256', key: (await generateKeyPair('ES256')).privateKey }), /algorithm is not allowed/],
-    ['a shared-secret token (HS256)', () => idToken({}, { alg: 'HS256', key: new TextEncoder().encode('k'.repeat(32)) as unknown as CryptoKey }), /algorithm is not allowed/],
-    ['a token without the user claim', () => idTokenWithout('sub'), /"sub"/],
+    ['another issuer', () => accessToken({}, { issuer: 'https://evil.test' }), /"iss"/],
+    ['another audience', () => accessToken({}, { audience: 'someone-else' }), /"aud"/],
+    ['the page\'s ID token (audience = its client id)', () => accessToken({ scp: undefined, nonce: 'n-1' }, { audience: CLIENT_ID }), /ID token is not accepted/],
+    ['an ID token with the API\'s audience (one app registration)', () => accessToken({ scp: undefined, nonce: 'n-1', at_hash: 'x' }), /ID token is not accepted/],
+    ['an access token without the required scope', () => accessToken({ scp: 'User.Read' }), /lacks the scope or app role "chat"/],
+    ['a key the JWKS does not hold', () => accessToken({}, { key: strangerKey, kid: 'k2' }), /no key/],
+    ['a forged signature under a known kid', () => accessToken({}, { key: strangerKey }), /signature/],
+    ['an expired token', () => accessToken({}, { expiresAt: Math.floor(Date.now() / 1000) - 60 }), /expired/],
+    ['an algorithm outside the allow-list (ES256)', async () => accessToken({}, { alg: 'ES256', key: (await generateKeyPair('ES256')).privateKey }), /algorithm is not allowed/],
+    ['a shared-secret token (HS256)', () => accessToken({}, { alg: 'HS256', key: new TextEncoder().encode('k'.repeat(32)) as unknown as CryptoKey }), /algorithm is not allowed/],
+    ['a token without the user claim', () => accessTokenWithout('sub'), /"sub"/],
   ];
   for (const [what, token, reason] of refusals) {
     it(`refuses ${what} with 401 at negotiate and at connect`, async () => {
@@ -135,8 +143,17 @@ describe('oidc mode against a local JWKS', () => {
     });
   }
 
-  it('queued nothing for the refused connects', async () => {
-    expect(await receiveSession(client, 'oidc-refused', { count: 1, waitMs: 1_000 })).toEqual([]);
+  it('queued nothing for the refused connects: a valid connect after them is the first event of the session', async () => {
+    expect((await connect(await accessToken(), 'oidc-refused')).status).toBe(200);
+    const received = await receiveSession(client, 'oidc-refused', { count: 1, waitMs: 20_000 });
+    expect(received.map((message) => (message.body as ChatEvent).type)).toEqual(['chat.connected']);
+  });
+
+  it('accepts the scope as an app role (`roles`) or as RFC 9068 `scope`, and a token without a name', async () => {
+    const byRole = await negotiate(`Bearer ${await accessToken({ scp: undefined, roles: ['chat'], name: undefined })}`);
+    expect(byRole.status).toBe(200);
+    expect(byRole.json.displayName).toBeUndefined();
+    expect((await negotiate(`Bearer ${await accessToken({ scp: undefined, scope: 'openid chat' })}`)).status).toBe(200);
   });
 
   it('has no /api/home in oidc mode', async () => {

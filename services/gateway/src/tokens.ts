@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { ErrorCodes, fail, Name, ok, type Result } from '@parley/contracts';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { GatewayError, GatewayErrorCodes } from './errors.js';
@@ -13,10 +13,17 @@ export interface IssuedToken {
   /** ISO time. */
   readonly expiresAt: string;
   readonly user: string;
+  readonly displayName?: string;
+}
+
+/** Who a verified token names: the stable user id and, when the provider gave one, the name to show. */
+export interface TokenIdentity {
+  readonly user: string;
+  readonly displayName?: string;
 }
 
 export type Clock = () => number;
-export type TokenCheck = Result<{ user: string }>;
+export type TokenCheck = Result<TokenIdentity>;
 export interface TokenVerifier {
   verify(token: string | undefined): Promise<TokenCheck>;
 }
@@ -28,15 +35,18 @@ const HEADER_SAFE = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
 /** A user id the gateway can bind: the contracts' Name, and representable in X-ASRS-User-Id. */
 export const isUserName = (value: unknown): value is string => nameCheck.Check(value) && HEADER_SAFE.test(value as string);
 
+/** A name to show: the contracts' Name (1–64 characters, no control characters); any script. */
+export const isDisplayName = (value: unknown): value is string => nameCheck.Check(value);
+
 const encoder = new TextEncoder();
 
 export function createTokenIssuer(options: { signingKey: string; ttlSeconds: number; now?: Clock }) {
   const key = encoder.encode(options.signingKey);
   const now = options.now ?? Date.now;
-  return async function issue(user: string): Promise<IssuedToken> {
+  return async function issue(user: string, displayName?: string): Promise<IssuedToken> {
     const issuedAt = Math.floor(now() / 1000);
     const expiresAt = issuedAt + options.ttlSeconds;
-    const token = await new SignJWT({})
+    const token = await new SignJWT(displayName ? { name: displayName } : {})
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setIssuer(GATEWAY_ISSUER)
       .setAudience(CLIENT_AUDIENCE)
@@ -44,7 +54,7 @@ export function createTokenIssuer(options: { signingKey: string; ttlSeconds: num
       .setIssuedAt(issuedAt)
       .setExpirationTime(expiresAt)
       .sign(key);
-    return { token, expiresAt: new Date(expiresAt * 1000).toISOString(), user };
+    return { token, expiresAt: new Date(expiresAt * 1000).toISOString(), user, ...(displayName ? { displayName } : {}) };
   };
 }
 
@@ -63,7 +73,7 @@ export function createGatewayTokenVerifier(options: { signingKey: string; now?: 
           requiredClaims: ['sub', 'exp'],
           currentDate: new Date(now()),
         });
-        return userFrom(payload, 'sub');
+        return identityFrom(payload, 'sub', 'name');
       } catch (error) {
         return rejected(error);
       }
@@ -75,8 +85,11 @@ export function createGatewayTokenVerifier(options: { signingKey: string; now?: 
 export const CLOCK_TOLERANCE_SECONDS = 5;
 
 /**
- * An OIDC provider's tokens: signature by its JWKS with an allowed algorithm,
- * issuer, audience and expiry checked, the user id from the configured claim.
+ * An OIDC provider's access tokens for this API: signature by its JWKS with an
+ * allowed algorithm, issuer, the API's audience and expiry checked, then the
+ * required scope (`scp`/`scope`) or app role (`roles`), which also refuses an
+ * ID token (it carries none); the user id from the configured stable claim,
+ * the name shown from the name claim.
  */
 export function createOidcVerifier(oidc: OidcConfig, options: { now?: Clock } = {}): TokenVerifier {
   const jwks = createRemoteJWKSet(new URL(oidc.jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000 });
@@ -84,25 +97,62 @@ export function createOidcVerifier(oidc: OidcConfig, options: { now?: Clock } = 
   return {
     async verify(token) {
       if (!token) return fail(ErrorCodes.tokenMissing, 'no bearer token');
+      let payload: JWTPayload;
       try {
-        const { payload } = await jwtVerify(token, jwks, {
+        ({ payload } = await jwtVerify(token, jwks, {
           algorithms: [...oidc.algorithms],
           issuer: oidc.issuer,
           audience: oidc.audience,
           requiredClaims: ['exp'],
           currentDate: new Date(now()),
           clockTolerance: CLOCK_TOLERANCE_SECONDS,
-        });
-        return userFrom(payload, oidc.userClaim);
+        }));
       } catch (error) {
         if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
           // The provider's keys could not be fetched: our problem, not the caller's.
           throw new GatewayError(GatewayErrorCodes.jwksUnavailable, 'the identity provider keys could not be fetched');
         }
+        if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'aud' && isIdTokenFor(token, oidc.clientId)) return idTokenRefused(oidc);
         return rejected(error);
       }
+      if (looksLikeIdToken(payload)) return idTokenRefused(oidc);
+      if (!grants(payload, oidc.requiredScope)) {
+        return fail(ErrorCodes.tokenInvalid, `the access token lacks the scope or app role "${oidc.requiredScope}"`);
+      }
+      return identityFrom(payload, oidc.userClaim, oidc.nameClaim);
     },
   };
+}
+
+/** `scp` (Entra ID) or `scope` (RFC 9068), space-separated, or `roles` (app roles, an array). */
+function grants(payload: JWTPayload, required: string): boolean {
+  const delegated = [payload.scp, payload.scope].flatMap((value) => (typeof value === 'string' ? value.split(' ') : []));
+  const roles = Array.isArray(payload.roles) ? payload.roles : [];
+  return delegated.includes(required) || roles.includes(required);
+}
+
+/**
+ * ID tokens say who signed in to the page, not that the API may be called:
+ * `nonce` and `at_hash` belong only to them, and `token_use` says so where the
+ * provider sets it. With one app registration for page and API their audience
+ * can equal the API's, so the scope check above refuses them as well.
+ */
+function looksLikeIdToken(payload: JWTPayload): boolean {
+  return payload.token_use === 'id' || 'nonce' in payload || 'at_hash' in payload;
+}
+
+/** An audience failure because the token is the page's ID token (audience = the page's client id). */
+function isIdTokenFor(token: string, clientId: string): boolean {
+  try {
+    const { aud } = decodeJwt(token);
+    return (Array.isArray(aud) ? aud : [aud]).includes(clientId);
+  } catch {
+    return false;
+  }
+}
+
+function idTokenRefused(oidc: OidcConfig): TokenCheck {
+  return fail(ErrorCodes.tokenInvalid, `an ID token is not accepted: send the access token for ${oidc.audience}`);
 }
 
 /**
@@ -127,10 +177,12 @@ function algOf(token: string): string | undefined {
   }
 }
 
-function userFrom(payload: JWTPayload, claim: string): TokenCheck {
-  const user = payload[claim];
-  if (!isUserName(user)) return fail(ErrorCodes.tokenInvalid, `token claim "${claim}" is not a usable user name`);
-  return ok({ user });
+function identityFrom(payload: JWTPayload, userClaim: string, nameClaim: string): TokenCheck {
+  const user = payload[userClaim];
+  if (!isUserName(user)) return fail(ErrorCodes.tokenInvalid, `token claim "${userClaim}" is not a usable user name`);
+  // The name only decorates: a missing or unusable one leaves the id to be shown.
+  const displayName = payload[nameClaim];
+  return ok(isDisplayName(displayName) ? { user, displayName } : { user });
 }
 
 function rejected(error: unknown): TokenCheck {

@@ -34,11 +34,12 @@ export function createWebPubSubClient(service: WebSocketService, hub: string): W
 export function webPubSubClientEndpoint(config: GatewayConfig, client: WebPubSubServiceClient): ClientEndpoint {
   const minutes = Math.max(1, Math.ceil(config.auth.tokenTtlSeconds / 60));
   return {
-    async ticket(user) {
+    async ticket({ user, displayName }) {
+      // The service's token has no room for our claims: the name goes back in the negotiate answer only.
       const { token } = await client.getClientAccessToken({ userId: user, expirationTimeInMinutes: minutes });
       const exp = decodeJwt(token).exp;
       const expiresAt = new Date((exp ?? Math.floor(Date.now() / 1000) + minutes * 60) * 1000).toISOString();
-      return { token, user, expiresAt, url: webPubSubClientUrl(config.publicWsBase, config.hub, token) };
+      return { token, user, ...(displayName ? { displayName } : {}), expiresAt, url: webPubSubClientUrl(config.publicWsBase, config.hub, token) };
     },
   };
 }

@@ -4,7 +4,7 @@ import { createLogger } from '@parley/service-kit';
 import { testApp, testConfig } from '../testing/support.js';
 
 const OIDC = {
-  AUTH_MODE: 'oidc', OIDC_JWKS_URL: 'https://login.test/t/keys', OIDC_ISSUER: 'https://login.test/t/v2.0', OIDC_AUDIENCE: 'api://parley',
+  AUTH_MODE: 'oidc', OIDC_JWKS_URL: 'https://login.test/t/keys', OIDC_ISSUER: 'https://login.test/t/v2.0', OIDC_API_AUDIENCE: 'api://parley', OIDC_REQUIRED_SCOPE: 'chat',
   OIDC_CLIENT_ID: 'parley-web', OIDC_SCOPES: 'openid profile chat',
 };
 

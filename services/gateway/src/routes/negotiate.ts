@@ -3,7 +3,7 @@ import { ErrorCodes } from '@parley/contracts';
 import type { GatewayConfig } from '../config.js';
 import { GatewayError, GatewayErrorCodes } from '../errors.js';
 import type { ClientEndpoint } from '../dialects/client-endpoint.js';
-import { isUserName, type TokenVerifier } from '../tokens.js';
+import { isUserName, type TokenIdentity, type TokenVerifier } from '../tokens.js';
 
 export interface NegotiateOptions {
   config: GatewayConfig;
@@ -19,6 +19,8 @@ export interface NegotiateAnswer {
   /** ISO time. */
   readonly expiresAt: string;
   readonly user: string;
+  /** The name to show (oidc: `OIDC_NAME_CLAIM`); absent when the provider gave none. */
+  readonly displayName?: string;
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -27,18 +29,19 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
  * `POST /api/negotiate`: the WebSocket URL and a token for the signed-in user:
  * the gateway's own token on the seed dialect, a Web PubSub client token
  * (`sub` = the user) on Web PubSub. Development: the user is the `name` of the JSON body.
- * oidc: the user comes from a verified `Authorization: Bearer` token.
+ * oidc: the user and the name shown come from a verified `Authorization: Bearer`
+ * access token for the API; the gateway's own token carries the name as `name`.
  */
 export const negotiateRoutes: FastifyPluginAsync<NegotiateOptions> = async (app, options) => {
   const { config } = options;
 
-  async function userOf(headers: Record<string, unknown>, body: unknown): Promise<string> {
+  async function identityOf(headers: Record<string, unknown>, body: unknown): Promise<TokenIdentity> {
     if (config.auth.mode === 'development') {
       const name = (body as { name?: unknown } | null | undefined)?.name;
       if (!isUserName(name)) {
         throw new GatewayError(GatewayErrorCodes.nameInvalid, 'name must be 1–64 printable ASCII characters without outer spaces');
       }
-      return name;
+      return { user: name };
     }
     const authorization = typeof headers.authorization === 'string' ? headers.authorization : undefined;
     if (!authorization) throw new GatewayError(ErrorCodes.tokenMissing, 'Authorization: Bearer <token> is required');
@@ -46,13 +49,12 @@ export const negotiateRoutes: FastifyPluginAsync<NegotiateOptions> = async (app,
     if (!match) throw new GatewayError(ErrorCodes.tokenInvalid, 'Authorization must be a Bearer token');
     const check = await options.oidc!.verify(match[1]);
     if (!check.ok) throw GatewayError.from(check.error);
-    return check.value.user;
+    return check.value;
   }
 
   app.post('/api/negotiate', { bodyLimit: 4096 }, async (request, reply): Promise<NegotiateAnswer> => {
-    const user = await userOf(request.headers, request.body);
-    const ticket = await options.endpoint.ticket(user);
+    const ticket = await options.endpoint.ticket(await identityOf(request.headers, request.body));
     reply.header('cache-control', 'no-store');
-    return { url: ticket.url, accessToken: ticket.token, expiresAt: ticket.expiresAt, user: ticket.user };
+    return { url: ticket.url, accessToken: ticket.token, expiresAt: ticket.expiresAt, user: ticket.user, ...(ticket.displayName ? { displayName: ticket.displayName } : {}) };
   });
 };

@@ -64,7 +64,7 @@ describe('POST /api/negotiate (development)', () => {
 });
 
 describe('POST /api/negotiate (oidc) without a usable bearer', () => {
-  const oidcEnv = { AUTH_MODE: 'oidc', OIDC_JWKS_URL: 'http://127.0.0.1:9/jwks', OIDC_ISSUER: 'https://idp.test', OIDC_AUDIENCE: 'parley' };
+  const oidcEnv = { AUTH_MODE: 'oidc', OIDC_JWKS_URL: 'http://127.0.0.1:9/jwks', OIDC_ISSUER: 'https://idp.test', OIDC_API_AUDIENCE: 'parley', OIDC_CLIENT_ID: 'parley-web', OIDC_REQUIRED_SCOPE: 'chat' };
 
   it('answers 401 PARLEY_TOKEN_MISSING without Authorization', async () => {
     ({ app } = await testApp(testConfig(oidcEnv)));

@@ -52,7 +52,7 @@ describe('GET /api/home (development)', () => {
   });
 
   it('is not a route in oidc mode (404)', async () => {
-    const oidc = { AUTH_MODE: 'oidc', OIDC_JWKS_URL: 'http://127.0.0.1:9/jwks', OIDC_ISSUER: 'https://idp.test', OIDC_AUDIENCE: 'parley' };
+    const oidc = { AUTH_MODE: 'oidc', OIDC_JWKS_URL: 'http://127.0.0.1:9/jwks', OIDC_ISSUER: 'https://idp.test', OIDC_API_AUDIENCE: 'parley', OIDC_CLIENT_ID: 'parley-web', OIDC_REQUIRED_SCOPE: 'chat' };
     ({ app } = await testApp(testConfig({ ...oidc, WEB_ROOT: webRoot })));
     const response = await app.inject({ method: 'GET', url: '/api/home?name=alice' });
     expect(response.statusCode).toBe(404);

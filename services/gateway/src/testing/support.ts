@@ -20,6 +20,7 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Rec
     SIGNALR_SECONDARY_KEY: SECONDARY_KEY,
     SERVICEBUS_CONNECTION_STRING: 'Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=x;UseDevelopmentEmulator=true;',
     TOKEN_SIGNING_KEY: SIGNING_KEY,
+    AUTH_MODE: 'development',
     LOG_LEVEL: 'silent',
     ...overrides,
   };
