@@ -33,6 +33,20 @@ export default [
     },
   },
   {
+    // Type-aware rules for the bugs that typing alone lets through here: a promise
+    // nobody awaits or catches (an unhandled rejection ends a service), a promise
+    // where a callback's result is ignored (an async listener), and `any` from
+    // JSON, YAML or a library flowing into a typed parameter unchecked.
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/no-unsafe-argument': 'error',
+    },
+  },
+  {
     // The one shared vitest setup lives at the workspace root (docs/style.md §11).
     files: ['**/vitest.config.ts'],
     rules: { '@nx/enforce-module-boundaries': 'off' },

@@ -12,7 +12,7 @@ export default [
     rules: {
       // Components are named by their kebab-case file names (house rule), e.g. chat-page.vue.
       'vue/multi-word-component-names': 'off',
-      // Never render HTML from data: messages are text (issue 9).
+      // Never render HTML from data: messages are text, and text from other people is untrusted.
       'vue/no-v-html': 'error',
       'vue/max-attributes-per-line': 'off',
       'vue/singleline-html-element-content-newline': 'off',
