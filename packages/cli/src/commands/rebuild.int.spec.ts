@@ -4,6 +4,7 @@ import { TableClient } from '@azure/data-tables';
 import { ServiceBusClient } from '@azure/service-bus';
 import { BusEntities, chatEventMessage, PROJECTION_TABLES, Tables, type ChatEvent } from '@parley/contracts';
 import { binPath, pinoReady, startAzurite, startProcess, startServiceBus, type RunningProcess, type StandIn } from '@parley/testkit';
+import { readLog } from '../replay/event-log.js';
 import { sendBySession } from '../replay/send.js';
 import { chatScript } from '../testing/chat-script.js';
 import { isolatedDir, runCli, waitFor } from '../testing/harness.js';
@@ -92,6 +93,14 @@ describe('parley rebuild (real worker, broker and Azurite)', () => {
     expect(original.presence).toHaveLength(20);
     expect(rowsOf(/^~claim:/).length).toBeGreaterThan(500);
     expect(original.connections!.length).toBeGreaterThan(0);
+
+    // The log is spread over each hour's shards (by user), and read back in event id order: the order the rebuild replays.
+    const partitions = new Set<string>();
+    for await (const row of table(Tables.events).listEntities({ queryOptions: { select: ['PartitionKey'] } })) partitions.add(row.partitionKey!);
+    expect(partitions.size).toBeGreaterThan(10);
+    const inLogOrder: string[] = [];
+    for await (const row of readLog(table(Tables.events), 'chat', ['PartitionKey', 'RowKey', 'hub'])) inLogOrder.push(row.rowKey);
+    expect(inLogOrder).toEqual(events.map((event) => event.metadata.eventId).sort());
 
     // Damage the projections: a stray row, a lost row. The rebuild must undo both.
     await table(Tables.messages).createEntity({ partitionKey: 'chat_lobby', rowKey: 'stray', text: 'not from the log' });

@@ -21,8 +21,8 @@ Run it while no live traffic flows: live events handled during the rebuild are
 applied out of log order.
 
   --hub       rebuild one hub only (its rows of every projection table)
-  --parallel  spread events over the connections' partitions as the gateway does:
-              faster with several workers, but only each connection's order is kept,
+  --parallel  spread events over the users' partitions as the gateway does:
+              faster with several workers, but only each user's order is kept,
               so invites and direct messages may be decided differently
   --dry-run   count what would be cleared and replayed, change nothing
   --yes       do not ask for confirmation (asked only when stdin is a terminal)
@@ -79,7 +79,7 @@ export async function rebuildCommand(args: string[], io: CliIo): Promise<void> {
         runId,
         notify: false,
         partitions: settings.partitions,
-        ordering: values.parallel ? 'connection' : 'hub',
+        ordering: values.parallel ? 'user' : 'hub',
         hub,
         onSkip: (reason) => io.stderr.write(`skipped: ${reason}\n`),
       });

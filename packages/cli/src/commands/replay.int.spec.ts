@@ -59,8 +59,8 @@ describe('parley replay (real broker and Azurite)', () => {
     const received = await receiveAll(probe, 5);
     expect(received).toHaveLength(5);
     await expectNoMore();
-    // Per connection (= per session) the order is the log's order.
-    const bob = received.filter((m) => m.sessionId === partitionSessionId('c-bob', 64));
+    // Per user (= per session, as the gateway sends) the order is the log's order.
+    const bob = received.filter((m) => m.sessionId === partitionSessionId('bob', 64));
     expect(bob.map((m) => (m.body as ChatEvent).metadata.eventId)).toEqual(inRangeOfChat.filter((e) => e.metadata.connectionId === 'c-bob').map((e) => e.metadata.eventId));
     for (const message of received) {
       const body = message.body as ChatEvent;
@@ -68,7 +68,7 @@ describe('parley replay (real broker and Azurite)', () => {
       expect(parseChatEvent(body).ok).toBe(true);
       expect(body).toEqual({ ...original, metadata: { ...original.metadata, replayed: true } });
       expect(message.messageId).toBe(`${body.metadata.eventId}:replay:${runId}`);
-      expect(message.sessionId).toBe(partitionSessionId(body.metadata.connectionId, 64));
+      expect(message.sessionId).toBe(partitionSessionId(body.metadata.userId, 64));
       expect(message.subject).toBe(body.type);
       expect(message.contentType).toBe('application/json');
       expect(message.applicationProperties).toMatchObject({ [BusProperties.replayed]: true, [BusProperties.type]: body.type, [BusProperties.hub]: 'chat' });
@@ -88,7 +88,7 @@ describe('parley replay (real broker and Azurite)', () => {
     const result = await runCli(['replay', '--from', '2025-03-01T10:00Z', '--to', '2025-03-01T12:00Z', '--hub', 'support'], { ...env, PARTITIONS: '4' }, dir);
     expect(result).toMatchObject({ code: 0, stdout: 'read 1, sent 1, skipped 0\n' });
     const [message] = await receiveAll(probe, 1);
-    expect(message?.sessionId).toBe(partitionSessionId('c-other', 4));
+    expect(message?.sessionId).toBe(partitionSessionId('carol', 4));
     expect((message?.body as ChatEvent).metadata.userId).toBe('carol');
   });
 

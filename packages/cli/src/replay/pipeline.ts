@@ -30,7 +30,7 @@ export interface PipelineOptions extends ReplayOptions {
  * Filters rows of the event log, turns them into replay messages and sends
  * them in order per session. Rows must arrive in log order (per hour bucket,
  * by event id); a flush completes before the next rows are buffered, so the
- * order of each connection's events survives.
+ * order of each user's events survives.
  */
 export class ReplayPipeline {
   readonly stats: ReplayStats = { read: 0, sent: 0, skipped: 0, wouldSend: 0 };

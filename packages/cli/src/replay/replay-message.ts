@@ -17,14 +17,14 @@ export interface ReplayOptions {
   readonly notify: boolean;
   readonly partitions: number;
   /**
-   * `connection` (default): the session of the connection's partition, as the
-   * gateway sends; only each connection's events keep their order.
+   * `user` (default): the session of the user's partition, as the gateway
+   * sends; only each user's events keep their order.
    * `hub`: one session per hub, so the worker applies the whole log in its
    * order. A rebuild needs that: its projections start empty, and rules that
    * read another user's state (invite, direct message) must see the same
    * history as the first time.
    */
-  readonly ordering?: 'connection' | 'hub';
+  readonly ordering?: 'user' | 'hub';
 }
 
 export type Rebuilt = { ok: true; event: ChatEvent; message: ServiceBusMessage } | { ok: false; reason: string };

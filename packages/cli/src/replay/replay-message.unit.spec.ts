@@ -14,7 +14,7 @@ describe('rebuildMessage', () => {
     expect(parseChatEvent(message.body).ok).toBe(true);
     expect(message.body).toEqual({ ...event, metadata: { ...event.metadata, replayed: true } });
     expect(message.messageId).toBe(`${event.metadata.eventId}:replay:RUN1`);
-    expect(message.sessionId).toBe(partitionSessionId('conn-1', 64));
+    expect(message.sessionId).toBe(partitionSessionId('alice', 64));
     expect(message.subject).toBe('chat.message');
     expect(message.contentType).toBe('application/json');
     expect(message.applicationProperties).toEqual({
