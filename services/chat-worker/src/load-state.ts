@@ -1,6 +1,7 @@
 import type { HistoryFrame } from '@parley/contracts';
 import type { ChangingFrame, ConnectedState, DisconnectedState, EventContext, FrameState, HistoryState } from './rules/index.js';
 import type { KnownUsers } from './known-users.js';
+import type { OnlineList } from './online-list.js';
 import type { ChatStore } from './store/chat-store.js';
 
 /** A known user stays known: a positive answer is remembered (live events only, see KnownUsers). */
@@ -59,11 +60,12 @@ export async function loadHistoryState(store: ChatStore, frame: HistoryFrame, ct
   return frame.with !== undefined ? { kind: 'direct' } : { kind: 'lobby' };
 }
 
-export async function loadConnectedState(store: ChatStore, ctx: EventContext): Promise<ConnectedState> {
+export async function loadConnectedState(store: ChatStore, ctx: EventContext, onlineList?: OnlineList): Promise<ConnectedState> {
+  const readOnline = () => store.onlineUsers(ctx.hub);
   const [connections, rooms, online] = await Promise.all([
     store.connectionsOf(ctx.hub, ctx.userId),
     store.roomsOf(ctx.hub, ctx.userId),
-    store.onlineUsers(ctx.hub),
+    onlineList ? onlineList.read(ctx.hub, readOnline) : readOnline(),
   ]);
   return { connections, rooms, online };
 }

@@ -10,6 +10,7 @@ import {
 } from './load-state.js';
 import { assumedState, frameConversation, reliedMembers } from './frame-claims.js';
 import { KnownUsers } from './known-users.js';
+import { OnlineList } from './online-list.js';
 import type { EventOutcome, WorkerMetrics } from './metrics.js';
 import type { CommandPublisher } from './publisher/command-publisher.js';
 import {
@@ -94,6 +95,7 @@ export function createEventProcessor(deps: ProcessorDeps): EventProcessor {
   const knownUsers = new KnownUsers();
   const presenceLimits = config.presence ?? DEFAULT_PRESENCE_LIMITS;
   const rateLimit = new UserRateLimit();
+  const onlineList = new OnlineList();
 
   /**
    * A live frame past the user's rate: refused before anything is written, the event log included
@@ -147,7 +149,7 @@ export function createEventProcessor(deps: ProcessorDeps): EventProcessor {
   async function decide(event: ChatEvent, ctx: EventContext, notify: boolean, tables: ChatStore, logged: Promise<unknown>): Promise<Decided | 'resend'> {
     switch (event.type) {
       case 'chat.connected':
-        return { decision: decideConnected(await loadConnectedState(tables, ctx), ctx, presenceLimits), stored: false };
+        return { decision: decideConnected(await loadConnectedState(tables, ctx, onlineList), ctx, presenceLimits), stored: false };
       case 'chat.disconnected':
         return { decision: decideDisconnected(await loadDisconnectedState(tables, ctx), ctx, presenceLimits), stored: false };
       case 'chat.message': {
