@@ -41,7 +41,7 @@ export class RecoveredState {
       }
       case 'sst': {
         let states = this.sessionStates.get(r.store);
-        if (!states) this.sessionStates.set(r.store, (states = new Map()));
+        if (!states) this.sessionStates.set(r.store, (states = new Map<string, Buffer | null>()));
         states.set(r.sid, r.state);
         return;
       }
@@ -63,13 +63,13 @@ export class RecoveredState {
 
   private store(key: string): Map<number, Recovered> {
     let m = this.stores.get(key);
-    if (!m) this.stores.set(key, (m = new Map()));
+    if (!m) this.stores.set(key, (m = new Map<number, Recovered>()));
     return m;
   }
 
   private dups(entity: string): Map<string, number> {
     let m = this.duplicates.get(entity);
-    if (!m) this.duplicates.set(entity, (m = new Map()));
+    if (!m) this.duplicates.set(entity, (m = new Map<string, number>()));
     return m;
   }
 }
