@@ -108,7 +108,7 @@ export class Hub<C extends Member> {
 
   private join(group: string, conn: C, reason: number): void {
     let members = this.groups.get(group);
-    if (!members) this.groups.set(group, (members = new Map()));
+    if (!members) this.groups.set(group, (members = new Map<C, number>()));
     members.set(conn, (members.get(conn) ?? 0) | reason);
     (conn.groups ??= new Set()).add(group);
   }

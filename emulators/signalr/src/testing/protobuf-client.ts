@@ -95,9 +95,15 @@ export interface DownstreamObject {
   readonly pong_message?: Record<string, never>;
 }
 
-/** A DownstreamMessage as a plain object: uint64 as numbers, only the fields that are set. */
+/**
+ * A DownstreamMessage as a plain object: uint64 as numbers, only the fields
+ * that are set, except an ack's `success`, which proto3 reads as false when
+ * absent (protobufjs versions differ on whether toObject shows it).
+ */
 export function decodeDownstream(frame: Buffer): DownstreamObject {
-  return Downstream.toObject(Downstream.decode(frame), { longs: Number }) as DownstreamObject;
+  const message = Downstream.toObject(Downstream.decode(frame), { longs: Number }) as DownstreamObject;
+  const ack = message.ack_message;
+  return ack ? { ...message, ack_message: { ...ack, success: ack.success === true } } : message;
 }
 
 /** A google.protobuf.Any's encoded bytes, as a publisher packs them. */
