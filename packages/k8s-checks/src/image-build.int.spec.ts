@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,7 +18,9 @@ function buildCommand(service: string, outDir: string): string[] {
 }
 
 const work = mkdtempSync(path.join(tmpdir(), 'parley-image-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+// Three copied dependency trees: removing them takes over a minute on a loaded
+// 2-core machine, which is cleanup time, not a verdict on the build step.
+afterAll(() => rm(work, { recursive: true, force: true }), 300_000);
 
 // Packages that only tests, tooling or the build need: none may reach an image.
 const devOnly = ['vitest', 'typescript', 'eslint', 'nx', 'tsx', 'esbuild', 'azurite', 'vite', '@parley/testkit', 'kubernetes-models'];
