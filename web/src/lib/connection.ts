@@ -7,6 +7,8 @@ import { parseServerFrame } from './server-frames.js';
 
 export const SUBPROTOCOL = 'parley.chat.v1';
 const OPEN = 1;
+/** ErrorCodes.tooManyConnections of the contracts (the page imports their types only). */
+const TOO_MANY_CONNECTIONS = 'PARLEY_TOO_MANY_CONNECTIONS';
 
 /** The part of the browser WebSocket this module uses (so tests can pass another). */
 export interface SocketLike {
@@ -204,6 +206,7 @@ export class ChatConnection {
         if (settled) this.#handlers.onSettled?.(settled);
       }
       this.#handlers.onFrame(frame);
+      if (frame.type === 'error' && frame.error.code === TOO_MANY_CONNECTIONS) this.#refused(frame.error);
     };
     socket.onerror = () => {
       // A close event always follows; the retry is decided there.
@@ -212,8 +215,22 @@ export class ChatConnection {
       if (generation !== this.#generation) return;
       this.#socket = undefined;
       detach(socket);
+      // The close alone says it too, should the error frame before it have been lost.
+      if (event.reason.startsWith(`${TOO_MANY_CONNECTIONS}:`)) {
+        this.#refused({ code: TOO_MANY_CONNECTIONS, message: event.reason.slice(TOO_MANY_CONNECTIONS.length + 1).trim() });
+        return;
+      }
       this.#scheduleRetry(event.reason || `connection closed (${event.code})`);
     };
+  }
+
+  /**
+   * The server refused this connection: the user already has as many open as allowed. Reconnecting
+   * would only be refused again (and take a place another tab may need): stop, and say why.
+   */
+  #refused(error: { readonly code: string; readonly message: string }): void {
+    this.stop();
+    this.#handlers.onStatus({ kind: 'stopped', error: { code: error.code, message: error.message } });
   }
 
   #scheduleRetry(reason: string): void {

@@ -127,6 +127,31 @@ describe('ChatConnection', () => {
     });
   });
 
+  it('stops for good, saying why, when the server refuses the connection past the user\'s cap', async () => {
+    const t = setup();
+    t.connection.start();
+    await vi.advanceTimersByTimeAsync(0);
+    t.latest().open();
+    const refusal = { code: 'PARLEY_TOO_MANY_CONNECTIONS', message: 'alice already has 32 open connections (at most 32)' };
+    t.latest().receive({ type: 'error', id: '', error: refusal });
+    expect(t.frames.at(-1)).toEqual({ type: 'error', id: '', error: refusal });
+    expect(t.statuses.at(-1)).toEqual({ kind: 'stopped', error: refusal });
+    expect(t.latest().closedWith).toEqual({ code: 1000, reason: 'bye' });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(t.negotiate).toHaveBeenCalledTimes(1);
+  });
+
+  it('stops too when only the close says so (its error frame was lost)', async () => {
+    const t = setup();
+    t.connection.start();
+    await vi.advanceTimersByTimeAsync(0);
+    t.latest().open();
+    t.latest().drop(1008, 'PARLEY_TOO_MANY_CONNECTIONS: at most 32');
+    expect(t.statuses.at(-1)).toEqual({ kind: 'stopped', error: { code: 'PARLEY_TOO_MANY_CONNECTIONS', message: 'at most 32' } });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(t.negotiate).toHaveBeenCalledTimes(1);
+  });
+
   it('ignores events of a socket it has replaced, and unreadable frames', async () => {
     const t = setup();
     t.connection.start();
