@@ -34,7 +34,7 @@ function amqpAnswers(port: number): Promise<boolean> {
 }
 
 /**
- * Whether a component answers its readiness check: /readyz for our services,
+ * Whether a component answers its readiness check: /readyz of every copy of our services,
  * the health route for the WebSocket service, an AMQP header for the broker, a
  * Table service listing for the table store (Azurite or the tables emulator).
  */
@@ -52,8 +52,13 @@ export async function isReady(stack: Stack, name: ComponentName): Promise<boolea
         const status = await httpStatus(`http://127.0.0.1:${port}/devstoreaccount1/Tables`, { headers: { accept: 'application/json;odata=nometadata' } });
         return status < 500;
       }
-      default:
-        return (await httpStatus(`${opsUrl(stack, name)}/readyz`)) === 200;
+      default: {
+        // Every copy of a service answers /readyz.
+        const copies = stack.copies(name).map((copy) => copy.copy);
+        if (copies.length === 0) return (await httpStatus(`${opsUrl(stack, name)}/readyz`)) === 200;
+        const statuses = await Promise.all(copies.map((copy) => httpStatus(`${stack.opsUrl(name as 'gateway', copy)}/readyz`)));
+        return statuses.every((status) => status === 200);
+      }
     }
   } catch {
     return false;

@@ -24,8 +24,10 @@ export class ResilientClient {
   readonly transient = new Map<string, number>();
   /** Messages shown, by server id: a second delivery of the same id is counted, not shown. */
   readonly shown = new Map<string, Frame>();
-  /** Every live `message` frame, duplicates included, as `from/clientId` and server id. */
-  readonly deliveries: Array<{ key: string; serverId: string }> = [];
+  /** Every live `message` frame, duplicates included, as `from/clientId` and server id, with when it arrived and where it was sent. */
+  readonly deliveries: Array<{ key: string; serverId: string; at: number; room?: string; to?: string }> = [];
+  /** Who is online as this connection was told: its last `state` frame, then `presence` frames. */
+  readonly online = new Set<string>();
   /** Each WebSocket connection's lifetime: a member connected throughout a send has one epoch spanning it. */
   readonly epochs: Array<{ from: number; to?: number }> = [];
   redeliveries = 0;
@@ -98,9 +100,23 @@ export class ResilientClient {
     if (frame.type === 'error' && typeof frame.id === 'string') this.refused.set(frame.id, String((frame.error as { code?: string } | undefined)?.code));
     if (frame.type === 'message') {
       const id = String(frame.id);
-      this.deliveries.push({ key: `${String(frame.from)}/${String(frame.clientId)}`, serverId: id });
+      this.deliveries.push({
+        key: `${String(frame.from)}/${String(frame.clientId)}`,
+        serverId: id,
+        at: Date.now(),
+        ...(typeof frame.room === 'string' ? { room: frame.room } : {}),
+        ...(typeof frame.to === 'string' ? { to: frame.to } : {}),
+      });
       if (this.shown.has(id)) this.redeliveries++;
       else this.shown.set(id, frame);
+    }
+    if (frame.type === 'state' && Array.isArray(frame.online)) {
+      this.online.clear();
+      for (const user of frame.online as string[]) this.online.add(user);
+    }
+    if (frame.type === 'presence' && typeof frame.user === 'string') {
+      if (frame.online === true) this.online.add(frame.user);
+      else this.online.delete(frame.user);
     }
     for (const listener of this.listeners) listener(frame);
   }
