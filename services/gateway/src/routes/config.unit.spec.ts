@@ -50,7 +50,7 @@ describe('GET /api/config', () => {
     // The page itself: its CSP lets it fetch from the authority's origin, and nothing else new.
     const page = await app.inject({ method: 'GET', url: '/' });
     const csp = String(page.headers['content-security-policy']);
-    expect(csp).toContain("connect-src 'self' ws: wss: https://login.test;");
+    expect(csp).toContain("connect-src 'self' ws://127.0.0.1:8888 https://login.test;");
     expect(csp).toContain("script-src 'self';");
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
   });

@@ -11,28 +11,35 @@ export interface WebOptions {
   config: GatewayConfig;
 }
 
-/** The page may talk only to its own origin and to WebSockets (the front door lives elsewhere). */
+/**
+ * The page may talk only to its own origin; `connect-src` is completed per
+ * deployment by contentSecurityPolicy() with the one WebSocket service host.
+ */
 export const CONTENT_SECURITY_POLICY = {
   defaultSrc: ["'self'"],
   scriptSrc: ["'self'"],
   styleSrc: ["'self'"],
   imgSrc: ["'self'", 'data:'],
-  connectSrc: ["'self'", 'ws:', 'wss:'],
+  connectSrc: ["'self'"],
   objectSrc: ["'none'"],
   baseUri: ["'none'"],
   frameAncestors: ["'none'"],
 };
 
 /**
- * In oidc mode the page also talks to the identity provider (discovery, token
- * and revocation endpoints, with fetch): its origin joins connect-src. Sign-in
- * and sign-out are top-level redirects and renewal uses the refresh token, so
- * no frame and no inline script is needed.
+ * `connect-src`: the page's own origin, the origin of the WebSocket URL that
+ * negotiate hands out (the front door or Web PubSub, `ws:`/`wss:` with host
+ * and port) — not any socket anywhere, so injected script cannot open a
+ * channel to a host of its choosing — and in oidc mode the identity
+ * provider's origin (discovery, token and revocation endpoints, with fetch).
+ * Sign-in and sign-out are top-level redirects and renewal uses the refresh
+ * token, so no frame and no inline script is needed.
  */
 export function contentSecurityPolicy(config: GatewayConfig): typeof CONTENT_SECURITY_POLICY {
+  const connectSrc = [...CONTENT_SECURITY_POLICY.connectSrc, new URL(config.publicWsBase).origin];
   const authority = config.auth.mode === 'oidc' ? config.auth.oidc?.authority : undefined;
-  if (!authority) return CONTENT_SECURITY_POLICY;
-  return { ...CONTENT_SECURITY_POLICY, connectSrc: [...CONTENT_SECURITY_POLICY.connectSrc, new URL(authority).origin] };
+  if (authority) connectSrc.push(new URL(authority).origin);
+  return { ...CONTENT_SECURITY_POLICY, connectSrc: [...new Set(connectSrc)] };
 }
 
 /**

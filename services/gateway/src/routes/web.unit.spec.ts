@@ -7,7 +7,7 @@ import { GatewayErrorCodes } from '../errors.js';
 import { testApp, testConfig } from '../testing/support.js';
 
 const CSP =
-  "default-src 'self';script-src 'self';style-src 'self';img-src 'self' data:;connect-src 'self' ws: wss:;object-src 'none';base-uri 'none';frame-ancestors 'none'";
+  "default-src 'self';script-src 'self';style-src 'self';img-src 'self' data:;connect-src 'self' ws://127.0.0.1:8888;object-src 'none';base-uri 'none';frame-ancestors 'none'";
 
 let webRoot: string;
 let app: FastifyInstance;
@@ -57,6 +57,20 @@ describe('GET /api/home (development)', () => {
     const response = await app.inject({ method: 'GET', url: '/api/home?name=alice' });
     expect(response.statusCode).toBe(404);
     expect(response.json()).toMatchObject({ code: GatewayErrorCodes.notFound });
+  });
+});
+
+describe('connect-src', () => {
+  it('names the one WebSocket host negotiate hands out, never any ws: or wss: host', async () => {
+    const wps = { WEBSOCKET_SERVICE: 'webpubsub', SIGNALR_CONNECTION_STRING: undefined, SIGNALR_SECONDARY_KEY: undefined };
+    const config = testConfig({ ...wps, WEB_ROOT: webRoot, WEBPUBSUB_CONNECTION_STRING: 'Endpoint=https://parley.webpubsub.azure.com;AccessKey=k;Version=1.0;' });
+    ({ app } = await testApp(config));
+    const csp = String((await app.inject({ method: 'GET', url: '/' })).headers['content-security-policy']);
+    expect(csp).toContain("connect-src 'self' wss://parley.webpubsub.azure.com;");
+    expect(csp).not.toMatch(/(^|\s)wss?:(\s|;)/);
+    await app.close();
+    ({ app } = await testApp(testConfig({ WEB_ROOT: webRoot, SIGNALR_PUBLIC_URL: 'https://chat.example.org:8443/front' })));
+    expect(String((await app.inject({ method: 'GET', url: '/' })).headers['content-security-policy'])).toContain("connect-src 'self' wss://chat.example.org:8443;");
   });
 });
 
