@@ -137,7 +137,8 @@ export async function startDevOidc(options: DevOidcOptions): Promise<DevOidc> {
       });
       return;
     }
-    callback(req, res);
+    // oidc-provider's Koa handler answers its own errors; its promise carries nothing more.
+    void callback(req, res);
   };
 
   const signingKey = await importJWK(keys.signing, 'RS256');

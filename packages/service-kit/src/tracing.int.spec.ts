@@ -35,7 +35,7 @@ describe('tracing over OTLP/HTTP (a local collector)', () => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        if (request.url === '/v1/traces') bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        if (request.url === '/v1/traces') bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as (typeof bodies)[number]);
         response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
     });

@@ -18,7 +18,7 @@ describe('POST /api/negotiate (development)', () => {
     const response = await negotiate({ name: 'alice' });
     expect(response.statusCode).toBe(200);
     expect(response.headers['cache-control']).toBe('no-store');
-    const answer = response.json();
+    const answer = response.json<{ url: string; accessToken: string }>();
     expect(answer).toEqual({ url: expect.any(String), accessToken: expect.any(String), expiresAt: '2025-01-01T12:10:00.000Z', user: 'alice' });
     expect(answer.url).toBe(`ws://127.0.0.1:8888/ws/client/hubs/chat?access_token=${answer.accessToken}`);
     expect(decodeJwt(answer.accessToken)).toMatchObject({ sub: 'alice', iss: 'parley-gateway', aud: 'parley-chat', exp: now / 1000 + 600 });
