@@ -1,5 +1,5 @@
 /**
- * Benchmark of the SignalR emulator (issue 4). Prints figures; asserts nothing
+ * Benchmark of the WebSocket-service emulator. Prints figures; asserts nothing
  * about speed. The emulator runs as its own process (the real bin); clients,
  * REST caller and a trivial upstream share this one.
  *   1. REST broadcast of 1 KB frames to 1,000 and 10,000 connections

@@ -1,5 +1,5 @@
 /**
- * Benchmark (issue 5): signed `message` events POSTed at the gateway with the
+ * Benchmark: signed `message` events POSTed at the gateway with the
  * real local bus, and the same load at a bare fastify route, in one run.
  * Prints figures; asserts nothing. Env: BENCH_SECONDS (per phase, default 8),
  * BENCH_CONCURRENCY (default 64), BENCH_RATE (default 2000), BENCH_CONNECTIONS (default 512),

@@ -16,7 +16,7 @@ async function call(base: string, init: { method?: string; body?: unknown; token
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
 }
 
-/** The Web PubSub event handlers at run time (issue 18: `parley upstream` in Web PubSub mode). */
+/** The Web PubSub event handlers at run time (what `parley upstream` changes in Web PubSub mode). */
 describe('event handlers manage API', () => {
   let emulator: SignalREmulator;
   beforeAll(async () => {

@@ -6,7 +6,7 @@ import type { ExtraRoute } from '../rest/router.js';
 import { parseHubs, type WebPubSubSettings } from '../webpubsub/settings.js';
 
 /**
- * The Web PubSub face's event handlers at run time (issue 18, for `parley
+ * The Web PubSub face's event handlers at run time (for `parley
  * upstream` in Web PubSub mode): GET answers the `WebPubSub` section's `Hubs`
  * in the shape of Microsoft's emulator's appsettings.json
  * (`{"Hubs":{"chat":{"EventHandlers":[{"UrlTemplate","SystemEvents","EventPattern"}]}}}`);

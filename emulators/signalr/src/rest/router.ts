@@ -7,7 +7,7 @@ import { handleHubRequest, type RestContext } from './routes.js';
 import type { WpsRestContext } from '../webpubsub/rest/context.js';
 import { handleWpsRest, isWpsRestPath } from '../webpubsub/rest/router.js';
 
-/** A handler for one authenticated path outside the hub API (the manage API of issue 14). */
+/** A handler for one authenticated path outside the hub API (the emulator's own manage API). */
 export type ExtraRoute = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
 export interface RouterDeps {

@@ -8,7 +8,7 @@ import { PRIMARY } from '../testing/emulator.js';
 import { echoResponder, type EventAnswer } from '../testing/event-recorder.js';
 import { startWpsPair, type WpsPair } from '../testing/web-pubsub.js';
 
-/** Bad input gets the service's error and never disturbs anyone else (docs/protocols.md §2; issue 17 "Bad input"). */
+/** Bad input gets the service's error and never disturbs anyone else (docs/protocols.md §2). */
 describe('Web PubSub face: bad input', () => {
   let pair: WpsPair;
   let service: WebPubSubServiceClient;

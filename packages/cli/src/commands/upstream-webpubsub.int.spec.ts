@@ -6,7 +6,7 @@ import { isolatedDir, runCli } from '../testing/harness.js';
 
 const gatewayHandler = { UrlTemplate: 'http://127.0.0.1:7071/api/webpubsub/events', SystemEvents: ['connect', 'connected', 'disconnected'], EventPattern: '*' };
 
-/** `parley upstream` in Web PubSub mode (issue 18) against the real local service, and the az command for Azure. */
+/** `parley upstream` in Web PubSub mode against the real local service, and the az command for Azure. */
 describe('parley upstream --service webpubsub (real local WebSocket service)', () => {
   let dir: string;
   let stackFile: string;
