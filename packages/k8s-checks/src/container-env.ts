@@ -1,4 +1,4 @@
-import type { Fields, K8sObject } from './render.js';
+import { asFields, asLabels, asList, asString, type Fields, type K8sObject } from './render.js';
 
 /** Where one environment variable of a container comes from. */
 export type EnvSource =
@@ -23,35 +23,39 @@ export function containerEnv(objects: K8sObject[], container: Fields): Container
   const problems: string[] = [];
   const configMap = (name: string) => objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === name);
 
-  for (const from of container.envFrom ?? []) {
+  for (const from of asList(container.envFrom ?? [], 'envFrom')) {
     if (from.configMapRef) {
-      const found = configMap(from.configMapRef.name);
+      const name = asString(from.configMapRef.name, 'envFrom configMapRef.name');
+      const found = configMap(name);
       if (!found) {
-        if (from.configMapRef.optional !== true) problems.push(`envFrom ConfigMap ${from.configMapRef.name} does not exist`);
+        if (from.configMapRef.optional !== true) problems.push(`envFrom ConfigMap ${name} does not exist`);
         continue;
       }
-      for (const [key, value] of Object.entries<string>(found.data ?? {})) {
-        vars.set(`${from.prefix ?? ''}${key}`, { kind: 'configMap', configMap: from.configMapRef.name, key, value });
+      for (const [key, value] of Object.entries(asLabels(found.data ?? {}, `ConfigMap ${name} data`))) {
+        vars.set(`${from.prefix ?? ''}${key}`, { kind: 'configMap', configMap: name, key, value });
       }
     } else if (from.secretRef) {
       problems.push(`envFrom Secret ${from.secretRef.name}: name the keys with secretKeyRef so the checks can see them`);
     }
   }
-  for (const entry of container.env ?? []) {
+  for (const entry of asList(container.env ?? [], 'env')) {
+    const name = asString(entry.name, 'env name');
     if (entry.value !== undefined) {
-      vars.set(entry.name, { kind: 'literal', value: String(entry.value) });
+      vars.set(name, { kind: 'literal', value: String(entry.value) });
     } else if (entry.valueFrom?.secretKeyRef) {
-      const ref = entry.valueFrom.secretKeyRef;
-      vars.set(entry.name, { kind: 'secret', secret: ref.name, key: ref.key, optional: ref.optional === true });
+      const ref = asFields(entry.valueFrom.secretKeyRef, `${name} secretKeyRef`);
+      vars.set(name, { kind: 'secret', secret: asString(ref.name, `${name} secret`), key: asString(ref.key, `${name} key`), optional: ref.optional === true });
     } else if (entry.valueFrom?.configMapKeyRef) {
-      const ref = entry.valueFrom.configMapKeyRef;
-      const value = configMap(ref.name)?.data?.[ref.key];
-      if (value === undefined) problems.push(`${entry.name}: ConfigMap ${ref.name} has no key ${ref.key}`);
-      else vars.set(entry.name, { kind: 'configMap', configMap: ref.name, key: ref.key, value });
+      const ref = asFields(entry.valueFrom.configMapKeyRef, `${name} configMapKeyRef`);
+      const mapName = asString(ref.name, `${name} configMap`);
+      const key = asString(ref.key, `${name} key`);
+      const value: unknown = configMap(mapName)?.data?.[key];
+      if (value === undefined) problems.push(`${name}: ConfigMap ${mapName} has no key ${key}`);
+      else vars.set(name, { kind: 'configMap', configMap: mapName, key, value: asString(value, `${name} value`) });
     } else if (entry.valueFrom?.fieldRef) {
-      vars.set(entry.name, { kind: 'field', fieldPath: entry.valueFrom.fieldRef.fieldPath });
+      vars.set(name, { kind: 'field', fieldPath: asString(entry.valueFrom.fieldRef.fieldPath, `${name} fieldPath`) });
     } else {
-      problems.push(`${entry.name}: no value and no supported valueFrom`);
+      problems.push(`${name}: no value and no supported valueFrom`);
     }
   }
   return { vars, problems };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { containerEnv } from './container-env.js';
 import { opsPortOf, overlays, services } from './layout.js';
-import { findOne, ofKind, render, type K8sObject } from './render.js';
+import { asLabels, asNumber, asString, findOne, ofKind, render, type K8sObject } from './render.js';
 import { defaultOpsPort, defaultPort, drainTimeoutMs, routePaths } from './service-sources.js';
 
 /** Seconds the preStop hook sleeps, from `command: [sleep, N]`. */
@@ -11,8 +11,11 @@ function preStopSeconds(container: K8sObject): number {
   return Number(command[1]);
 }
 
-const selects = (selector: Record<string, string>, labels: Record<string, string>) =>
-  Object.entries(selector).every(([key, value]) => labels[key] === value);
+const selects = (selector: unknown, labels: unknown) => {
+  const wanted = asLabels(selector, 'selector');
+  const have = asLabels(labels, 'pod labels');
+  return Object.entries(wanted).every(([key, value]) => have[key] === value);
+};
 
 describe.each(overlays)('k8s/overlays/%s', (overlay) => {
   const objects = render(`overlays/${overlay}`);
@@ -58,7 +61,7 @@ describe.each(overlays)('k8s/overlays/%s', (overlay) => {
       }
       const annotations = pod.metadata.annotations ?? {};
       expect(annotations['prometheus.io/port']).toBe(String(ops.port));
-      expect(served.has(annotations['prometheus.io/path'])).toBe(true);
+      expect(served.has(asString(annotations['prometheus.io/path'], 'prometheus.io/path'))).toBe(true);
     });
 
     it('stops within its grace period: preStop, then the service drain, with a margin', () => {
@@ -85,7 +88,7 @@ describe.each(overlays)('k8s/overlays/%s', (overlay) => {
 
     it('runs as its workload identity service account', () => {
       expect(pod.metadata.labels['azure.workload.identity/use']).toBe('true');
-      const account = findOne(objects, 'ServiceAccount', pod.spec.serviceAccountName);
+      const account = findOne(objects, 'ServiceAccount', asString(pod.spec.serviceAccountName, 'serviceAccountName'));
       expect(account.metadata.annotations?.['azure.workload.identity/client-id']).toMatch(/^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$/);
       expect(account.metadata.annotations?.['azure.workload.identity/client-id']).not.toBe('00000000-0000-0000-0000-000000000000');
     });
@@ -121,7 +124,7 @@ describe.each(overlays)('k8s/overlays/%s', (overlay) => {
     const paths = ingress.spec.rules.flatMap((r: K8sObject) => r.http.paths);
     // Which paths: public ones only (edge.int.spec.ts); all of them to the gateway's public port.
     expect(paths.length).toBeGreaterThan(0);
-    for (const path of paths) expect(path.backend, path.path).toEqual({ service: { name: 'gateway', port: { name: 'http' } } });
+    for (const path of paths) expect(path.backend, String(path.path)).toEqual({ service: { name: 'gateway', port: { name: 'http' } } });
     expect(ingress.spec.rules[0].host).not.toBe('parley.example.com');
   });
 
@@ -130,6 +133,6 @@ describe.each(overlays)('k8s/overlays/%s', (overlay) => {
     expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'gateway' });
     expect(hpa.spec.metrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }]);
     expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(1);
-    expect(hpa.spec.maxReplicas).toBeGreaterThan(hpa.spec.minReplicas);
+    expect(hpa.spec.maxReplicas).toBeGreaterThan(asNumber(hpa.spec.minReplicas, 'minReplicas'));
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { WEBPUBSUB_EVENT_HANDLER_PATH } from '@parley/contracts';
 import { containerEnv, materialise } from './container-env.js';
 import { k8sDir, type ServiceName } from './layout.js';
-import { findOne, ofKind, render } from './render.js';
+import { findOne, firstContainer, render } from './render.js';
 import { secretStandIns } from './secret-stand-ins.js';
 import { loadServiceConfigs } from './service-config.js';
 
@@ -19,7 +19,7 @@ const keyStandIn = Buffer.alloc(32, 5).toString('base64');
 
 function overlay(name: 'dev' | 'prod') {
   const objects = render(`overlays/${name}`);
-  const envOf = (service: ServiceName) => containerEnv(objects, findOne(objects, 'Deployment', service).spec.template.spec.containers[0]);
+  const envOf = (service: ServiceName) => containerEnv(objects, firstContainer(findOne(objects, 'Deployment', service)));
   const value = (service: ServiceName, variable: string): string | undefined => {
     const source = envOf(service).vars.get(variable);
     return source && (source.kind === 'literal' || source.kind === 'configMap') ? source.value : undefined;
@@ -41,10 +41,11 @@ describe('k8s/overlays/prod: Azure Web PubSub with Microsoft Entra ID', () => {
     expect(endpoints[1]).toBe(endpoints[0]);
   });
 
-  it('protects the event handler with the Entra ID token of the hub, in the tenant Key Vault names', () => {
+  it('protects the event handler with the Entra ID token of the hub, in the tenant users sign in with', () => {
     expect(value('gateway', 'WEBPUBSUB_HANDLER_AUDIENCE')).toMatch(/^(api:\/\/|[0-9a-f-]{36}$)/);
-    const [spc] = ofKind(objects, 'SecretProviderClass');
-    expect(value('gateway', 'AZURE_TENANT_ID')).toBe(spc?.spec.parameters.tenantId);
+    const tenant = value('gateway', 'AZURE_TENANT_ID');
+    expect(tenant).toMatch(/^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$/);
+    expect(value('gateway', 'OIDC_ISSUER')).toBe(`https://login.microsoftonline.com/${tenant}/v2.0`);
   });
 
   it('routes the public event-handler URL the hub calls to the gateway', () => {

@@ -122,7 +122,7 @@ export function checkExpression(expr: string, known: ReadonlyMap<string, MetricD
 export function validatePodMonitor(object: K8sObject): string[] {
   const problems: string[] = [];
   const spec = object.spec ?? {};
-  const matchLabels = spec.selector?.matchLabels;
+  const matchLabels: unknown = spec.selector?.matchLabels;
   if (!matchLabels || typeof matchLabels !== 'object' || Object.keys(matchLabels).length === 0) problems.push('spec.selector.matchLabels must name the pods');
   const endpoints = spec.podMetricsEndpoints;
   if (!Array.isArray(endpoints) || endpoints.length === 0) problems.push('spec.podMetricsEndpoints must list at least one endpoint');
@@ -130,7 +130,7 @@ export function validatePodMonitor(object: K8sObject): string[] {
     if (typeof endpoint.port !== 'string' || endpoint.port === '') problems.push(`spec.podMetricsEndpoints[${index}].port must be a container port name`);
     if (endpoint.path !== undefined && !String(endpoint.path).startsWith('/')) problems.push(`spec.podMetricsEndpoints[${index}].path must start with /`);
     if (endpoint.interval !== undefined && !/^\d+[smh]$/.test(String(endpoint.interval))) problems.push(`spec.podMetricsEndpoints[${index}].interval must be like 30s`);
-    if (endpoint.scheme !== undefined && !['http', 'https'].includes(endpoint.scheme)) problems.push(`spec.podMetricsEndpoints[${index}].scheme must be http or https`);
+    if (endpoint.scheme !== undefined && !['http', 'https'].includes(String(endpoint.scheme))) problems.push(`spec.podMetricsEndpoints[${index}].scheme must be http or https`);
   }
   return problems;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { opsPortOf, overlays, services } from './layout.js';
 import { allowed, policiesFor, type Peer, type Pod } from './network-policy.js';
-import { findOne, ofKind, render, type K8sObject } from './render.js';
+import { asFields, findOne, ofKind, render, type K8sObject } from './render.js';
 
 /**
  * Deny by default, allow only the flows Parley has: the ingress controller to
@@ -50,7 +50,7 @@ describe.each(overlays)('k8s/overlays/%s network policies', (overlay) => {
 
   it('isolates every pod of the namespace in both directions, with no rule in the deny-all policy', () => {
     const denyAll = policies.filter(
-      (p) => Object.keys(p.spec.podSelector ?? {}).length === 0 && !p.spec.ingress && !p.spec.egress && ['Ingress', 'Egress'].every((t) => p.spec.policyTypes?.includes(t)),
+      (p) => Object.keys(asFields(p.spec.podSelector ?? {}, 'podSelector')).length === 0 && !p.spec.ingress && !p.spec.egress && ['Ingress', 'Egress'].every((t) => p.spec.policyTypes?.includes(t)),
     );
     expect(denyAll.map((p) => p.metadata.name)).toEqual(['parley-default-deny']);
     // A pod nobody planned for gets nothing but DNS.

@@ -1,4 +1,4 @@
-import type { Fields, K8sObject } from './render.js';
+import { asFields, asLabels, asList, asString, type Fields, type K8sObject } from './render.js';
 
 /**
  * A small evaluator of Kubernetes NetworkPolicy semantics (IPv4), enough to ask
@@ -12,8 +12,8 @@ type Labels = Record<string, string>;
 /** A label selector's verdict (matchLabels and matchExpressions; an empty selector selects everything). */
 export function selectorMatches(selector: Fields | undefined, labels: Labels): boolean {
   if (!selector) return true;
-  for (const [key, value] of Object.entries<string>(selector.matchLabels ?? {})) if (labels[key] !== value) return false;
-  for (const expression of selector.matchExpressions ?? []) {
+  for (const [key, value] of Object.entries(asLabels(selector.matchLabels ?? {}, 'matchLabels'))) if (labels[key] !== value) return false;
+  for (const expression of asList(selector.matchExpressions ?? [], 'matchExpressions')) {
     const present = expression.key in labels;
     const value = labels[expression.key];
     const values: string[] = expression.values ?? [];
@@ -53,11 +53,14 @@ export type Peer = { kind: 'ip'; address: string } | { kind: 'pod'; namespace: L
 function peerMatches(entry: Fields, peer: Peer, ownNamespace: Labels): boolean {
   if (entry.ipBlock) {
     if (peer.kind !== 'ip') return false;
-    return inCidr(peer.address, entry.ipBlock.cidr) && !(entry.ipBlock.except ?? []).some((cidr: string) => inCidr(peer.address, cidr));
+    const except: unknown[] = entry.ipBlock.except ?? [];
+    return inCidr(peer.address, asString(entry.ipBlock.cidr, 'ipBlock.cidr')) && !except.some((cidr) => inCidr(peer.address, asString(cidr, 'ipBlock.except')));
   }
   if (peer.kind !== 'pod') return false;
-  const namespaceOk = entry.namespaceSelector ? selectorMatches(entry.namespaceSelector, peer.namespace) : selectorMatches({ matchLabels: ownNamespace }, peer.namespace);
-  return namespaceOk && selectorMatches(entry.podSelector, peer.labels);
+  const namespaceOk = entry.namespaceSelector
+    ? selectorMatches(asFields(entry.namespaceSelector, 'namespaceSelector'), peer.namespace)
+    : selectorMatches({ matchLabels: ownNamespace }, peer.namespace);
+  return namespaceOk && selectorMatches(entry.podSelector === undefined ? undefined : asFields(entry.podSelector, 'podSelector'), peer.labels);
 }
 
 /** Whether a rule's `ports` admit the port (named ports resolve against the selected pod's container ports). */
@@ -84,7 +87,7 @@ const policyTypes = (policy: K8sObject): string[] => policy.spec.policyTypes ?? 
 
 /** The policies of `namespace` that select `pod` for `direction`. */
 export function policiesFor(policies: K8sObject[], pod: Pod, direction: Direction): K8sObject[] {
-  return policies.filter((p) => policyTypes(p).includes(direction) && selectorMatches(p.spec.podSelector, pod.labels));
+  return policies.filter((p) => policyTypes(p).includes(direction) && selectorMatches(asFields(p.spec.podSelector, `${p.metadata.name} podSelector`), pod.labels));
 }
 
 /**
@@ -108,9 +111,10 @@ export function allowed(
   const side = direction === 'Ingress' ? 'from' : 'to';
   const named = direction === 'Ingress' ? pod.namedPorts : peerNamedPorts;
   return selecting.some((policy) =>
-    (policy.spec[key] ?? []).some(
-      (rule: Fields) =>
-        portMatches(rule.ports, port, protocol, named) && ((rule[side] ?? []).length === 0 || (rule[side] as Fields[]).some((entry) => peerMatches(entry, peer, namespace))),
-    ),
+    asList(policy.spec[key] ?? [], `${policy.metadata.name} ${key}`).some((rule) => {
+      const peers = asList(rule[side] ?? [], `${policy.metadata.name} ${side}`);
+      const ports = rule.ports === undefined ? undefined : asList(rule.ports, `${policy.metadata.name} ports`);
+      return portMatches(ports, port, protocol, named) && (peers.length === 0 || peers.some((entry) => peerMatches(entry, peer, namespace)));
+    }),
   );
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { overlays } from './layout.js';
 import { RESTRICTED_NAMESPACE_LABELS, restrictedViolations } from './pod-security.js';
-import { ofKind, render, type K8sObject } from './render.js';
+import { asList, ofKind, render, type K8sObject } from './render.js';
 
 /** Pod Security Admission `restricted` on the namespace, and every pod template admitted by it. */
 describe.each(overlays)('k8s/overlays/%s', (overlay) => {
@@ -20,6 +20,6 @@ describe.each(overlays)('k8s/overlays/%s', (overlay) => {
   it.each(workloads.map((w) => [w.kind, w.metadata.name, w] as const))('%s %s meets restricted, with a read-only root filesystem', (_kind, _name, workload) => {
     const spec: K8sObject = workload.kind === 'Pod' ? workload.spec : workload.spec.template.spec;
     expect(restrictedViolations(spec)).toEqual([]);
-    for (const container of spec.containers) expect(container.securityContext?.readOnlyRootFilesystem, container.name).toBe(true);
+    for (const container of asList(spec.containers, 'containers')) expect(container.securityContext?.readOnlyRootFilesystem, String(container.name)).toBe(true);
   });
 });

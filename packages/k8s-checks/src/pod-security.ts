@@ -1,4 +1,4 @@
-import type { Fields } from './render.js';
+import { asList, type Fields } from './render.js';
 
 /**
  * The Pod Security Standards' `restricted` profile (which includes
@@ -25,17 +25,17 @@ const SECCOMP_OK = new Set(['RuntimeDefault', 'Localhost']);
 export function restrictedViolations(spec: Fields): string[] {
   const problems: string[] = [];
   const pod: Fields = spec.securityContext ?? {};
-  const containers: Fields[] = [...(spec.initContainers ?? []), ...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])];
+  const containers = ['initContainers', 'containers', 'ephemeralContainers'].flatMap((field) => asList(spec[field] ?? [], field));
 
   for (const field of ['hostNetwork', 'hostPID', 'hostIPC']) if (spec[field] === true) problems.push(`${field} must be unset or false`);
   if (pod.windowsOptions?.hostProcess === true) problems.push('hostProcess must be unset or false');
-  for (const volume of spec.volumes ?? []) {
+  for (const volume of asList(spec.volumes ?? [], 'volumes')) {
     const type = Object.keys(volume).find((key) => key !== 'name');
     if (!type || !RESTRICTED_VOLUMES.has(type)) problems.push(`volume ${volume.name}: type ${type} is not allowed (only ${[...RESTRICTED_VOLUMES].join(', ')})`);
   }
-  for (const sysctl of pod.sysctls ?? []) if (!SAFE_SYSCTLS.has(sysctl.name)) problems.push(`sysctl ${sysctl.name} is not in the safe set`);
+  for (const sysctl of asList(pod.sysctls ?? [], 'sysctls')) if (!SAFE_SYSCTLS.has(String(sysctl.name))) problems.push(`sysctl ${sysctl.name} is not in the safe set`);
   if (pod.runAsUser === 0) problems.push('pod runAsUser must not be 0');
-  if (pod.seccompProfile && !SECCOMP_OK.has(pod.seccompProfile.type)) problems.push(`pod seccompProfile ${pod.seccompProfile.type} is not RuntimeDefault or Localhost`);
+  if (pod.seccompProfile && !SECCOMP_OK.has(String(pod.seccompProfile.type))) problems.push(`pod seccompProfile ${pod.seccompProfile.type} is not RuntimeDefault or Localhost`);
   if (pod.seLinuxOptions && (pod.seLinuxOptions.user || pod.seLinuxOptions.role)) problems.push('pod seLinuxOptions user/role must be unset');
 
   for (const container of containers) {
@@ -47,8 +47,8 @@ export function restrictedViolations(spec: Fields): string[] {
     const runsAsNonRoot = context.runAsNonRoot ?? pod.runAsNonRoot;
     if (runsAsNonRoot !== true) problems.push(`${where}: runAsNonRoot must be true (on the pod or the container)`);
     if (context.runAsUser === 0) problems.push(`${where}: runAsUser must not be 0`);
-    const seccomp = context.seccompProfile?.type ?? pod.seccompProfile?.type;
-    if (!SECCOMP_OK.has(seccomp)) problems.push(`${where}: seccompProfile must be RuntimeDefault or Localhost (on the pod or the container), got ${seccomp}`);
+    const seccomp: unknown = context.seccompProfile?.type ?? pod.seccompProfile?.type;
+    if (typeof seccomp !== 'string' || !SECCOMP_OK.has(seccomp)) problems.push(`${where}: seccompProfile must be RuntimeDefault or Localhost (on the pod or the container), got ${seccomp}`);
     const drop: string[] = context.capabilities?.drop ?? [];
     if (!drop.includes('ALL')) problems.push(`${where}: capabilities must drop ALL`);
     for (const added of context.capabilities?.add ?? []) if (added !== 'NET_BIND_SERVICE') problems.push(`${where}: capability ${added} may not be added`);

@@ -46,3 +46,40 @@ export function findOne(objects: K8sObject[], kind: string, name: string): K8sOb
 export function ofKind(objects: K8sObject[], kind: string): K8sObject[] {
   return objects.filter((o) => o.kind === kind);
 }
+
+/*
+ * Typed reads of rendered YAML, which parses as `any`: each checks the shape it
+ * returns, so that a manifest of the wrong shape fails here, loudly, instead of
+ * flowing on into a check as something it is not.
+ */
+export function asString(value: unknown, what: string): string {
+  if (typeof value !== 'string') throw new Error(`${what}: expected a string, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+export function asNumber(value: unknown, what: string): number {
+  if (typeof value !== 'number') throw new Error(`${what}: expected a number, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+export function asFields(value: unknown, what: string): Fields {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${what}: expected an object, got ${JSON.stringify(value)}`);
+  return value as Fields;
+}
+
+export function asList(value: unknown, what: string): Fields[] {
+  if (!Array.isArray(value)) throw new Error(`${what}: expected a list, got ${JSON.stringify(value)}`);
+  return value.map((item, index) => asFields(item, `${what}[${index}]`));
+}
+
+/** A label map (or a selector's matchLabels): string to string. */
+export function asLabels(value: unknown, what: string): Record<string, string> {
+  const map = asFields(value, what);
+  for (const [key, item] of Object.entries(map)) asString(item, `${what}.${key}`);
+  return map as Record<string, string>;
+}
+
+/** The first (Parley's only) container of a Deployment's pod template. */
+export function firstContainer(deployment: K8sObject): Fields {
+  return asFields(asList(deployment.spec?.template?.spec?.containers, `${deployment.kind} ${deployment.metadata.name} containers`)[0], `${deployment.metadata.name} container`);
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { containerEnv, materialise } from './container-env.js';
 import { overlays, services, type ServiceName } from './layout.js';
-import { findOne, ofKind, render, type K8sObject } from './render.js';
+import { asString, findOne, firstContainer, ofKind, render, type K8sObject } from './render.js';
 import { secretStandIns } from './secret-stand-ins.js';
 import { loadServiceConfigs } from './service-config.js';
 
@@ -15,7 +15,7 @@ const CSI_DRIVER = 'secrets-store.csi.k8s.io';
 
 const renders = overlays.map((overlay) => {
   const objects = render(`overlays/${overlay}`);
-  const envOf = (service: ServiceName) => containerEnv(objects, findOne(objects, 'Deployment', service).spec.template.spec.containers[0]);
+  const envOf = (service: ServiceName) => containerEnv(objects, firstContainer(findOne(objects, 'Deployment', service)));
   const requiredSecrets = (service: ServiceName) =>
     [...envOf(service).vars].flatMap(([variable, source]) => (source.kind === 'secret' && !source.optional ? [{ variable, key: source.key }] : []));
   return { overlay, objects, envOf, requiredSecrets };
@@ -60,10 +60,12 @@ describe.each(renders)('k8s/overlays/$overlay: the Key Vault volume', ({ overlay
     }
     expect(classes).toHaveLength(1);
     const [spc] = classes as [K8sObject];
-    const synced = (spc.spec.secretObjects ?? []).flatMap((s: K8sObject) => (s.data ?? []).map((d: K8sObject) => d.key as string));
+    const synced: unknown[] = (spc.spec.secretObjects ?? []).flatMap((s: K8sObject) => (s.data ?? []).map((d: K8sObject) => d.key));
     const required = new Set(readers.flatMap((name) => requiredSecrets(name as ServiceName).map((s) => s.key)));
-    expect([...new Set(synced)].sort()).toEqual([...required].sort());
-    const mounterIds = readers.map((name) => findOne(objects, 'ServiceAccount', findOne(objects, 'Deployment', name).spec.template.spec.serviceAccountName));
+    expect([...new Set(synced.map((key) => asString(key, 'secretObjects key')))].sort()).toEqual([...required].sort());
+    const mounterIds = readers.map((name) =>
+      findOne(objects, 'ServiceAccount', asString(findOne(objects, 'Deployment', name).spec.template.spec.serviceAccountName, `${name} serviceAccountName`)),
+    );
     expect(mounterIds.map((account) => account.metadata.annotations?.['azure.workload.identity/client-id'])).toContain(spc.spec.parameters.clientID);
   });
 });

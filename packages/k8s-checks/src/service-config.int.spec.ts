@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { BrokerConfig } from './az-commands.js';
 import { containerEnv, materialise, type EnvSource } from './container-env.js';
 import { overlays, repoRoot, services, type ServiceName } from './layout.js';
-import { findOne, render, type K8sObject } from './render.js';
+import { asNumber, asString, findOne, firstContainer, render } from './render.js';
 import { secretStandIns } from './secret-stand-ins.js';
 import { loadServiceConfigs } from './service-config.js';
 import { envNamesRead } from './service-sources.js';
@@ -14,13 +15,11 @@ const secretLike = /CONNECTION_STRING|_KEY$|SECRET|PASSWORD|TOKEN$/;
 /** Parley's bus entities, as the local broker is configured (Config.json format). */
 function busEntities() {
   const file = path.join(repoRoot, 'emulators', 'servicebus', 'config', 'parley.json');
-  const config = JSON.parse(readFileSync(file, 'utf8'));
+  const config = JSON.parse(readFileSync(file, 'utf8')) as BrokerConfig;
   const namespace = config.UserConfig.Namespaces[0];
   return {
-    queues: new Map<string, K8sObject>(namespace.Queues.map((q: K8sObject) => [q.Name, q])),
-    subscriptions: new Map<string, K8sObject>(
-      namespace.Topics.flatMap((t: K8sObject) => t.Subscriptions.map((s: K8sObject) => [`${t.Name}/${s.Name}`, s])),
-    ),
+    queues: new Map((namespace?.Queues ?? []).map((q) => [q.Name, q])),
+    subscriptions: new Map((namespace?.Topics ?? []).flatMap((t) => (t.Subscriptions ?? []).map((s) => [`${t.Name}/${s.Name}`, s] as const))),
   };
 }
 
@@ -33,7 +32,7 @@ describe('the config check itself', () => {
 
 describe.each(overlays)('k8s/overlays/%s', (overlay) => {
   const objects = render(`overlays/${overlay}`);
-  const envOf = (name: ServiceName) => containerEnv(objects, findOne(objects, 'Deployment', name).spec.template.spec.containers[0]);
+  const envOf = (name: ServiceName) => containerEnv(objects, firstContainer(findOne(objects, 'Deployment', name)));
   const literal = (name: ServiceName, variable: string): string | undefined => {
     const source = envOf(name).vars.get(variable);
     return source && (source.kind === 'literal' || source.kind === 'configMap') ? source.value : undefined;
@@ -99,7 +98,7 @@ describe.each(overlays)('k8s/overlays/%s', (overlay) => {
     it('reads the namespace the services use, as KEDA identity through workload identity', () => {
       expect(`${trigger.metadata.namespace}.servicebus.windows.net`).toBe(literal(name, 'SERVICEBUS_NAMESPACE'));
       expect(trigger.metadata.connectionFromEnv).toBeUndefined();
-      const auth = findOne(objects, 'TriggerAuthentication', trigger.authenticationRef.name);
+      const auth = findOne(objects, 'TriggerAuthentication', asString(trigger.authenticationRef.name, 'authenticationRef.name'));
       expect(auth.spec.podIdentity.provider).toBe('azure-workload');
       expect(auth.spec.podIdentity.identityId).toMatch(uuid);
       expect(auth.spec.podIdentity.identityId).not.toBe('00000000-0000-0000-0000-000000000000');
@@ -108,7 +107,7 @@ describe.each(overlays)('k8s/overlays/%s', (overlay) => {
     it('never scales past the partition count: a replica beyond it could hold no session', () => {
       const partitions = Number(literal('chat-worker', 'PARTITIONS'));
       expect(scaled.spec.minReplicaCount).toBeGreaterThanOrEqual(1);
-      expect(scaled.spec.maxReplicaCount).toBeGreaterThanOrEqual(scaled.spec.minReplicaCount);
+      expect(scaled.spec.maxReplicaCount).toBeGreaterThanOrEqual(asNumber(scaled.spec.minReplicaCount, 'minReplicaCount'));
       expect(scaled.spec.maxReplicaCount).toBeLessThanOrEqual(partitions);
     });
   });
