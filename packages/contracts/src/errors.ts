@@ -24,6 +24,10 @@ export const ErrorCodes = {
   alreadyMember: 'PARLEY_ALREADY_MEMBER',
   selfMessage: 'PARLEY_SELF_MESSAGE',
   badCursor: 'PARLEY_BAD_CURSOR',
+  /** A private room refuses a non-member's join, invite and history (members add people with `invite`). */
+  roomPrivate: 'PARLEY_ROOM_PRIVATE',
+  /** A `join` with `private: true` named a room that already exists and is public. */
+  roomExists: 'PARLEY_ROOM_EXISTS',
   // upstream / auth
   signatureMissing: 'PARLEY_SIGNATURE_MISSING',
   signatureInvalid: 'PARLEY_SIGNATURE_INVALID',

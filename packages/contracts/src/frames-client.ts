@@ -37,7 +37,11 @@ export const SendFrame = Type.Object(
   },
   strict,
 );
-export const JoinFrame = Type.Object({ type: Type.Literal('join'), id: ClientId, room: Name }, strict);
+/**
+ * `private` matters only when the join creates the room: a private room is joined only through a
+ * member's `invite`, and is listed only to its members. Absent = public, as every older frame.
+ */
+export const JoinFrame = Type.Object({ type: Type.Literal('join'), id: ClientId, room: Name, private: Type.Optional(Type.Boolean()) }, strict);
 export const LeaveFrame = Type.Object({ type: Type.Literal('leave'), id: ClientId, room: Name }, strict);
 export const InviteFrame = Type.Object({ type: Type.Literal('invite'), id: ClientId, room: Name, user: Name }, strict);
 export const HistoryFrame = Type.Object(

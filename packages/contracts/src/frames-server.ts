@@ -37,6 +37,8 @@ export const HistoryAnswerFrame = Type.Object({
 export const StateFrame = Type.Object({
   type: Type.Literal('state'),
   rooms: Type.Array(Type.String()),
+  /** Those of `rooms` that are private (absent when none is). */
+  privateRooms: Type.Optional(Type.Array(Type.String())),
   online: Type.Array(Type.String()),
 });
 
@@ -48,6 +50,8 @@ export const RoomFrame = Type.Object({
   user: Type.String(),
   event: Type.Union([Type.Literal('joined'), Type.Literal('left'), Type.Literal('invited')]),
   by: Type.Optional(Type.String()),
+  /** Set on `joined` and `invited` of a private room. */
+  private: Type.Optional(Type.Literal(true)),
 });
 
 /**

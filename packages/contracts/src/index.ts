@@ -13,3 +13,4 @@ export * from './tables.js';
 export * from './rest-paths.js';
 export * from './webpubsub.js';
 export * from './bus-message.js';
+export * from './rooms.js';

@@ -178,6 +178,8 @@ export interface MemberEntity {
   joinedAt: string;
   /** The event that created the membership, for idempotence. */
   eventId: string;
+  /** Set when the room is private (the user's room list shows it without reading the room). */
+  private?: boolean;
 }
 
 export interface PresenceEntity {
