@@ -24,6 +24,7 @@ export default [
             { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:contracts', 'type:shared', 'type:testkit'] },
             { sourceTag: 'type:testkit', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:emulator', onlyDependOnLibsWithTags: ['type:emulator-lib'] },
+            { sourceTag: 'type:emulator-lib', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:web', onlyDependOnLibsWithTags: ['type:contracts'] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:contracts', 'type:shared', 'type:testkit', 'type:tool'] },
           ],

@@ -1,0 +1,5 @@
+export { EmulatorError } from './errors.js';
+export { createEmulatorLogger, silentLogger, announceReady, type Logger } from './logger.js';
+export { stopOnSignals, closeOnce, type Closable, type SignalTarget, type StopOnSignalsOptions } from './shutdown.js';
+export { parseLongOptions, portFromText, type LongOptions, type LongOptionSpec } from './cli.js';
+export { runEmulator, type RunEmulatorOptions, type StartedEmulator } from './main.js';
