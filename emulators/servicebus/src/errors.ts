@@ -1,3 +1,5 @@
+import { EmulatorError as CodedEmulatorError } from '@parley/emulator-lib';
+
 /**
  * Stable error codes of the Service Bus emulator (docs/style.md §3). Codes are a
  * contract: never reuse a retired one.
@@ -16,16 +18,8 @@ export type EmulatorErrorCode =
   | 'SBEMU_JOURNAL_IO'
   | 'SBEMU_LISTEN_FAILED';
 
-export class EmulatorError extends Error {
-  override readonly name = 'EmulatorError';
-  constructor(
-    readonly code: EmulatorErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+/** The shared start-up error (the bin's fatal line carries its code), narrowed to this emulator's codes. */
+export class EmulatorError extends CodedEmulatorError<EmulatorErrorCode> {}
 
 /** AMQP error conditions that the @azure/service-bus SDK maps to its error codes. */
 export const Condition = {

@@ -1,3 +1,4 @@
+import { closeOnce } from '@parley/emulator-lib';
 import { AmqpServer } from './amqp/server.js';
 import type { BrokerContext } from './broker/context.js';
 import { Deadlines } from './broker/deadlines.js';
@@ -76,19 +77,15 @@ export async function startServiceBusEmulator(options: ServiceBusEmulatorOptions
     await disk?.close();
     throw err;
   }
-  let closing: Promise<void> | undefined;
   return {
     port,
     host,
     connectionString: connectionStringFor(host, port),
-    close() {
-      closing ??= (async () => {
-        await server.close();
-        deadlines.close();
-        ns.close();
-        await disk?.close();
-      })();
-      return closing;
-    },
+    close: closeOnce(async () => {
+      await server.close();
+      deadlines.close();
+      ns.close();
+      await disk?.close();
+    }),
   };
 }

@@ -1,3 +1,4 @@
+import { parseLongOptions, portFromText } from '@parley/emulator-lib';
 import { EmulatorError } from '../errors.js';
 
 export interface CliOptions {
@@ -15,21 +16,10 @@ function invalid(message: string): never {
 
 /** Parses the bin's arguments (`--name value` or `--name=value`). */
 export function parseCliArgs(argv: readonly string[]): CliOptions {
-  const values = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (!arg.startsWith('--')) invalid(`unexpected argument "${arg}"`);
-    const eq = arg.indexOf('=');
-    const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
-    const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
-    if (!['config', 'port', 'host', 'data-dir'].includes(name)) invalid(`unknown option --${name}`);
-    if (value === undefined || value === '') invalid(`option --${name} needs a value`);
-    values.set(name, value);
-  }
+  const { values } = parseLongOptions(argv, { valued: ['config', 'port', 'host', 'data-dir'] }, invalid);
   const config = values.get('config');
   if (!config) invalid('option --config is required');
   const portText = values.get('port') ?? '5672';
-  const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port > 65535) invalid(`option --port: "${portText}" is not a port number (0-65535)`);
+  const port = portFromText(portText) ?? invalid(`option --port: "${portText}" is not a port number (0-65535)`);
   return { config, port, host: values.get('host') ?? '127.0.0.1', dataDir: values.get('data-dir') };
 }
