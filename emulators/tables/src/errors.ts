@@ -1,3 +1,5 @@
+import { EmulatorError as CodedEmulatorError } from '@parley/emulator-lib';
+
 /**
  * Stable error codes of the Table service emulator (docs/style.md §3). Codes are
  * a contract: never reuse a retired one.
@@ -12,16 +14,8 @@
 
 export type EmulatorErrorCode = 'TBLEMU_ARGS_INVALID' | 'TBLEMU_DB_OPEN' | 'TBLEMU_LISTEN_FAILED';
 
-export class EmulatorError extends Error {
-  override readonly name = 'EmulatorError';
-  constructor(
-    readonly code: EmulatorErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+/** The shared start-up error (the bin's fatal line carries its code), narrowed to this emulator's codes. */
+export class EmulatorError extends CodedEmulatorError<EmulatorErrorCode> {}
 
 /** The Azure Table service error codes this emulator answers with. */
 export type ServiceErrorCode =

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { closeOnce } from '@parley/emulator-lib';
 import { DEV_ACCOUNT, DEV_KEY, devAccount } from './auth/account.js';
 import { EmulatorError } from './errors.js';
 import { createHttpServer, listen } from './http/server.js';
@@ -48,19 +49,16 @@ export async function startTablesEmulator(options: TablesEmulatorOptions = {}): 
     db.close();
     throw new EmulatorError('TBLEMU_LISTEN_FAILED', `cannot listen on ${host}:${options.port ?? 0}: ${(err as Error).message}`, { cause: err });
   }
-  let closing: Promise<void> | undefined;
   return {
     port,
     host,
     connectionString: connectionStringFor(host, port),
-    close() {
-      closing ??= new Promise<void>((resolve) => {
+    close: closeOnce(async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }).then(() => {
-        db.close();
       });
-      return closing;
-    },
+      db.close();
+    }),
   };
 }
