@@ -1,3 +1,5 @@
+import { EmulatorError as CodedEmulatorError } from '@parley/emulator-lib';
+
 /**
  * Stable error codes of the SignalR emulator (docs/style.md §3). Codes are a
  * contract: they appear in logs, REST error bodies and handshake refusals.
@@ -30,18 +32,18 @@ export const ErrorCodes = {
   badFilter: 'SIGNALR_BAD_FILTER',
   unsupportedMediaType: 'SIGNALR_UNSUPPORTED_MEDIA_TYPE',
   apiVersion: 'SIGNALR_API_VERSION',
+  /** The bin could not start for a reason with no code of its own (a port in use, a certificate it cannot read). */
+  unexpected: 'SIGNALR_UNEXPECTED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
-export class EmulatorError extends Error {
-  readonly code: ErrorCode;
+/** The shared coded error, narrowed to this emulator's codes, with the HTTP status a REST reply or refusal carries. */
+export class EmulatorError extends CodedEmulatorError<ErrorCode> {
   readonly status: number;
 
   constructor(code: ErrorCode, message: string, status = 500) {
-    super(message);
-    this.name = 'EmulatorError';
-    this.code = code;
+    super(code, message);
     this.status = status;
   }
 }

@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,6 +85,32 @@ describe('the signalr-emulator bin', () => {
     const proc = run(['--port', '0', '--persist-settings']);
     expect(await proc.exit).toBe(2);
     expect(String(proc.lines.find((l) => l.level === 60)?.msg)).toContain('--persist-settings: needs --config FILE');
+  });
+
+  it('at LOG_LEVEL=info logs shutting down then one stopped line on SIGTERM, and exits 0', async () => {
+    const proc = run(['--port', '0'], { LOG_LEVEL: 'info' });
+    try {
+      await waitFor(() => proc.lines.find((l) => l.msg === 'ready'), 20_000, 'the ready line');
+      proc.child.kill('SIGTERM');
+      expect(await proc.exit).toBe(0);
+      const shutdown = proc.lines.map((l) => l.msg).filter((msg) => msg === 'shutting down' || msg === 'stopped');
+      expect(shutdown).toEqual(['shutting down', 'stopped']);
+    } finally {
+      proc.child.kill('SIGKILL');
+    }
+  });
+
+  it('stops with one coded fatal line and exit 1 when its port is taken', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+    const proc = run(['--port', String((taken.address() as AddressInfo).port)]);
+    expect(await proc.exit).toBe(1);
+    const fatal = proc.lines.filter((l) => l.level === 60);
+    expect(fatal).toHaveLength(1);
+    expect(fatal[0]?.code).toBe('SIGNALR_UNEXPECTED');
+    expect(String(fatal[0]?.msg)).toContain('EADDRINUSE');
+    expect(proc.lines.some((l) => l.msg === 'ready')).toBe(false);
   });
 
   it('refuses a bad --port', async () => {

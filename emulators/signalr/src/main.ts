@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
+import { runEmulator } from '@parley/emulator-lib';
 import { pino } from 'pino';
 import { DEFAULT_CONFIG_PATH, loadConfigFile, overridesFromEnv } from './config.js';
 import { ConfigError, ErrorCodes } from './errors.js';
 import { startSignalREmulator } from './index.js';
-import { checkLogLevel, checkPort, stopOnSignals } from './cli-shared.js';
+import { checkLogLevel, checkPort } from './cli-shared.js';
 
 const USAGE = 'usage: signalr-emulator [--port 8888] [--host 127.0.0.1] [--config FILE [--persist-settings]] [--log-level info]';
 
@@ -58,28 +59,27 @@ async function main(): Promise<void> {
     return;
   }
   const logger = pino({ level: cli.logLevel, base: { service: 'signalr-emulator' } });
-  const emulator = await startSignalREmulator({
-    port: cli.port,
-    host: cli.host,
-    config,
-    logger,
-    ...(cli.persistSettings ? { persistSettingsTo: configPath } : {}),
-  });
-  // The ready line is a contract (harnesses wait for it), so it is written whatever the log level.
-  logger.child({}, { level: 'info' }).info(
-    {
-      port: emulator.port,
-      configPath,
-      persistSettings: cli.persistSettings,
-      templates: config.upstream.templates.length,
-      webPubSubHubs: [...config.webPubSub.hubs.keys()],
-      connectionString: emulator.connectionString,
-      webPubSubConnectionString: emulator.webPubSubConnectionString,
+  // Constants, so that start() below keeps what the checks above established.
+  const { port, host, persistSettings } = cli;
+  await runEmulator({
+    log: logger,
+    unexpectedCode: ErrorCodes.unexpected,
+    // close() logs its own `stopped` line, with the port.
+    shutdown: { closeLogsStopped: true },
+    async start() {
+      const emulator = await startSignalREmulator({ port, host, config, logger, ...(persistSettings ? { persistSettingsTo: configPath } : {}) });
+      const ready = {
+        port: emulator.port,
+        configPath,
+        persistSettings,
+        templates: config.upstream.templates.length,
+        webPubSubHubs: [...config.webPubSub.hubs.keys()],
+        connectionString: emulator.connectionString,
+        webPubSubConnectionString: emulator.webPubSubConnectionString,
+      };
+      return { emulator, ready };
     },
-    'ready',
-  );
-
-  stopOnSignals(emulator, logger);
+  });
 }
 
 await main();

@@ -1,11 +1,12 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runEmulator } from '@parley/emulator-lib';
 import { pino } from 'pino';
 import { loadConfigFile, overridesFromEnv } from '../config.js';
 import { ConfigError, ErrorCodes } from '../errors.js';
 import { startSignalREmulator } from '../index.js';
-import { checkLogLevel, checkPort, stopOnSignals } from '../cli-shared.js';
+import { checkLogLevel, checkPort } from '../cli-shared.js';
 import { loadTls, localTls, type TlsMaterial } from '../tls.js';
 
 /**
@@ -84,23 +85,31 @@ async function main(): Promise<void> {
     return;
   }
   const logger = pino({ level: cli.logLevel, base });
-  const https = cli.https && { port: cli.https.port, cert: cli.https.tls.cert, key: cli.https.tls.key };
-  const emulator = await startSignalREmulator({ port: cli.port, host: cli.host, config, logger, ...(https ? { https } : {}) });
-  const hubs = Object.fromEntries([...config.webPubSub.hubs].map(([hub, handlers]) => [hub, handlers.map((h) => h.urlTemplate)]));
-  // The ready line is a contract (harnesses wait for it), so it is written whatever the log level.
-  logger.child({}, { level: 'info' }).info(
-    {
-      port: emulator.port,
-      configPath: cli.configPath,
-      eventHandlers: hubs,
-      connectionString: emulator.connectionString,
-      webPubSubConnectionString: emulator.webPubSubConnectionString,
-      ...(cli.https
-        ? { httpsPort: emulator.httpsPort, httpsConnectionString: emulator.httpsConnectionString, certPath: cli.https.tls.certPath, certGenerated: cli.https.tls.generated }
-        : {}),
+  // A constant, so that start() below keeps what the checks above established.
+  const parsed = cli;
+  const https = parsed.https && { port: parsed.https.port, cert: parsed.https.tls.cert, key: parsed.https.tls.key };
+  const emulator = await runEmulator({
+    log: logger,
+    unexpectedCode: ErrorCodes.unexpected,
+    // close() logs its own `stopped` line, with the port.
+    shutdown: { closeLogsStopped: true },
+    async start() {
+      const emulator = await startSignalREmulator({ port: parsed.port, host: parsed.host, config, logger, ...(https ? { https } : {}) });
+      const hubs = Object.fromEntries([...config.webPubSub.hubs].map(([hub, handlers]) => [hub, handlers.map((h) => h.urlTemplate)]));
+      const ready = {
+        port: emulator.port,
+        configPath: parsed.configPath,
+        eventHandlers: hubs,
+        connectionString: emulator.connectionString,
+        webPubSubConnectionString: emulator.webPubSubConnectionString,
+        ...(parsed.https
+          ? { httpsPort: emulator.httpsPort, httpsConnectionString: emulator.httpsConnectionString, certPath: parsed.https.tls.certPath, certGenerated: parsed.https.tls.generated }
+          : {}),
+      };
+      return { emulator, ready };
     },
-    'ready',
-  );
+  });
+  if (!emulator) return;
   process.stderr.write(`Web PubSub emulator on ${emulator.url}\nConnection string: ${emulator.webPubSubConnectionString}\n`);
   if (cli.https) {
     process.stderr.write(
@@ -111,8 +120,6 @@ async function main(): Promise<void> {
   } else {
     process.stderr.write('Plain http: pass allowInsecureConnection: true to Microsoft\'s SDKs, or start with --https-port for an https endpoint.\n');
   }
-
-  stopOnSignals(emulator, logger);
 }
 
 await main();
