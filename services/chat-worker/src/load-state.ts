@@ -1,5 +1,5 @@
 import type { HistoryFrame } from '@parley/contracts';
-import type { ChangingFrame, ConnectedState, DisconnectedState, EventContext, FrameState, HistoryState } from './rules/index.js';
+import type { ChangingFrame, ConnectedState, DisconnectedState, EventContext, FrameState, HistoryState, JoinState } from './rules/index.js';
 import type { KnownUsers } from './known-users.js';
 import type { OnlineList } from './online-list.js';
 import type { ChatStore } from './store/chat-store.js';
@@ -28,16 +28,18 @@ export async function loadFrameState(store: ChatStore, frame: ChangingFrame, ctx
       }
       return { type: 'send', state: { kind: 'lobby' } };
     case 'join':
-      return { type: 'join', state: { member: await store.isMember(hub, frame.room, userId) } };
+      return { type: 'join', state: await loadJoinState(store, hub, frame.room, userId) };
     case 'leave':
       return { type: 'leave', state: await membership(frame.room, userId) };
     case 'invite': {
-      const [sender, inviteeKnown, inviteeMember] = await Promise.all([
+      const [sender, inviteeKnown, inviteeMember, visibility] = await Promise.all([
         membership(frame.room, userId),
         knownUser(store, hub, frame.user, knownUsers),
         store.isMember(hub, frame.room, frame.user),
+        store.roomVisibility(hub, frame.room),
       ]);
-      return { type: 'invite', state: { roomExists: sender.roomExists, senderMember: sender.member, inviteeKnown, inviteeMember } };
+      const state = { roomExists: sender.roomExists, senderMember: sender.member, inviteeKnown, inviteeMember };
+      return { type: 'invite', state: visibility === undefined ? state : { ...state, visibility } };
     }
   }
 }
@@ -54,22 +56,33 @@ export function parseFrozenState(json: string, type: ChangingFrame['type']): Fra
 
 export async function loadHistoryState(store: ChatStore, frame: HistoryFrame, ctx: EventContext): Promise<HistoryState> {
   if (frame.room !== undefined) {
-    const member = await store.isMember(ctx.hub, frame.room, ctx.userId);
-    return { kind: 'room', member, roomExists: member || (await store.roomExists(ctx.hub, frame.room)) };
+    const [member, visibility] = await Promise.all([store.isMember(ctx.hub, frame.room, ctx.userId), store.roomVisibility(ctx.hub, frame.room)]);
+    const roomExists = member || (await store.roomExists(ctx.hub, frame.room));
+    return { kind: 'room', member, roomExists, private: visibility === 'private' };
   }
   return frame.with !== undefined ? { kind: 'direct' } : { kind: 'lobby' };
 }
 
 export async function loadConnectedState(store: ChatStore, ctx: EventContext, onlineList?: OnlineList): Promise<ConnectedState> {
   const readOnline = () => store.onlineUsers(ctx.hub);
-  const [connections, rooms, online] = await Promise.all([
+  const [connections, { rooms, privateRooms }, online] = await Promise.all([
     store.connectionsOf(ctx.hub, ctx.userId),
-    store.roomsOf(ctx.hub, ctx.userId),
+    store.roomsWithVisibilityOf(ctx.hub, ctx.userId),
     onlineList ? onlineList.read(ctx.hub, readOnline) : readOnline(),
   ]);
-  return { connections, rooms, online };
+  return { connections, rooms, privateRooms, online };
 }
 
 export async function loadDisconnectedState(store: ChatStore, ctx: EventContext): Promise<DisconnectedState> {
   return { connections: await store.connectionsOf(ctx.hub, ctx.userId) };
+}
+
+/**
+ * A join's state: membership and the room's own row, read together; whether the room exists at
+ * all only when neither tells (a join that may create it).
+ */
+async function loadJoinState(store: ChatStore, hub: string, room: string, user: string): Promise<JoinState> {
+  const [member, visibility] = await Promise.all([store.isMember(hub, room, user), store.roomVisibility(hub, room)]);
+  if (visibility !== undefined) return { member, visibility };
+  return member ? { member } : { member, roomExists: await store.roomExists(hub, room) };
 }

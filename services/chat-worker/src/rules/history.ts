@@ -14,7 +14,7 @@ import type { Decision, EventContext } from './types.js';
 
 export type HistoryState =
   | { readonly kind: 'lobby' }
-  | { readonly kind: 'room'; readonly roomExists: boolean; readonly member: boolean }
+  | { readonly kind: 'room'; readonly roomExists: boolean; readonly member: boolean; readonly private?: boolean }
   | { readonly kind: 'direct' };
 
 /** What to read: rows of one conversation after a row key (rows sort newest first). */
@@ -53,7 +53,7 @@ export function planHistory(frame: HistoryFrame, state: HistoryState, ctx: Event
   let conversation: Conversation;
   if (frame.room !== undefined) {
     if (state.kind !== 'room' || !state.roomExists) return refuse(reject(ctx, frame.id, ErrorCodes.unknownRoom, frame.room));
-    if (!state.member) return refuse(reject(ctx, frame.id, ErrorCodes.notMember, frame.room));
+    if (!state.member) return refuse(reject(ctx, frame.id, state.private === true ? ErrorCodes.roomPrivate : ErrorCodes.notMember, frame.room));
     conversation = roomConversation(frame.room);
   } else if (frame.with !== undefined) {
     conversation = directConversation(ctx.userId, frame.with);

@@ -20,6 +20,8 @@ export interface ConnectedState {
   readonly connections: readonly ConnectionRow[];
   /** Rooms the user is a member of. */
   readonly rooms: readonly string[];
+  /** Those of `rooms` that are private, so the page can mark them. */
+  readonly privateRooms?: readonly string[];
   /** Users the presence table shows online, at most ONLINE_LIST_LIMIT (may or may not hold this user yet). */
   readonly online: readonly string[];
 }
@@ -79,6 +81,7 @@ export function decideConnected(state: ConnectedState, ctx: EventContext, limits
   }
   const rooms = sorted(state.rooms);
   const frame: StateFrame = { type: 'state', rooms, online: sorted([...state.online, userId]) };
+  if (state.privateRooms !== undefined && state.privateRooms.length > 0) frame.privateRooms = sorted(state.privateRooms);
   const commands: NotifierCommand[] = [
     ...rooms.map((room) => ({ action: 'addConnectionToGroup', hub, group: roomGroup(room), connectionId }) as const),
     toConnection(ctx, frame),

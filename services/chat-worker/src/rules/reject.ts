@@ -8,6 +8,8 @@ const messages: Partial<Record<ErrorCode, (subject: string) => string>> = {
   [ErrorCodes.alreadyMember]: (user) => `"${user}" is already a member`,
   [ErrorCodes.selfMessage]: () => 'you cannot send a private message to yourself',
   [ErrorCodes.badCursor]: () => 'the history cursor is not valid',
+  [ErrorCodes.roomPrivate]: (room) => `room "${room}" is private: only a member can invite you`,
+  [ErrorCodes.roomExists]: (room) => `room "${room}" already exists and is public; choose another name for a private room`,
 };
 
 /**
@@ -27,6 +29,8 @@ export function toConnection(ctx: EventContext, frame: ServerFrame) {
   return { action: 'sendToConnection', hub: ctx.hub, connectionId: ctx.connectionId, frame } as const;
 }
 
-export function roomFrame(room: string, user: string, event: RoomFrame['event'], by?: string): RoomFrame {
-  return by === undefined ? { type: 'room', room, user, event } : { type: 'room', room, user, event, by };
+export function roomFrame(room: string, user: string, event: RoomFrame['event'], by?: string, isPrivate = false): RoomFrame {
+  const frame: RoomFrame = by === undefined ? { type: 'room', room, user, event } : { type: 'room', room, user, event, by };
+  if (isPrivate) frame.private = true;
+  return frame;
 }

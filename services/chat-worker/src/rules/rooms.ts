@@ -1,11 +1,19 @@
-import { ErrorCodes, roomGroup, type InviteFrame, type JoinFrame, type LeaveFrame } from '@parley/contracts';
+import { ErrorCodes, roomGroup, type InviteFrame, type JoinFrame, type LeaveFrame, type RoomVisibility } from '@parley/contracts';
 import { reject, roomFrame, toConnection } from './reject.js';
 import type { Decision, EventContext, ProjectionWrite } from './types.js';
 
-// A room exists while it has members: the first join creates it, the last leave ends it.
+// A room exists while it has members: the first join creates it (and its own row, which fixes its
+// visibility for good), the last leave ends it. A private room is entered only by a member's invite.
 
+/**
+ * `visibility` is the room's own row (absent: no row — a public room created before rooms had one,
+ * or no room). `roomExists` (any member) is read only when neither tells: without it, as in the
+ * states frozen before rooms had a visibility, the room is taken to exist and be public.
+ */
 export interface JoinState {
   readonly member: boolean;
+  readonly visibility?: RoomVisibility;
+  readonly roomExists?: boolean;
 }
 
 export interface LeaveState {
@@ -18,10 +26,13 @@ export interface InviteState {
   readonly senderMember: boolean;
   readonly inviteeKnown: boolean;
   readonly inviteeMember: boolean;
+  /** The room's own row; absent = public. */
+  readonly visibility?: RoomVisibility;
 }
 
-function addMember(ctx: EventContext, room: string, user: string): ProjectionWrite {
-  return { kind: 'putMember', hub: ctx.hub, room, user, joinedAt: ctx.receivedAt, eventId: ctx.eventId };
+function addMember(ctx: EventContext, room: string, user: string, isPrivate: boolean): ProjectionWrite {
+  const write = { kind: 'putMember', hub: ctx.hub, room, user, joinedAt: ctx.receivedAt, eventId: ctx.eventId } as const;
+  return isPrivate ? { ...write, private: true } : write;
 }
 
 /**
@@ -35,11 +46,21 @@ export function decideJoin(frame: JoinFrame, state: JoinState, ctx: EventContext
   const addToGroup = { action: 'addUserToGroup', hub, group, userId } as const;
   if (state.member) {
     // Joining again is harmless: re-add to the group (heals a lost group) and confirm to this connection only.
-    return { writes: [], commands: [addToGroup, toConnection(ctx, roomFrame(frame.room, userId, 'joined'))] };
+    const joined = roomFrame(frame.room, userId, 'joined', undefined, state.visibility === 'private');
+    return { writes: [], commands: [addToGroup, toConnection(ctx, joined)] };
+  }
+  if (state.visibility === 'private') return reject(ctx, frame.id, ErrorCodes.roomPrivate, frame.room);
+  const creates = state.visibility === undefined && state.roomExists === false;
+  if (frame.private === true && !creates) return reject(ctx, frame.id, ErrorCodes.roomExists, frame.room);
+  const isPrivate = creates && frame.private === true;
+  const writes: ProjectionWrite[] = [addMember(ctx, frame.room, userId, isPrivate)];
+  if (creates) {
+    const visibility = isPrivate ? 'private' : 'public';
+    writes.unshift({ kind: 'putRoom', hub, room: frame.room, visibility, createdBy: userId, createdAt: ctx.receivedAt, eventId: ctx.eventId });
   }
   return {
-    writes: [addMember(ctx, frame.room, userId)],
-    commands: [addToGroup, { action: 'sendToGroup', hub, group, frame: roomFrame(frame.room, userId, 'joined') }],
+    writes,
+    commands: [addToGroup, { action: 'sendToGroup', hub, group, frame: roomFrame(frame.room, userId, 'joined', undefined, isPrivate) }],
   };
 }
 
@@ -65,15 +86,16 @@ export function decideLeave(frame: LeaveFrame, state: LeaveState, ctx: EventCont
 export function decideInvite(frame: InviteFrame, state: InviteState, ctx: EventContext): Decision {
   const { hub, userId } = ctx;
   if (!state.roomExists) return reject(ctx, frame.id, ErrorCodes.unknownRoom, frame.room);
-  if (!state.senderMember) return reject(ctx, frame.id, ErrorCodes.notMember, frame.room);
+  const isPrivate = state.visibility === 'private';
+  if (!state.senderMember) return reject(ctx, frame.id, isPrivate ? ErrorCodes.roomPrivate : ErrorCodes.notMember, frame.room);
   if (!state.inviteeKnown) return reject(ctx, frame.id, ErrorCodes.unknownUser, frame.user);
   if (state.inviteeMember) return reject(ctx, frame.id, ErrorCodes.alreadyMember, frame.user);
   const group = roomGroup(frame.room);
   return {
-    writes: [addMember(ctx, frame.room, frame.user)],
+    writes: [addMember(ctx, frame.room, frame.user, isPrivate)],
     commands: [
       { action: 'addUserToGroup', hub, group, userId: frame.user },
-      { action: 'sendToGroup', hub, group, frame: roomFrame(frame.room, frame.user, 'invited', userId) },
+      { action: 'sendToGroup', hub, group, frame: roomFrame(frame.room, frame.user, 'invited', userId, isPrivate) },
     ],
   };
 }

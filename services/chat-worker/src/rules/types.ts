@@ -1,4 +1,4 @@
-import type { Conversation, ErrorCode, MessageFrame, NotifierCommand } from '@parley/contracts';
+import type { Conversation, ErrorCode, MessageFrame, NotifierCommand, RoomVisibility } from '@parley/contracts';
 
 /** What the rules know about the event being handled: time and ids are passed in, never read. */
 export interface EventContext {
@@ -16,7 +16,26 @@ export interface EventContext {
  */
 export type ProjectionWrite =
   | { readonly kind: 'putMessage'; readonly hub: string; readonly conversation: Conversation; readonly message: MessageFrame }
-  | { readonly kind: 'putMember'; readonly hub: string; readonly room: string; readonly user: string; readonly joinedAt: string; readonly eventId: string }
+  | {
+      readonly kind: 'putMember';
+      readonly hub: string;
+      readonly room: string;
+      readonly user: string;
+      readonly joinedAt: string;
+      readonly eventId: string;
+      /** The room is private (kept on the user's side too, so their room list needs no room reads). */
+      readonly private?: boolean;
+    }
+  /** The room's own row, written once by the join that creates it (insert only: a concurrent creator's commit fails). */
+  | {
+      readonly kind: 'putRoom';
+      readonly hub: string;
+      readonly room: string;
+      readonly visibility: RoomVisibility;
+      readonly createdBy: string;
+      readonly createdAt: string;
+      readonly eventId: string;
+    }
   | { readonly kind: 'removeMember'; readonly hub: string; readonly room: string; readonly user: string }
   | {
       readonly kind: 'putConnection';

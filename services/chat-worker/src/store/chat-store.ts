@@ -1,4 +1,5 @@
-import type { ChatEvent, Conversation } from '@parley/contracts';
+import type { ChatEvent, Conversation, RoomVisibility } from '@parley/contracts';
+import type { UserRooms } from './room-rows.js';
 import type { ConnectionRow, HistoryQuery, HistoryRow, ProjectionWrite } from '../rules/index.js';
 
 /** Who holds a (hub, conversation, user, client frame id): the first event that claimed it, with the rule state it froze. */
@@ -56,6 +57,10 @@ export interface ChatStore {
   readHistory(hub: string, query: HistoryQuery): Promise<HistoryRow[]>;
   /** Applies writes; each is idempotent, so applying them again changes nothing. */
   apply(writes: readonly ProjectionWrite[]): Promise<void>;
+  /** The visibility recorded by the join that created the room; undefined when it has no row (public, or no room). */
+  roomVisibility(hub: string, room: string): Promise<RoomVisibility | undefined>;
+  /** The user's rooms and which of them are private, in one read. */
+  roomsWithVisibilityOf(hub: string, user: string): Promise<UserRooms>;
   /** The same store, telling `report` of each round trip (one view per event; cheap). */
   forEvent?(report: RequestReport): ChatStore;
 }

@@ -13,6 +13,7 @@ import {
   type PresenceEntity,
 } from '@parley/contracts';
 import type { ProjectionWrite } from '../rules/index.js';
+import { roomRowChange } from './room-rows.js';
 
 export type TableName = (typeof Tables)[keyof typeof Tables];
 
@@ -43,7 +44,7 @@ export function rowChanges(write: ProjectionWrite): RowChange[] {
       return [{ op: 'upsert', table: Tables.messages, entity }];
     }
     case 'putMember': {
-      const row = { room: write.room, user: write.user, joinedAt: write.joinedAt, eventId: write.eventId };
+      const row = { room: write.room, user: write.user, joinedAt: write.joinedAt, eventId: write.eventId, ...(write.private === true ? { private: true } : {}) };
       const inRoom: MemberEntity = { ...roomMemberKeys(write.hub, write.room, write.user), ...row };
       const ofUser: MemberEntity = { ...membershipsKeys(write.hub, write.user, write.room), ...row };
       return [
@@ -51,6 +52,8 @@ export function rowChanges(write: ProjectionWrite): RowChange[] {
         { op: 'upsert', table: Tables.memberships, entity: ofUser },
       ];
     }
+    case 'putRoom':
+      return [roomRowChange(write)];
     case 'removeMember':
       return [
         { op: 'delete', table: Tables.messages, ...roomMemberKeys(write.hub, write.room, write.user) },

@@ -18,12 +18,15 @@ import {
   type ChatEvent,
   type ClaimEntity,
   type MessageFrame,
+  roomInfoKeys,
+  type RoomVisibility,
 } from '@parley/contracts';
 import type { TablesConnection } from '../config.js';
 import type { ConnectionRow, HistoryQuery, HistoryRow, ProjectionWrite } from '../rules/index.js';
 import type { ChatStore, CommitOutcome, FrameClaim, FrameCommit, RequestReport } from './chat-store.js';
 import { changeKeys, rowChanges, type RowChange, type TableName } from './entities.js';
 import { isTableNotFound, statusOf, tableCall } from './table-errors.js';
+import { userRooms, visibilityOf, type UserRooms } from './room-rows.js';
 
 type Row = Record<string, unknown>;
 type Clients = Record<TableName, TableClient>;
@@ -89,6 +92,8 @@ export class TableChatStore implements ChatStore {
     transaction.createEntity(claim);
     for (const change of here) {
       if (change.op === 'delete') transaction.deleteEntity(change.partitionKey, change.rowKey);
+      // An insert here is a room's own row: a concurrent creator's row makes the whole commit fail (409).
+      else if (change.op === 'insert') transaction.createEntity(change.entity);
       else transaction.upsertEntity(change.entity, 'Replace');
     }
     if (commit.conversation.kind === 'room') {
@@ -102,7 +107,11 @@ export class TableChatStore implements ChatStore {
       await this.call(Tables.messages, 'transaction', () => this.clients.messages.submitTransaction(transaction.actions));
     } catch (error) {
       const status = statusOf(error);
-      if (status === 409) return { kind: 'held', claim: await this.heldClaim(keys.partitionKey, keys.rowKey) };
+      if (status === 409) {
+        const held = await this.heldClaim(keys.partitionKey, keys.rowKey);
+        // No claim: the 409 was the room's own row, created meanwhile by another join — decide again.
+        return held ? { kind: 'held', claim: held } : { kind: 'stale' };
+      }
       if (status === 404 && !isTableNotFound(error)) return { kind: 'stale' };
       throw error;
     }
@@ -110,10 +119,10 @@ export class TableChatStore implements ChatStore {
     return { kind: 'committed' };
   }
 
-  private async heldClaim(partitionKey: string, rowKey: string): Promise<FrameClaim> {
+  private async heldClaim(partitionKey: string, rowKey: string): Promise<FrameClaim | undefined> {
     const held = await this.get(Tables.messages, partitionKey, rowKey);
-    // Gone between the insert and the read (a rebuild cleared it): a plain transient retry sorts it out.
-    if (!held || typeof held.eventId !== 'string') throw new Error(`claim ${partitionKey}/${rowKey} vanished`);
+    // Absent (or cleared by a rebuild since): the commit is decided again, which is always safe.
+    if (!held || typeof held.eventId !== 'string') return undefined;
     return typeof held.state === 'string' ? { eventId: held.eventId, state: held.state } : { eventId: held.eventId };
   }
 
@@ -240,6 +249,16 @@ export class TableChatStore implements ChatStore {
       }
       return rows;
     });
+  }
+
+  async roomVisibility(hub: string, room: string): Promise<RoomVisibility | undefined> {
+    const keys = roomInfoKeys(hub, room);
+    return visibilityOf(await this.get(Tables.messages, keys.partitionKey, keys.rowKey));
+  }
+
+  async roomsWithVisibilityOf(hub: string, user: string): Promise<UserRooms> {
+    const { partitionKey } = membershipsKeys(hub, user, '');
+    return userRooms(await this.query(Tables.memberships, odata`PartitionKey eq ${partitionKey}`, ['room', 'private']));
   }
 }
 

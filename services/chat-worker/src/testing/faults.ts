@@ -23,5 +23,7 @@ export function failAfterAppend(store: ChatStore, fault: (event: ChatEvent) => v
     connectionsOf: (...args) => store.connectionsOf(...args),
     readHistory: (...args) => store.readHistory(...args),
     apply: (...args) => store.apply(...args),
+    roomVisibility: (...args) => store.roomVisibility(...args),
+    roomsWithVisibilityOf: (...args) => store.roomsWithVisibilityOf(...args),
   };
 }
