@@ -1,5 +1,6 @@
 import { portFromText } from '@parley/emulator-lib';
-import { ConfigError } from './errors.js';
+import type { Logger } from 'pino';
+import { ConfigError, ErrorCodes } from './errors.js';
 
 /** What both bins (`signalr-emulator`, `webpubsub-emulator`) check and do the same way. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -13,4 +14,23 @@ export function checkPort(value: string, flag = '--port'): number {
 export function checkLogLevel(value: string): string {
   if (!LOG_LEVELS.includes(value)) throw new ConfigError('--log-level', `must be one of ${LOG_LEVELS.join(', ')}`);
   return value;
+}
+
+/**
+ * The bin's argument and config checks, before anything listens: `read` returns what they
+ * established, or undefined when only the usage was asked for (then it is printed). A failed
+ * check is one fatal line with its code and the usage, and exit code 2 (a bad configuration,
+ * as for the services); undefined then too.
+ */
+export function readStartup<T>(usage: string, bootLogger: Logger, read: () => T | undefined): T | undefined {
+  try {
+    const result = read();
+    if (result === undefined) process.stdout.write(`${usage}\n`);
+    return result;
+  } catch (error) {
+    const code = error instanceof ConfigError ? error.code : ErrorCodes.configInvalid;
+    bootLogger.fatal({ code }, `${(error as Error).message}\n${usage}`);
+    process.exitCode = 2;
+    return undefined;
+  }
 }

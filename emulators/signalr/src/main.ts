@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { DEFAULT_CONFIG_PATH, loadConfigFile, overridesFromEnv } from './config.js';
 import { ConfigError, ErrorCodes } from './errors.js';
 import { startSignalREmulator } from './index.js';
-import { checkLogLevel, checkPort } from './cli-shared.js';
+import { checkLogLevel, checkPort, readStartup } from './cli-shared.js';
 
 const USAGE = 'usage: signalr-emulator [--port 8888] [--host 127.0.0.1] [--config FILE [--persist-settings]] [--log-level info]';
 
@@ -40,27 +40,17 @@ function parseCli(argv: string[]): Cli | undefined {
 }
 
 async function main(): Promise<void> {
-  const bootLogger = pino({ base: { service: 'signalr-emulator' } });
-  let cli: Cli | undefined;
-  let configPath: string;
-  let config;
-  try {
-    cli = parseCli(process.argv.slice(2));
-    if (!cli) {
-      process.stdout.write(`${USAGE}\n`);
-      return;
-    }
-    configPath = cli.configPath ?? DEFAULT_CONFIG_PATH;
-    config = loadConfigFile(configPath, overridesFromEnv(process.env));
-  } catch (error) {
-    const code = error instanceof ConfigError ? error.code : ErrorCodes.configInvalid;
-    bootLogger.fatal({ code }, `${(error as Error).message}\n${USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
-  const logger = pino({ level: cli.logLevel, base: { service: 'signalr-emulator' } });
-  // Constants, so that start() below keeps what the checks above established.
+  const base = { service: 'signalr-emulator' };
+  const startup = readStartup(USAGE, pino({ base }), () => {
+    const cli = parseCli(process.argv.slice(2));
+    if (!cli) return undefined;
+    const configPath = cli.configPath ?? DEFAULT_CONFIG_PATH;
+    return { cli, configPath, config: loadConfigFile(configPath, overridesFromEnv(process.env)) };
+  });
+  if (!startup) return;
+  const { cli, configPath, config } = startup;
   const { port, host, persistSettings } = cli;
+  const logger = pino({ level: cli.logLevel, base });
   await runEmulator({
     log: logger,
     unexpectedCode: ErrorCodes.unexpected,

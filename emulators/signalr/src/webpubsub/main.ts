@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { loadConfigFile, overridesFromEnv } from '../config.js';
 import { ConfigError, ErrorCodes } from '../errors.js';
 import { startSignalREmulator } from '../index.js';
-import { checkLogLevel, checkPort } from '../cli-shared.js';
+import { checkLogLevel, checkPort, readStartup } from '../cli-shared.js';
 import { loadTls, localTls, type TlsMaterial } from '../tls.js';
 
 /**
@@ -65,45 +65,34 @@ function parseCli(argv: string[]): Cli | undefined {
 
 async function main(): Promise<void> {
   const base = { service: 'webpubsub-emulator' };
-  const bootLogger = pino({ base });
-  let cli: Cli | undefined;
-  let config;
-  try {
-    cli = parseCli(process.argv.slice(2));
-    if (!cli) {
-      process.stdout.write(`${USAGE}\n`);
-      return;
-    }
+  const startup = readStartup(USAGE, pino({ base }), () => {
+    const cli = parseCli(process.argv.slice(2));
+    if (!cli) return undefined;
     const env = overridesFromEnv(process.env);
     // The flag wins over WEBPUBSUB_EVENT_HANDLER_URL, and errors name whichever was used.
     const overrides = cli.eventHandler === undefined ? env : { ...env, eventHandlerUrl: cli.eventHandler, eventHandlerField: '--event-handler' };
-    config = loadConfigFile(cli.configPath, overrides);
-  } catch (error) {
-    const code = error instanceof ConfigError ? error.code : ErrorCodes.configInvalid;
-    bootLogger.fatal({ code }, `${(error as Error).message}\n${USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
+    return { cli, config: loadConfigFile(cli.configPath, overrides) };
+  });
+  if (!startup) return;
+  const { cli, config } = startup;
   const logger = pino({ level: cli.logLevel, base });
-  // A constant, so that start() below keeps what the checks above established.
-  const parsed = cli;
-  const https = parsed.https && { port: parsed.https.port, cert: parsed.https.tls.cert, key: parsed.https.tls.key };
+  const https = cli.https && { port: cli.https.port, cert: cli.https.tls.cert, key: cli.https.tls.key };
   const emulator = await runEmulator({
     log: logger,
     unexpectedCode: ErrorCodes.unexpected,
     // close() logs its own `stopped` line, with the port.
     shutdown: { closeLogsStopped: true },
     async start() {
-      const emulator = await startSignalREmulator({ port: parsed.port, host: parsed.host, config, logger, ...(https ? { https } : {}) });
+      const emulator = await startSignalREmulator({ port: cli.port, host: cli.host, config, logger, ...(https ? { https } : {}) });
       const hubs = Object.fromEntries([...config.webPubSub.hubs].map(([hub, handlers]) => [hub, handlers.map((h) => h.urlTemplate)]));
       const ready = {
         port: emulator.port,
-        configPath: parsed.configPath,
+        configPath: cli.configPath,
         eventHandlers: hubs,
         connectionString: emulator.connectionString,
         webPubSubConnectionString: emulator.webPubSubConnectionString,
-        ...(parsed.https
-          ? { httpsPort: emulator.httpsPort, httpsConnectionString: emulator.httpsConnectionString, certPath: parsed.https.tls.certPath, certGenerated: parsed.https.tls.generated }
+        ...(cli.https
+          ? { httpsPort: emulator.httpsPort, httpsConnectionString: emulator.httpsConnectionString, certPath: cli.https.tls.certPath, certGenerated: cli.https.tls.generated }
           : {}),
       };
       return { emulator, ready };
