@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { listenOn } from '@parley/emulator-lib';
 import { pino, type Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { createUpgradeHandler, handleProtocols } from './client/handshake.js';
@@ -152,25 +152,16 @@ export async function startSignalREmulator(options: SignalREmulatorOptions = {})
   secure?.on('request', onRequest);
   secure?.on('upgrade', onUpgrade);
 
-  const listen = (target: Server, listenPort: number) =>
-    new Promise<void>((resolve, reject) => {
-      target.once('error', reject);
-      target.listen(listenPort, host, () => {
-        target.off('error', reject);
-        resolve();
-      });
-    });
-  await listen(server, options.port ?? 0);
+  const port = await listenOn(server, host, options.port ?? 0);
+  let httpsPort: number | undefined;
   if (secure) {
     try {
-      await listen(secure, options.https?.port ?? 0);
+      httpsPort = await listenOn(secure, host, options.https?.port ?? 0);
     } catch (error) {
       server.close();
       throw error;
     }
   }
-  const port = (server.address() as AddressInfo).port;
-  const httpsPort = secure ? (secure.address() as AddressInfo).port : undefined;
   const endpoint = `http://${endpointHost(host)}`;
   origin = `${endpointHost(host)}:${port}`;
 

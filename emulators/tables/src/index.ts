@@ -1,8 +1,8 @@
 import type { Server } from 'node:http';
-import { closeOnce } from '@parley/emulator-lib';
+import { closeOnce, listenOn } from '@parley/emulator-lib';
 import { DEV_ACCOUNT, DEV_KEY, devAccount } from './auth/account.js';
 import { EmulatorError } from './errors.js';
-import { createHttpServer, listen } from './http/server.js';
+import { createHttpServer } from './http/server.js';
 import { silentLogger, type Logger } from './logger.js';
 import { openDatabase, type SyncMode } from './store/db.js';
 import { Store } from './store/store.js';
@@ -44,7 +44,7 @@ export async function startTablesEmulator(options: TablesEmulatorOptions = {}): 
   const server: Server = createHttpServer({ store, account: devAccount, log });
   let port: number;
   try {
-    port = await listen(server, host, options.port ?? 0);
+    port = await listenOn(server, host, options.port ?? 0);
   } catch (err) {
     db.close();
     throw new EmulatorError('TBLEMU_LISTEN_FAILED', `cannot listen on ${host}:${options.port ?? 0}: ${(err as Error).message}`, { cause: err });

@@ -4,7 +4,6 @@
  * nothing a client sends can stop the process.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { authorize } from '../auth/authorize.js';
 import type { Account } from '../auth/account.js';
 import { executeBatch } from '../batch/batch.js';
@@ -137,15 +136,4 @@ export function createHttpServer(opts: HttpOptions): Server {
     else socket.destroy();
   });
   return server;
-}
-
-export async function listen(server: Server, host: string, port: number): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  return (server.address() as AddressInfo).port;
 }
