@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { listenOn } from '@parley/emulator-lib';
+import { closeOnce, listenOn } from '@parley/emulator-lib';
 import { pino, type Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { createUpgradeHandler, handleProtocols } from './client/handshake.js';
@@ -178,8 +178,8 @@ export async function startSignalREmulator(options: SignalREmulatorOptions = {})
         }, limits.keepAliveIntervalMs).unref()
       : undefined;
 
-  async function close(): Promise<void> {
-    if (closing) return;
+  // Every caller, also one that comes while closing, waits for the whole close.
+  const close = closeOnce(async () => {
     closing = true;
     if (keepAlive) clearInterval(keepAlive);
     const stopped = Promise.all([server, ...(secure ? [secure] : [])].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
@@ -197,7 +197,7 @@ export async function startSignalREmulator(options: SignalREmulatorOptions = {})
     await events.close();
     wss.close();
     logger.info({ port }, 'stopped');
-  }
+  });
 
   return {
     port,
