@@ -35,8 +35,21 @@ describe('chat-sidebar', () => {
     expect(w.find('[role=alert]').text()).toBe('nope');
     await w.find('#join-room').setValue('ops');
     await w.find('form').trigger('submit');
-    expect(join).toHaveBeenLastCalledWith('ops');
+    expect(join).toHaveBeenLastCalledWith('ops', false);
     expect((w.find('#join-room').element as HTMLInputElement).value).toBe('');
+    await w.find('#join-room').setValue('plans');
+    await w.find('#join-private').setValue(true);
+    await w.find('form').trigger('submit');
+    expect(join).toHaveBeenLastCalledWith('plans', true);
+    expect((w.find('#join-private').element as HTMLInputElement).checked).toBe(false);
+  });
+
+  it('marks private rooms with a lock', () => {
+    const state = stateWith();
+    const dev = state.conversations['room:dev'];
+    const w = mount(ChatSidebar, { props: { state: { ...state, conversations: { ...state.conversations, 'room:dev': { ...dev!, private: true } } }, join: () => undefined } });
+    expect(w.find('[data-key="room:dev"] .lock').attributes('aria-label')).toBe('private');
+    expect(w.find('[data-key="lobby"] .lock').exists()).toBe(false);
   });
 });
 

@@ -101,12 +101,13 @@ export class ChatClient {
     return undefined;
   }
 
-  join(room: string): string | undefined {
+  /** Joins a room, or creates it; `isPrivate` makes a room this join creates private. */
+  join(room: string, isPrivate = false): string | undefined {
     const problem = checkName(room.trim(), 'room');
     if (problem) return problem;
     const id = this.#newId();
     this.#dispatch({ type: 'join', id, room: room.trim() });
-    this.#send({ type: 'join', id, room: room.trim() });
+    this.#send({ type: 'join', id, room: room.trim(), ...(isPrivate ? { private: true } : {}) });
     this.#ensureHistory(roomKey(room.trim()));
     return undefined;
   }

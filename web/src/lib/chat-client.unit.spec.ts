@@ -76,6 +76,17 @@ describe('ChatClient', () => {
     expect(t.socket().sent.at(-1)).toEqual({ type: 'send', id: 'id5', room: 'dev', text: 'hi all' });
   });
 
+  it('creates a private room with private: true on the join frame, and marks it once the server says so', async () => {
+    const t = setup();
+    t.client.start();
+    await t.connect();
+    t.client.join('plans', true);
+    expect(t.socket().sent[1]).toEqual({ type: 'join', id: 'id2', room: 'plans', private: true });
+    expect(t.client.state.conversations[roomKey('plans')]?.private).toBeUndefined();
+    t.socket().receive({ type: 'room', room: 'plans', user: t.client.state.me, event: 'joined', private: true });
+    expect(t.client.state.conversations[roomKey('plans')]?.private).toBe(true);
+  });
+
   it('after a drop, negotiates again, resends the un-acked message with its id and refreshes history', async () => {
     const t = setup();
     t.client.start();

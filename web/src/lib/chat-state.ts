@@ -43,6 +43,8 @@ export interface Conversation {
   readonly unread: number;
   /** Rooms: whether the user is (or is becoming) a member. Always true otherwise. */
   readonly member: boolean;
+  /** Rooms: private (joined only by a member's invitation, listed to members only). */
+  readonly private?: boolean;
   readonly history: HistoryState;
 }
 

@@ -156,7 +156,11 @@ function onState(state: ChatState, frame: StateFrame): ChatState {
   }
   let s: ChatState = { ...state, online: [...online] };
   const rooms = new Set(frame.rooms);
-  for (const room of rooms) s = update(s, roomKey(room), (c) => (c.member ? c : { ...c, member: true }));
+  const privateRooms = new Set(frame.privateRooms ?? []);
+  for (const room of rooms) {
+    const isPrivate = privateRooms.has(room);
+    s = update(s, roomKey(room), (c) => (c.member && (c.private === true) === isPrivate ? c : { ...c, member: true, private: isPrivate }));
+  }
   for (const c of Object.values(s.conversations)) {
     if (c.kind === 'room' && c.member && !rooms.has(c.name)) s = update(s, c.key, (x) => ({ ...x, member: false }));
   }
@@ -173,9 +177,11 @@ function onPresence(state: ChatState, frame: PresenceFrame, at: string): ChatSta
   return systemLine(s, LOBBY, frame.online ? `${frame.user} is online` : `${frame.user} went offline`, at);
 }
 
-function onRoom(state: ChatState, frame: RoomFrame, at: string): ChatState {
+function onRoom(received: ChatState, frame: RoomFrame, at: string): ChatState {
   const key = roomKey(frame.room);
-  const mine = frame.user === state.me;
+  const mine = frame.user === received.me;
+  // Only members hear `joined` and `invited`, and those of a private room say so (the lock mark).
+  const state = frame.private === true && frame.event !== 'left' ? update(received, key, (c) => (c.private ? c : { ...c, private: true })) : received;
   if (frame.event === 'left') {
     if (mine) return removeConversation(state, key);
     return state.conversations[key] ? systemLine(state, key, `${frame.user} left`, at) : state;

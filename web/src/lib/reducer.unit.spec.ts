@@ -221,3 +221,28 @@ describe('rooms and people', () => {
     expect(reduce(s, frame({ type: 'hello', user: 'Alice', connectionId: 'c' })).me).toBe('Alice');
   });
 });
+
+describe('private rooms', () => {
+  it('marks a room private from the state frame, and only the rooms it lists as private', () => {
+    const s = given(frame({ type: 'state', rooms: ['dev', 'plans'], privateRooms: ['plans'], online: ['alice'] }));
+    expect(s.conversations[roomKey('plans')]).toMatchObject({ member: true, private: true });
+    expect(s.conversations[roomKey('dev')]?.member).toBe(true);
+    expect(s.conversations[roomKey('dev')]?.private ?? false).toBe(false);
+  });
+
+  it('marks a room private when the invitation to it says so', () => {
+    const s = given(frame({ type: 'room', room: 'plans', user: 'alice', event: 'invited', by: 'bob', private: true }));
+    expect(s.conversations[roomKey('plans')]).toMatchObject({ member: true, private: true });
+    expect(texts(s, roomKey('plans'))).toEqual(['bob added you to #plans']);
+  });
+
+  it('shows a refused join of a private room with its reason and leaves the user outside', () => {
+    const s = given(
+      { type: 'join', id: 'j1', room: 'plans' },
+      frame({ type: 'ack', id: 'j1', ok: true }),
+      frame({ type: 'error', id: 'j1', error: { code: 'PARLEY_ROOM_PRIVATE', message: 'room "plans" is private: only a member can invite you' } }),
+    );
+    expect(s.conversations[roomKey('plans')]?.member).toBe(false);
+    expect(texts(s, roomKey('plans'))).toEqual(['Could not join: room "plans" is private: only a member can invite you']);
+  });
+});

@@ -30,7 +30,7 @@ export function parseServerFrame(raw: unknown): ServerFrame | undefined {
         ? ({ ...v, next: v.next ?? null } as ServerFrame)
         : undefined;
     case 'state':
-      return strings(v.rooms) && strings(v.online) ? (v as ServerFrame) : undefined;
+      return strings(v.rooms) && strings(v.online) && (v.privateRooms === undefined || strings(v.privateRooms)) ? (v as ServerFrame) : undefined;
     case 'presence':
       return str(v.user) && typeof v.online === 'boolean' ? (v as ServerFrame) : undefined;
     case 'room':
