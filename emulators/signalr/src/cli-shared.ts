@@ -1,9 +1,20 @@
-import { portFromText } from '@parley/emulator-lib';
+import { portFromText, runEmulator, type Closable, type StartedEmulator } from '@parley/emulator-lib';
 import type { Logger } from 'pino';
 import { ConfigError, ErrorCodes } from './errors.js';
 
 /** What both bins (`signalr-emulator`, `webpubsub-emulator`) check and do the same way. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** The options both bins take, for node:util parseArgs; each adds its own and names its default port. */
+export function sharedOptions(defaultPort: string) {
+  return {
+    port: { type: 'string', default: defaultPort },
+    host: { type: 'string', default: '127.0.0.1' },
+    config: { type: 'string' },
+    'log-level': { type: 'string', default: process.env.LOG_LEVEL ?? 'info' },
+    help: { type: 'boolean', default: false },
+  } as const;
+}
 
 export function checkPort(value: string, flag = '--port'): number {
   const port = portFromText(value);
@@ -33,4 +44,13 @@ export function readStartup<T>(usage: string, bootLogger: Logger, read: () => T 
     process.exitCode = 2;
     return undefined;
   }
+}
+
+/**
+ * The emulators' shared start (ready line, signal handling, coded fatal line) as both bins
+ * use it: a start that fails for a reason without a code is SIGNALR_UNEXPECTED, and close()
+ * logs its own `stopped` line (with the port), so the shared shutdown does not add one.
+ */
+export function runSignalRBin<E extends Closable>(logger: Logger, start: () => Promise<StartedEmulator<E>>): Promise<E | undefined> {
+  return runEmulator({ log: logger, unexpectedCode: ErrorCodes.unexpected, shutdown: { closeLogsStopped: true }, start });
 }

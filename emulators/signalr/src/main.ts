@@ -1,10 +1,9 @@
 import { parseArgs } from 'node:util';
-import { runEmulator } from '@parley/emulator-lib';
 import { pino } from 'pino';
 import { DEFAULT_CONFIG_PATH, loadConfigFile, overridesFromEnv } from './config.js';
-import { ConfigError, ErrorCodes } from './errors.js';
+import { ConfigError } from './errors.js';
 import { startSignalREmulator } from './index.js';
-import { checkLogLevel, checkPort, readStartup } from './cli-shared.js';
+import { checkLogLevel, checkPort, readStartup, runSignalRBin, sharedOptions } from './cli-shared.js';
 
 const USAGE = 'usage: signalr-emulator [--port 8888] [--host 127.0.0.1] [--config FILE [--persist-settings]] [--log-level info]';
 
@@ -20,14 +19,7 @@ interface Cli {
 function parseCli(argv: string[]): Cli | undefined {
   const { values } = parseArgs({
     args: argv,
-    options: {
-      port: { type: 'string', default: '8888' },
-      host: { type: 'string', default: '127.0.0.1' },
-      config: { type: 'string' },
-      'persist-settings': { type: 'boolean', default: false },
-      'log-level': { type: 'string', default: process.env.LOG_LEVEL ?? 'info' },
-      help: { type: 'boolean', default: false },
-    },
+    options: { ...sharedOptions('8888'), 'persist-settings': { type: 'boolean', default: false } },
     strict: true,
   });
   if (values.help) return undefined;
@@ -51,24 +43,18 @@ async function main(): Promise<void> {
   const { cli, configPath, config } = startup;
   const { port, host, persistSettings } = cli;
   const logger = pino({ level: cli.logLevel, base });
-  await runEmulator({
-    log: logger,
-    unexpectedCode: ErrorCodes.unexpected,
-    // close() logs its own `stopped` line, with the port.
-    shutdown: { closeLogsStopped: true },
-    async start() {
-      const emulator = await startSignalREmulator({ port, host, config, logger, ...(persistSettings ? { persistSettingsTo: configPath } : {}) });
-      const ready = {
-        port: emulator.port,
-        configPath,
-        persistSettings,
-        templates: config.upstream.templates.length,
-        webPubSubHubs: [...config.webPubSub.hubs.keys()],
-        connectionString: emulator.connectionString,
-        webPubSubConnectionString: emulator.webPubSubConnectionString,
-      };
-      return { emulator, ready };
-    },
+  await runSignalRBin(logger, async () => {
+    const emulator = await startSignalREmulator({ port, host, config, logger, ...(persistSettings ? { persistSettingsTo: configPath } : {}) });
+    const ready = {
+      port: emulator.port,
+      configPath,
+      persistSettings,
+      templates: config.upstream.templates.length,
+      webPubSubHubs: [...config.webPubSub.hubs.keys()],
+      connectionString: emulator.connectionString,
+      webPubSubConnectionString: emulator.webPubSubConnectionString,
+    };
+    return { emulator, ready };
   });
 }
 

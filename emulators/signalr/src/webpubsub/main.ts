@@ -1,12 +1,11 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runEmulator } from '@parley/emulator-lib';
 import { pino } from 'pino';
 import { loadConfigFile, overridesFromEnv } from '../config.js';
-import { ConfigError, ErrorCodes } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { startSignalREmulator } from '../index.js';
-import { checkLogLevel, checkPort, readStartup } from '../cli-shared.js';
+import { checkLogLevel, checkPort, readStartup, runSignalRBin, sharedOptions } from '../cli-shared.js';
 import { loadTls, localTls, type TlsMaterial } from '../tls.js';
 
 /**
@@ -36,16 +35,12 @@ function parseCli(argv: string[]): Cli | undefined {
   const { values } = parseArgs({
     args: argv,
     options: {
-      port: { type: 'string', default: '8080' },
-      host: { type: 'string', default: '127.0.0.1' },
-      config: { type: 'string' },
+      ...sharedOptions('8080'),
       'event-handler': { type: 'string' },
-      'log-level': { type: 'string', default: process.env.LOG_LEVEL ?? 'info' },
       'https-port': { type: 'string' },
       cert: { type: 'string' },
       key: { type: 'string' },
       'data-dir': { type: 'string', default: DEFAULT_DATA_DIR },
-      help: { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -77,26 +72,20 @@ async function main(): Promise<void> {
   const { cli, config } = startup;
   const logger = pino({ level: cli.logLevel, base });
   const https = cli.https && { port: cli.https.port, cert: cli.https.tls.cert, key: cli.https.tls.key };
-  const emulator = await runEmulator({
-    log: logger,
-    unexpectedCode: ErrorCodes.unexpected,
-    // close() logs its own `stopped` line, with the port.
-    shutdown: { closeLogsStopped: true },
-    async start() {
-      const emulator = await startSignalREmulator({ port: cli.port, host: cli.host, config, logger, ...(https ? { https } : {}) });
-      const hubs = Object.fromEntries([...config.webPubSub.hubs].map(([hub, handlers]) => [hub, handlers.map((h) => h.urlTemplate)]));
-      const ready = {
-        port: emulator.port,
-        configPath: cli.configPath,
-        eventHandlers: hubs,
-        connectionString: emulator.connectionString,
-        webPubSubConnectionString: emulator.webPubSubConnectionString,
-        ...(cli.https
-          ? { httpsPort: emulator.httpsPort, httpsConnectionString: emulator.httpsConnectionString, certPath: cli.https.tls.certPath, certGenerated: cli.https.tls.generated }
-          : {}),
-      };
-      return { emulator, ready };
-    },
+  const emulator = await runSignalRBin(logger, async () => {
+    const emulator = await startSignalREmulator({ port: cli.port, host: cli.host, config, logger, ...(https ? { https } : {}) });
+    const hubs = Object.fromEntries([...config.webPubSub.hubs].map(([hub, handlers]) => [hub, handlers.map((h) => h.urlTemplate)]));
+    const ready = {
+      port: emulator.port,
+      configPath: cli.configPath,
+      eventHandlers: hubs,
+      connectionString: emulator.connectionString,
+      webPubSubConnectionString: emulator.webPubSubConnectionString,
+      ...(cli.https
+        ? { httpsPort: emulator.httpsPort, httpsConnectionString: emulator.httpsConnectionString, certPath: cli.https.tls.certPath, certGenerated: cli.https.tls.generated }
+        : {}),
+    };
+    return { emulator, ready };
   });
   if (!emulator) return;
   process.stderr.write(`Web PubSub emulator on ${emulator.url}\nConnection string: ${emulator.webPubSubConnectionString}\n`);
