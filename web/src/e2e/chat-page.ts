@@ -53,9 +53,10 @@ export class ChatPageDriver {
     await box.press('Enter');
   }
 
-  async joinRoom(room: string): Promise<void> {
+  async joinRoom(room: string, options: { private?: boolean } = {}): Promise<void> {
     await this.showSidebar();
     await this.page.locator('#join-room').fill(room);
+    if (options.private === true) await this.page.locator('#join-private').check();
     await this.page.locator('#join-room').press('Enter');
     await this.page.locator('.conversation-header h2').filter({ hasText: `#${room}` }).waitFor(WAIT);
   }
