@@ -121,5 +121,13 @@ describe('chat-worker: presence and per-user limits, order-insensitive', { timeo
     expect(only(sent, later)[0]).toMatchObject({ action: 'sendToAll', frame: { text: 'later' } });
     const logged = new Set((await tableRows(tables.connectionString, Tables.events)).map((r) => r.rowKey));
     expect(frames.map((event) => logged.has(event.metadata.eventId))).toEqual([true, true, true, false, false, false]);
+
+    // Over the rate again: a resend of a stored frame (its ack was lost) is recognised, not refused; a new frame is refused.
+    const resend = events.message({ ...ivy, receivedAt: at }, { type: 'send', id: 'ivy-0', text: 'm0' });
+    const fresh = events.message({ ...ivy, receivedAt: at }, { type: 'send', id: 'ivy-new', text: 'new' });
+    await process(resend, fresh);
+    const sentAfter = await commandsUpTo(fresh);
+    expect(only(sentAfter, resend)).toEqual([]);
+    expect(only(sentAfter, fresh)).toEqual([expect.objectContaining({ frame: expect.objectContaining({ type: 'error', id: 'ivy-new', error: expect.objectContaining({ code: ErrorCodes.rateLimited }) }) })]);
   });
 });

@@ -101,10 +101,14 @@ export function createEventProcessor(deps: ProcessorDeps): EventProcessor {
    * A live frame past the user's rate: refused before anything is written, the event log included
    * (a replay or rebuild then never meets it), with an error frame to the sending connection.
    */
-  function overRate(event: ChatEvent, ctx: EventContext): Decision | undefined {
+  async function overRate(event: ChatEvent, ctx: EventContext, tables: ChatStore): Promise<Decision | undefined> {
     const { rateLimit: rate, replayed } = event.metadata;
     if (event.type !== 'chat.message' || replayed === true || !rate) return undefined;
     if (rateLimit.allow(`${ctx.hub}\n${ctx.userId}`, ctx.eventId, Date.parse(ctx.receivedAt), rate)) return undefined;
+    // A resend of a frame already stored (the client lost its ack) is not a new frame: the commit
+    // recognises it and delivers nothing twice; refusing it would tell the client a stored frame failed.
+    const { frame } = event.data;
+    if (isChangingFrame(frame) && (await tables.frameClaimed(ctx.hub, frameConversation(frame, ctx.userId), ctx.userId, frame.id))) return undefined;
     const error = { code: ErrorCodes.rateLimited, message: `more than ${rate.perSecond} frames per second` };
     return { writes: [], commands: [toConnection(ctx, { type: 'error', id: event.data.frame.id, error })], rejected: ErrorCodes.rateLimited };
   }
@@ -172,7 +176,7 @@ export function createEventProcessor(deps: ProcessorDeps): EventProcessor {
     // The steps of a trace (no-op while tracing is off); the rule's reads are the Tables SDK's own spans.
     const tables = tracedPort(counted, { appendEvent: 'event-log append', commitFrame: 'projections commit', apply: 'projections apply' });
 
-    const refused = overRate(event, ctx);
+    const refused = await overRate(event, ctx, tables);
     if (refused) {
       await publisher.publish(commandEnvelopes(refused.commands, event));
       metrics?.busSend();

@@ -44,6 +44,8 @@ export interface ChatStore {
   appendEvent(event: ChatEvent, receivedAt: Date): Promise<'appended' | 'exists'>;
   /** Claims a frame and writes its decision, in one round trip on the hot path (docs/architecture.md § Storage). */
   commitFrame(commit: FrameCommit): Promise<CommitOutcome>;
+  /** Whether a frame's claim exists (the frame was stored before: this is a resend or a redelivery). */
+  frameClaimed(hub: string, conversation: Conversation, user: string, clientId: string): Promise<boolean>;
   roomExists(hub: string, room: string): Promise<boolean>;
   isMember(hub: string, room: string, user: string): Promise<boolean>;
   /** A user who ever connected. */

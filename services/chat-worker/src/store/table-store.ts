@@ -17,6 +17,7 @@ import {
   Tables,
   type ChatEvent,
   type ClaimEntity,
+  type Conversation,
   type MessageFrame,
   roomInfoKeys,
   type RoomVisibility,
@@ -124,6 +125,11 @@ export class TableChatStore implements ChatStore {
     // Absent (or cleared by a rebuild since): the commit is decided again, which is always safe.
     if (!held || typeof held.eventId !== 'string') return undefined;
     return typeof held.state === 'string' ? { eventId: held.eventId, state: held.state } : { eventId: held.eventId };
+  }
+
+  async frameClaimed(hub: string, conversation: Conversation, user: string, clientId: string): Promise<boolean> {
+    const keys = claimKeys(hub, conversation, user, clientId);
+    return (await this.get(Tables.messages, keys.partitionKey, keys.rowKey)) !== undefined;
   }
 
   async roomExists(hub: string, room: string): Promise<boolean> {

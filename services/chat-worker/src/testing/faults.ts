@@ -15,6 +15,7 @@ export function failAfterAppend(store: ChatStore, fault: (event: ChatEvent) => v
       return result;
     },
     commitFrame: (...args) => store.commitFrame(...args),
+    frameClaimed: (...args) => store.frameClaimed(...args),
     roomExists: (...args) => store.roomExists(...args),
     isMember: (...args) => store.isMember(...args),
     isKnownUser: (...args) => store.isKnownUser(...args),
