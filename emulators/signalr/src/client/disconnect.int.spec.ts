@@ -32,6 +32,15 @@ describe('disconnect (after the connection is gone, exactly once)', () => {
     return call;
   }
 
+  it('is made before a close() called while the first close is still running resolves', async () => {
+    const { id } = await connected('d0');
+    const first = pair.emulator.close();
+    const second = pair.emulator.close();
+    await second;
+    expect(pair.upstream.callsOf('disconnect', id)).toHaveLength(1);
+    await first;
+  });
+
   it('is sent once after a clean close, with the connection headers', async () => {
     const { client, id } = await connected('d1');
     client.ws.close(1000, 'bye');
