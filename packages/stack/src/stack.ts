@@ -299,7 +299,7 @@ export class Stack {
 
   private slotsOf(name: ComponentName): Map<number, CopySlot> {
     let slots = this.slots.get(name);
-    if (!slots) this.slots.set(name, (slots = new Map()));
+    if (!slots) this.slots.set(name, (slots = new Map<number, CopySlot>()));
     return slots;
   }
 

@@ -63,7 +63,7 @@ export class ConnectionLanes {
     this.closing = true;
     while (this.lanes.size > 0) {
       for (const lane of this.lanes.values()) lane.wake?.();
-      await Promise.allSettled([...this.lanes.values()].map((lane) => lane.worker));
+      await Promise.allSettled([...this.lanes.values()].flatMap((lane) => (lane.worker ? [lane.worker] : [])));
     }
   }
 
