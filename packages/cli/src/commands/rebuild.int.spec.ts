@@ -93,6 +93,13 @@ describe('parley rebuild (real worker, broker and Azurite)', () => {
     expect(original.presence).toHaveLength(20);
     expect(rowsOf(/^~claim:/).length).toBeGreaterThan(500);
     expect(original.connections!.length).toBeGreaterThan(0);
+    // Private rooms were created and joined by invitation, public ones recorded as public.
+    const roomRows = rowsOf(/^~room$/);
+    expect(roomRows.filter((row) => row.visibility === 'private').map((row) => row.room).sort()).toEqual(['board of #odd/names?', 'secret']);
+    expect(roomRows.filter((row) => row.visibility === 'public').length).toBeGreaterThan(0);
+    expect(original.memberships!.filter((row) => row.private === true).length).toBeGreaterThan(1);
+    // Non-members' joins of a private room were decided (and refused) on a frozen state that says so.
+    expect(rowsOf(/^~claim:/).filter((row) => String(row.state).includes('"state":{"member":false,"visibility":"private"}')).length).toBeGreaterThan(0);
 
     // The log is spread over each hour's shards (by user), and read back in event id order: the order the rebuild replays.
     const partitions = new Set<string>();

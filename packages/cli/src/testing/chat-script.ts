@@ -5,14 +5,18 @@ import { eventFactory } from './events.js';
  * A scripted chat session as the gateway would have stamped it: users connect,
  * join and leave rooms, invite each other, talk in the lobby, rooms and direct
  * messages, resend frames, ask for history, reconnect and disconnect. Seeded,
- * so every run is the same; rejected frames (not a member, unknown user) are
- * part of the script too.
+ * so every run is the same; rejected frames (not a member, unknown user, a
+ * non-member's join, invite or history of a private room, a private join of a
+ * public room) are part of the script too. Joins of the private rooms always
+ * ask for a private room: the first creates it, later ones are members'
+ * re-joins or refusals.
  */
 export function chatScript(options: { users: number; minEvents: number; start: Date; stepMs: number; seed?: number }): ChatEvent[] {
   const make = eventFactory();
   const random = mulberry32(options.seed ?? 42);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-  const rooms = ['dev', 'ops', 'random', 'design', 'a room/with #odd? chars'];
+  const privateRooms = new Set(['secret', 'board of #odd/names?']);
+  const rooms = ['dev', 'ops', 'random', 'design', 'a room/with #odd? chars', ...privateRooms];
   const users = Array.from({ length: options.users }, (_, i) => `user${String(i).padStart(2, '0')}`);
   const connection = new Map<string, string>();
   const counters = new Map<string, number>();
@@ -48,7 +52,12 @@ export function chatScript(options: { users: number; minEvents: number; start: D
     if (roll < 0.25) send(user, { type: 'send', id: frameId(user), text: `lobby ${events.length}` });
     else if (roll < 0.45) send(user, { type: 'send', id: frameId(user), room: pick(rooms), text: `room ${events.length}` });
     else if (roll < 0.58) send(user, { type: 'send', id: frameId(user), to: pick([...users, 'nobody']), text: `dm ${events.length}` });
-    else if (roll < 0.7) send(user, { type: 'join', id: frameId(user), room: pick(rooms) });
+    else if (roll < 0.7) {
+      const room = pick(rooms);
+      // Now and then a private join of a public room, which is refused.
+      const asPrivate = privateRooms.has(room) || random() < 0.1;
+      send(user, { type: 'join', id: frameId(user), room, ...(asPrivate ? { private: true } : {}) });
+    }
     else if (roll < 0.76) send(user, { type: 'leave', id: frameId(user), room: pick(rooms) });
     else if (roll < 0.84) send(user, { type: 'invite', id: frameId(user), room: pick(rooms), user: pick([...users, 'nobody']) });
     else if (roll < 0.88) send(user, { type: 'history', id: frameId(user), room: pick(rooms), limit: 10 });
