@@ -1,8 +1,8 @@
 import { loadavg } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { eventually } from '@parley/testkit';
-import { COMPONENT_NAMES, SERVICE_DIALECTS, type Stack } from '@parley/stack';
-import { startTestStack } from '@parley/stack/e2e';
+import { COMPONENT_NAMES, isScalable, SERVICE_DIALECTS, type Stack } from '@parley/stack';
+import { startTestStack, TWO_OF_EACH } from '@parley/stack/e2e';
 import { countLosses, type LossCounts } from './loss-ledger.js';
 import { isReady } from './readiness.js';
 import { reportRow } from './report.js';
@@ -15,15 +15,19 @@ const TRAFFIC_EVERY_MS = 100;
 /** Only the sender's own pace is its fault; every other refusal of a valid frame is a loss. */
 const SENDER_FAULTS = new Set(['PARLEY_RATE_LIMITED']);
 
+/** A killed copy's sessions wait for their locks to expire before the other copy takes them. */
+const OTHER_COPY_SERVES_MS = 120_000;
+
 for (const service of SERVICE_DIALECTS) {
-  describe(`kill -9 of each component under steady chat traffic (${service})`, () => {
+  // Two copies of every service (the gateways behind one round-robin port): a service's kill -9 takes one copy while the other serves.
+  describe(`kill -9 of each component under steady chat traffic, two copies of each service (${service})`, () => {
     let stack: Stack;
     let cleanup: () => Promise<void>;
     let logs: string[] = [];
     const room = `faults-${service}-${process.pid}`;
     const members: ResilientClient[] = [];
     const windows: Array<{ name: string; from: number; to: number }> = [];
-    const outcome = new Map<string, { survived: boolean; readyAfterMs: number }>();
+    const outcome = new Map<string, { survived: boolean; readyAfterMs: number; note?: string }>();
     let traffic: NodeJS.Timeout | undefined;
     let seq = 0;
     const startedAt = Date.now();
@@ -55,7 +59,7 @@ for (const service of SERVICE_DIALECTS) {
 
     beforeAll(async () => {
       // The default table store (emulators/tables) is durable before it acks, so a kill -9 of it may lose nothing.
-      ({ stack, cleanup, logs } = await startTestStack({ inMemory: false, service }));
+      ({ stack, cleanup, logs } = await startTestStack({ inMemory: false, service, scale: TWO_OF_EACH }));
       for (const name of ['alice', 'bob', 'carol']) {
         const client = new ResilientClient(`fault-${name}-${service}`, () => stack.gatewayUrl);
         await client.connect();
@@ -83,14 +87,26 @@ for (const service of SERVICE_DIALECTS) {
         const before = totalAcked();
         await eventually(() => totalAcked() >= before + 10, 'traffic flowing', 60_000);
 
-        await stack.kill(component);
+        // A service loses one copy; an emulator or store (one process each) goes down whole.
+        const killedCopy = isScalable(component) ? 1 : undefined;
+        await stack.kill(component, killedCopy);
         const killedAt = Date.now();
+        const [sender, ...others] = members;
+        let note: string | undefined;
+        if (killedCopy !== undefined) {
+          // The other copy serves before the killed one is back: a message sent now is shown live to every member.
+          const id = `during-${component}`;
+          const shown = others.map((member) => member.next((f) => f.type === 'message' && f.clientId === id, OTHER_COPY_SERVES_MS));
+          sender!.send({ type: 'send', id, room, text: `while one ${component} copy is down` });
+          await Promise.all(shown);
+          expect(stack.isRunning(component, killedCopy), `${component} copy ${killedCopy} still down`).toBe(false);
+          note = `shown live by the other copy ${Date.now() - killedAt} ms after the kill`;
+        }
         // As a restart policy would: a start that did not come up in time is tried again.
         await eventually(() => stack.start(component).then(() => true), `${component} started again`, 180_000, 1_000);
         await eventually(() => isReady(stack, component), `${component} ready again`, 90_000, 100);
         const readyAfterMs = Date.now() - killedAt;
 
-        const [sender, ...others] = members;
         const id = `probe-${component}`;
         const shown = others.map((member) => member.next((f) => f.type === 'message' && f.clientId === id, 90_000));
         sender!.send({ type: 'send', id, room, text: `after the restart of ${component}` });
@@ -98,7 +114,7 @@ for (const service of SERVICE_DIALECTS) {
         // Newest first: traffic sent meanwhile may push the probe past the first page.
         const stored = await readConversation(sender!, room, 10);
         const survived = stored.has(`${sender!.user}/${id}`);
-        outcome.set(component, { survived, readyAfterMs });
+        outcome.set(component, { survived, readyAfterMs, ...(note ? { note } : {}) });
         expect(survived, `${id} stored`).toBe(true);
       });
     }
