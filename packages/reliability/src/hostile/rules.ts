@@ -93,6 +93,47 @@ export function ruleCases(ctx: HostileContext): void {
     expect(owner.frames.filter((f) => f.type === 'room' && f.event === 'invited')).toEqual([]);
     await owner.close();
   });
+
+  /** A private room with one member who is not alice. */
+  async function someoneElsesPrivateRoom(): Promise<{ owner: ChatClient; room: string }> {
+    const owner = await ChatClient.connect(ctx.stack.gatewayUrl, fresh('owner'));
+    const room = fresh('private');
+    await owner.request({ type: 'join', id: `join-${room}`, room, private: true });
+    await owner.waitFor((f) => f.type === 'room' && f.room === room && f.event === 'joined' && f.private === true);
+    await owner.request({ type: 'send', id: `secret-${room}`, room, text: 'for members only' });
+    await owner.waitFor((f) => f.type === 'message' && f.clientId === `secret-${room}`);
+    return { owner, room };
+  }
+  const roomFramesOf = (client: ChatClient, room: string) => client.frames.filter((f) => f.type !== 'error' && f.type !== 'ack' && JSON.stringify(f).includes(room));
+
+  hostileCase(ctx, 'joining a private room without an invitation', 'PARLEY_ROOM_PRIVATE error frame; the member hears no "joined"; alice gets nothing of the room; marker in the room from its member', async () => {
+    const { owner, room } = await someoneElsesPrivateRoom();
+    await ruleRefused(ctx.alice, { type: 'join', id: 'pr-join-1', room }, 'PARLEY_ROOM_PRIVATE');
+    await ruleRefused(ctx.alice, { type: 'join', id: 'pr-join-2', room, private: true }, 'PARLEY_ROOM_PRIVATE');
+    await nothingLeaked(ctx, owner, [], { room }, owner);
+    expect(owner.frames.filter((f) => f.type === 'room' && f.user === ctx.alice.user)).toEqual([]);
+    // Still no member: alice's send to the room is refused, and the room's history has none of hers.
+    await ruleRefused(ctx.alice, { type: 'send', id: 'pr-join-send', room, text: 'am I in?' }, 'PARLEY_NOT_MEMBER');
+    await nothingLeaked(ctx, owner, [], { room }, owner);
+    expect(roomFramesOf(ctx.alice, room)).toEqual([]);
+    await owner.close();
+  });
+  hostileCase(ctx, 'inviting someone into a private room one is not in', 'PARLEY_ROOM_PRIVATE error frame; the room hears no "invited", the invitee nothing; marker in the room', async () => {
+    const { owner, room } = await someoneElsesPrivateRoom();
+    await ruleRefused(ctx.alice, { type: 'invite', id: 'pr-inv-1', room, user: ctx.watcher.user }, 'PARLEY_ROOM_PRIVATE');
+    await nothingLeaked(ctx, owner, [], { room }, owner);
+    expect(owner.frames.filter((f) => f.type === 'room' && f.event === 'invited')).toEqual([]);
+    expect(roomFramesOf(ctx.watcher, room)).toEqual([]);
+    await owner.close();
+  });
+  hostileCase(ctx, 'reading the history of a private room one is not in', 'PARLEY_ROOM_PRIVATE error frame, no history answer for the id; lobby marker', async () => {
+    const { owner, room } = await someoneElsesPrivateRoom();
+    await ruleRefused(ctx.alice, { type: 'history', id: 'pr-hist-1', room }, 'PARLEY_ROOM_PRIVATE');
+    await nothingLeaked(ctx, ctx.alice, []);
+    expect(ctx.alice.frames.filter((f) => f.type === 'history' && f.id === 'pr-hist-1')).toEqual([]);
+    expect(roomFramesOf(ctx.alice, room)).toEqual([]);
+    await owner.close();
+  });
 }
 
 /** The flood runs last: the rooms it creates leave a backlog behind them that would slow every later case. */
