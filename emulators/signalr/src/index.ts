@@ -21,7 +21,6 @@ export { DEFAULT_CONFIG_PATH, loadConfigFile, parseConfig, type EmulatorConfig, 
 export type { UpstreamSettings, UpstreamTemplate } from './upstream/templates.js';
 export type { EventHandlerSetting, WebPubSubSettings } from './webpubsub/settings.js';
 export { parseAppSettings } from './webpubsub/app-settings.js';
-export { loadTls, localTls, type TlsMaterial } from './tls.js';
 
 /** A second, TLS listener serving the same API (what Microsoft's SDKs expect of an endpoint). */
 export interface HttpsOptions {

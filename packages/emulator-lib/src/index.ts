@@ -4,3 +4,4 @@ export { stopOnSignals, closeOnce, type Closable, type SignalTarget, type StopOn
 export { parseLongOptions, portFromText, type LongOptions, type LongOptionSpec } from './cli.js';
 export { listenOn } from './listen.js';
 export { runEmulator, type RunEmulatorOptions, type StartedEmulator } from './main.js';
+export { loadTls, localTls, generatedTlsFiles, trustLine, httpsBanner, type TlsMaterial, type TlsInvalid, type LocalTlsOptions } from './tls.js';

@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { httpsBanner, loadTls, localTls, type TlsInvalid, type TlsMaterial } from '@parley/emulator-lib';
 import { pino } from 'pino';
 import { loadConfigFile, overridesFromEnv } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { startSignalREmulator } from '../index.js';
 import { checkLogLevel, checkPort, readStartup, runSignalRBin, sharedOptions } from '../cli-shared.js';
-import { loadTls, localTls, type TlsMaterial } from '../tls.js';
 
 /**
  * `webpubsub-emulator`: the same service as `signalr-emulator` (both APIs on
@@ -20,6 +20,11 @@ const USAGE =
 const DEFAULT_DATA_DIR = '.webpubsub-emulator';
 const DEFAULT_HTTPS_PORT = 8443;
 const DEFAULT_CONFIG = fileURLToPath(new URL('../../config/webpubsub.json', import.meta.url));
+/** The generated pair is `webpubsub-emulator-cert.pem` / `-key.pem` in the data directory. */
+const TLS_NAME = 'webpubsub-emulator';
+const tlsInvalid: TlsInvalid = (field, reason) => {
+  throw new ConfigError(field, reason);
+};
 
 interface Cli {
   readonly port: number;
@@ -52,7 +57,7 @@ function parseCli(argv: string[]): Cli | undefined {
   let https: Cli['https'];
   if (wantsHttps) {
     const httpsPort = values['https-port'] === undefined ? DEFAULT_HTTPS_PORT : checkPort(values['https-port'], '--https-port');
-    const tls = values.cert !== undefined && values.key !== undefined ? loadTls(values.cert, values.key) : localTls(resolve(values['data-dir']));
+    const tls = values.cert !== undefined && values.key !== undefined ? loadTls(values.cert, values.key, tlsInvalid) : localTls(resolve(values['data-dir']), { name: TLS_NAME, invalid: tlsInvalid });
     https = { port: httpsPort, tls };
   }
   return { port, host: values.host, configPath: values.config ?? DEFAULT_CONFIG, eventHandler: values['event-handler'], logLevel: values['log-level'], https };
@@ -90,11 +95,7 @@ async function main(): Promise<void> {
   if (!emulator) return;
   process.stderr.write(`Web PubSub emulator on ${emulator.url}\nConnection string: ${emulator.webPubSubConnectionString}\n`);
   if (cli.https) {
-    process.stderr.write(
-      `HTTPS on ${emulator.httpsUrl ?? ''} with ${cli.https.tls.generated ? 'a newly generated' : 'the'} certificate ${cli.https.tls.certPath}\n` +
-        `HTTPS connection string: ${emulator.httpsConnectionString ?? ''}\n` +
-        `To trust it in Node (Microsoft's SDKs): NODE_EXTRA_CA_CERTS=${cli.https.tls.certPath}\n`,
-    );
+    process.stderr.write(httpsBanner(cli.https.tls, emulator.httpsUrl ?? '', emulator.httpsConnectionString ?? ''));
   } else {
     process.stderr.write('Plain http: pass allowInsecureConnection: true to Microsoft\'s SDKs, or start with --https-port for an https endpoint.\n');
   }
