@@ -11,6 +11,7 @@ Commands:
   dlq        list, peek, resubmit or purge dead-lettered messages
   upstream   read or change the SignalR service's upstream templates
   trace      show a message's span waterfall (local stack started with --traces)
+  erase-user remove a user's messages, memberships, presence and events everywhere
   capacity   size replicas, Web PubSub units, Service Bus and storage for N users on paper
 
 Run parley <command> --help for its options. Every command that prints data
@@ -42,6 +43,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   upstream: async () => (await import('./commands/upstream.js')).upstreamCommand,
   trace: async () => (await import('./commands/trace.js')).traceCommand,
   capacity: async () => (await import('./commands/capacity.js')).capacityCommand,
+  'erase-user': async () => (await import('./commands/erase-user.js')).eraseUserCommand,
 };
 
 /** Runs one command line; returns the exit code. Errors go to stderr as one line with their code. */

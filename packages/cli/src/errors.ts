@@ -16,6 +16,8 @@ export const CliErrorCodes = {
   serviceFailed: 'PARLEY_CLI_SERVICE_FAILED',
   /** `parley trace ID`: no kept trace has that trace, event or command id. */
   traceNotFound: 'PARLEY_CLI_TRACE_NOT_FOUND',
+  /** `parley erase-user USER`: nothing of that user is stored (never seen, or already erased). */
+  userUnknown: 'PARLEY_CLI_USER_UNKNOWN',
 } as const;
 
 export type CliErrorCode = (typeof CliErrorCodes)[keyof typeof CliErrorCodes];
@@ -32,6 +34,7 @@ const exitCodeOf: Record<CliErrorCode, number> = {
   PARLEY_CLI_SERVICE_UNREACHABLE: ExitCodes.service,
   PARLEY_CLI_SERVICE_FAILED: ExitCodes.service,
   PARLEY_CLI_TRACE_NOT_FOUND: ExitCodes.usage,
+  PARLEY_CLI_USER_UNKNOWN: ExitCodes.usage,
 };
 
 export class CliError extends Error {

@@ -1,0 +1,190 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rm } from 'node:fs/promises';
+import { TableClient } from '@azure/data-tables';
+import { ServiceBusClient } from '@azure/service-bus';
+import { BusEntities, chatEventMessage, PROJECTION_TABLES, Tables, type ChatEvent, type ClientFrame } from '@parley/contracts';
+import { binPath, pinoReady, startAzurite, startProcess, startServiceBus, type RunningProcess, type StandIn } from '@parley/testkit';
+import { sendBySession } from '../replay/send.js';
+import { eventFactory } from '../testing/events.js';
+import { isolatedDir, runBin, runCli, waitFor } from '../testing/harness.js';
+
+type Row = Record<string, unknown>;
+type Snapshot = Record<string, Row[]>;
+
+/** One partition live, so the worker applies the session in log order, the order a rebuild replays it in. */
+const LIVE_PARTITIONS = 1;
+
+/**
+ * alice and bob in a room, in the lobby and privately; bob invites carol; alice's and bob's
+ * events of another hub are dead-lettered. Texts are unique so the log can be searched for them.
+ */
+function conversation(): ChatEvent[] {
+  const make = eventFactory();
+  let clock = Date.parse('2025-03-01T10:00:00Z');
+  const events: ChatEvent[] = [];
+  const at = () => new Date((clock += 1_000));
+  const connected = (user: string) => events.push(make({ kind: 'connected', connectionId: `conn-${user}`, userId: user, at: at() }));
+  const frame = (user: string, value: ClientFrame, hub?: string) =>
+    events.push(make({ kind: 'message', connectionId: `conn-${user}`, userId: user, at: at(), frame: value, ...(hub ? { hub } : {}) }));
+  connected('bob');
+  connected('alice');
+  connected('carol');
+  frame('bob', { type: 'join', id: 'b1', room: 'dev' });
+  frame('alice', { type: 'join', id: 'a1', room: 'dev' });
+  frame('alice', { type: 'send', id: 'a2', room: 'dev', text: 'alice-room-secret' });
+  frame('bob', { type: 'send', id: 'b2', room: 'dev', text: 'bob-room-hello' });
+  frame('alice', { type: 'send', id: 'a3', text: 'alice-lobby-secret' });
+  frame('bob', { type: 'send', id: 'b3', text: 'bob-lobby-hello' });
+  frame('alice', { type: 'send', id: 'a4', to: 'bob', text: 'alice-dm-secret' });
+  frame('bob', { type: 'send', id: 'b4', to: 'alice', text: 'bob-dm-to-alice' });
+  frame('bob', { type: 'invite', id: 'b5', room: 'dev', user: 'carol' });
+  frame('alice', { type: 'join', id: 'a5', room: 'alice-own' });
+  frame('carol', { type: 'send', id: 'c1', room: 'dev', text: 'alice' });
+  // Another hub: the worker dead-letters these (PARLEY_WORKER_HUB_MISMATCH).
+  frame('alice', { type: 'send', id: 'a6', text: 'alice-dead-letter-secret' }, 'elsewhere');
+  frame('bob', { type: 'send', id: 'b6', text: 'bob-dead-letter' }, 'elsewhere');
+  return events;
+}
+
+describe('parley erase-user (real worker, broker and Azurite)', () => {
+  let dir: string;
+  let azurite: StandIn;
+  let broker: StandIn;
+  let worker: RunningProcess;
+  let env: Record<string, string>;
+  const events = conversation();
+
+  const table = (name: string) => TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true });
+  async function rows(name: string): Promise<Row[]> {
+    const found: Row[] = [];
+    for await (const { etag: _etag, timestamp: _timestamp, ...row } of table(name).listEntities()) found.push(row);
+    return found;
+  }
+  async function snapshot(): Promise<Snapshot> {
+    const tables: Snapshot = {};
+    for (const name of [...PROJECTION_TABLES, Tables.events]) tables[name] = await rows(name);
+    return tables;
+  }
+  async function metric(name: string, outcome?: string): Promise<number> {
+    const text = await (await fetch(`http://127.0.0.1:${String(worker.readyInfo.port)}/metrics`)).text();
+    return text
+      .split('\n')
+      .filter((line) => line.startsWith(name) && (outcome === undefined || line.includes(`outcome="${outcome}"`)))
+      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  }
+  const settled = () => metric('parley_consumer_messages_total');
+  // Any trace of alice: her texts, her id as a value, in a key or inside an envelope — but not carol's message that says "alice".
+  const mentionsAlice = (snapshot: Snapshot) =>
+    Object.entries(snapshot).flatMap(([name, tableRows]) =>
+      tableRows
+        .filter((row) => {
+          const text = JSON.stringify(row).replaceAll('\\"text\\":\\"alice\\"', '').replaceAll('"text":"alice"', '');
+          return /alice-|"alice"|\\"alice\\"|_alice|:alice/.test(text);
+        })
+        .map((row) => ({ table: name, row })),
+    );
+  const bobsRows = (snapshot: Snapshot) => ({
+    messages: snapshot.messages!.filter((row) => row.from === 'bob' && row.to === undefined),
+    memberships: snapshot.memberships!.filter((row) => row.user === 'bob'),
+    presence: snapshot.presence!.filter((row) => row.user === 'bob'),
+    connections: snapshot.connections!.filter((row) => row.user === 'bob'),
+  });
+
+  beforeAll(async () => {
+    const isolated = await isolatedDir();
+    dir = isolated.dir;
+    [azurite, broker] = await Promise.all([startAzurite(), startServiceBus()]);
+    env = { SERVICEBUS_CONNECTION_STRING: broker.connectionString, TABLES_CONNECTION_STRING: azurite.connectionString, PARLEY_STACK_FILE: isolated.stackFile };
+    worker = await startProcess({
+      name: 'chat-worker',
+      command: binPath('tsx'),
+      args: ['services/chat-worker/src/main.ts'],
+      env: { ...env, PORT: '0' },
+      ready: pinoReady,
+      readyTimeoutMs: 120_000,
+    });
+    const bus = new ServiceBusClient(broker.connectionString);
+    const sender = bus.createSender(BusEntities.chatEventsTopic);
+    await sendBySession(sender, events.map((event) => chatEventMessage(event, { partitions: LIVE_PARTITIONS })), () => undefined);
+    await sender.close();
+    await bus.close();
+    expect(await waitFor(settled, (n) => n >= events.length, 180_000, 500)).toBe(events.length);
+    expect(await metric('parley_consumer_messages_total', 'dead-lettered')).toBe(2);
+  }, 300_000);
+  afterAll(async () => {
+    await worker?.stop();
+    await Promise.all([azurite?.stop(), broker?.stop()]);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a user of whom nothing is stored, and changes nothing', async () => {
+    const before = await snapshot();
+    // mallory is named nowhere; carol's message "alice" does not make a user of a word.
+    const result = await runBin(['erase-user', 'mallory', '--yes', '--purge-dead-letters'], env, dir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('parley: erase-user: no user "mallory" in hub chat');
+    expect(result.stderr).toContain('[PARLEY_CLI_USER_UNKNOWN]');
+    expect(await snapshot()).toEqual(before);
+    const dlq = await runCli(['dlq', 'list', '--entity', 'chat-events/chat-worker', '--json'], env, dir);
+    expect(JSON.parse(dlq.stdout)).toMatchObject({ total: 2 });
+  }, 120_000);
+
+  it('erases alice from every projection and the log; a rebuild brings nothing of hers back and keeps bob whole', async () => {
+    const before = await snapshot();
+    // The conversation really stored alice's data everywhere erase-user must reach.
+    expect(before.messages!.filter((row) => row.from === 'alice').map((row) => row.text).sort()).toEqual(['alice-dm-secret', 'alice-lobby-secret', 'alice-room-secret']);
+    expect(before.memberships!.filter((row) => row.user === 'alice').map((row) => row.room).sort()).toEqual(['alice-own', 'dev']);
+    expect(before.presence!.filter((row) => row.user === 'alice')).toHaveLength(1);
+    expect(before.connections!.filter((row) => row.user === 'alice')).toHaveLength(1);
+    expect(before.messages!.filter((row) => String(row.rowKey).startsWith('~claim:alice:')).length).toBeGreaterThan(3);
+    expect(before.events!.filter((row) => String(row.envelope).includes('alice-')).length).toBeGreaterThan(3);
+
+    const dryRun = await runCli(['erase-user', 'alice', '--dry-run', '--json'], env, dir);
+    expect(dryRun.code).toBe(0);
+    expect(JSON.parse(dryRun.stdout)).toMatchObject({ user: 'alice', dryRun: true, deadLetters: [{ entity: 'chat-events/chat-worker', reason: 'PARLEY_WORKER_HUB_MISMATCH' }] });
+    expect(await snapshot()).toEqual(before);
+
+    const result = await runCli(['erase-user', 'alice', '--purge-dead-letters', '--json'], env, dir);
+    expect(result.stderr).toBe('dead letter naming alice: chat-events/chat-worker #' + (JSON.parse(dryRun.stdout) as { deadLetters: { sequenceNumber: string }[] }).deadLetters[0]!.sequenceNumber + ` id=${events.at(-2)!.metadata.eventId} reason=PARLEY_WORKER_HUB_MISMATCH\n`);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { erased: Record<string, number>; purged: number };
+    expect(report.purged).toBe(1);
+    expect(report.erased).toMatchObject({ memberships: 2, presence: 1, connections: 1, rooms: 0 });
+
+    const erased = await snapshot();
+    expect(mentionsAlice(erased)).toEqual([]);
+    // The room only alice was in went with her.
+    expect(erased.messages!.filter((row) => String(row.partitionKey).includes('alice-own'))).toEqual([]);
+    // The log keeps bob's and carol's events except bob's direct message to alice; carol's text "alice" stays.
+    const logged = erased.events!.map((row) => row.rowKey);
+    const expectedLog = events
+      .filter((event) => event.metadata.hub === 'chat' && event.metadata.userId !== 'alice' && !JSON.stringify(event).includes('"to":"alice"'))
+      .map((event) => event.metadata.eventId);
+    expect(logged.sort()).toEqual(expectedLog.sort());
+    expect(erased.messages!.filter((row) => row.from === 'carol').map((row) => row.text)).toEqual(['alice']);
+    // bob lost nothing but his side of the conversation with alice.
+    const bobBefore = bobsRows(before);
+    expect(bobsRows(erased)).toEqual(bobBefore);
+    expect(bobBefore.messages.map((row) => row.text).sort()).toEqual(['bob-lobby-hello', 'bob-room-hello']);
+    expect(erased.messages!.filter((row) => row.rowKey === '~member:bob' || row.rowKey === '~member:carol')).toHaveLength(2);
+    // Only alice's dead letter went.
+    const dlq = await runCli(['dlq', 'peek', '--entity', 'chat-events/chat-worker', '--json'], env, dir);
+    const left = dlq.stdout.trim().split('\n').map((line) => JSON.parse(line) as { body: ChatEvent });
+    expect(left.map((message) => message.body.metadata.userId)).toEqual(['bob']);
+
+    // Erased means unknown now.
+    const again = await runCli(['erase-user', 'alice', '--yes'], env, dir);
+    expect(again).toMatchObject({ code: 1 });
+    expect(again.stderr).toContain('[PARLEY_CLI_USER_UNKNOWN]');
+
+    // A rebuild from the log derives exactly what erase-user left.
+    const handled = await settled();
+    const rebuilt = await runCli(['rebuild', '--yes'], env, dir);
+    expect(rebuilt).toMatchObject({ code: 0, stdout: `read ${expectedLog.length}, sent ${expectedLog.length}, skipped 0\n` });
+    await waitFor(settled, (n) => n >= handled + expectedLog.length, 180_000, 500);
+    const after = await snapshot();
+    expect(mentionsAlice(after)).toEqual([]);
+    expect(bobsRows(after)).toEqual(bobBefore);
+    expect(after).toEqual(erased);
+  }, 600_000);
+});
