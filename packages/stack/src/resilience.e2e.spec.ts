@@ -153,3 +153,78 @@ describe('npm start survives a crashed component', () => {
     }
   });
 });
+
+/** `npm start -- --scale`: every copy listed, a working chat through the gateways' one port, one copy brought back alone. */
+describe('npm start -- --scale gateway=2,chat-worker=2,notifier=2', () => {
+  let child: ChildProcess | undefined;
+  const output: string[] = [];
+  let dataDir = '';
+  const clients: ChatClient[] = [];
+
+  afterAll(async () => {
+    await Promise.all(clients.map((client) => client.close()));
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGINT');
+      await once(child, 'exit');
+    }
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const sawLine = (pattern: RegExp, what: string, timeoutMs = 60_000) => eventually(() => output.find((line) => pattern.test(line)), what, timeoutMs);
+  interface ListedCopy {
+    name: string;
+    component: string;
+    pid: number;
+    port: number;
+    opsPort: number;
+  }
+  const listed = () => (JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8')) as { copies: ListedCopy[] }).copies;
+
+  it('lists every copy in stack.json, chats through the one gateway port, and restarts a killed copy on its own', { timeout: 300_000 }, async () => {
+    onTestFailed(() => console.log(output.slice(-60).join('\n')));
+    dataDir = await mkdtemp(join(tmpdir(), 'parley-npm-start-scale-'));
+    const ports: Record<string, string> = {};
+    for (const { variable } of [...Object.values(DEFAULT_PORTS), ...Object.values(OPS_PORTS)]) ports[variable] = String(await freePort());
+    child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(WORKSPACE_ROOT, 'packages/stack/src/main.ts'), '--in-memory', '--data-dir', dataDir, '--quiet', '--scale', 'gateway=2,chat-worker=2,notifier=2'],
+      { cwd: WORKSPACE_ROOT, env: { ...process.env, ...ports }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    for (const stream of [child.stdout!, child.stderr!]) createInterface({ input: stream }).on('line', (line) => output.push(line));
+    await sawLine(/Parley is running/, 'npm start ready', 200_000);
+    expect(output.some((line) => /the gateways share :\d+ through a round-robin proxy/.test(line))).toBe(true);
+
+    const services = listed().filter((copy) => ['gateway', 'chat-worker', 'notifier'].includes(copy.component));
+    expect(services.map((copy) => copy.name)).toEqual(['gateway-1', 'gateway-2', 'chat-worker-1', 'chat-worker-2', 'notifier-1', 'notifier-2']);
+    expect(new Set(services.map((copy) => copy.pid)).size).toBe(6);
+    for (const copy of services) {
+      const readyz = await fetch(`http://127.0.0.1:${copy.opsPort}/readyz`);
+      await readyz.arrayBuffer();
+      expect(readyz.status, `${copy.name} /readyz`).toBe(200);
+    }
+
+    const gatewayUrl = `http://127.0.0.1:${ports[DEFAULT_PORTS.gateway.variable]}`;
+    const connect = async (name: string) => {
+      const client = await ChatClient.connect(gatewayUrl, name);
+      clients.push(client);
+      await client.waitFor((f) => f.type === 'state');
+      return client;
+    };
+    const alice = await connect(unique('alice'));
+    const bob = await connect(unique('bob'));
+    expect(await alice.request({ type: 'send', id: 'scaled-1', to: bob.user, text: 'through two gateways' })).toMatchObject({ ok: true });
+    await bob.waitFor((f) => f.type === 'message' && f.clientId === 'scaled-1');
+
+    // kill -9 of one notifier copy: named, brought back alone, listed with its new pid; the other copy kept its pid.
+    const [first, second] = services.filter((copy) => copy.component === 'notifier') as [ListedCopy, ListedCopy];
+    process.kill(second.pid, 'SIGKILL');
+    await sawLine(/\[stack\].*notifier-2 exited unexpectedly \(signal SIGKILL\); restarting in \d+ ms/, 'the crash logged');
+    await sawLine(/\[stack\].*notifier-2 is back \(restart 1\)/, 'the copy restarted');
+    await eventually(() => {
+      const notifiers = listed().filter((copy) => copy.component === 'notifier');
+      return notifiers[0]?.pid === first.pid && notifiers[1]?.pid !== second.pid && notifiers[1]?.port === second.port;
+    }, 'stack.json lists the new pid of notifier-2 at its old port');
+    expect(await alice.request({ type: 'send', id: 'scaled-2', to: bob.user, text: 'after the restart' })).toMatchObject({ ok: true });
+    await bob.waitFor((f) => f.type === 'message' && f.clientId === 'scaled-2');
+  });
+});
