@@ -3,13 +3,13 @@ import { nextEventId } from '@parley/contracts';
 import { httpTracing, type Logger } from '@parley/service-kit';
 import type { Registry } from 'prom-client';
 import type { GatewayConfig } from './config.js';
-import { ConnectionLanes } from './connection-lanes.js';
+import { ConnectionLanes } from './chat-path/connection-lanes.js';
 import { GatewayError, GatewayErrorCodes } from './errors.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
-import type { EventPublisher } from './publisher.js';
-import { registerChatEdges } from './dialects/register.js';
-import { configRoutes } from './routes/config.js';
-import { webRoutes } from './routes/web.js';
+import type { EventPublisher } from './chat-path/publisher.js';
+import { registerChatEdges } from './chat-edges.js';
+import { configRoutes } from './web/page-config.js';
+import { webRoutes } from './web/page.js';
 import { createOidcVerifier, type TokenVerifier } from './tokens.js';
 
 export interface AppDeps {

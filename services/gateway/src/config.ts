@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { ConfigError, envReader, type EnvReader, readBusConnection, readHttpListen, readLogLevel, readOpsListen, readPartitions, type BusConnection, type WebSocketService } from '@parley/service-kit';
-import { readServiceEdge, type WebPubSubEdgeConfig } from './dialects/service-config.js';
+import { readServiceEdge, type WebPubSubEdgeConfig } from './service-config.js';
 import { readOidcConfig } from './oidc-config.js';
 
 export type AuthMode = 'development' | 'oidc';
-/** Whether one bus batch may span partition sessions (see servicebus-publisher.ts). */
+/** Whether one bus batch may span partition sessions (see chat-path/servicebus-publisher.ts). */
 export type BatchMode = 'mixed' | 'session';
 
 export interface OidcConfig {
@@ -37,7 +37,7 @@ export interface GatewayConfig {
   readonly bus: BusConnection;
   readonly busSendTimeoutMs: number;
   readonly busBatchMode: BatchMode;
-  /** The WebSocket service and its dialect (`WEBSOCKET_SERVICE`, dialects/service-config.ts). */
+  /** The WebSocket service and its dialect (`WEBSOCKET_SERVICE`, service-config.ts). */
   readonly service: WebSocketService;
   /** Keys that may sign upstream calls: primary (from the connection string), then secondary. */
   readonly accessKeys: readonly string[];
@@ -63,7 +63,7 @@ export const DEFAULT_OPS_PORT = 7074;
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 const MIN_SIGNING_KEY_CHARS = 32;
 
-export { toWsBase } from './dialects/service-config.js';
+export { toWsBase } from './service-config.js';
 
 /**
  * No default: development sign-in lets anyone connect under any name, so it

@@ -6,7 +6,7 @@ import { CHAT_SUBPROTOCOL, type ChatEvent } from '@parley/contracts';
 import { createRegistry } from '@parley/service-kit';
 import { startServiceBus, type RunningProcess, type StandIn } from '@parley/testkit';
 import { buildApp } from './app.js';
-import { createServiceBusPublisher, type ServiceBusPublisher } from './servicebus-publisher.js';
+import { createServiceBusPublisher, type ServiceBusPublisher } from './chat-path/servicebus-publisher.js';
 import { receiveSession, testBusClient } from './testing/bus.js';
 import { startFrontDoor } from './testing/front-door.js';
 import { eventually } from '@parley/testkit';

@@ -6,7 +6,7 @@ import { BusProperties, EVENT_ID_PATTERN, partitionSessionId, type ChatEvent } f
 import { createRegistry } from '@parley/service-kit';
 import { startServiceBus, type StandIn } from '@parley/testkit';
 import { buildApp } from './app.js';
-import { createServiceBusPublisher, type ServiceBusPublisher } from './servicebus-publisher.js';
+import { createServiceBusPublisher, type ServiceBusPublisher } from './chat-path/servicebus-publisher.js';
 import { receiveSession, testBusClient } from './testing/bus.js';
 import { gatewayToken, silentLogger, testConfig, upstreamHeaders, type UpstreamCall } from './testing/support.js';
 

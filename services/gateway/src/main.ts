@@ -3,7 +3,7 @@ import { createBusClient, runService, tracedPublisher } from '@parley/service-ki
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { createGatewayMetrics, observeBatches } from './metrics.js';
-import { createServiceBusPublisher } from './servicebus-publisher.js';
+import { createServiceBusPublisher } from './chat-path/servicebus-publisher.js';
 
 // Start-up, exit codes and shutdown order: packages/service-kit/README.md. /healthz, /readyz
 // and /metrics are on the ops port (OPS_PORT) only, never on the public one.

@@ -9,8 +9,8 @@ import { BusEntities, CHAT_SUBPROTOCOL, WEBPUBSUB_EVENT_HANDLER_PATH, type Notif
 import { createRegistry } from '@parley/service-kit';
 import { eventually, pinoReady, startProcess, startServiceBus, startTables, startWebPubSub, WORKSPACE_ROOT, type RunningProcess, type StandIn, type WebPubSubStandIn } from '@parley/testkit';
 import { buildApp } from './app.js';
-import type { EventPublisher } from './publisher.js';
-import { createServiceBusPublisher, type ServiceBusPublisher } from './servicebus-publisher.js';
+import type { EventPublisher } from './chat-path/publisher.js';
+import { createServiceBusPublisher, type ServiceBusPublisher } from './chat-path/servicebus-publisher.js';
 import { testBusClient } from './testing/bus.js';
 import { silentLogger, testConfig } from './testing/support.js';
 

@@ -7,7 +7,7 @@ import { BusEntities, ErrorCodes, type NotifierEnvelope } from '@parley/contract
 import { createRegistry } from '@parley/service-kit';
 import { pinoReady, startProcess, startServiceBus, startTables, WORKSPACE_ROOT, type RunningProcess, type StandIn } from '@parley/testkit';
 import { buildApp } from './app.js';
-import { createServiceBusPublisher, type ServiceBusPublisher } from './servicebus-publisher.js';
+import { createServiceBusPublisher, type ServiceBusPublisher } from './chat-path/servicebus-publisher.js';
 import { testBusClient } from './testing/bus.js';
 import { gatewayToken, silentLogger, testConfig, upstreamHeaders, type UpstreamCall } from './testing/support.js';
 

@@ -7,7 +7,7 @@ import { ErrorCodes, type ChatEvent } from '@parley/contracts';
 import { createRegistry } from '@parley/service-kit';
 import { startServiceBus, type StandIn } from '@parley/testkit';
 import { buildApp } from './app.js';
-import { createServiceBusPublisher, type ServiceBusPublisher } from './servicebus-publisher.js';
+import { createServiceBusPublisher, type ServiceBusPublisher } from './chat-path/servicebus-publisher.js';
 import { receiveSession, testBusClient } from './testing/bus.js';
 import { silentLogger, testConfig, upstreamHeaders } from './testing/support.js';
 

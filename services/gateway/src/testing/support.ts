@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppDeps } from '../app.js';
 import { loadConfig, type GatewayConfig } from '../config.js';
 import { BusUnavailableError } from '../errors.js';
-import type { EventPublisher } from '../publisher.js';
+import type { EventPublisher } from '../chat-path/publisher.js';
 import { createTokenIssuer } from '../tokens.js';
 
 export const PRIMARY_KEY = 'parley-dev-primary-key-0123456789abcdef';

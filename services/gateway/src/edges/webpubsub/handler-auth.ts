@@ -1,8 +1,8 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
 import { ErrorCodes, verifySignature, type WebPubSubEventContext } from '@parley/contracts';
-import { GatewayError, GatewayErrorCodes } from '../errors.js';
-import { reasonOf } from '../tokens.js';
-import type { HandlerEntraAuth, WebPubSubEdgeConfig } from './service-config.js';
+import { GatewayError, GatewayErrorCodes } from '../../errors.js';
+import { reasonOf } from '../../tokens.js';
+import type { HandlerEntraAuth, WebPubSubEdgeConfig } from '../../service-config.js';
 
 /** Throws the coded 401 (or 503) unless the event-handler call is the service's. */
 export type HandlerCheck = (context: WebPubSubEventContext, authorization: string | undefined) => Promise<void>;

@@ -1,12 +1,12 @@
 import { ErrorCodes, okAck, type AckFrame, type CodedError } from '@parley/contracts';
 import { activeTraceparent, type Logger } from '@parley/service-kit';
-import { connectedEvent, disconnectedEvent, messageEvent, newTraceparent, traceIdOf, type EventStamp } from '../chat-events.js';
+import { connectedEvent, disconnectedEvent, messageEvent, newTraceparent, traceIdOf, type EventStamp } from './chat-events.js';
 import type { GatewayConfig } from '../config.js';
-import type { ConnectionLanes } from '../connection-lanes.js';
+import type { ConnectionLanes } from './connection-lanes.js';
 import { GatewayError, GatewayErrorCodes, MessageTooLargeError, type GatewayErrorCode } from '../errors.js';
-import { readFrame, type RawBody } from '../frames.js';
+import { readFrame, type RawBody } from './frames.js';
 import type { GatewayMetrics } from '../metrics.js';
-import type { RateLimiter } from '../rate-limiter.js';
+import type { RateLimiter } from './rate-limiter.js';
 
 /** Who an upstream call is about, once its dialect's edge has read and verified it. */
 export interface Caller {
@@ -31,9 +31,9 @@ export interface ChatPathOptions {
 /**
  * The one chat path both dialects share (docs/architecture.md): what a
  * connect, a message and a disconnect become on the bus. The edges
- * (routes/upstream.ts for the seed dialect, routes/webpubsub.ts for Web PubSub)
- * only read, verify and answer the service's calls, like socket.io keeps one
- * server behind its adapters.
+ * (edges/seed/upstream.ts for the seed dialect, edges/webpubsub/event-handler.ts
+ * for Web PubSub) only read, verify and answer the service's calls, like
+ * socket.io keeps one server behind its adapters.
  */
 export function createChatPath(options: ChatPathOptions) {
   const { config, lanes, limiter, metrics } = options;

@@ -1,4 +1,4 @@
-import { BusUnavailableError, MessageTooLargeError } from './errors.js';
+import { BusUnavailableError, MessageTooLargeError } from '../errors.js';
 
 export { MessageTooLargeError };
 

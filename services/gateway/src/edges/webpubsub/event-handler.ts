@@ -13,17 +13,17 @@ import {
   type WebPubSubEventContext,
 } from '@parley/contracts';
 import type { Logger } from '@parley/service-kit';
-import type { GatewayConfig } from '../config.js';
-import type { Caller, ChatPath } from '../dialects/chat-path.js';
-import type { SendToConnection } from '../dialects/client-endpoint.js';
-import type { HandlerCheck } from '../dialects/handler-auth.js';
-import { answered, HARD_BODY_LIMIT, headerText } from '../dialects/http.js';
-import type { WebPubSubEdgeConfig } from '../dialects/service-config.js';
-import { GatewayError, GatewayErrorCodes } from '../errors.js';
-import type { RawBody } from '../frames.js';
-import type { GatewayMetrics } from '../metrics.js';
+import type { GatewayConfig } from '../../config.js';
+import type { Caller, ChatPath } from '../../chat-path/chat-path.js';
+import type { SendToConnection } from '../client-endpoint.js';
+import type { HandlerCheck } from './handler-auth.js';
+import { answered, HARD_BODY_LIMIT, headerText } from '../http.js';
+import type { WebPubSubEdgeConfig } from '../../service-config.js';
+import { GatewayError, GatewayErrorCodes } from '../../errors.js';
+import type { RawBody } from '../../chat-path/frames.js';
+import type { GatewayMetrics } from '../../metrics.js';
 import { rawBodyParser } from '../raw-body.js';
-import { isUserName } from '../tokens.js';
+import { isUserName } from '../../tokens.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -2,8 +2,8 @@ import type { ServiceBusClient, ServiceBusMessage, ServiceBusMessageBatch } from
 import { BusEntities, chatEventMessage, type ChatEvent } from '@parley/contracts';
 import { withSendDeadline, type Logger } from '@parley/service-kit';
 import { BatchingSender, type BatchOutcome } from './batching-sender.js';
-import { BusUnavailableError } from './errors.js';
-import type { BatchMode } from './config.js';
+import { BusUnavailableError } from '../errors.js';
+import type { BatchMode } from '../config.js';
 import type { EventPublisher } from './publisher.js';
 
 export interface ServiceBusPublisherOptions {

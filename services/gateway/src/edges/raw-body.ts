@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import { GatewayError, GatewayErrorCodes } from './errors.js';
-import type { RawBody } from './frames.js';
+import { GatewayError, GatewayErrorCodes } from '../errors.js';
+import type { RawBody } from '../chat-path/frames.js';
 
 type Done = (error: Error | null, body?: RawBody) => void;
 

@@ -1,6 +1,6 @@
 import type { ChatEvent } from '@parley/contracts';
 import { captureContext, inContext, type Logger, type TraceContext } from '@parley/service-kit';
-import { BusUnavailableError } from './errors.js';
+import { BusUnavailableError } from '../errors.js';
 
 export type Publish = (event: ChatEvent) => Promise<void>;
 

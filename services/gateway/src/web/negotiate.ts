@@ -2,12 +2,12 @@ import type { FastifyPluginAsync } from 'fastify';
 import { ErrorCodes } from '@parley/contracts';
 import type { GatewayConfig } from '../config.js';
 import { GatewayError, GatewayErrorCodes } from '../errors.js';
-import type { ClientEndpoint } from '../dialects/client-endpoint.js';
+import type { ClientEndpoint } from '../edges/client-endpoint.js';
 import { isUserName, type TokenIdentity, type TokenVerifier } from '../tokens.js';
 
 export interface NegotiateOptions {
   config: GatewayConfig;
-  /** The dialect's client URL and token (dialects/client-endpoint.ts). */
+  /** The dialect's client URL and token (edges/client-endpoint.ts). */
   endpoint: ClientEndpoint;
   /** The OIDC bearer verifier; required in oidc mode. */
   oidc?: TokenVerifier;

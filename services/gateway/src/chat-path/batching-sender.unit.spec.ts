@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BatchingSender, MessageTooLargeError, type BatchLike, type BatchTransport } from './batching-sender.js';
-import { BusUnavailableError } from './errors.js';
+import { BusUnavailableError } from '../errors.js';
 
 /** An in-memory transport: batches hold up to `capacity` messages; sends wait until released. */
 class FakeTransport implements BatchTransport<string, FakeBatch> {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { CHAT_SUBPROTOCOL, ErrorCodes, EVENT_ID_PATTERN, type MessageEvent } from '@parley/contracts';
 import { createRegistry } from '@parley/service-kit';
 import { eventually } from '@parley/testkit';
-import { GatewayErrorCodes } from '../errors.js';
+import { GatewayErrorCodes } from '../../errors.js';
 import {
   gatewayToken,
   RecordingPublisher,
@@ -13,7 +13,7 @@ import {
   testConfig,
   upstreamHeaders,
   type UpstreamCall,
-} from '../testing/support.js';
+} from '../../testing/support.js';
 
 let app: FastifyInstance;
 let publisher: RecordingPublisher;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, signatureHeader, type WebPubSubEventContext } from '@parley/contracts';
-import { GatewayErrorCodes } from '../errors.js';
-import { HANDLER_AUDIENCE, HUB_OBJECT_ID, OTHER_OBJECT_ID, startLocalEntraIssuer, TEST_ISSUER, type LocalEntraIssuer } from '../testing/entra-issuer.js';
+import { GatewayErrorCodes } from '../../errors.js';
+import { HANDLER_AUDIENCE, HUB_OBJECT_ID, OTHER_OBJECT_ID, startLocalEntraIssuer, TEST_ISSUER, type LocalEntraIssuer } from '../../testing/entra-issuer.js';
 import { createHandlerCheck } from './handler-auth.js';
 
 const context = (signature?: string): WebPubSubEventContext => ({

@@ -3,10 +3,10 @@ import { DefaultAzureCredential } from '@azure/identity';
 import { decodeJwt } from 'jose';
 import { webPubSubClientUrl } from '@parley/contracts';
 import type { WebSocketService } from '@parley/service-kit';
-import type { GatewayConfig } from '../config.js';
-import type { ClientEndpoint, SendToConnection } from './client-endpoint.js';
+import type { GatewayConfig } from '../../config.js';
+import type { ClientEndpoint, SendToConnection } from '../client-endpoint.js';
 
-// Loaded only on the Web PubSub dialect (register.ts imports this file dynamically), so the
+// Loaded only on the Web PubSub dialect (chat-edges.ts imports this file dynamically), so the
 // seed dialect's start-up does not pay for the SDK.
 
 /**

@@ -5,8 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { jwtVerify } from 'jose';
 import { CHAT_SUBPROTOCOL, ErrorCodes, signatureHeader, WEBPUBSUB_EVENT_HANDLER_PATH, type ChatEvent } from '@parley/contracts';
 import { eventually } from '@parley/testkit';
-import { GatewayErrorCodes, MessageTooLargeError } from '../errors.js';
-import { PRIMARY_KEY, RecordingPublisher, SECONDARY_KEY, testApp, testConfig } from '../testing/support.js';
+import { GatewayErrorCodes, MessageTooLargeError } from '../../errors.js';
+import { PRIMARY_KEY, RecordingPublisher, SECONDARY_KEY, testApp, testConfig } from '../../testing/support.js';
 
 /**
  * The Web PubSub edge through app.inject: every branch of reading, verifying and

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PRIMARY_KEY, SECONDARY_KEY, testConfig } from '../testing/support.js';
+import { PRIMARY_KEY, SECONDARY_KEY, testConfig } from './testing/support.js';
 
 const wps = { SIGNALR_CONNECTION_STRING: undefined, SIGNALR_SECONDARY_KEY: undefined, WEBSOCKET_SERVICE: 'webpubsub' };
 const tenant = '33333333-3333-3333-3333-333333333333';

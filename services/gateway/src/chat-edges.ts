@@ -1,16 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '@parley/service-kit';
-import type { GatewayConfig } from '../config.js';
-import type { ConnectionLanes } from '../connection-lanes.js';
-import type { GatewayMetrics } from '../metrics.js';
-import { RateLimiter } from '../rate-limiter.js';
-import { negotiateRoutes } from '../routes/negotiate.js';
-import { upstreamRoutes } from '../routes/upstream.js';
-import { webPubSubRoutes } from '../routes/webpubsub.js';
-import { createConnectVerifier, createGatewayTokenVerifier, createTokenIssuer, type TokenVerifier } from '../tokens.js';
-import { createChatPath } from './chat-path.js';
-import { seedClientEndpoint } from './client-endpoint.js';
-import { createHandlerCheck } from './handler-auth.js';
+import type { GatewayConfig } from './config.js';
+import type { ConnectionLanes } from './chat-path/connection-lanes.js';
+import type { GatewayMetrics } from './metrics.js';
+import { RateLimiter } from './chat-path/rate-limiter.js';
+import { negotiateRoutes } from './web/negotiate.js';
+import { upstreamRoutes } from './edges/seed/upstream.js';
+import { webPubSubRoutes } from './edges/webpubsub/event-handler.js';
+import { createConnectVerifier, createGatewayTokenVerifier, createTokenIssuer, type TokenVerifier } from './tokens.js';
+import { createChatPath } from './chat-path/chat-path.js';
+import { seedClientEndpoint } from './edges/client-endpoint.js';
+import { createHandlerCheck } from './edges/webpubsub/handler-auth.js';
 
 export interface ChatEdgeOptions {
   config: GatewayConfig;
@@ -43,7 +43,7 @@ export async function registerChatEdges(app: FastifyInstance, options: ChatEdgeO
 
   if (config.service.dialect === 'webpubsub' && config.webPubSub) {
     // The SDK is loaded only here, so the seed dialect starts without it.
-    const { createWebPubSubClient, webPubSubClientEndpoint, webPubSubSender } = await import('./webpubsub-client.js');
+    const { createWebPubSubClient, webPubSubClientEndpoint, webPubSubSender } = await import('./edges/webpubsub/service-client.js');
     const client = createWebPubSubClient(config.service, config.hub);
     await app.register(webPubSubRoutes, {
       config,

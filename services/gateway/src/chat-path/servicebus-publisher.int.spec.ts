@@ -4,10 +4,10 @@ import { BusProperties, nextEventId, parseChatEvent, partitionSessionId, type Ch
 import { startServiceBus, type StandIn } from '@parley/testkit';
 import { connectedEvent, messageEvent, newTraceparent } from './chat-events.js';
 import type { BatchOutcome } from './batching-sender.js';
-import { BusUnavailableError } from './errors.js';
+import { BusUnavailableError } from '../errors.js';
 import { createServiceBusPublisher, type ServiceBusPublisher } from './servicebus-publisher.js';
-import { receivePartition, receiveSession, testBusClient } from './testing/bus.js';
-import { silentLogger } from './testing/support.js';
+import { receivePartition, receiveSession, testBusClient } from '../testing/bus.js';
+import { silentLogger } from '../testing/support.js';
 
 // One user per connection here, so the connections' events land in different sessions (keyed by user).
 const source = (connectionId: string, userId = connectionId) => ({

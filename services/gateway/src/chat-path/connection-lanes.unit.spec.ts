@@ -3,7 +3,7 @@ import type { ChatEvent } from '@parley/contracts';
 import { createLogger } from '@parley/service-kit';
 import { connectedEvent, disconnectedEvent, messageEvent } from './chat-events.js';
 import { ConnectionLanes } from './connection-lanes.js';
-import { BusUnavailableError } from './errors.js';
+import { BusUnavailableError } from '../errors.js';
 
 const source = (connectionId: string, eventId: string) => ({
   hub: 'chat',

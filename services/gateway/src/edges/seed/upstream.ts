@@ -1,13 +1,13 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { CHAT_SUBPROTOCOL, ErrorCodes, readUpstreamHeaders, UPSTREAM_EVENTS, verifySignature, type AckFrame, type HelloFrame, type UpstreamContext } from '@parley/contracts';
-import type { GatewayConfig } from '../config.js';
-import type { Caller, ChatPath } from '../dialects/chat-path.js';
-import { answered, HARD_BODY_LIMIT, headerText } from '../dialects/http.js';
-import { GatewayError, GatewayErrorCodes } from '../errors.js';
-import type { RawBody } from '../frames.js';
-import type { GatewayMetrics } from '../metrics.js';
+import type { GatewayConfig } from '../../config.js';
+import type { Caller, ChatPath } from '../../chat-path/chat-path.js';
+import { answered, HARD_BODY_LIMIT, headerText } from '../http.js';
+import { GatewayError, GatewayErrorCodes } from '../../errors.js';
+import type { RawBody } from '../../chat-path/frames.js';
+import type { GatewayMetrics } from '../../metrics.js';
 import { rawBodyParser } from '../raw-body.js';
-import type { TokenVerifier } from '../tokens.js';
+import type { TokenVerifier } from '../../tokens.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -18,7 +18,7 @@ declare module 'fastify' {
 
 export interface UpstreamOptions {
   config: GatewayConfig;
-  /** The chat path both dialects share (dialects/chat-path.ts). */
+  /** The chat path both dialects share (chat-path/chat-path.ts). */
   chat: ChatPath;
   verifier: TokenVerifier;
   metrics: GatewayMetrics;

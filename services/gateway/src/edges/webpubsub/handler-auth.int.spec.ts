@@ -5,12 +5,12 @@ import { request } from 'undici';
 import { WEBPUBSUB_EVENT_HANDLER_PATH, type ChatEvent } from '@parley/contracts';
 import { createRegistry } from '@parley/service-kit';
 import { startServiceBus, type StandIn } from '@parley/testkit';
-import { buildApp } from '../app.js';
-import { GatewayErrorCodes } from '../errors.js';
-import { createServiceBusPublisher, type ServiceBusPublisher } from '../servicebus-publisher.js';
-import { receiveSession, testBusClient } from '../testing/bus.js';
-import { HANDLER_AUDIENCE, HUB_OBJECT_ID, OTHER_OBJECT_ID, startLocalEntraIssuer, TEST_ISSUER, TEST_TENANT, type LocalEntraIssuer, type TokenShape } from '../testing/entra-issuer.js';
-import { silentLogger, testConfig } from '../testing/support.js';
+import { buildApp } from '../../app.js';
+import { GatewayErrorCodes } from '../../errors.js';
+import { createServiceBusPublisher, type ServiceBusPublisher } from '../../chat-path/servicebus-publisher.js';
+import { receiveSession, testBusClient } from '../../testing/bus.js';
+import { HANDLER_AUDIENCE, HUB_OBJECT_ID, OTHER_OBJECT_ID, startLocalEntraIssuer, TEST_ISSUER, TEST_TENANT, type LocalEntraIssuer, type TokenShape } from '../../testing/entra-issuer.js';
+import { silentLogger, testConfig } from '../../testing/support.js';
 
 /**
  * The Web PubSub event handler under Entra ID (no access key), end to end: a
