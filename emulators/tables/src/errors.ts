@@ -12,7 +12,8 @@ import { EmulatorError as CodedEmulatorError } from '@parley/emulator-lib';
  *   Never fatal for the emulator.
  */
 
-export type EmulatorErrorCode = 'TBLEMU_ARGS_INVALID' | 'TBLEMU_DB_OPEN' | 'TBLEMU_LISTEN_FAILED';
+/** `TBLEMU_TLS_FAILED`: the HTTPS certificate cannot be read, generated or used. */
+export type EmulatorErrorCode = 'TBLEMU_ARGS_INVALID' | 'TBLEMU_DB_OPEN' | 'TBLEMU_LISTEN_FAILED' | 'TBLEMU_TLS_FAILED';
 
 /** The shared start-up error (the bin's fatal line carries its code), narrowed to this emulator's codes. */
 export class EmulatorError extends CodedEmulatorError<EmulatorErrorCode> {}

@@ -15,6 +15,8 @@ export interface AuthInput {
   readonly rawPath: string;
   readonly query: URLSearchParams;
   readonly header: (name: string) => string | undefined;
+  /** Whether the request came over TLS: a SAS signed for `spr=https` works only then. */
+  readonly secure?: boolean;
 }
 
 /** What a SAS allows; undefined for a key-signed request (allows everything). */
@@ -101,7 +103,7 @@ function effectiveFields(q: URLSearchParams, policies: PolicyLookup | undefined)
   return { sp: sp || (policy.permission ?? ''), st: st || (policy.start ?? ''), se: se || (policy.expiry ?? '') };
 }
 
-function sasAuth(account: Account, q: URLSearchParams, now: number, policies: PolicyLookup | undefined): SasGrant {
+function sasAuth(account: Account, q: URLSearchParams, protocol: 'http' | 'https', now: number, policies: PolicyLookup | undefined): SasGrant {
   // A field given twice is ambiguous (which one was signed?): the service refuses the SAS outright.
   const repeated = sasFields.find((name) => q.getAll(name).length > 1);
   if (repeated) throw Errors.authFailed(`The SAS field ${repeated} is given more than once.`);
@@ -121,7 +123,7 @@ function sasAuth(account: Account, q: URLSearchParams, now: number, policies: Po
   const expiry = Date.parse(se);
   if (Number.isNaN(expiry) || expiry < now) throw Errors.authFailed('Signed expiry time has passed or is not a date.');
   if (st && (Number.isNaN(Date.parse(st)) || Date.parse(st) > now + maxClockSkewMs)) throw Errors.authFailed('Signed start time is in the future.');
-  if (spr && !spr.split(',').includes('http')) throw Errors.protocolMismatch();
+  if (spr && !spr.split(',').includes(protocol)) throw Errors.protocolMismatch();
   if (tn) return { kind: 'table', permissions: sp, resourceTypes: 'o', table: tn.toLowerCase() };
   const ss = q.get('ss') ?? '';
   const srt = q.get('srt') ?? '';
@@ -142,7 +144,7 @@ export function authorize(account: Account, input: AuthInput, policies?: PolicyL
     keyAuth(account, input, scheme, header.slice(space + 1).trim(), now);
     return undefined;
   }
-  if (input.query.has('sig')) return sasAuth(account, input.query, now, policies);
+  if (input.query.has('sig')) return sasAuth(account, input.query, input.secure === true ? 'https' : 'http', now, policies);
   throw Errors.authFailed('No Authorization header and no shared access signature.');
 }
 

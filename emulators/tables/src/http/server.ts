@@ -3,7 +3,9 @@
  * writes the response. Every failure becomes the service's error response;
  * nothing a client sends can stop the process.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { authorize } from '../auth/authorize.js';
 import type { Account } from '../auth/account.js';
 import { executeBatch } from '../batch/batch.js';
@@ -50,6 +52,7 @@ export function handle(opts: HttpOptions, req: IncomingMessage, body: string, st
   const rawUrl = req.url ?? '/';
   const q = rawUrl.indexOf('?');
   const rawPath = q < 0 ? rawUrl : rawUrl.slice(0, q);
+  const secure = (req.socket as Partial<TLSSocket>).encrypted === true;
   const sreq: ServiceRequest = {
     method: (req.method ?? 'GET').toUpperCase(),
     rawPath,
@@ -59,13 +62,15 @@ export function handle(opts: HttpOptions, req: IncomingMessage, body: string, st
       return Array.isArray(v) ? v.join(', ') : v;
     },
     body,
+    secure,
   };
-  const out = answer(opts, sreq, req.headers.host, started);
+  // The OData links name the endpoint the client used, http or https.
+  const out = answer(opts, sreq, `${secure ? 'https' : 'http'}://${req.headers.host ?? '127.0.0.1'}`, started);
   if (sreq.method !== 'OPTIONS') applyCors(opts.store.settings.serviceProperties().cors, sreq, out);
   return out;
 }
 
-function answer(opts: HttpOptions, sreq: ServiceRequest, host: string | undefined, started: bigint): ServiceResponse {
+function answer(opts: HttpOptions, sreq: ServiceRequest, origin: string, started: bigint): ServiceResponse {
   const { rawPath } = sreq;
   const account = opts.account.name;
   // The read-access secondary endpoint `/{account}-secondary/…` serves the same (only) copy of the data.
@@ -84,7 +89,7 @@ function answer(opts: HttpOptions, sreq: ServiceRequest, host: string | undefine
       return t && opts.store.settings.acl(t.id).find((p) => p.id === id);
     });
     const route = parseRoute(routePath, account);
-    const ctx: Context = { store: opts.store, account, base: `http://${host ?? '127.0.0.1'}/${account}/`, grant, secondary };
+    const ctx: Context = { store: opts.store, account, base: `${origin}/${account}/`, grant, secondary };
     if (route.kind === 'batch') {
       if (sreq.method !== 'POST') throw Errors.methodNotAllowed();
       return executeBatch(ctx, sreq);
@@ -110,8 +115,8 @@ function checkVersionHeader(value: string | undefined): void {
   if (!valid) throw Errors.invalidHeader('x-ms-version');
 }
 
-export function createHttpServer(opts: HttpOptions): Server {
-  const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
+function requestListener(opts: HttpOptions): RequestListener {
+  return (req, res) => {
     const started = process.hrtime.bigint();
     readBody(req).then(
       (body) => {
@@ -130,10 +135,22 @@ export function createHttpServer(opts: HttpOptions): Server {
         res.destroy();
       },
     );
-  });
+  };
+}
+
+function answerClientErrors(server: Server): Server {
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     else socket.destroy();
   });
   return server;
+}
+
+export function createHttpServer(opts: HttpOptions): Server {
+  return answerClientErrors(createServer({ keepAliveTimeout: 30_000 }, requestListener(opts)));
+}
+
+/** The same service behind TLS (what Microsoft's SDKs expect of an endpoint); `cert`/`key` are PEM. */
+export function createHttpsServer(opts: HttpOptions, tls: { readonly cert: string | Buffer; readonly key: string | Buffer }): Server {
+  return answerClientErrors(createTlsServer({ cert: tls.cert, key: tls.key, keepAliveTimeout: 30_000 }, requestListener(opts)));
 }

@@ -11,6 +11,8 @@ export interface ServiceRequest {
   readonly query: URLSearchParams;
   readonly header: (name: string) => string | undefined;
   readonly body: string;
+  /** Came over TLS (the https listener). */
+  readonly secure?: boolean;
 }
 
 export interface ServiceResponse {

@@ -39,8 +39,8 @@ export function devConnectionString(port: number): string {
   return `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};TableEndpoint=http://127.0.0.1:${port}/${DEV_ACCOUNT};`;
 }
 
-async function run(name: string, command: string, args: string[], ready: (line: string) => { port: number } | undefined): Promise<StandIn> {
-  const child = spawn(command, args, { cwd: packageRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+async function run(name: string, command: string, args: string[], ready: (line: string) => { port: number } | undefined, cwd = packageRoot): Promise<StandIn> {
+  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const exited = once(child, 'exit');
   const port = await new Promise<number>((resolve, reject) => {
@@ -74,9 +74,9 @@ async function run(name: string, command: string, args: string[], ready: (line: 
   return { name, port, connectionString: devConnectionString(port), child, stop: () => gone('SIGTERM'), kill: () => gone('SIGKILL'), output: () => lines };
 }
 
-/** The bin on an ephemeral port (or `port`), in memory unless `dataDir` is given. */
-export function startEmulator(options: { dataDir?: string; port?: number } = {}): Promise<StandIn> {
-  const args = [emulatorBin, '--port', String(options.port ?? 0), ...(options.dataDir ? ['--data-dir', options.dataDir] : ['--in-memory'])];
+/** The bin on an ephemeral port (or `port`), in memory unless `dataDir` is given; `args` are passed on (`--https-port 0`), `cwd` is the package's by default. */
+export function startEmulator(options: { dataDir?: string; port?: number; args?: readonly string[]; cwd?: string } = {}): Promise<StandIn> {
+  const args = [emulatorBin, '--port', String(options.port ?? 0), ...(options.dataDir ? ['--data-dir', options.dataDir] : ['--in-memory']), ...(options.args ?? [])];
   return run('tables-emulator', process.execPath, args, (line) => {
     if (!line.startsWith('{')) return undefined;
     try {
@@ -85,7 +85,7 @@ export function startEmulator(options: { dataDir?: string; port?: number } = {})
     } catch {
       return undefined;
     }
-  });
+  }, options.cwd);
 }
 
 /** Azurite's table service in memory, as the testkit starts it. */
