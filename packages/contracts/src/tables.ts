@@ -17,6 +17,13 @@ export const Tables = {
   connections: 'connections',
 } as const;
 
+/**
+ * Leases of background tasks that only one copy of a service may run at a time (the retention
+ * sweep): one row per hub and task, taken and renewed with its ETag. Not a projection.
+ */
+export const LEASES_TABLE = 'leases';
+export const leaseKeys = (hub: string, task: string) => ({ partitionKey: keyPart(hub), rowKey: keyPart(task) });
+
 /** The projections `parley rebuild` clears: everything but the event log. */
 export const PROJECTION_TABLES = [Tables.messages, Tables.memberships, Tables.presence, Tables.connections] as const;
 

@@ -16,6 +16,34 @@ export interface WorkerConfig {
   readonly presence: { readonly maxConnectionsPerUser: number; readonly tombstoneMs: number };
   readonly listen: { readonly host: string; readonly port: number };
   readonly logLevel: string;
+  /** Unset: everything is kept. */
+  readonly retention: RetentionConfig | undefined;
+}
+
+export interface RetentionConfig {
+  /** Events and messages older than this are deleted. */
+  readonly retentionMs: number;
+  /** At most this many rows deleted per second. */
+  readonly deletesPerSecond: number;
+  readonly sweepEveryMs: number;
+  readonly firstSweepAfterMs: number;
+}
+
+const DAY_MS = 86_400_000;
+
+function readRetention(env: ReturnType<typeof envReader>): RetentionConfig | undefined {
+  const text = env.optionalString('RETENTION_DAYS');
+  if (text === undefined) return undefined;
+  // Fractions are allowed (a test keeps minutes); zero or less would delete what was just written.
+  const days = Number(text);
+  if (!Number.isFinite(days) || days <= 0) throw new ConfigError('RETENTION_DAYS', `must be a positive number of days, got "${text}"`);
+  return Object.freeze({
+    retentionMs: days * DAY_MS,
+    deletesPerSecond: env.int('RETENTION_DELETES_PER_SECOND', 50, { min: 1, max: 1_000 }),
+    sweepEveryMs: env.int('RETENTION_SWEEP_MINUTES', 60, { min: 1, max: 24 * 60 }) * 60_000,
+    // Not at once: a restart loop must not turn into a sweep loop.
+    firstSweepAfterMs: 60_000,
+  });
 }
 
 export const DEFAULT_OPS_PORT = 7072;
@@ -55,5 +83,6 @@ export function loadConfig(environment: Record<string, string | undefined>): Wor
     }),
     listen: Object.freeze(readHttpListen(env, DEFAULT_OPS_PORT)),
     logLevel: readLogLevel(env),
+    retention: readRetention(env),
   });
 }

@@ -22,6 +22,19 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('given no RETENTION_DAYS, then everything is kept; given one, then the sweep is bounded as set', () => {
+    expect(loadConfig(base).retention).toBeUndefined();
+    expect(loadConfig({ ...base, RETENTION_DAYS: '30' }).retention).toEqual({ retentionMs: 30 * 86_400_000, deletesPerSecond: 50, sweepEveryMs: 3_600_000, firstSweepAfterMs: 60_000 });
+    expect(loadConfig({ ...base, RETENTION_DAYS: '0.5', RETENTION_DELETES_PER_SECOND: '200', RETENTION_SWEEP_MINUTES: '5' }).retention).toMatchObject({
+      retentionMs: 43_200_000,
+      deletesPerSecond: 200,
+      sweepEveryMs: 300_000,
+    });
+    expect(() => loadConfig({ ...base, RETENTION_DAYS: '0' })).toThrow(/RETENTION_DAYS.*positive number of days/);
+    expect(() => loadConfig({ ...base, RETENTION_DAYS: 'forever' })).toThrow(/RETENTION_DAYS/);
+    expect(() => loadConfig({ ...base, RETENTION_DAYS: '7', RETENTION_DELETES_PER_SECOND: '0' })).toThrow(/RETENTION_DELETES_PER_SECOND/);
+  });
+
   it('given managed identity settings, then the account URL is used', () => {
     const config = loadConfig({ SERVICEBUS_NAMESPACE: 'parley.servicebus.windows.net', TABLES_ACCOUNT_URL: 'https://parley.table.core.windows.net' });
     expect(config.tables).toEqual({ kind: 'accountUrl', accountUrl: 'https://parley.table.core.windows.net' });

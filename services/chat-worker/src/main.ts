@@ -2,6 +2,7 @@ import { BusEntities } from '@parley/contracts';
 import { createBusClient, runService, tracedPublisher, type Logger } from '@parley/service-kit';
 import { loadConfig } from './config.js';
 import { ServiceBusCommandPublisher } from './publisher/servicebus-publisher.js';
+import { startRetention, type RetentionTask } from './retention/retention-task.js';
 import { buildWorker } from './service.js';
 import { TableChatStore } from './store/table-store.js';
 
@@ -31,15 +32,20 @@ await runService({
     const publisher = tracedPublisher(new ServiceBusCommandPublisher(busClient, config.partitions), BusEntities.notificationsQueue);
     closeOnExit('publisher', () => publisher.close());
     const worker = buildWorker({ busClient, store, publisher, logger, registry }, config);
+    let retention: RetentionTask | undefined;
     return {
       readiness: { consumer: () => worker.ready() },
       liveness: { consumer: () => worker.alive() },
       async start() {
         await initStore(store, logger);
         worker.start();
-        return { hub: config.hub, partitions: config.partitions, maxConcurrentSessions: config.maxConcurrentSessions };
+        if (config.retention) retention = startRetention(config.tables, config.hub, config.retention, logger);
+        return { hub: config.hub, partitions: config.partitions, maxConcurrentSessions: config.maxConcurrentSessions, retentionDays: config.retention ? config.retention.retentionMs / 86_400_000 : null };
       },
-      stop: [{ name: 'stop consumer (in-flight events finish)', run: () => worker.stop() }],
+      stop: [
+        { name: 'stop retention sweep (after its current transaction)', run: async () => retention?.stop() },
+        { name: 'stop consumer (in-flight events finish)', run: () => worker.stop() },
+      ],
     };
   },
 });
