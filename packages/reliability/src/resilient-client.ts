@@ -25,7 +25,7 @@ export class ResilientClient {
   /** Messages shown, by server id: a second delivery of the same id is counted, not shown. */
   readonly shown = new Map<string, Frame>();
   /** Every live `message` frame, duplicates included, as `from/clientId` and server id, with when it arrived and where it was sent. */
-  readonly deliveries: Array<{ key: string; serverId: string; at: number; room?: string; to?: string }> = [];
+  readonly deliveries: Array<{ key: string; serverId: string; at: number; stampedAt: number; room?: string; to?: string }> = [];
   /** Who is online as this connection was told: its last `state` frame, then `presence` frames. */
   readonly online = new Set<string>();
   /** Each WebSocket connection's lifetime: a member connected throughout a send has one epoch spanning it. */
@@ -104,6 +104,7 @@ export class ResilientClient {
         key: `${String(frame.from)}/${String(frame.clientId)}`,
         serverId: id,
         at: Date.now(),
+        stampedAt: Date.parse(String(frame.at)),
         ...(typeof frame.room === 'string' ? { room: frame.room } : {}),
         ...(typeof frame.to === 'string' ? { to: frame.to } : {}),
       });

@@ -22,7 +22,10 @@ export interface ShownMessage {
   readonly serverId: string;
   readonly from: string;
   readonly clientId: string;
+  /** When the socket received it (for delays). */
   readonly at: number;
+  /** The message's own time (`at` of its frame, ms), by which the page places it among the others. */
+  readonly stampedAt: number;
 }
 
 /** One stored row of a conversation's history, oldest first. */
@@ -45,7 +48,10 @@ export interface ScalingCounts {
   lost: string[];
   /** A message stored twice, or shown to one member under two server ids. */
   duplicated: string[];
-  /** A member whose live order of a conversation differs from its stored order, or stored order that breaks a sender's send order. */
+  /**
+   * A sender's messages shown live or stored out of their send order, or a member whose
+   * conversation, placed as the page places it, differs from its stored order.
+   */
   outOfOrder: string[];
   /** The same server id shown twice to one member: the page shows it once. */
   redeliveries: number;
@@ -54,6 +60,9 @@ export interface ScalingCounts {
 }
 
 const keyOf = (from: string, clientId: string) => `${from}/${clientId}`;
+
+/** As the page places messages (web/src/lib/chat-state.ts insertLine): by time, the same millisecond as history has it. */
+const byPlaceOnPage = (a: ShownMessage, b: ShownMessage) => a.stampedAt - b.stampedAt || (a.serverId < b.serverId ? 1 : a.serverId > b.serverId ? -1 : 0);
 
 export const dmConversation = (a: string, b: string) => `dm:${[a, b].sort().join('|')}`;
 export const roomConversation = (room: string) => `room:${room}`;
@@ -100,10 +109,20 @@ export function countScaling(input: {
       lastBySender.set(row.from, Math.max(index, lastBySender.get(row.from) ?? -1));
     }
 
-    // Every member sees the conversation in its one stored order.
+    // Every member gets each sender's messages live in their send order, and sees the
+    // conversation in its one stored order: the page places a message by its time, so two
+    // senders' messages may arrive the other way round (each user has their own bus session).
     const storedOrder = rows.map((row) => row.serverId);
     for (const member of input.members.get(conversation) ?? []) {
-      const live = [...(firstSeen.get(`${member} ${conversation}`)?.values() ?? [])];
+      const arrived = [...(firstSeen.get(`${member} ${conversation}`)?.values() ?? [])];
+      const lastArrivedBySender = new Map<string, number>();
+      for (const message of arrived) {
+        const index = sendOrder.get(keyOf(message.from, message.clientId));
+        if (index === undefined) continue;
+        if ((lastArrivedBySender.get(message.from) ?? -1) > index) counts.outOfOrder.push(`${member} got ${conversation} ${keyOf(message.from, message.clientId)} live after a later message of ${message.from}`);
+        lastArrivedBySender.set(message.from, Math.max(index, lastArrivedBySender.get(message.from) ?? -1));
+      }
+      const live = [...arrived].sort(byPlaceOnPage);
       const byKey = new Map<string, Set<string>>();
       for (const message of live) {
         const key = keyOf(message.from, message.clientId);

@@ -5,6 +5,8 @@ const room = roomConversation('r');
 const members = new Map([[room, ['ann', 'ben']]]);
 const sent = (clientId: string, sentAt: number, sender = 'ann'): SentMessage => ({ sender, clientId, conversation: room, sentAt, ackedAt: sentAt + 5 });
 const stored = (clientId: string, sender = 'ann'): StoredMessage => ({ serverId: `s-${sender}-${clientId}`, from: sender, clientId });
+/** When each message was stamped: its send time in `base.sent`. */
+const stamps: Record<string, number> = { '1': 100, '2': 200, x: 250 };
 const shown = (member: string, clientId: string, at: number, sender = 'ann', serverId = `s-${sender}-${clientId}`): ShownMessage => ({
   member,
   conversation: room,
@@ -12,6 +14,7 @@ const shown = (member: string, clientId: string, at: number, sender = 'ann', ser
   from: sender,
   clientId,
   at,
+  stampedAt: stamps[clientId] ?? 0,
 });
 
 describe('countScaling', () => {
@@ -44,12 +47,28 @@ describe('countScaling', () => {
     expect(counts.redeliveries).toBe(1);
   });
 
-  it('finds a member who saw the conversation in another order than stored, and stored order against send order', () => {
-    const swapped = ['ann', 'ben'].flatMap((m) => [shown(m, '1', 130), shown(m, 'x', 300, 'ben'), shown(m, '2', 400)]);
-    expect(countScaling({ ...base, shown: [...swapped.slice(0, 3), ...allShown.slice(3)] }).outOfOrder).toEqual(['ann saw room:r out of stored order at position 1: shown ben/x where stored has ann/2']);
+  it('places two senders\' messages by their time, as the page does, whichever arrived first', () => {
+    const xFirst = ['ann', 'ben'].flatMap((m) => [shown(m, 'x', 120, 'ben'), shown(m, '1', 130), shown(m, '2', 400)]);
+    expect(countScaling({ ...base, shown: xFirst }).outOfOrder).toEqual([]);
+  });
+
+  it('finds a sender\'s messages arriving out of send order, a stored order the page would not show, and stored order against send order', () => {
+    const twoBeforeOne = ['ann', 'ben'].flatMap((m) => [shown(m, '2', 130), shown(m, '1', 140), shown(m, 'x', 300, 'ben')]);
+    expect(countScaling({ ...base, shown: [...twoBeforeOne.slice(0, 3), ...allShown.slice(3)] }).outOfOrder).toEqual(['ann got room:r ann/1 live after a later message of ann']);
+    const storedAgainstTime = new Map([[room, [stored('1'), stored('x', 'ben'), stored('2')]]]);
+    expect(countScaling({ ...base, stored: storedAgainstTime, shown: allShown }).outOfOrder).toEqual([
+      'ann saw room:r out of stored order at position 1: shown ann/2 where stored has ben/x',
+      'ben saw room:r out of stored order at position 1: shown ann/2 where stored has ben/x',
+    ]);
     const storedBackwards = new Map([[room, [stored('2'), stored('1'), stored('x', 'ben')]]]);
     const backwards = ['ann', 'ben'].flatMap((m) => [shown(m, '2', 400), shown(m, '1', 130), shown(m, 'x', 300, 'ben')]);
-    expect(countScaling({ ...base, stored: storedBackwards, shown: backwards }).outOfOrder).toEqual(['room:r: ann/1 stored after a later message of ann']);
+    expect(countScaling({ ...base, stored: storedBackwards, shown: backwards }).outOfOrder).toEqual([
+      'room:r: ann/1 stored after a later message of ann',
+      'ann got room:r ann/1 live after a later message of ann',
+      'ann saw room:r out of stored order at position 0: shown ann/1 where stored has ann/2',
+      'ben got room:r ann/1 live after a later message of ann',
+      'ben saw room:r out of stored order at position 0: shown ann/1 where stored has ann/2',
+    ]);
   });
 
   it('names a direct conversation the same from either side', () => {

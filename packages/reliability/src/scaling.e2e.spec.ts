@@ -163,7 +163,7 @@ describe(`scaling under steady traffic (${SERVICE}): chat-workers 1 → 3 → 1,
       member.deliveries.map((d) => {
         const [from, clientId] = [d.key.slice(0, d.key.lastIndexOf('/')), d.key.slice(d.key.lastIndexOf('/') + 1)];
         const conversation = d.room ? roomConversation(d.room) : dmConversation(from, d.to!);
-        return { member: member.user, conversation, serverId: d.serverId, from, clientId, at: d.at };
+        return { member: member.user, conversation, serverId: d.serverId, from, clientId, at: d.at, stampedAt: d.stampedAt };
       }),
     );
     const counts = countScaling({ sent: sentMessages, shown, stored, members: new Map(conversations.map((c) => [c.name, c.members])), events });

@@ -105,9 +105,20 @@ export function sortedConversations(state: ChatState): Conversation[] {
   );
 }
 
-/** Lines with the same time keep their order; a new line goes after its equals. */
+/**
+ * Lines by time, so that what arrives live reads as history will: two people's messages
+ * can arrive in another order than their times (each user's events go through their own
+ * bus session). Server messages of the same millisecond stand as history orders them
+ * (messageRowKey: the greater id first); other lines of the same time keep their order.
+ */
 export function insertLine(lines: readonly Line[], line: Line): Line[] {
   let i = lines.length;
-  while (i > 0 && (lines[i - 1] as Line).at > line.at) i--;
+  while (i > 0 && showsAfter(lines[i - 1] as Line, line)) i--;
   return [...lines.slice(0, i), line, ...lines.slice(i)];
+}
+
+function showsAfter(shown: Line, line: Line): boolean {
+  if (shown.at !== line.at) return shown.at > line.at;
+  const [shownId, lineId] = [shown.kind === 'message' ? shown.id : undefined, line.kind === 'message' ? line.id : undefined];
+  return shownId !== undefined && lineId !== undefined && shownId < lineId;
 }
