@@ -42,10 +42,17 @@ describe('creating a room', () => {
     expect(decision.writes[1]).not.toHaveProperty('private');
   });
 
-  it('given a public room with members but no room row (made before rooms had one), when bob joins, then he joins it as public and no row is written', () => {
+  it('given a public room with members but no room row (made before rooms had one), when bob joins, then he joins it and its row is recorded public', () => {
     const decision = decideJoin({ type: 'join', id: 'c1', room: 'old' }, { member: false, roomExists: true }, givenEvent({ userId: 'bob' }));
 
     expect(decision.rejected).toBeUndefined();
+    expect(decision.writes.map((write) => write.kind)).toEqual(['putRoom', 'putMember']);
+    expect(decision.writes[0]).toMatchObject({ visibility: 'public' });
+    expect(decision.writes[1]).not.toHaveProperty('private');
+  });
+
+  it('given a public room whose row exists, when bob joins, then only his member rows are written', () => {
+    const decision = decideJoin({ type: 'join', id: 'c1', room: 'dev' }, { member: false, visibility: 'public' }, givenEvent({ userId: 'bob' }));
     expect(decision.writes.map((write) => write.kind)).toEqual(['putMember']);
   });
 

@@ -50,11 +50,13 @@ export function decideJoin(frame: JoinFrame, state: JoinState, ctx: EventContext
     return { writes: [], commands: [addToGroup, toConnection(ctx, joined)] };
   }
   if (state.visibility === 'private') return reject(ctx, frame.id, ErrorCodes.roomPrivate, frame.room);
-  const creates = state.visibility === undefined && state.roomExists === false;
-  if (frame.private === true && !creates) return reject(ctx, frame.id, ErrorCodes.roomExists, frame.room);
-  const isPrivate = creates && frame.private === true;
+  const exists = state.visibility !== undefined || state.roomExists !== false;
+  if (frame.private === true && exists) return reject(ctx, frame.id, ErrorCodes.roomExists, frame.room);
+  const isPrivate = !exists && frame.private === true;
   const writes: ProjectionWrite[] = [addMember(ctx, frame.room, userId, isPrivate)];
-  if (creates) {
+  if (state.visibility === undefined) {
+    // The room's row is inserted by every join that found none — the creating one, or the first into a
+    // room older than its row (recorded public) — so a creation racing with it fails its commit.
     const visibility = isPrivate ? 'private' : 'public';
     writes.unshift({ kind: 'putRoom', hub, room: frame.room, visibility, createdBy: userId, createdAt: ctx.receivedAt, eventId: ctx.eventId });
   }

@@ -11,8 +11,8 @@ const errorCode = (decision: { commands: readonly unknown[] }) =>
 describe('join', () => {
   const frame = { type: 'join', id: 'c4', room: 'dev' } as const;
 
-  it('given alice is not in dev (or dev does not exist), when she joins, then rows are added and the group hears joined after she is in it', () => {
-    const decision = decideJoin(frame, { member: false }, ctx);
+  it('given alice is not in dev, a public room, when she joins, then rows are added and the group hears joined after she is in it', () => {
+    const decision = decideJoin(frame, { member: false, visibility: 'public' }, ctx);
 
     expect(decision.writes).toEqual([
       { kind: 'putMember', hub: 'chat', room: 'dev', user: 'alice', joinedAt: ctx.receivedAt, eventId: ctx.eventId },
