@@ -31,7 +31,7 @@ describe('module boundaries', () => {
   it.each([
     ['a service imports another service', 'services/gateway/src/probe.ts', "import '@parley/notifier/src/config.js';"],
     ['a service imports an emulator', 'services/chat-worker/src/probe.ts', "import '@parley/servicebus-emulator';"],
-    ['an emulator imports a service', 'emulators/signalr/src/probe.ts', "import '@parley/gateway/src/app.js';"],
+    ['an emulator imports a service', 'emulators/websocket-service/src/probe.ts', "import '@parley/gateway/src/app.js';"],
     ['an emulator imports Parley contracts', 'emulators/servicebus/src/probe.ts', "import '@parley/contracts';"],
     ['contracts import the service kit', 'packages/contracts/src/probe.ts', "import '@parley/service-kit';"],
     ['the emulators\' shared package imports Parley contracts', 'packages/emulator-lib/src/probe.ts', "import '@parley/contracts';"],

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { binPath, freePort, pinoReady, startProcess, WORKSPACE_ROOT, type RunningProcess } from './process.js';
 
 export const PARLEY_SERVICEBUS_CONFIG = join(WORKSPACE_ROOT, 'emulators/servicebus/config/parley.json');
-export const PARLEY_SIGNALR_CONFIG = join(WORKSPACE_ROOT, 'emulators/signalr/config/parley.json');
+export const PARLEY_SIGNALR_CONFIG = join(WORKSPACE_ROOT, 'emulators/websocket-service/config/parley.json');
 
 /** Azurite's well-known development account. */
 export const AZURITE_ACCOUNT = 'devstoreaccount1';

@@ -3,7 +3,7 @@ import { CliError, CliErrorCodes } from '../errors.js';
 import { parseHubsSettings, type HubsSettings } from './event-handlers.js';
 import { REQUEST_TIMEOUT_MS, UpstreamClient } from './manage-client.js';
 
-/** The local WebSocket service's Web PubSub event handlers (emulators/signalr/src/manage/event-handlers.ts). */
+/** The local WebSocket service's Web PubSub event handlers (emulators/websocket-service/src/manage/event-handlers.ts). */
 export const EVENT_HANDLERS_PATH = '/manage/v1/webpubsub/event-handlers';
 
 /** GET reads every hub's event handlers, PUT replaces them; same auth and error mapping as the seed manage route. */

@@ -4,7 +4,7 @@ import { eventually } from '@parley/testkit';
 import { edgeCall, edgeMarker, fresh, hostileCase, primaryKey, restartUntilUp, type EdgeCall, type HostileContext } from './harness.js';
 import { isReady } from '../readiness.js';
 
-/** The emulator's secondary key (emulators/signalr/config/parley.json): it signs every call with both. */
+/** The emulator's secondary key (emulators/websocket-service/config/parley.json): it signs every call with both. */
 const SERVICE_SECONDARY_KEY = 'parley-dev-secondary-key-fedcba9876543210';
 
 /**

@@ -12,7 +12,7 @@ export async function startFrontDoor(upstreamUrl: string): Promise<RunningProces
   const proc = await startProcess({
     name: 'signalr',
     command: process.execPath,
-    args: [join(WORKSPACE_ROOT, 'emulators/signalr/bin/signalr-emulator.js'), '--config', join(WORKSPACE_ROOT, 'emulators/signalr/config/parley.json'), '--port', '0'],
+    args: [join(WORKSPACE_ROOT, 'emulators/websocket-service/bin/signalr-emulator.js'), '--config', join(WORKSPACE_ROOT, 'emulators/websocket-service/config/parley.json'), '--port', '0'],
     env: { SIGNALR_UPSTREAM_URL: upstreamUrl },
     ready: pinoReady,
   });
