@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rm } from 'node:fs/promises';
 import { TableClient } from '@azure/data-tables';
 import { ServiceBusClient } from '@azure/service-bus';
-import { BusEntities, chatEventMessage, PROJECTION_TABLES, Tables, type ChatEvent, type ClientFrame } from '@parley/contracts';
+import { BusEntities, chatEventMessage, notifierSessionId, PROJECTION_TABLES, Tables, type ChatEvent, type ClientFrame, type NotifierCommand } from '@parley/contracts';
 import { binPath, pinoReady, startAzurite, startProcess, startServiceBus, type RunningProcess, type StandIn } from '@parley/testkit';
 import { sendBySession } from '../replay/send.js';
 import { eventFactory } from '../testing/events.js';
@@ -90,6 +90,37 @@ describe('parley erase-user (real worker, broker and Azurite)', () => {
     connections: snapshot.connections!.filter((row) => row.user === 'bob'),
   });
 
+  const historyEventIds: Record<string, string> = {};
+  /** Sends bob's history frames through the worker and reads its answers from bob's connection's notifier session: the texts, newest first. */
+  async function askHistory(frames: ClientFrame[]): Promise<Record<string, string[]>> {
+    const make = eventFactory();
+    const handled = await settled();
+    const asks = frames.map((frame, i) => make({ kind: 'message', connectionId: 'conn-bob', userId: 'bob', at: new Date(Date.now() + i), frame }));
+    for (const [i, ask] of asks.entries()) historyEventIds[frames[i]!.id!] = ask.metadata.eventId;
+    const bus = new ServiceBusClient(broker.connectionString);
+    try {
+      const sender = bus.createSender(BusEntities.chatEventsTopic);
+      await sendBySession(sender, asks.map((ask) => chatEventMessage(ask, { partitions: LIVE_PARTITIONS })), () => undefined);
+      await sender.close();
+      await waitFor(settled, (n) => n >= handled + asks.length, 120_000, 250);
+      const probe = { action: 'sendToConnection', hub: 'chat', connectionId: 'conn-bob' } as NotifierCommand;
+      const receiver = await bus.acceptSession(BusEntities.notificationsQueue, notifierSessionId(probe, 64));
+      const answers: Record<string, string[]> = {};
+      const deadline = Date.now() + 30_000;
+      while (Object.keys(answers).length < frames.length && Date.now() < deadline) {
+        for (const message of await receiver.receiveMessages(50, { maxWaitTimeInMs: 1_000 })) {
+          const frame = (message.body as { data?: { frame?: { type?: string; id?: string; messages?: { text: string }[] } } }).data?.frame;
+          if (frame?.type === 'history' && frame.id !== undefined) answers[frame.id] = frame.messages!.map((one) => one.text);
+          await receiver.completeMessage(message);
+        }
+      }
+      await receiver.close();
+      return answers;
+    } finally {
+      await bus.close();
+    }
+  }
+
   beforeAll(async () => {
     const isolated = await isolatedDir();
     dir = isolated.dir;
@@ -172,6 +203,13 @@ describe('parley erase-user (real worker, broker and Azurite)', () => {
     const left = dlq.stdout.trim().split('\n').map((line) => JSON.parse(line) as { body: ChatEvent });
     expect(left.map((message) => message.body.metadata.userId)).toEqual(['bob']);
 
+    // History, as the worker answers it to bob: the room and the lobby without alice's texts.
+    const asked = await askHistory([{ type: 'history', id: 'h-room', room: 'dev' }, { type: 'history', id: 'h-lobby' }]);
+    expect(asked['h-room']).toEqual(['alice', 'bob-room-hello']); // newest first: carol's message that says "alice", then bob's
+    expect(asked['h-lobby']).toEqual(['bob-lobby-hello']);
+    expectedLog.push(...Object.values(historyEventIds));
+    const erased2 = await snapshot();
+
     // Erased means unknown now.
     const again = await runCli(['erase-user', 'alice', '--yes'], env, dir);
     expect(again).toMatchObject({ code: 1 });
@@ -185,6 +223,6 @@ describe('parley erase-user (real worker, broker and Azurite)', () => {
     const after = await snapshot();
     expect(mentionsAlice(after)).toEqual([]);
     expect(bobsRows(after)).toEqual(bobBefore);
-    expect(after).toEqual(erased);
+    expect(after).toEqual(erased2);
   }, 600_000);
 });
