@@ -6,9 +6,9 @@ import { drainNotifications, events, parleyBusConfig, redelivery, sendEvents, te
 import { commandsByEvent, startTestWorker, tableRows, waitFor, type TestWorker } from './testing/worker.js';
 
 /**
- * Private rooms through the real broker and the stack's Table service (emulators/tables, which keeps
- * Azure's all-or-nothing entity group transactions, on which two concurrent creations of one room
- * rely): the room's own row, refusals that store nothing, invitations.
+ * Private rooms through the real broker and the stack's default Table service (emulators/tables):
+ * the room's own row, refusals that store nothing, invitations, concurrent creations.
+ * store/room-rows.int.spec.ts checks the write-once commit on Azurite as well.
  */
 describe('chat-worker: private rooms', { timeout: 120_000 }, () => {
   let bus: StandIn;
