@@ -27,7 +27,7 @@ describe('parley bin: errors and exit codes', () => {
     ['an unknown entity', ['dlq', 'list', '--entity', 'chat-events'], /unknown entity "chat-events"; one of: chat-events\/chat-worker, notifications \[PARLEY_CLI_ENTITY_UNKNOWN\]/],
     ['a missing entity', ['dlq', 'peek'], /--entity is required; one of: chat-events\/chat-worker, notifications/],
     ['an unknown dlq action', ['dlq', 'drop', '--entity', 'notifications'], /unknown action "drop"; one of list, peek, resubmit, purge/],
-    ['an unknown command', ['replya'], /unknown command "replya"; one of replay, rebuild, dlq, upstream, trace, capacity .*\[PARLEY_CLI_USAGE\]/],
+    ['an unknown command', ['replya'], /unknown command "replya"; one of replay, rebuild, dlq, upstream, trace, capacity, erase-user .*\[PARLEY_CLI_USAGE\]/],
     ['an unknown flag', ['replay', '--form', 'x'], /replay: Unknown option '--form'/],
     ['a bad --max', ['dlq', 'peek', '--entity', 'notifications', '--max', '0'], /--max must be a positive integer/],
     ['no configuration', ['dlq', 'list', '--entity', 'notifications'], /no Service Bus configured: pass --servicebus, set SERVICEBUS_CONNECTION_STRING or SERVICEBUS_NAMESPACE, or start the local stack .*\[PARLEY_CLI_CONFIG_MISSING\]/],
