@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Logger } from '@parley/service-kit';
+import { ConfigError, type Logger } from '@parley/service-kit';
 import type { GatewayConfig } from './config.js';
 import type { ConnectionLanes } from './chat-path/connection-lanes.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -58,8 +58,11 @@ export async function registerChatEdges(app: FastifyInstance, options: ChatEdgeO
     return;
   }
 
-  const gatewayTokens = createGatewayTokenVerifier({ signingKey: config.auth.signingKey, now });
+  const { signingKey } = config.auth;
+  // loadConfig requires the key in the seed dialect; a configuration built by hand may lack it.
+  if (signingKey === undefined) throw new ConfigError('TOKEN_SIGNING_KEY', 'is required by the seed dialect, which issues its own client tokens');
+  const gatewayTokens = createGatewayTokenVerifier({ signingKey, now });
   await app.register(upstreamRoutes, { config, chat, verifier: createConnectVerifier(gatewayTokens, options.oidc), metrics });
-  const issue = createTokenIssuer({ signingKey: config.auth.signingKey, ttlSeconds: config.auth.tokenTtlSeconds, now });
+  const issue = createTokenIssuer({ signingKey, ttlSeconds: config.auth.tokenTtlSeconds, now });
   await app.register(negotiateRoutes, { config, endpoint: seedClientEndpoint(config, issue), ...oidc });
 }

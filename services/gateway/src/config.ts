@@ -47,7 +47,8 @@ export interface GatewayConfig {
   readonly webPubSub?: WebPubSubEdgeConfig;
   readonly auth: {
     readonly mode: AuthMode;
-    readonly signingKey: string;
+    /** The seed dialect's client-token key (`TOKEN_SIGNING_KEY`); Web PubSub issues its own tokens. */
+    readonly signingKey?: string;
     readonly tokenTtlSeconds: number;
     readonly oidc?: OidcConfig;
   };
@@ -80,6 +81,19 @@ function readAuthMode(env: EnvReader): AuthMode {
   return env.oneOf<AuthMode>('AUTH_MODE', ['development', 'oidc'], 'development');
 }
 
+/**
+ * The key of the seed dialect's own client tokens (negotiate issues them, the
+ * upstream's connect checks them). Web PubSub issues its own tokens, so there
+ * the gateway holds no key at all.
+ */
+function readSigningKey(env: EnvReader): string {
+  const signingKey = env.string('TOKEN_SIGNING_KEY');
+  if (signingKey.length < MIN_SIGNING_KEY_CHARS) {
+    throw new ConfigError('TOKEN_SIGNING_KEY', `must be at least ${MIN_SIGNING_KEY_CHARS} characters`);
+  }
+  return signingKey;
+}
+
 /** Reads and validates the whole configuration once (docs/style.md §4); throws a ConfigError naming the variable. */
 export function loadConfig(environment: Record<string, string | undefined>): GatewayConfig {
   const env = envReader(environment);
@@ -88,10 +102,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Gat
   // WEBSOCKET_SERVICE=signalr|webpubsub and the service's connection, keys and public URL.
   const edge = readServiceEdge(env);
 
-  const signingKey = env.string('TOKEN_SIGNING_KEY');
-  if (signingKey.length < MIN_SIGNING_KEY_CHARS) {
-    throw new ConfigError('TOKEN_SIGNING_KEY', `must be at least ${MIN_SIGNING_KEY_CHARS} characters`);
-  }
+  const signingKey = edge.service.dialect === 'signalr' ? readSigningKey(env) : undefined;
   const mode = readAuthMode(env);
   const oidc: OidcConfig | undefined = mode === 'oidc' ? readOidcConfig(env) : undefined;
 
@@ -113,7 +124,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Gat
     ...(edge.webPubSub ? { webPubSub: edge.webPubSub } : {}),
     auth: Object.freeze({
       mode,
-      signingKey,
+      ...(signingKey ? { signingKey } : {}),
       tokenTtlSeconds: env.int('TOKEN_TTL_SECONDS', 900, { min: 10, max: 86_400 }),
       ...(oidc ? { oidc: Object.freeze(oidc) } : {}),
     }),

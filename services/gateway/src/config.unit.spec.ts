@@ -36,6 +36,18 @@ describe('gateway config', () => {
     expect(Object.isFrozen(config.auth)).toBe(true);
   });
 
+  it('holds a token signing key only in the seed dialect, which issues its own client tokens', () => {
+    expect(loadConfig(testEnv()).auth.signingKey).toMatch(/.{32,}/);
+    const webPubSub = {
+      WEBSOCKET_SERVICE: 'webpubsub',
+      SIGNALR_CONNECTION_STRING: undefined,
+      SIGNALR_SECONDARY_KEY: undefined,
+      WEBPUBSUB_CONNECTION_STRING: 'Endpoint=https://parley.webpubsub.azure.com;AccessKey=k;Version=1.0;',
+    };
+    expect(loadConfig(testEnv({ ...webPubSub, TOKEN_SIGNING_KEY: undefined })).auth).not.toHaveProperty('signingKey');
+    expect(loadConfig(testEnv({ ...webPubSub, TOKEN_SIGNING_KEY: 'short' })).auth).not.toHaveProperty('signingKey');
+  });
+
   it('accepts the secondary key beside the primary one', () => {
     expect(loadConfig(testEnv()).accessKeys).toEqual([PRIMARY_KEY, SECONDARY_KEY]);
   });
