@@ -120,8 +120,12 @@ describe.each(SERVICE_DIALECTS)('Parley end to end on the %s dialect, two copies
     await alice.waitFor((f) => f.type === 'room' && f.room === room && f.event === 'left' && f.user === bob.user);
     await alice.request({ type: 'send', id: 'a-after', room, text: 'bob is gone' });
     await alice.waitFor((f) => f.type === 'message' && f.clientId === 'a-after');
-    // Give the fan-out time to reach anyone it wrongly would, then check nobody outside got room traffic.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Alice got the room message, so the service has fanned it out to every socket it went to;
+    // a private message to bob and to carol sent now reaches each socket after anything that did.
+    await alice.request({ type: 'send', id: 'marker-bob', to: bob.user, text: 'after the room message' });
+    await alice.request({ type: 'send', id: 'marker-carol', to: carol.user, text: 'after the room message' });
+    await bob.waitFor((f) => f.type === 'message' && f.clientId === 'marker-bob');
+    await carol.waitFor((f) => f.type === 'message' && f.clientId === 'marker-carol');
     expect(bob.messages((f) => f.clientId === 'a-after')).toHaveLength(0);
     expect(carol.messages((f) => f.room === room)).toHaveLength(0);
   });
@@ -137,7 +141,10 @@ describe.each(SERVICE_DIALECTS)('Parley end to end on the %s dialect, two copies
     expect(received).toMatchObject({ from: aliceName, to: bob.user, text: 'just for you' });
     await aliceTab2.waitFor((f) => f.type === 'message' && f.clientId === 'p1');
     await alice.waitFor((f) => f.type === 'message' && f.clientId === 'p1');
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // A wrong delivery of p1 to carol would go through alice's event session and carol's
+    // notification session, as this private message to carol does, after it.
+    await alice.request({ type: 'send', id: 'p1-marker', to: carol.user, text: 'after p1' });
+    await carol.waitFor((f) => f.type === 'message' && f.clientId === 'p1-marker');
     expect(carol.messages((f) => f.clientId === 'p1')).toHaveLength(0);
   });
 
@@ -188,7 +195,10 @@ describe.each(SERVICE_DIALECTS)('Parley end to end on the %s dialect, two copies
     await bob.waitFor((f) => f.type === 'message' && f.clientId === 'resend-1');
     second.send({ type: 'history', id: 'rh', with: bob.user, limit: 10 });
     const answer = await second.waitFor((f) => f.type === 'history' && f.id === 'rh');
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // A second delivery of the resend would go through alice's event session and bob's
+    // notification session, as this later message does, before it.
+    await second.request({ type: 'send', id: 'resend-marker', to: bob.user, text: 'after the resend' });
+    await bob.waitFor((f) => f.type === 'message' && f.clientId === 'resend-marker');
     expect((answer.messages as Array<{ clientId: string }>).filter((m) => m.clientId === 'resend-1')).toHaveLength(1);
     expect(bob.rawMessages().filter((f) => f.clientId === 'resend-1')).toHaveLength(1);
   });
@@ -197,7 +207,11 @@ describe.each(SERVICE_DIALECTS)('Parley end to end on the %s dialect, two copies
     const bob = await connect(unique('bob'));
     const forged = await forgedCall(service, stack.gatewayUrl, bob.user);
     expect(forged.status).toBe(401);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Had the forged call been queued, it would be mallory's event to bob: a real message of
+    // mallory's to bob, sent now, takes the same sessions after it.
+    const mallory = await connect('mallory');
+    await mallory.request({ type: 'send', id: 'after-forged', to: bob.user, text: 'after the forged call' });
+    await bob.waitFor((f) => f.type === 'message' && f.clientId === 'after-forged');
     expect(bob.frames.filter((f) => f.type === 'message' && f.clientId === 'forged-1')).toHaveLength(0);
   });
 });
