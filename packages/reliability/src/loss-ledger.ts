@@ -1,7 +1,7 @@
 /**
  * The fault suite's accounting, pure: what was sent, acked, refused, shown
- * live and stored, turned into the four loss counts per fault window
- * (issue 23). Every count must be 0; the report prints them side by side.
+ * live and stored, turned into the four loss counts per fault window.
+ * Every count must be 0; the report prints them side by side.
  */
 
 /** One frame the traffic sent, keyed `sender/clientId`. */

@@ -6,7 +6,7 @@ type ComponentName = Parameters<Stack['start']>[0];
 /** AMQP 1.0's SASL protocol header: a broker that is up answers with its own header. */
 const AMQP_SASL_HEADER = Buffer.from([0x41, 0x4d, 0x51, 0x50, 0x03, 0x01, 0x00, 0x00]);
 
-/** The base URL of a component's ops server (/readyz): `Stack.opsUrl` where the stack has it (issue 20), else its port. */
+/** The base URL of a component's ops server (/readyz): `Stack.opsUrl` where the stack has it, else its port. */
 function opsUrl(stack: Stack, name: ComponentName): string {
   const withOps = stack as Stack & { opsUrl?: (component: ComponentName) => string };
   return typeof withOps.opsUrl === 'function' ? withOps.opsUrl(name) : `http://127.0.0.1:${stack.ports[name]}`;

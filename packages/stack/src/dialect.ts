@@ -1,7 +1,7 @@
 import { parleyEventHandler } from '@parley/contracts';
 
 /**
- * Which face of the local WebSocket service the whole stack speaks (issue 18):
+ * Which face of the local WebSocket service the whole stack speaks:
  * `signalr` is the seed `X-ASRS-*` dialect (docs/protocols.md §1, the default
  * of `npm start`), `webpubsub` is Azure Web PubSub (§2), what production runs on.
  * The emulator serves both on one port; only the gateway's and the notifier's

@@ -1,5 +1,5 @@
 /**
- * What tracing costs the gateway (issue 24): the same signed `message` upstream calls
+ * What tracing costs the gateway: the same signed `message` upstream calls
  * with tracing off (no OTLP endpoint: nothing registered) and on (every call traced
  * and exported as OTLP/HTTP JSON to the local receiver), alternated, measured as the
  * gateway process's CPU time per message (process_cpu_seconds_total on its ops port),
