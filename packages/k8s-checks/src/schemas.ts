@@ -5,6 +5,7 @@ import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { ChecksError } from './errors.js';
+import { NGINX_INGRESS_CONTROLLER, validateNginxIngressController } from './ingress-controller.js';
 import { validatePodMonitor } from './monitoring.js';
 import type { K8sObject } from './render.js';
 
@@ -59,6 +60,11 @@ export function validateObject(object: K8sObject): void {
   const where = `${object.kind} ${object.metadata?.name}`;
   if (id === 'secrets-store.csi.x-k8s.io/v1/SecretProviderClass') {
     const problems = validateSecretProviderClass(object);
+    if (problems.length > 0) throw new Error(`${where}: ${problems.join('; ')}`);
+    return;
+  }
+  if (id === NGINX_INGRESS_CONTROLLER) {
+    const problems = validateNginxIngressController(object);
     if (problems.length > 0) throw new Error(`${where}: ${problems.join('; ')}`);
     return;
   }
