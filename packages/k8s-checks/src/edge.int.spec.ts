@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { WEBPUBSUB_EVENT_HANDLER_PATH } from '@parley/contracts';
 import { containerEnv } from './container-env.js';
+import { internalIngressClasses } from './ingress-controller.js';
 import { opsPortOf, overlays, services } from './layout.js';
-import { findOne, ofKind, render, type K8sObject } from './render.js';
+import { asString, findOne, ofKind, render, type K8sObject } from './render.js';
 import { routePaths } from './service-sources.js';
 
 /**
@@ -83,6 +84,22 @@ describe.each(overlays)('k8s/overlays/%s: the edge', (overlay) => {
       expect(paths.some((p) => routes(p, DEVELOPMENT_ONLY)), `${DEVELOPMENT_ONLY} routed`).toBe(false);
     } else {
       expect(containerEnv(objects, container).vars.get('AUTH_MODE')).toMatchObject({ value: 'development' });
+    }
+  });
+
+  it(overlay === 'dev' ? 'is reachable only through an internal ingress controller it renders' : 'stays on a public ingress class, not the internal one', () => {
+    const classes = ofKind(objects, 'Ingress').map((ingress) => asString(ingress.spec.ingressClassName, `Ingress ${ingress.metadata.name} ingressClassName`));
+    expect(classes.length).toBeGreaterThan(0);
+    if (overlay === 'dev') {
+      // Development sign-in lets anyone chat as anyone: every Ingress goes through a controller
+      // of this render with a private (internal load balancer) address.
+      const internal = internalIngressClasses(objects);
+      for (const name of classes) expect(internal.has(name), `ingress class ${name} is internal`).toBe(true);
+    } else {
+      const devInternal = internalIngressClasses(render('overlays/dev'));
+      expect(devInternal.size).toBeGreaterThan(0);
+      for (const name of classes) expect(devInternal.has(name), `ingress class ${name} is the dev overlay's internal one`).toBe(false);
+      expect([...internalIngressClasses(objects)]).toEqual([]);
     }
   });
 

@@ -18,6 +18,9 @@ const ip = (address: string): Peer => ({ kind: 'ip', address });
 /** Everyone who might knock, in or out. */
 const cast = {
   ingressController: pod('app-routing-system', { app: 'nginx' }),
+  // A further controller of the add-on (the dev overlay's internal one): the add-on runs it in
+  // app-routing-system too, under its own labels.
+  internalIngressController: pod('app-routing-system', { app: 'parley-internal' }),
   prometheus: pod('kube-system', { rsName: 'ama-metrics' }),
   prometheusNode: pod('kube-system', { dsName: 'ama-metrics-node' }),
   kubeDns: pod('kube-system', { 'k8s-app': 'kube-dns' }),
@@ -73,7 +76,7 @@ describe.each(overlays)('k8s/overlays/%s network policies', (overlay) => {
     const ops = opsPortOf(service);
     const ownPorts = Object.values(self.namedPorts);
 
-    it('accepts exactly: the ingress controller on the public port (gateway), Prometheus on the ops port', () => {
+    it('accepts exactly: the ingress controllers on the public port (gateway), Prometheus on the ops port', () => {
       const knockers: [string, Peer][] = [
         ...Object.entries(cast),
         ['a neighbour pod', neighbour],
@@ -81,7 +84,7 @@ describe.each(overlays)('k8s/overlays/%s network policies', (overlay) => {
       ];
       const admitted = knockers.flatMap(([who, peer]) => ownPorts.filter((port) => allowed(policies, ownNamespace, self, 'Ingress', peer, port)).map((port) => `${who}:${port}`));
       const expected = [`prometheus:${ops.port}`];
-      if (service.name === 'gateway') expected.push(`ingressController:${service.port}`);
+      if (service.name === 'gateway') expected.push(`ingressController:${service.port}`, `internalIngressController:${service.port}`);
       if (service.name === 'gateway' && seedEmulatorAllowed) expected.push(`emulator:${service.port}`);
       expect(admitted.sort()).toEqual(expected.sort());
     });
