@@ -9,7 +9,7 @@ import { secretStandIns } from './secret-stand-ins.js';
 import { loadServiceConfigs } from './service-config.js';
 
 /**
- * Issue 18: production runs on Azure Web PubSub, the seed dialect is the
+ * Production runs on Azure Web PubSub, the seed dialect is the
  * local/emulator mode. Each overlay's gateway and notifier must speak the same
  * dialect, and each service's own loadConfig must accept what the manifests
  * give it in both dialects.

@@ -7,7 +7,7 @@ import { asString, findOne, ofKind, render, type K8sObject } from './render.js';
 import { routePaths } from './service-sources.js';
 
 /**
- * The edge (issue 19): what the Ingress exposes is public-only, operations
+ * The edge: what the Ingress exposes is public-only, operations
  * endpoints sit on a port nothing routes to, and development sign-in (anyone
  * is anyone) exists only where the dev overlay turns it on.
  */
