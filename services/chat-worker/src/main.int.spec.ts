@@ -72,6 +72,20 @@ describe('chat-worker process (src/main.ts)', { timeout: 90_000 }, () => {
     expect(logged.some((entry) => entry.msg === 'stopped')).toBe(true);
   });
 
+  it('with RETENTION_DAYS, stops the sweep first, before the consumer', async () => {
+    const keeping = await startWorkerProcess({ SERVICEBUS_CONNECTION_STRING: bus.connectionString, TABLES_CONNECTION_STRING: azurite.connectionString, RETENTION_DAYS: '30' });
+    expect(keeping.readyInfo.retentionDays).toBe(30);
+    expect(await keeping.stop(20_000)).toBe(0);
+    const logged = keeping.output().flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as { msg?: string; step?: string }] : []));
+    expect(logged.filter((entry) => entry.msg === 'shutdown step done').map((entry) => entry.step)).toEqual([
+      'stop retention sweep (after its current transaction)',
+      'stop consumer (in-flight events finish)',
+      'ops server',
+      'publisher',
+      'bus client',
+    ]);
+  });
+
   it('refuses to start without table settings, naming the variable', async () => {
     const failure = await startWorkerProcess({ SERVICEBUS_CONNECTION_STRING: bus.connectionString, TABLES_CONNECTION_STRING: '' }).catch((error: Error) => error);
     expect(failure).toBeInstanceOf(Error);

@@ -43,7 +43,8 @@ await runService({
         return { hub: config.hub, partitions: config.partitions, maxConcurrentSessions: config.maxConcurrentSessions, retentionDays: config.retention ? config.retention.retentionMs / 86_400_000 : null };
       },
       stop: [
-        { name: 'stop retention sweep (after its current transaction)', run: async () => retention?.stop() },
+        // A step only where a sweep can run, so the shutdown log names what this copy really stops.
+        ...(config.retention ? [{ name: 'stop retention sweep (after its current transaction)', run: async () => retention?.stop() }] : []),
         { name: 'stop consumer (in-flight events finish)', run: () => worker.stop() },
       ],
     };
