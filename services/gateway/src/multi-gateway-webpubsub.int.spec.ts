@@ -2,16 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import type { ServiceBusClient, ServiceBusReceivedMessage } from '@azure/service-bus';
+import type { ServiceBusClient } from '@azure/service-bus';
 import type { FastifyInstance } from 'fastify';
 import { request, WebSocket } from 'undici';
-import { BusEntities, CHAT_SUBPROTOCOL, WEBPUBSUB_EVENT_HANDLER_PATH, type NotifierEnvelope } from '@parley/contracts';
+import { CHAT_SUBPROTOCOL, WEBPUBSUB_EVENT_HANDLER_PATH, type NotifierEnvelope } from '@parley/contracts';
 import { createRegistry } from '@parley/service-kit';
 import { eventually, pinoReady, startProcess, startServiceBus, startTables, startWebPubSub, WORKSPACE_ROOT, type RunningProcess, type StandIn, type WebPubSubStandIn } from '@parley/testkit';
 import { buildApp } from './app.js';
 import type { EventPublisher } from './chat-path/publisher.js';
 import { createServiceBusPublisher, type ServiceBusPublisher } from './chat-path/servicebus-publisher.js';
-import { testBusClient } from './testing/bus.js';
+import { drainNextNotificationSession, testBusClient } from './testing/bus.js';
 import { silentLogger, testConfig } from './testing/support.js';
 
 interface Gateway {
@@ -64,22 +64,7 @@ describe('two gateways behind a round-robin, Web PubSub dialect', { timeout: 180
   const commands: NotifierEnvelope[] = [];
 
   async function readCommands(): Promise<void> {
-    let receiver;
-    try {
-      receiver = await reader.acceptNextSession(BusEntities.notificationsQueue, { maxAutoLockRenewalDurationInMs: 0, abortSignal: AbortSignal.timeout(1_000) });
-    } catch {
-      return;
-    }
-    try {
-      for (;;) {
-        const batch: ServiceBusReceivedMessage[] = await receiver.receiveMessages(100, { maxWaitTimeInMs: 300 });
-        if (batch.length === 0) break;
-        for (const message of batch) await receiver.completeMessage(message);
-        commands.push(...batch.map((message) => message.body as NotifierEnvelope));
-      }
-    } finally {
-      await receiver.close();
-    }
+    commands.push(...(await drainNextNotificationSession(reader, 1_000)));
   }
 
   beforeAll(async () => {

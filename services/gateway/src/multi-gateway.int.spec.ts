@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { ServiceBusClient, ServiceBusReceivedMessage } from '@azure/service-bus';
+import type { ServiceBusClient } from '@azure/service-bus';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
-import { BusEntities, ErrorCodes, type NotifierEnvelope } from '@parley/contracts';
+import { ErrorCodes, type NotifierEnvelope } from '@parley/contracts';
 import { createRegistry } from '@parley/service-kit';
 import { pinoReady, startProcess, startServiceBus, startTables, WORKSPACE_ROOT, type RunningProcess, type StandIn } from '@parley/testkit';
 import { buildApp } from './app.js';
 import { createServiceBusPublisher, type ServiceBusPublisher } from './chat-path/servicebus-publisher.js';
-import { testBusClient } from './testing/bus.js';
+import { drainNextNotificationSession, testBusClient } from './testing/bus.js';
 import { gatewayToken, silentLogger, testConfig, upstreamHeaders, type UpstreamCall } from './testing/support.js';
 
 const RATE = { perSecond: 1, burst: 3 };
@@ -61,22 +61,7 @@ describe('two gateways, one user: the per-user limits hold across copies', { tim
     const deadline = Date.now() + timeoutMs;
     while (!done(commands)) {
       if (Date.now() > deadline) throw new Error(`timed out; commands so far: ${JSON.stringify(commands.map((c) => c.data))}`);
-      let receiver;
-      try {
-        receiver = await reader.acceptNextSession(BusEntities.notificationsQueue, { maxAutoLockRenewalDurationInMs: 0, abortSignal: AbortSignal.timeout(2_000) });
-      } catch {
-        continue;
-      }
-      try {
-        for (;;) {
-          const batch: ServiceBusReceivedMessage[] = await receiver.receiveMessages(100, { maxWaitTimeInMs: 300 });
-          if (batch.length === 0) break;
-          for (const message of batch) await receiver.completeMessage(message);
-          commands.push(...batch.map((message) => message.body as NotifierEnvelope));
-        }
-      } finally {
-        await receiver.close();
-      }
+      commands.push(...(await drainNextNotificationSession(reader, 2_000)));
     }
     return commands;
   }

@@ -1,5 +1,5 @@
 import { ServiceBusClient, type ServiceBusReceivedMessage, type ServiceBusSessionReceiver } from '@azure/service-bus';
-import { BusEntities } from '@parley/contracts';
+import { BusEntities, type NotifierEnvelope } from '@parley/contracts';
 
 /** A client for tests: short timeouts so a failing test does not hang on retries. */
 export function testBusClient(connectionString: string): ServiceBusClient {
@@ -58,4 +58,28 @@ export async function receivePartition(client: ServiceBusClient, sessionId: stri
     await receiver.close();
   }
   return received;
+}
+
+/**
+ * Takes the next `notifications` session that has messages (none within `acceptWaitMs`: an
+ * empty list), completes everything it holds and answers the commands in session order.
+ */
+export async function drainNextNotificationSession(client: ServiceBusClient, acceptWaitMs: number): Promise<NotifierEnvelope[]> {
+  let receiver: ServiceBusSessionReceiver;
+  try {
+    receiver = await client.acceptNextSession(BusEntities.notificationsQueue, { maxAutoLockRenewalDurationInMs: 0, abortSignal: AbortSignal.timeout(acceptWaitMs) });
+  } catch {
+    return [];
+  }
+  const commands: NotifierEnvelope[] = [];
+  try {
+    for (;;) {
+      const batch: ServiceBusReceivedMessage[] = await receiver.receiveMessages(100, { maxWaitTimeInMs: 300 });
+      if (batch.length === 0) return commands;
+      for (const message of batch) await receiver.completeMessage(message);
+      commands.push(...batch.map((message) => message.body as NotifierEnvelope));
+    }
+  } finally {
+    await receiver.close();
+  }
 }
