@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rm } from 'node:fs/promises';
 import { TableClient } from '@azure/data-tables';
 import { ServiceBusClient } from '@azure/service-bus';
 import { BusEntities, chatEventMessage, notifierSessionId, PROJECTION_TABLES, Tables, type ChatEvent, type ClientFrame, type NotifierCommand } from '@parley/contracts';
-import { binPath, pinoReady, startAzurite, startProcess, startServiceBus, type RunningProcess, type StandIn } from '@parley/testkit';
+import type { StandIn } from '@parley/testkit';
 import { sendBySession } from '../replay/send.js';
 import { eventFactory } from '../testing/events.js';
-import { isolatedDir, runBin, runCli, waitFor } from '../testing/harness.js';
+import { runBin, runCli, waitFor } from '../testing/harness.js';
+import { startWorkerFixture, type WorkerFixture } from '../testing/worker-fixture.js';
 
 type Row = Record<string, unknown>;
 type Snapshot = Record<string, Row[]>;
@@ -47,10 +47,10 @@ function conversation(): ChatEvent[] {
 }
 
 describe('parley erase-user (real worker, broker and Azurite)', () => {
+  let fixture: WorkerFixture;
   let dir: string;
   let azurite: StandIn;
   let broker: StandIn;
-  let worker: RunningProcess;
   let env: Record<string, string>;
   const events = conversation();
 
@@ -65,13 +65,7 @@ describe('parley erase-user (real worker, broker and Azurite)', () => {
     for (const name of [...PROJECTION_TABLES, Tables.events]) tables[name] = await rows(name);
     return tables;
   }
-  async function metric(name: string, outcome?: string): Promise<number> {
-    const text = await (await fetch(`http://127.0.0.1:${String(worker.readyInfo.port)}/metrics`)).text();
-    return text
-      .split('\n')
-      .filter((line) => line.startsWith(name) && (outcome === undefined || line.includes(`outcome="${outcome}"`)))
-      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-  }
+  const metric = (name: string, outcome?: string) => fixture.metric(name, outcome);
   const settled = () => metric('parley_consumer_messages_total');
   // Any trace of alice: her texts, her id as a value, in a key or inside an envelope — but not carol's message that says "alice".
   const mentionsAlice = (snapshot: Snapshot) =>
@@ -122,18 +116,8 @@ describe('parley erase-user (real worker, broker and Azurite)', () => {
   }
 
   beforeAll(async () => {
-    const isolated = await isolatedDir();
-    dir = isolated.dir;
-    [azurite, broker] = await Promise.all([startAzurite(), startServiceBus()]);
-    env = { SERVICEBUS_CONNECTION_STRING: broker.connectionString, TABLES_CONNECTION_STRING: azurite.connectionString, PARLEY_STACK_FILE: isolated.stackFile };
-    worker = await startProcess({
-      name: 'chat-worker',
-      command: binPath('tsx'),
-      args: ['services/chat-worker/src/main.ts'],
-      env: { ...env, PORT: '0' },
-      ready: pinoReady,
-      readyTimeoutMs: 120_000,
-    });
+    fixture = await startWorkerFixture();
+    ({ dir, azurite, broker, env } = fixture);
     const bus = new ServiceBusClient(broker.connectionString);
     const sender = bus.createSender(BusEntities.chatEventsTopic);
     await sendBySession(sender, events.map((event) => chatEventMessage(event, { partitions: LIVE_PARTITIONS })), () => undefined);
@@ -143,9 +127,7 @@ describe('parley erase-user (real worker, broker and Azurite)', () => {
     expect(await metric('parley_consumer_messages_total', 'dead-lettered')).toBe(2);
   }, 300_000);
   afterAll(async () => {
-    await worker?.stop();
-    await Promise.all([azurite?.stop(), broker?.stop()]);
-    await rm(dir, { recursive: true, force: true });
+    await fixture?.stop();
   });
 
   it('refuses a user of whom nothing is stored, and changes nothing', async () => {

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rm } from 'node:fs/promises';
 import { TableClient } from '@azure/data-tables';
 import { ServiceBusClient } from '@azure/service-bus';
 import { BusEntities, chatEventMessage, PROJECTION_TABLES, Tables, type ChatEvent } from '@parley/contracts';
-import { binPath, pinoReady, startAzurite, startProcess, startServiceBus, type RunningProcess, type StandIn } from '@parley/testkit';
+import type { StandIn } from '@parley/testkit';
 import { readLog } from '../replay/event-log.js';
 import { sendBySession } from '../replay/send.js';
 import { chatScript } from '../testing/chat-script.js';
-import { isolatedDir, runCli, waitFor } from '../testing/harness.js';
+import { runCli, waitFor } from '../testing/harness.js';
+import { startWorkerFixture, type WorkerFixture } from '../testing/worker-fixture.js';
 
 /**
  * The live run goes through one partition, so the worker applies it in log
@@ -19,10 +19,10 @@ import { isolatedDir, runCli, waitFor } from '../testing/harness.js';
 const LIVE_PARTITIONS = 1;
 
 describe('parley rebuild (real worker, broker and Azurite)', () => {
+  let fixture: WorkerFixture;
   let dir: string;
   let azurite: StandIn;
   let broker: StandIn;
-  let worker: RunningProcess;
   let env: Record<string, string>;
   const events = chatScript({ users: 20, minEvents: 1_000, start: new Date('2025-03-01T10:30:00Z'), stepMs: 4_000 });
 
@@ -36,34 +36,15 @@ describe('parley rebuild (real worker, broker and Azurite)', () => {
     }
     return tables;
   }
-  async function metric(name: string, outcome?: string): Promise<number> {
-    const text = await (await fetch(`http://127.0.0.1:${String(worker.readyInfo.port)}/metrics`)).text();
-    return text
-      .split('\n')
-      .filter((line) => line.startsWith(name) && (outcome === undefined || line.includes(`outcome="${outcome}"`)))
-      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-  }
+  const metric = (name: string, outcome?: string) => fixture.metric(name, outcome);
   const settled = () => metric('parley_consumer_messages_total');
 
   beforeAll(async () => {
-    const isolated = await isolatedDir();
-    dir = isolated.dir;
-    [azurite, broker] = await Promise.all([startAzurite(), startServiceBus()]);
-    // The CLI runs with the default PARTITIONS (64).
-    env = { SERVICEBUS_CONNECTION_STRING: broker.connectionString, TABLES_CONNECTION_STRING: azurite.connectionString, PARLEY_STACK_FILE: isolated.stackFile };
-    worker = await startProcess({
-      name: 'chat-worker',
-      command: binPath('tsx'),
-      args: ['services/chat-worker/src/main.ts'],
-      env: { ...env, PORT: '0' },
-      ready: pinoReady,
-      readyTimeoutMs: 120_000,
-    });
+    fixture = await startWorkerFixture();
+    ({ dir, azurite, broker, env } = fixture);
   }, 240_000);
   afterAll(async () => {
-    await worker?.stop();
-    await Promise.all([azurite?.stop(), broker?.stop()]);
-    await rm(dir, { recursive: true, force: true });
+    await fixture?.stop();
   });
 
   it('rebuilds projections equal to the originals from a session of 1,000+ events', async () => {
