@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServiceBusReceivedMessage, ServiceBusReceiver } from '@azure/service-bus';
-import { startBroker, tempDir, type Broker, type TestEntities } from './testing/harness.js';
+import type { ServiceBusReceivedMessage } from '@azure/service-bus';
+import { receiveUntil, startBroker, tempDir, type Broker, type TestEntities } from './testing/harness.js';
 
 const entities: TestEntities = {
   queues: {
@@ -33,22 +33,6 @@ afterAll(async () => {
   await broker.close();
   dir.remove();
 });
-
-/** Receives and completes until a message with body `last` arrives. */
-async function receiveUntil(receiver: ServiceBusReceiver, last: string): Promise<ServiceBusReceivedMessage[]> {
-  const out: ServiceBusReceivedMessage[] = [];
-  try {
-    while (!out.some((m) => m.body === last)) {
-      const got = await receiver.receiveMessages(10, { maxWaitTimeInMs: 2000 });
-      if (got.length === 0) throw new Error(`'${last}' never arrived; got ${JSON.stringify(out.map((m) => m.body))}`);
-      for (const m of got) await receiver.completeMessage(m);
-      out.push(...got);
-    }
-  } finally {
-    await receiver.close();
-  }
-  return out;
-}
 
 const queue = (name: string, deadLetter = false) => broker.client.createReceiver(name, deadLetter ? { subQueueType: 'deadLetter' } : {});
 

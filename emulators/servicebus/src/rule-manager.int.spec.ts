@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { isServiceBusError, ServiceBusClient, type RuleProperties, type ServiceBusReceivedMessage } from '@azure/service-bus';
 import { startChildBroker } from './testing/child-broker.js';
-import { startBroker, tempDir, writeConfig, type Broker, type TestEntities } from './testing/harness.js';
+import { receiveUntil, startBroker, tempDir, writeConfig, type Broker, type TestEntities } from './testing/harness.js';
 
 const entities: TestEntities = { topics: { events: { subscriptions: { dyn: {}, other: {}, sample: {} } } } };
 const dir = tempDir('sbemu-rules');
@@ -17,22 +17,8 @@ async function listAll(b: Broker, sub = 'dyn'): Promise<RuleProperties[]> {
   return out;
 }
 
-/** Receives and completes until a message with body `last` arrives. */
-async function bodiesUntil(b: Broker, last: string): Promise<ServiceBusReceivedMessage[]> {
-  const receiver = b.client.createReceiver('events', 'dyn');
-  const out: ServiceBusReceivedMessage[] = [];
-  try {
-    while (!out.some((m) => m.body === last)) {
-      const got = await receiver.receiveMessages(10, { maxWaitTimeInMs: 2000 });
-      if (got.length === 0) throw new Error(`'${last}' never arrived; got ${JSON.stringify(out.map((m) => m.body))}`);
-      for (const m of got) await receiver.completeMessage(m);
-      out.push(...got);
-    }
-  } finally {
-    await receiver.close();
-  }
-  return out;
-}
+/** What the `dyn` subscription took, up to `last`. */
+const bodiesUntil = (b: Broker, last: string) => receiveUntil(b.client.createReceiver('events', 'dyn'), last);
 
 async function errorOf(p: Promise<unknown>): Promise<{ code?: string; message: string }> {
   try {

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServiceBusReceivedMessage } from '@azure/service-bus';
-import { startBroker, type Broker } from './testing/harness.js';
+import { receiveUntil as receiveFromUntil, startBroker, type Broker } from './testing/harness.js';
 
 const sql = (Name: string, SqlExpression: string, action?: string) => ({
   Name,
@@ -54,21 +53,8 @@ afterAll(async () => {
 });
 
 /** Receives and completes until `last` arrives (everything sent before it is routed by then). */
-async function receiveUntil(sub: string, last: string, deadLetter = false): Promise<ServiceBusReceivedMessage[]> {
-  const receiver = broker.client.createReceiver('orders', sub, deadLetter ? { subQueueType: 'deadLetter' } : {});
-  const out: ServiceBusReceivedMessage[] = [];
-  try {
-    while (!out.some((m) => m.body === last)) {
-      const got = await receiver.receiveMessages(20, { maxWaitTimeInMs: 2000 });
-      if (got.length === 0) throw new Error(`${sub}: '${last}' never arrived; got ${JSON.stringify(out.map((m) => m.body))}`);
-      for (const m of got) await receiver.completeMessage(m);
-      out.push(...got);
-    }
-  } finally {
-    await receiver.close();
-  }
-  return out;
-}
+const receiveUntil = (sub: string, last: string, deadLetter = false) =>
+  receiveFromUntil(broker.client.createReceiver('orders', sub, deadLetter ? { subQueueType: 'deadLetter' } : {}), last);
 
 /** Bodies a subscription took, in order, up to `last` (which its filter must also select). */
 async function bodiesOf(sub: string, last: string): Promise<unknown[]> {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ServiceBusClient } from '@azure/service-bus';
+import { ServiceBusClient, type ServiceBusReceivedMessage, type ServiceBusReceiver } from '@azure/service-bus';
 import { startServiceBusEmulator, type ServiceBusEmulator } from '../index.js';
 
 /** Entity properties in Config.json spelling. */
@@ -79,3 +79,22 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Receives and completes until a message with body `last` arrives (a positive wait: the sender
+ * sends `last` after what it tests), then closes the receiver. Fails naming what did arrive.
+ */
+export async function receiveUntil(receiver: ServiceBusReceiver, last: string): Promise<ServiceBusReceivedMessage[]> {
+  const out: ServiceBusReceivedMessage[] = [];
+  try {
+    while (!out.some((m) => m.body === last)) {
+      const got = await receiver.receiveMessages(20, { maxWaitTimeInMs: 2000 });
+      if (got.length === 0) throw new Error(`${receiver.entityPath}: '${last}' never arrived; got ${JSON.stringify(out.map((m) => m.body))}`);
+      for (const m of got) await receiver.completeMessage(m);
+      out.push(...got);
+    }
+  } finally {
+    await receiver.close();
+  }
+  return out;
+}
