@@ -8,6 +8,7 @@ export interface ConsumerMetrics {
   readonly duration: { startTimer(): () => void };
   readonly sessions: { inc(): void; dec(): void };
   readonly operations: { inc(operation: BusOperation): void };
+  readonly batchSize: { observe(size: number): void };
 }
 
 export function consumerMetrics(registry: Registry | undefined, entity: string, alive: () => boolean): ConsumerMetrics {
@@ -15,7 +16,7 @@ export function consumerMetrics(registry: Registry | undefined, entity: string, 
   const outcomes = new Counter({ name: 'parley_consumer_messages_total', help: 'Messages handled, by outcome', labelNames: ['entity', 'outcome'], registers });
   const duration = new Histogram({
     name: 'parley_consumer_handle_seconds',
-    help: 'Time to handle and settle one message',
+    help: 'Time to handle and settle one batch',
     labelNames: ['entity'],
     buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers,
@@ -25,6 +26,13 @@ export function consumerMetrics(registry: Registry | undefined, entity: string, 
     name: 'parley_consumer_bus_operations_total',
     help: 'Requests to the broker: session accepts, receives and settlements',
     labelNames: ['entity', 'operation'],
+    registers,
+  });
+  const batchSize = new Histogram({
+    name: 'parley_consumer_batch_size',
+    help: 'Messages a held session handed over as one batch',
+    labelNames: ['entity'],
+    buckets: [1, 2, 4, 8, 16, 32, 64],
     registers,
   });
   // Read at scrape time: 0 once a fatal broker error stopped the consumer (the "consumer stopped" alert, k8s/monitoring).
@@ -42,5 +50,6 @@ export function consumerMetrics(registry: Registry | undefined, entity: string, 
     duration: { startTimer: () => duration.startTimer({ entity }) },
     sessions: { inc: () => sessions.inc({ entity }), dec: () => sessions.dec({ entity }) },
     operations: { inc: (operation) => operations.inc({ entity, operation }) },
+    batchSize: { observe: (size) => batchSize.observe({ entity }, size) },
   };
 }

@@ -6,11 +6,11 @@ import { consumerMetrics } from './consumer-metrics.js';
 import { ConsumerState } from './consumer-state.js';
 import { watchDeadLetterDepth } from './dead-letter-depth.js';
 import type { Logger } from './logger.js';
-import { handleAndSettle, type MessageContext } from './message-settlement.js';
+import { oneAtATime, settleBatch, type BatchHandler, type MessageContext } from './message-settlement.js';
 import { runAcceptor } from './session-acceptor.js';
 import { holdSession } from './session-loop.js';
 
-export type { MessageContext } from './message-settlement.js';
+export type { BatchHandler, BatchItem, ItemOutcome, MessageContext } from './message-settlement.js';
 
 export type BusEntity = { queue: string } | { topic: string; subscription: string };
 
@@ -25,7 +25,14 @@ export interface SessionConsumerOptions<T> {
   maxSessionHoldMs?: number;
   /** Validate the body; a failure dead-letters at once with the error's code as reason. */
   parse: (body: unknown) => Result<T>;
-  handle: (value: T, context: MessageContext) => Promise<void>;
+  /**
+   * What handles the messages: `handleBatch` gets what a held session has in hand as one
+   * batch, in order, with an outcome per message (message-settlement.ts); `handle` takes
+   * them one at a time.
+   */
+  handler: { handle: (value: T, context: MessageContext) => Promise<void> } | { handleBatch: BatchHandler<T> };
+  /** The most messages in one batch, and the credit of each session's link. */
+  maxBatchSize?: number;
   logger: Logger;
   registry?: Registry;
   /** Delay before abandoning after a transient failure, by delivery count. */
@@ -46,6 +53,8 @@ export interface SessionConsumer {
   alive(): boolean;
 }
 
+/** A batch of 32 room messages is well under one table transaction's 100 operations. */
+const DEFAULT_MAX_BATCH_SIZE = 32;
 const defaultRetryDelay = (deliveryCount: number) => Math.min(100 * 2 ** deliveryCount, 5_000);
 const entityName = (entity: BusEntity) => ('queue' in entity ? entity.queue : `${entity.topic}/${entity.subscription}`);
 
@@ -60,8 +69,9 @@ const entityName = (entity: BusEntity) => ('queue' in entity ? entity.queue : `$
  * The parts, each readable on its own:
  * - session-acceptor.ts: an acceptor waits at the broker for a session and hands it over;
  *   acceptor-pool.ts decides how many acceptors run;
- * - session-loop.ts: a held session, one message at a time, until quiet or held long enough;
- * - message-settlement.ts: one message handled and completed, dead-lettered or abandoned;
+ * - session-loop.ts: a held session, batch after batch, until quiet or held long enough;
+ *   session-inbox.ts: the link's arrivals, in order, with their credit;
+ * - message-settlement.ts: one batch handled, each message completed, dead-lettered or abandoned;
  * - consumer-state.ts: what they share (stopping, held sessions, failing slots) and how a
  *   broker error is sorted; consumer-metrics.ts: the metrics.
  * This function only wires them together and tracks what stop() must wait for.
@@ -80,14 +90,17 @@ export function startSessionConsumer<T>(options: SessionConsumerOptions<T>): Ses
     void task.finally(() => running.delete(task));
   };
 
-  const handling = { entity: entityLabel, parse: options.parse, handle: options.handle, retryDelayMs: options.retryDelayMs ?? defaultRetryDelay, logger, metrics };
+  const { handler } = options;
+  const handleBatch = 'handleBatch' in handler ? handler.handleBatch : oneAtATime(entityLabel, handler.handle);
+  const handling = { parse: options.parse, handleBatch, retryDelayMs: options.retryDelayMs ?? defaultRetryDelay, logger, metrics };
   const holding = {
     state,
     metrics,
     logger,
     sessionIdleMs: options.sessionIdleMs ?? 2_000,
     maxSessionHoldMs,
-    settle: (receiver: ServiceBusSessionReceiver, message: ServiceBusReceivedMessage) => handleAndSettle(handling, receiver, message),
+    maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,
+    settleBatch: (receiver: ServiceBusSessionReceiver, messages: ServiceBusReceivedMessage[]) => settleBatch(handling, receiver, messages),
     released: () => pool.released(),
   };
   const receiverOptions = { receiveMode: 'peekLock' as const, maxAutoLockRenewalDurationInMs: maxSessionHoldMs + 60_000 };

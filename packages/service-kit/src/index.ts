@@ -13,3 +13,4 @@ export * from './bus-errors.js';
 export * from './deadline.js';
 export * from './deadline-sender.js';
 export * from './run-service.js';
+export * from './batching-sender.js';

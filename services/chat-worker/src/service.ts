@@ -55,7 +55,7 @@ export function buildWorker(deps: WorkerDeps, config: WorkerSettings): Worker {
         entity: { topic: BusEntities.chatEventsTopic, subscription: BusEntities.chatWorkerSubscription },
         maxConcurrentSessions: config.maxConcurrentSessions,
         parse: parseChatEvent,
-        handle,
+        handler: { handle },
         logger,
         ...(registry ? { registry } : {}),
         retryDelayMs,

@@ -97,7 +97,7 @@ export function buildNotifier(deps: NotifierDeps, config: NotifierConfig): Notif
         maxConcurrentSessions: config.maxConcurrentSessions,
         sessionIdleMs: SESSION_IDLE_MS,
         parse,
-        handle,
+        handler: { handle },
         logger,
         registry: deps.registry,
       });

@@ -36,7 +36,7 @@ await runService({
           entity: { queue: config.queue },
           maxConcurrentSessions: 2,
           parse: parseNotifierEnvelope,
-          handle: async () => undefined,
+          handler: { handle: async () => undefined },
           logger,
           registry,
         });

@@ -3,7 +3,7 @@ import type { ServiceBusClient, ServiceBusReceivedMessage } from '@azure/service
 import { BusProperties, nextEventId, parseChatEvent, partitionSessionId, type ChatEvent } from '@parley/contracts';
 import { startServiceBus, type StandIn } from '@parley/testkit';
 import { connectedEvent, messageEvent, newTraceparent } from './chat-events.js';
-import type { BatchOutcome } from './batching-sender.js';
+import type { BatchOutcome } from '@parley/service-kit';
 import { BusUnavailableError } from '../errors.js';
 import { createServiceBusPublisher, type ServiceBusPublisher } from './servicebus-publisher.js';
 import { receivePartition, receiveSession, testBusClient } from '../testing/bus.js';

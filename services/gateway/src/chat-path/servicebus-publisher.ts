@@ -1,8 +1,7 @@
 import type { ServiceBusClient, ServiceBusMessage, ServiceBusMessageBatch } from '@azure/service-bus';
 import { BusEntities, chatEventMessage, type ChatEvent } from '@parley/contracts';
-import { withSendDeadline, type Logger } from '@parley/service-kit';
-import { BatchingSender, type BatchOutcome } from './batching-sender.js';
-import { BusUnavailableError } from '../errors.js';
+import { BatchingSender, withSendDeadline, type BatchOutcome, type Logger } from '@parley/service-kit';
+import { BusUnavailableError, MessageTooLargeError } from '../errors.js';
 import type { BatchMode } from '../config.js';
 import type { EventPublisher } from './publisher.js';
 
@@ -36,6 +35,7 @@ export function createServiceBusPublisher(options: ServiceBusPublisherOptions): 
   const batching = new BatchingSender<ServiceBusMessage, ServiceBusMessageBatch>(
     withSendDeadline(sender, options.sendTimeoutMs),
     {
+      errors: { unavailable: (reason, cause) => new BusUnavailableError(reason, { cause }), tooLarge: () => new MessageTooLargeError() },
       onBatch: (outcome) => {
         if (outcome.ok) opened = true;
         options.onBatch?.(outcome);

@@ -1,6 +1,10 @@
-import { BusUnavailableError, MessageTooLargeError } from '../errors.js';
-
-export { MessageTooLargeError };
+/** The errors a sender's callers get, in the caller's own types (and error codes). */
+export interface BatchingErrors {
+  /** The bus did not take the batch (or the sender is closed): worth retrying. */
+  unavailable(reason: string, cause?: unknown): Error;
+  /** One message does not fit an empty batch: retrying cannot help. */
+  tooLarge(): Error;
+}
 
 /** The part of a message batch the sender needs (ServiceBusMessageBatch fits). */
 export interface BatchLike<M> {
@@ -22,6 +26,7 @@ export interface BatchOutcome {
 }
 
 export interface BatchingSenderOptions {
+  errors: BatchingErrors;
   /** Cap on messages per batch, besides the broker's size limit. */
   maxBatchMessages?: number;
   /** How many sessions one batch may hold: 1 for entities that require it (partitioned ones). */
@@ -65,7 +70,7 @@ export class BatchingSender<M, B extends BatchLike<M>> {
 
   constructor(
     private readonly transport: BatchTransport<M, B>,
-    private readonly options: BatchingSenderOptions = {},
+    private readonly options: BatchingSenderOptions,
   ) {
     this.maxBatchMessages = options.maxBatchMessages ?? 100;
     this.maxSessionsPerBatch = options.maxSessionsPerBatch ?? Number.POSITIVE_INFINITY;
@@ -73,7 +78,7 @@ export class BatchingSender<M, B extends BatchLike<M>> {
   }
 
   send(sessionId: string, message: M): Promise<void> {
-    if (this.closed) return Promise.reject(new BusUnavailableError('the sender is closed'));
+    if (this.closed) return Promise.reject(this.options.errors.unavailable('the sender is closed'));
     return new Promise<void>((resolve, reject) => {
       let queue = this.sessions.get(sessionId);
       if (!queue) {
@@ -157,7 +162,7 @@ export class BatchingSender<M, B extends BatchLike<M>> {
       try {
         batch = await this.transport.createBatch();
       } catch (error) {
-        for (const item of this.sessions.get(firstSession)!.items.splice(0, this.maxBatchMessages)) item.reject(unavailable(error));
+        for (const item of this.sessions.get(firstSession)!.items.splice(0, this.maxBatchMessages)) item.reject(this.unavailable(error));
         return;
       }
       // The first session fills what it can; then more ready sessions join while there is room.
@@ -175,7 +180,7 @@ export class BatchingSender<M, B extends BatchLike<M>> {
         for (const item of taken) item.resolve();
       } catch (error) {
         this.report(taken.length, held.length, started, false);
-        for (const item of taken) item.reject(unavailable(error));
+        for (const item of taken) item.reject(this.unavailable(error));
       }
     } finally {
       for (const sessionId of held) this.release(sessionId);
@@ -200,7 +205,7 @@ export class BatchingSender<M, B extends BatchLike<M>> {
         taken.push(items.shift()!);
       } else if (taken.length === 0) {
         items.shift();
-        item.reject(new MessageTooLargeError());
+        item.reject(this.options.errors.tooLarge());
       } else {
         return true;
       }
@@ -208,13 +213,12 @@ export class BatchingSender<M, B extends BatchLike<M>> {
     return false;
   }
 
+  private unavailable(error: unknown): Error {
+    const reason = error instanceof Error ? error.message : String(error);
+    return this.options.errors.unavailable(`the bus did not accept the batch: ${reason}`, error);
+  }
+
   private report(size: number, sessions: number, started: number, ok: boolean): void {
     this.options.onBatch?.({ size, sessions, seconds: (performance.now() - started) / 1000, ok });
   }
-}
-
-function unavailable(error: unknown): Error {
-  if (error instanceof BusUnavailableError) return error;
-  const reason = error instanceof Error ? error.message : String(error);
-  return new BusUnavailableError(`the bus did not accept the batch: ${reason}`, { cause: error });
 }

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { BatchingSender, MessageTooLargeError, type BatchLike, type BatchTransport } from './batching-sender.js';
-import { BusUnavailableError } from '../errors.js';
+import { BatchingSender, type BatchingErrors, type BatchLike, type BatchTransport } from './batching-sender.js';
+
+class BusUnavailableError extends Error {}
+class MessageTooLargeError extends Error {}
+const errors: BatchingErrors = { unavailable: (reason) => new BusUnavailableError(reason), tooLarge: () => new MessageTooLargeError() };
 
 /** An in-memory transport: batches hold up to `capacity` messages; sends wait until released. */
 class FakeTransport implements BatchTransport<string, FakeBatch> {
@@ -49,14 +52,14 @@ const until = async (check: () => boolean) => {
 describe('BatchingSender', () => {
   it('sends a lone message at once, in a batch of one', async () => {
     const transport = new FakeTransport();
-    await new BatchingSender(transport).send('p-01', 'a');
+    await new BatchingSender(transport, { errors }).send('p-01', 'a');
     expect(transport.sent).toEqual([['a']]);
   });
 
   it('coalesces what arrives while a session is in flight into its next batch, in call order', async () => {
     const transport = new FakeTransport();
     transport.manual = true;
-    const sender = new BatchingSender(transport);
+    const sender = new BatchingSender(transport, { errors });
     const first = sender.send('p-01', 'm1');
     await until(() => transport.waiting.length === 1);
     const rest = ['m2', 'm3', 'm4'].map((message) => sender.send('p-01', message));
@@ -73,7 +76,7 @@ describe('BatchingSender', () => {
   it('puts several sessions into one batch once the in-flight slots are taken', async () => {
     const transport = new FakeTransport();
     transport.manual = true;
-    const sender = new BatchingSender(transport, { maxInFlightBatches: 1 });
+    const sender = new BatchingSender(transport, { errors, maxInFlightBatches: 1 });
     const first = sender.send('p-01', 'a1');
     await until(() => transport.waiting.length === 1);
     const more = [sender.send('p-02', 'b1'), sender.send('p-01', 'a2'), sender.send('p-03', 'c1'), sender.send('p-02', 'b2')];
@@ -89,7 +92,7 @@ describe('BatchingSender', () => {
   it('keeps one session per batch when asked to (partitioned entities)', async () => {
     const transport = new FakeTransport();
     const outcomes: number[] = [];
-    const sender = new BatchingSender(transport, { maxSessionsPerBatch: 1, onBatch: ({ sessions }) => outcomes.push(sessions) });
+    const sender = new BatchingSender(transport, { errors, maxSessionsPerBatch: 1, onBatch: ({ sessions }) => outcomes.push(sessions) });
     await Promise.all(['p-1:a', 'p-2:b', 'p-1:c', 'p-2:d'].map((entry) => sender.send(entry.split(':')[0]!, entry)));
     expect(transport.sent.map((batch) => batch.map((message) => message.split(':')[0]))).toEqual([['p-1', 'p-1'], ['p-2', 'p-2']]);
     expect(outcomes).toEqual([1, 1]);
@@ -98,7 +101,7 @@ describe('BatchingSender', () => {
   it('keeps sessions independent: one slow batch does not hold another session', async () => {
     const transport = new FakeTransport();
     transport.manual = true;
-    const sender = new BatchingSender(transport);
+    const sender = new BatchingSender(transport, { errors });
     const slow = sender.send('p-01', 'slow');
     await until(() => transport.waiting.length === 1);
     const fast = sender.send('p-02', 'fast');
@@ -112,11 +115,11 @@ describe('BatchingSender', () => {
 
   it('splits at the batch capacity and at maxBatchMessages, keeping order', async () => {
     const transport = new FakeTransport(3);
-    const sender = new BatchingSender(transport, { maxBatchMessages: 2, maxInFlightBatches: 1 });
+    const sender = new BatchingSender(transport, { errors, maxBatchMessages: 2, maxInFlightBatches: 1 });
     await Promise.all(['a', 'b', 'c', 'd', 'e'].map((message) => sender.send('p', message)));
     expect(transport.sent).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
     const byCapacity = new FakeTransport(3);
-    const other = new BatchingSender(byCapacity, { maxInFlightBatches: 1 });
+    const other = new BatchingSender(byCapacity, { errors, maxInFlightBatches: 1 });
     await Promise.all(['a', 'b', 'c', 'd'].map((message) => other.send('p', message)));
     expect(byCapacity.sent).toEqual([['a', 'b', 'c'], ['d']]);
   });
@@ -124,7 +127,7 @@ describe('BatchingSender', () => {
   it('rejects every caller of a failed batch and goes on with the next', async () => {
     const transport = new FakeTransport();
     transport.manual = true;
-    const sender = new BatchingSender(transport);
+    const sender = new BatchingSender(transport, { errors });
     const first = sender.send('p', 'x1');
     await until(() => transport.waiting.length === 1);
     const second = sender.send('p', 'x2');
@@ -138,7 +141,7 @@ describe('BatchingSender', () => {
 
   it('rejects a message that fits no batch without blocking the others', async () => {
     const transport = new FakeTransport();
-    const sender = new BatchingSender(transport);
+    const sender = new BatchingSender(transport, { errors });
     const results = await Promise.allSettled([sender.send('p', 'ok1'), sender.send('p', 'huge'), sender.send('p', 'ok2')]);
     expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(MessageTooLargeError);
@@ -146,10 +149,13 @@ describe('BatchingSender', () => {
   });
 
   it('rejects the waiting callers when no batch can be created', async () => {
-    const sender = new BatchingSender<string, FakeBatch>({
-      createBatch: () => Promise.reject(new Error('no link')),
-      sendBatch: () => Promise.resolve(),
-    });
+    const sender = new BatchingSender<string, FakeBatch>(
+      {
+        createBatch: () => Promise.reject(new Error('no link')),
+        sendBatch: () => Promise.resolve(),
+      },
+      { errors },
+    );
     await expect(sender.send('p', 'a')).rejects.toThrow(/no link/);
     await sender.drain();
   });
@@ -158,7 +164,7 @@ describe('BatchingSender', () => {
     const outcomes: Array<{ size: number; sessions: number; ok: boolean }> = [];
     const transport = new FakeTransport();
     transport.manual = true;
-    const sender = new BatchingSender(transport, { onBatch: ({ size, sessions, ok }) => outcomes.push({ size, sessions, ok }) });
+    const sender = new BatchingSender(transport, { errors, onBatch: ({ size, sessions, ok }) => outcomes.push({ size, sessions, ok }) });
     const inFlight = sender.send('p', 'last');
     await until(() => transport.waiting.length === 1);
     let closed = false;
