@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { CodedError } from './errors.js';
+import { ErrorCodes, fail, ok, type CodedError, type Result } from './errors.js';
+import { compile, parseJson } from './validate.js';
 
 const Iso = Type.String({ minLength: 10, maxLength: 40 });
 
@@ -75,6 +76,20 @@ export const ServerFrame = Type.Union([
   ErrorFrame,
 ]);
 
+/**
+ * Several server frames in one WebSocket frame, in the order they were sent. A client
+ * handles each as if it had arrived alone. The notifier sends one when it has several
+ * frames for the same target at once (one REST call instead of one per frame); frames
+ * are never nested, and a batch is never a command's frame.
+ */
+export const BatchFrame = Type.Object({
+  type: Type.Literal('batch'),
+  frames: Type.Array(ServerFrame, { minItems: 1 }),
+});
+
+/** What one text frame from the server holds: a single server frame or a batch of them. */
+export const ServerWireFrame = Type.Union([ServerFrame, BatchFrame]);
+
 export type HelloFrame = Static<typeof HelloFrame>;
 export type AckFrame = Static<typeof AckFrame>;
 export type MessageFrame = Static<typeof MessageFrame>;
@@ -84,6 +99,8 @@ export type PresenceFrame = Static<typeof PresenceFrame>;
 export type RoomFrame = Static<typeof RoomFrame>;
 export type ErrorFrame = Static<typeof ErrorFrame>;
 export type ServerFrame = Static<typeof ServerFrame>;
+export type BatchFrame = Static<typeof BatchFrame>;
+export type ServerWireFrame = Static<typeof ServerWireFrame>;
 
 export function okAck(id: string): AckFrame {
   return { type: 'ack', id, ok: true };
@@ -91,4 +108,41 @@ export function okAck(id: string): AckFrame {
 
 export function errorAck(id: string, error: CodedError): AckFrame {
   return { type: 'ack', id, ok: false, error: { code: error.code, message: error.message } };
+}
+
+/**
+ * The JSON text of a batch frame from the JSON texts of its frames, in order: a sender
+ * that holds frames as text already (the notifier's REST bodies) joins them without
+ * parsing and serialising them again.
+ */
+export function batchFrameText(frameTexts: readonly string[]): string {
+  return `{"type":"batch","frames":[${frameTexts.join(',')}]}`;
+}
+
+/**
+ * The frames one parsed server text frame carries, in order: a batch's frames, or the
+ * value itself. Lenient (no schema check), for clients that read frames as plain records.
+ */
+export function unpackServerFrames(value: unknown): unknown[] {
+  if (value !== null && typeof value === 'object' && (value as { type?: unknown }).type === 'batch') {
+    const frames = (value as { frames?: unknown }).frames;
+    if (Array.isArray(frames)) return frames;
+  }
+  return [value];
+}
+
+const serverWireFrame = compile(ServerWireFrame, ErrorCodes.frameInvalid, 'server frame');
+
+/**
+ * Reads one text frame from the server against the schema: the frames it carries, in
+ * order (one, or a batch's). A refusal has the code of the first thing wrong.
+ */
+export function parseServerFrames(raw: string): Result<ServerFrame[]> {
+  const parsed = parseJson(raw);
+  if (!parsed.ok) return fail(ErrorCodes.frameNotJson, `frame is not JSON: ${parsed.reason}`);
+  const value = parsed.value;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return fail(ErrorCodes.frameNotObject, 'frame must be a JSON object');
+  const checked = serverWireFrame.validate(value);
+  if (!checked.ok) return checked;
+  return ok(checked.value.type === 'batch' ? checked.value.frames : [checked.value]);
 }
