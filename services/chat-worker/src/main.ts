@@ -29,7 +29,13 @@ await runService({
     const busClient = createBusClient(config.bus);
     closeOnExit('bus client', () => busClient.close());
     // Each send a PRODUCER span whose traceparent the commands carry (no-op while tracing is off).
-    const publisher = tracedPublisher(new ServiceBusCommandPublisher(busClient, config.partitions), BusEntities.notificationsQueue);
+    // Bus batches are counted once sent; the metrics live with the worker, built just below.
+    const commands = new ServiceBusCommandPublisher(busClient, config.partitions, {
+      onBatch: (sent) => {
+        if (sent.ok) worker.metrics.busSend();
+      },
+    });
+    const publisher = tracedPublisher(commands, BusEntities.notificationsQueue);
     closeOnExit('publisher', () => publisher.close());
     const worker = buildWorker({ busClient, store, publisher, logger, registry }, config);
     let retention: RetentionTask | undefined;

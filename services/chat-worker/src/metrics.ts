@@ -6,8 +6,8 @@ export interface WorkerMetrics {
   event(type: string, outcome: EventOutcome): void;
   /** `count` notifier commands were sent for one event. */
   commandsSent(count: number): void;
-  /** One round trip to the tables while handling an event of `type` (a transaction counts once). */
-  tableRequest(type: string, table: string, operation: string): void;
+  /** One round trip to the tables while handling an event of `type` (a transaction counts once; shared by n events, 1/n each). */
+  tableRequest(type: string, table: string, operation: string, share?: number): void;
   /** One send of notifier commands to the bus. */
   busSend(): void;
 }
@@ -31,7 +31,7 @@ export function workerMetrics(registry?: Registry): WorkerMetrics {
   return {
     event: (type, outcome) => events.inc({ type, outcome }),
     commandsSent: (count) => commands.inc(count),
-    tableRequest: (type, table, operation) => tableRequests.inc({ type, table, operation }),
+    tableRequest: (type, table, operation, share = 1) => tableRequests.inc({ type, table, operation }, share),
     busSend: () => busSends.inc(),
   };
 }

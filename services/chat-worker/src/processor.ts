@@ -1,5 +1,5 @@
 import { commandIdFor, ENVELOPE_VERSION, ErrorCodes, type ChatEvent, type NotifierCommand, type NotifierEnvelope } from '@parley/contracts';
-import { tracedPort, withSpan, type Logger } from '@parley/service-kit';
+import { isPermanent, tracedPort, withSpan, type Logger } from '@parley/service-kit';
 import { workerError } from './errors.js';
 import {
   loadConnectedState,
@@ -46,7 +46,22 @@ export interface ProcessResult {
   readonly commandsSent: number;
 }
 
-export type EventProcessor = (event: ChatEvent, log: Logger) => Promise<ProcessResult>;
+/** One event of a batch, with its logger and the span its steps run in (its CONSUMER span; none in tests). */
+export interface EventItem {
+  readonly event: ChatEvent;
+  readonly log: Logger;
+  readonly inSpan?: <R>(steps: () => Promise<R>) => Promise<R>;
+}
+
+/** What became of one event: its result, or the error it failed with (permanent: dead-letter; other: retry). */
+export type EventResult = { readonly result: ProcessResult } | { readonly failed: unknown };
+
+/**
+ * Processes a batch of one session's events in order. Answers one result per event, up to
+ * the first that failed for a reason other than a permanent one: the events after it were
+ * not decided (or their decisions are frozen for the redelivery) and go again after it.
+ */
+export type BatchProcessor = (items: readonly EventItem[]) => Promise<EventResult[]>;
 
 /** Checks what the schema cannot: the hub this worker serves and a usable timestamp. Both failures are for good. */
 export function eventContext(event: ChatEvent, hub: string): EventContext {
@@ -82,34 +97,42 @@ interface Decided {
 }
 
 /**
- * One chat event, in idempotent steps, so a crash anywhere is healed by
- * redelivery: (1) append to the event log, overlapping with the reads the rule
- * needs (none on the hot path: the state is assumed and checked by the
- * commit), (2) decide with the pure rules and commit the frame's claim with
- * the writes of its conversation in one transaction, (3) the other writes,
- * (4) the notifier commands as one batch, (5) the consumer completes the
- * message. A room message costs two table round trips: the append and the commit.
+ * A batch of one session's events, each in idempotent steps, so a crash anywhere is healed by
+ * redelivery: (1) every event's append to the event log is asked for at once, so they leave
+ * as one transaction per log partition (store/event-log-writer.ts); (2) one event after the
+ * other, decide with the pure rules (on assumed state: no reads on the hot path) and commit
+ * the frame's claim with the writes of its conversation in one transaction, then the other
+ * writes — nothing is written before its event is in the log; (3) once every event is
+ * decided, each event's notifier commands are published at once, so they leave as one bus
+ * batch (publisher/servicebus-publisher.ts); (4) the consumer completes the messages. A room
+ * message costs one table round trip of its own (the commit) and its share of the append.
  */
-export function createEventProcessor(deps: ProcessorDeps): EventProcessor {
+export function createBatchProcessor(deps: ProcessorDeps): BatchProcessor {
   const { store, publisher, config, metrics } = deps;
   const knownUsers = new KnownUsers();
   const presenceLimits = config.presence ?? DEFAULT_PRESENCE_LIMITS;
   const rateLimit = new UserRateLimit();
   const onlineList = new OnlineList();
 
-  /**
-   * A live frame past the user's rate: refused before anything is written, the event log included
-   * (a replay or rebuild then never meets it), with an error frame to the sending connection.
-   */
-  async function overRate(event: ChatEvent, ctx: EventContext, tables: ChatStore): Promise<Decision | undefined> {
+  /** A live frame past the user's rate (the gateway stamps the rate on each event); takes a token when within. */
+  function overRate(event: ChatEvent, ctx: EventContext): boolean {
     const { rateLimit: rate, replayed } = event.metadata;
-    if (event.type !== 'chat.message' || replayed === true || !rate) return undefined;
-    if (rateLimit.allow(`${ctx.hub}\n${ctx.userId}`, ctx.eventId, Date.parse(ctx.receivedAt), rate)) return undefined;
-    // A resend of a frame already stored (the client lost its ack) is not a new frame: the commit
-    // recognises it and delivers nothing twice; refusing it would tell the client a stored frame failed.
+    if (event.type !== 'chat.message' || replayed === true || !rate) return false;
+    return !rateLimit.allow(`${ctx.hub}\n${ctx.userId}`, ctx.eventId, Date.parse(ctx.receivedAt), rate);
+  }
+
+  /**
+   * A frame over the rate is refused before anything is written, the event log included (a
+   * replay or rebuild then never meets it), with an error frame to the sending connection.
+   * A resend of a frame already stored (the client lost its ack) is not a new frame: the
+   * commit recognises it and delivers nothing twice; refusing it would tell the client a
+   * stored frame failed. Undefined: not refused after all.
+   */
+  async function refusal(event: ChatEvent, ctx: EventContext, tables: ChatStore): Promise<Decision | undefined> {
+    if (event.type !== 'chat.message') return undefined;
     const { frame } = event.data;
     if (isChangingFrame(frame) && (await tables.frameClaimed(ctx.hub, frameConversation(frame, ctx.userId), ctx.userId, frame.id))) return undefined;
-    const error = { code: ErrorCodes.rateLimited, message: `more than ${rate.perSecond} frames per second` };
+    const error = { code: ErrorCodes.rateLimited, message: `more than ${event.metadata.rateLimit?.perSecond ?? 0} frames per second` };
     return { writes: [], commands: [toConnection(ctx, { type: 'error', id: event.data.frame.id, error })], rejected: ErrorCodes.rateLimited };
   }
 
@@ -168,45 +191,102 @@ export function createEventProcessor(deps: ProcessorDeps): EventProcessor {
     }
   }
 
-  return async function processEvent(event, log) {
+  /** The steps of one event that run before its turn: checks, and its append asked for. */
+  function begin(item: EventItem): Begun {
+    const { event } = item;
     const ctx = eventContext(event, config.hub);
     const label = event.type === 'chat.message' ? `message.${event.data.frame.type}` : event.type;
     const notify = event.metadata.replayed !== true || event.metadata.notify === true;
-    const counted = metrics && store.forEvent ? store.forEvent((table, operation) => metrics.tableRequest(label, table, operation)) : store;
+    const counted = metrics && store.forEvent ? store.forEvent((table, operation, share) => metrics.tableRequest(label, table, operation, share)) : store;
     // The steps of a trace (no-op while tracing is off); the rule's reads are the Tables SDK's own spans.
     const tables = tracedPort(counted, { appendEvent: 'event-log append', commitFrame: 'projections commit', apply: 'projections apply' });
+    const limited = overRate(event, ctx);
+    const logged = limited ? undefined : tables.appendEvent(event, new Date(ctx.receivedAt));
+    // Awaited in the event's turn; a batch stopped before that turn must not leave it unhandled.
+    logged?.catch(() => undefined);
+    return { item, ctx, label, notify, tables, logged };
+  }
 
-    const refused = await overRate(event, ctx, tables);
-    if (refused) {
-      await publisher.publish(commandEnvelopes(refused.commands, event));
-      metrics?.busSend();
-      metrics?.event(label, 'rejected');
-      metrics?.commandsSent(refused.commands.length);
-      log.info({ code: refused.rejected }, 'frame refused: over the user\'s rate');
-      return { outcome: 'rejected', commandsSent: refused.commands.length };
+  /** The event's turn: decide and store. Returns the commands to publish once the batch is decided. */
+  async function decideAndStore(begun: Begun): Promise<Stored> {
+    const { item, ctx, notify, tables } = begun;
+    const { event, log } = item;
+    let { logged } = begun;
+    if (!logged) {
+      const refused = await refusal(event, ctx, tables);
+      if (refused) {
+        log.info({ code: refused.rejected }, "frame refused: over the user's rate");
+        return { outcome: 'rejected', commands: refused.commands };
+      }
+      logged = tables.appendEvent(event, new Date(ctx.receivedAt));
     }
-
-    // The log write overlaps the rule's reads; writes wait for it. Both are idempotent.
-    const logged = tables.appendEvent(event, new Date(ctx.receivedAt));
-    const [appended, decided] = await Promise.all([logged, withSpan('rule', () => decide(event, ctx, notify, tables, logged))]);
+    const decided = await withSpan('rule', () => decide(event, ctx, notify, tables, logged));
+    const appended = await logged;
     if (decided === 'resend') {
       log.info({ clientId: event.type === 'chat.message' ? event.data.frame.id : undefined }, 'resent frame; the first event delivers it');
-      metrics?.event(label, 'resend');
-      return { outcome: 'resend', commandsSent: 0 };
+      return { outcome: 'resend', commands: [] };
     }
     const { decision } = decided;
     if (!decided.stored) await tables.apply(decision.writes);
     const commands = notify ? decision.commands : [];
-    if (commands.length > 0) {
-      await publisher.publish(commandEnvelopes(commands, event));
-      metrics?.busSend();
-    }
-
     const outcome: EventOutcome = decision.rejected ? 'rejected' : notify ? 'applied' : 'replayed';
-    metrics?.event(label, outcome);
-    metrics?.commandsSent(commands.length);
     if (decision.rejected) log.info({ code: decision.rejected }, 'frame refused by a chat rule');
-    log.debug({ type: label, appended, writes: decision.writes.length, commands: commands.length, outcome }, 'event processed');
-    return { outcome, commandsSent: commands.length };
+    log.debug({ type: begun.label, appended, writes: decision.writes.length, commands: commands.length, outcome }, 'event processed');
+    return { outcome, commands };
+  }
+
+  return async function processBatch(items) {
+    const results: Array<EventResult | undefined> = new Array<EventResult | undefined>(items.length);
+    let stopped = false;
+    let previousDecided: Promise<void> = Promise.resolve();
+    let openPublishing!: () => void;
+    const publishing = new Promise<void>((resolve) => (openPublishing = resolve));
+    const runs = items.map((item, index) => {
+      const myTurn = previousDecided;
+      let decided!: () => void;
+      previousDecided = new Promise<void>((resolve) => (decided = resolve));
+      const steps = async () => {
+        try {
+          // Started for every event in the same turn: the appends leave together.
+          const begun = begin(item);
+          await myTurn;
+          if (stopped) return;
+          const stored = await decideAndStore(begun);
+          decided();
+          await publishing;
+          if (stored.commands.length > 0) await publisher.publish(commandEnvelopes(stored.commands, item.event));
+          metrics?.event(begun.label, stored.outcome);
+          metrics?.commandsSent(stored.commands.length);
+          results[index] = { result: { outcome: stored.outcome, commandsSent: stored.commands.length } };
+        } catch (error) {
+          // A permanent failure is this event's alone; any other stops the events after it.
+          if (!isPermanent(error)) stopped = true;
+          results[index] = { failed: error };
+        } finally {
+          // The next event's turn comes once this one's has (a failure before its turn waits for it too).
+          void myTurn.then(decided);
+        }
+      };
+      return item.inSpan ? item.inSpan(steps) : steps();
+    });
+    await previousDecided;
+    openPublishing();
+    await Promise.all(runs);
+    const firstRetry = results.findIndex((result) => result === undefined || ('failed' in result && !isPermanent(result.failed)));
+    return (firstRetry === -1 ? results : results.slice(0, results[firstRetry] === undefined ? firstRetry : firstRetry + 1)) as EventResult[];
   };
+}
+
+interface Begun {
+  readonly item: EventItem;
+  readonly ctx: EventContext;
+  readonly label: string;
+  readonly notify: boolean;
+  readonly tables: ChatStore;
+  readonly logged: Promise<unknown> | undefined;
+}
+
+interface Stored {
+  readonly outcome: EventOutcome;
+  readonly commands: readonly NotifierCommand[];
 }

@@ -1,10 +1,10 @@
 import type { ServiceBusClient } from '@azure/service-bus';
 import { BusEntities, parseChatEvent, type ChatEvent } from '@parley/contracts';
-import { startSessionConsumer, type ConsumerService, type Logger, type SessionConsumer } from '@parley/service-kit';
+import { startSessionConsumer, withMessageSpan, type BatchItem, type ConsumerService, type ItemOutcome, type Logger, type SessionConsumer } from '@parley/service-kit';
 import type { Registry } from 'prom-client';
 import type { WorkerConfig } from './config.js';
-import { workerMetrics } from './metrics.js';
-import { createEventProcessor, type EventProcessor } from './processor.js';
+import { workerMetrics, type WorkerMetrics } from './metrics.js';
+import { createBatchProcessor, type BatchProcessor } from './processor.js';
 import type { CommandPublisher } from './publisher/command-publisher.js';
 import type { ChatStore } from './store/chat-store.js';
 
@@ -18,7 +18,8 @@ export interface WorkerDeps {
 
 /** The consumer service over `chat-events`/`chat-worker` (start, stop, ready, alive: packages/service-kit). */
 export interface Worker extends ConsumerService {
-  readonly processEvent: EventProcessor;
+  readonly processBatch: BatchProcessor;
+  readonly metrics: WorkerMetrics;
 }
 
 type WorkerSettings = Pick<WorkerConfig, 'hub' | 'historyDefaultLimit' | 'maxConcurrentSessions'> &
@@ -38,13 +39,21 @@ export const retryDelayMs = (deliveryCount: number) => Math.min(500 * 2 ** deliv
 /** Builds the worker; nothing runs until start() (docs/style.md §1). */
 export function buildWorker(deps: WorkerDeps, config: WorkerSettings): Worker {
   const { busClient, store, publisher, logger, registry } = deps;
-  const processEvent = createEventProcessor({ store, publisher, config, metrics: workerMetrics(registry) });
+  const metrics = workerMetrics(registry);
+  const processBatch = createBatchProcessor({ store, publisher, config, metrics });
+  const entity = `${BusEntities.chatEventsTopic}/${BusEntities.chatWorkerSubscription}`;
   let consumer: SessionConsumer | undefined;
 
-  const handle = async (event: ChatEvent, context: { logger: Logger }) => {
-    const { eventId, connectionId, userId, traceparent } = event.metadata;
-    const log = context.logger.child({ eventId, connectionId, userId, ...(traceparent ? { traceparent, traceId: traceparent.split('-')[1] } : {}) });
-    await processEvent(event, log);
+  // Each event keeps its own CONSUMER span (continuing the gateway's send) and its own log ids.
+  const handleBatch = async (items: readonly BatchItem<ChatEvent>[]): Promise<ItemOutcome[]> => {
+    const results = await processBatch(
+      items.map(({ value: event, context }) => {
+        const { eventId, connectionId, userId, traceparent } = event.metadata;
+        const log = context.logger.child({ eventId, connectionId, userId, ...(traceparent ? { traceparent, traceId: traceparent.split('-')[1] } : {}) });
+        return { event, log, inSpan: <R>(steps: () => Promise<R>) => withMessageSpan(entity, context.message, steps) };
+      }),
+    );
+    return results.map((result) => ('failed' in result ? { failed: result.failed } : 'done'));
   };
 
   return {
@@ -55,7 +64,7 @@ export function buildWorker(deps: WorkerDeps, config: WorkerSettings): Worker {
         entity: { topic: BusEntities.chatEventsTopic, subscription: BusEntities.chatWorkerSubscription },
         maxConcurrentSessions: config.maxConcurrentSessions,
         parse: parseChatEvent,
-        handler: { handle },
+        handler: { handleBatch },
         logger,
         ...(registry ? { registry } : {}),
         retryDelayMs,
@@ -68,6 +77,7 @@ export function buildWorker(deps: WorkerDeps, config: WorkerSettings): Worker {
     ready: () => consumer?.healthy() ?? false,
     alive: () => consumer?.alive() ?? true,
     heldSessions: () => consumer?.heldSessions() ?? [],
-    processEvent,
+    processBatch,
+    metrics,
   };
 }

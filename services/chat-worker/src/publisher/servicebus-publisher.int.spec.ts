@@ -5,7 +5,7 @@ import { createBusClient, isPermanent } from '@parley/service-kit';
 import { startServiceBus, type StandIn } from '@parley/testkit';
 import { commandEnvelopes } from '../processor.js';
 import { drainNotifications, events, testBusClient } from '../testing/bus.js';
-import { ServiceBusCommandPublisher } from './servicebus-publisher.js';
+import { CommandSendError, ServiceBusCommandPublisher } from './servicebus-publisher.js';
 
 describe('ServiceBusCommandPublisher against the local broker', () => {
   let bus: StandIn;
@@ -76,15 +76,15 @@ describe('ServiceBusCommandPublisher when the broker stops answering', () => {
   it('fails the send at its own deadline, as a transient error, not at the client timeout', async () => {
     const bus = await startServiceBus();
     const client = createBusClient({ kind: 'connectionString', connectionString: bus.connectionString });
-    const publisher = new ServiceBusCommandPublisher(client, 64, 1_000);
+    const publisher = new ServiceBusCommandPublisher(client, 64, { sendTimeoutMs: 1_000 });
     const cause = events.message({ user: 'bob', connectionId: 'conn-2' }, { type: 'send', id: 'c3', text: 'hi' });
     const command: NotifierCommand = { action: 'sendToUser', hub: 'chat', userId: 'bob', frame: { type: 'state', rooms: [], online: [] } };
     try {
       await publisher.publish(commandEnvelopes([command], cause));
       process.kill(bus.child.pid!, 'SIGSTOP');
       const failure = await publisher.publish(commandEnvelopes([command], events.message({ user: 'bob', connectionId: 'conn-2' }, { type: 'send', id: 'c4', text: 'hi' }))).catch((error: unknown) => error);
-      expect(failure).toBeInstanceOf(Error);
-      expect((failure as Error).name).toBe('AbortError');
+      expect(failure).toBeInstanceOf(CommandSendError);
+      expect(((failure as Error).cause as Error).name).toBe('AbortError');
       expect(isPermanent(failure)).toBe(false);
     } finally {
       process.kill(bus.child.pid!, 'SIGCONT');

@@ -30,8 +30,8 @@ export type CommitOutcome =
   /** The state the decision assumed no longer holds (a member row is missing): nothing written; load and decide again. */
   | { readonly kind: 'stale' };
 
-/** Told of every round trip to the tables, for the per-event-type metrics. */
-export type RequestReport = (table: string, operation: string) => void;
+/** Told of every round trip to the tables, for the per-event-type metrics; `share` < 1 when events shared it. */
+export type RequestReport = (table: string, operation: string, share?: number) => void;
 
 /**
  * The worker's storage port: the event log, claims committed with their

@@ -27,6 +27,7 @@ import type { ConnectionRow, HistoryQuery, HistoryRow, ProjectionWrite } from '.
 import type { ChatStore, CommitOutcome, FrameClaim, FrameCommit, RequestReport } from './chat-store.js';
 import { changeKeys, rowChanges, type RowChange, type TableName } from './entities.js';
 import { isTableNotFound, statusOf, tableCall } from './table-errors.js';
+import { EventLogWriter } from './event-log-writer.js';
 import { userRooms, visibilityOf, type UserRooms } from './room-rows.js';
 
 type Row = Record<string, unknown>;
@@ -49,19 +50,26 @@ function makeClients(connection: TablesConnection, credential?: TokenCredential)
 export class TableChatStore implements ChatStore {
   private readonly clients: Clients;
   private readonly report: RequestReport | undefined;
+  /** Shared by every per-event view, so appends of the same turn leave together. */
+  private readonly eventLog: EventLogWriter;
 
-  constructor(connection: TablesConnection | { readonly clients: Clients; readonly report: RequestReport }, credential?: TokenCredential) {
+  constructor(
+    connection: TablesConnection | { readonly clients: Clients; readonly report: RequestReport; readonly eventLog: EventLogWriter },
+    credential?: TokenCredential,
+  ) {
     if ('clients' in connection) {
       this.clients = connection.clients;
       this.report = connection.report;
+      this.eventLog = connection.eventLog;
     } else {
       this.clients = makeClients(connection, credential);
       this.report = undefined;
+      this.eventLog = new EventLogWriter(this.clients.events, (operation, fn) => this.send(Tables.events, operation, fn));
     }
   }
 
   forEvent(report: RequestReport): TableChatStore {
-    return new TableChatStore({ clients: this.clients, report });
+    return new TableChatStore({ clients: this.clients, report, eventLog: this.eventLog });
   }
 
   /** Creates the tables the worker writes (an existing table is fine). */
@@ -70,7 +78,7 @@ export class TableChatStore implements ChatStore {
   }
 
   async appendEvent(event: ChatEvent, receivedAt: Date): Promise<'appended' | 'exists'> {
-    return (await this.insert(Tables.events, eventLogEntity(event, receivedAt))) ? 'appended' : 'exists';
+    return this.eventLog.append(eventLogEntity(event, receivedAt), this.report);
   }
 
   /**
@@ -202,6 +210,11 @@ export class TableChatStore implements ChatStore {
    */
   private async call<T>(table: TableName, operation: string, fn: () => Promise<T>): Promise<T> {
     this.report?.(table, operation);
+    return this.send(table, operation, fn);
+  }
+
+  /** One request, unreported; a missing table is created and the request made again (counted twice, as it is). */
+  private async send<T>(table: TableName, operation: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await tableCall(`${operation} ${table}`, fn);
     } catch (error) {
