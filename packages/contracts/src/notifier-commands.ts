@@ -14,7 +14,6 @@ export const SendToUser = Type.Object({ action: Type.Literal('sendToUser'), hub:
 export const SendToGroup = Type.Object({ action: Type.Literal('sendToGroup'), hub: Hub, group: Id, frame: ServerFrame }, strict);
 export const SendToAll = Type.Object({ action: Type.Literal('sendToAll'), hub: Hub, frame: ServerFrame }, strict);
 export const AddConnectionToGroup = Type.Object({ action: Type.Literal('addConnectionToGroup'), hub: Hub, group: Id, connectionId: Id }, strict);
-export const RemoveConnectionFromGroup = Type.Object({ action: Type.Literal('removeConnectionFromGroup'), hub: Hub, group: Id, connectionId: Id }, strict);
 export const AddUserToGroup = Type.Object({ action: Type.Literal('addUserToGroup'), hub: Hub, group: Id, userId: Id }, strict);
 export const RemoveUserFromGroup = Type.Object({ action: Type.Literal('removeUserFromGroup'), hub: Hub, group: Id, userId: Id }, strict);
 export const CloseConnection = Type.Object(
@@ -28,7 +27,6 @@ export const NotifierCommand = Type.Union([
   SendToGroup,
   SendToAll,
   AddConnectionToGroup,
-  RemoveConnectionFromGroup,
   AddUserToGroup,
   RemoveUserFromGroup,
   CloseConnection,

@@ -69,7 +69,6 @@ const commandCalls: { readonly [A in NotifierAction]: CommandCall<A> } = {
   sendToGroup: { goneIsDone: false, call: (c, p) => send(p.sendToGroup(c.hub, c.group), c.frame) },
   sendToConnection: { goneIsDone: true, call: (c, p) => send(p.sendToConnection(c.hub, c.connectionId), c.frame) },
   addConnectionToGroup: { goneIsDone: true, call: (c, p) => ({ method: 'PUT', path: p.groupConnection(c.hub, c.group, c.connectionId) }) },
-  removeConnectionFromGroup: { goneIsDone: true, call: (c, p) => ({ method: 'DELETE', path: p.groupConnection(c.hub, c.group, c.connectionId) }) },
   addUserToGroup: { goneIsDone: false, call: (c, p) => ({ method: 'PUT', path: p.groupUser(c.hub, c.group, c.userId) }) },
   removeUserFromGroup: { goneIsDone: false, call: (c, p) => ({ method: 'DELETE', path: p.groupUser(c.hub, c.group, c.userId) }) },
   closeConnection: { goneIsDone: true, call: (c, p) => ({ method: 'DELETE', path: p.closeConnection(c.hub, c.connectionId, c.reason) }) },
