@@ -136,7 +136,7 @@ async function main(): Promise<void> {
       await notifier.stop();
       const f = timings.figures();
       console.log(
-        `${String(sessions).padStart(2)} session(s), ${String(targets.length).padStart(2)} group(s): ${f.calls} REST calls in ${f.seconds.toFixed(2)} s = ${Math.round(f.perSecond)} calls/s` +
+        `${String(sessions).padStart(2)} session(s), ${String(targets.length).padStart(2)} group(s): ${f.calls} REST calls for ${COMMANDS} commands in ${f.seconds.toFixed(2)} s = ${Math.round(f.perSecond)} calls/s, ${Math.round(COMMANDS / f.seconds)} commands/s` +
           `   latency p50 ${f.p50.toFixed(2)} ms  p99 ${f.p99.toFixed(2)} ms  max ${f.max.toFixed(2)} ms   (${expected} ws deliveries)`,
       );
     }

@@ -1,4 +1,5 @@
 import { DEFAULT_PARTITIONS } from '@parley/contracts';
+import type { CoalesceLimits } from './call-plan.js';
 import { ConfigError, envReader, MAX_PARTITIONS, readBusConnection, readHttpListen, readLogLevel, readWebSocketService, type BusConnection, type WebSocketService } from '@parley/service-kit';
 
 export interface RetryPolicy {
@@ -18,6 +19,8 @@ export interface NotifierConfig {
   readonly requestTimeoutMs: number;
   readonly retry: RetryPolicy;
   readonly httpConnections: number;
+  /** Sends to one target found together in a batch share a call up to these bounds (call-plan.ts). */
+  readonly coalesce: CoalesceLimits;
 }
 
 export const DEFAULT_PORT = 7073;
@@ -44,5 +47,10 @@ export function loadConfig(env: Record<string, string | undefined>): NotifierCon
     requestTimeoutMs: read.int('REQUEST_TIMEOUT_MS', 5_000, { min: 1, max: 120_000 }),
     retry,
     httpConnections: read.int('HTTP_CONNECTIONS', 32, { min: 1, max: 1_024 }),
+    // Web PubSub takes a body of up to 1 MiB; a quarter of that keeps one call's time short.
+    coalesce: Object.freeze({
+      maxFrames: read.int('MAX_FRAMES_PER_CALL', 32, { min: 1, max: 1_000 }),
+      maxBodyBytes: read.int('MAX_BODY_BYTES_PER_CALL', 256 * 1024, { min: 1_024, max: 1_024 * 1_024 }),
+    }),
   });
 }

@@ -18,8 +18,10 @@ describe('loadConfig', () => {
       requestTimeoutMs: 5_000,
       retry: { maxAttempts: 5, baseMs: 100, maxDelayMs: 10_000 },
       httpConnections: 32,
+      coalesce: { maxFrames: 32, maxBodyBytes: 256 * 1024 },
     });
     expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.coalesce)).toBe(true);
     expect(Object.isFrozen(config.retry)).toBe(true);
   });
 
@@ -35,6 +37,8 @@ describe('loadConfig', () => {
       RETRY_BASE_MS: '10',
       RETRY_MAX_DELAY_MS: '20',
       HTTP_CONNECTIONS: '8',
+      MAX_FRAMES_PER_CALL: '1',
+      MAX_BODY_BYTES_PER_CALL: '4096',
     });
     expect(config).toMatchObject({
       maxConcurrentSessions: 4,
@@ -43,6 +47,7 @@ describe('loadConfig', () => {
       requestTimeoutMs: 250,
       retry: { maxAttempts: 2, baseMs: 10, maxDelayMs: 20 },
       httpConnections: 8,
+      coalesce: { maxFrames: 1, maxBodyBytes: 4096 },
     });
   });
 
@@ -60,6 +65,8 @@ describe('loadConfig', () => {
     [{ MAX_CONCURRENT_SESSIONS: '0' }, /MAX_CONCURRENT_SESSIONS: must be between/],
     [{ RETRY_MAX_ATTEMPTS: 'many' }, /RETRY_MAX_ATTEMPTS: must be an integer/],
     [{ RETRY_BASE_MS: '500', RETRY_MAX_DELAY_MS: '100' }, /RETRY_MAX_DELAY_MS: must be at least RETRY_BASE_MS/],
+    [{ MAX_FRAMES_PER_CALL: '0' }, /MAX_FRAMES_PER_CALL: must be between/],
+    [{ MAX_BODY_BYTES_PER_CALL: String(2 * 1024 * 1024) }, /MAX_BODY_BYTES_PER_CALL: must be between/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL: must be one of/],
     [{ PORT: '70000' }, /PORT: must be between/],
     [{ WEBSOCKET_SERVICE: 'azure-signalr' }, /WEBSOCKET_SERVICE: must be one of signalr, webpubsub/],

@@ -1,13 +1,12 @@
 import type { ServiceBusClient } from '@azure/service-bus';
 import { BusEntities, parseNotifierEnvelope, type NotifierEnvelope, type Result } from '@parley/contracts';
-import { isPermanent, startSessionConsumer, type ConsumerService, type Logger, type MessageContext, type SessionConsumer } from '@parley/service-kit';
+import { startSessionConsumer, type ConsumerService, type Logger, type SessionConsumer } from '@parley/service-kit';
 import type { Registry } from 'prom-client';
 import type { NotifierConfig } from './config.js';
-import { TransientRestError } from './errors.js';
+import { commandBatchHandler } from './command-batch.js';
 import { createNotifierMetrics, type NotifierMetrics } from './metrics.js';
 import { createRestClient, type RestClient } from './rest-client.js';
 import { dialectOf } from './dialect.js';
-import { targetOf } from './rest-requests.js';
 import { tracedTransport } from './traced-transport.js';
 
 /**
@@ -31,9 +30,10 @@ export interface Notifier extends ConsumerService {
 }
 
 /**
- * Turns each notifier command into one REST call. Order per target comes from
- * the partition sessions (one message at a time per session); throughput
- * from MAX_CONCURRENT_SESSIONS sessions in parallel. Builds, does not start.
+ * Turns notifier commands into REST calls. Order per target comes from the
+ * partition sessions: what a held session has in hand is one batch, whose sends
+ * to one target share a call (command-batch.ts, call-plan.ts); throughput from
+ * MAX_CONCURRENT_SESSIONS sessions in parallel. Builds, does not start.
  */
 export function buildNotifier(deps: NotifierDeps, config: NotifierConfig): Notifier {
   const { logger } = deps;
@@ -57,35 +57,7 @@ export function buildNotifier(deps: NotifierDeps, config: NotifierConfig): Notif
     return parsed;
   };
 
-  async function handle(envelope: NotifierEnvelope, context: MessageContext): Promise<void> {
-    const { commandId, causationId, traceparent } = envelope.metadata;
-    const command = envelope.data;
-    const log = context.logger.child({
-      commandId,
-      causationId,
-      eventId: causationId,
-      ...(traceparent ? { traceparent, traceId: traceparent.split('-')[1] } : {}),
-      action: command.action,
-      ...targetOf(command),
-    });
-    try {
-      const outcome = await rest.call(toRequest(command), log);
-      if (outcome.kind === 'gone') {
-        metrics.goneConnections.inc({ action: command.action });
-        log.info({ status: outcome.status, attempts: outcome.attempts }, 'connection is gone; command completed');
-      } else {
-        log.debug({ status: outcome.status, attempts: outcome.attempts }, 'command delivered');
-      }
-    } catch (error) {
-      if (isPermanent(error)) {
-        metrics.deadLetters.inc({ reason: error.reason });
-      } else if (error instanceof TransientRestError) {
-        metrics.givenBack.inc({ code: error.code });
-        log.warn({ code: error.code, status: error.status, attempts: error.attempts, reason: error.message }, 'REST call still failing; giving the command back');
-      }
-      throw error;
-    }
-  }
+  const handleBatch = commandBatchHandler({ rest, toRequest, metrics, limits: config.coalesce });
 
   return {
     metrics,
@@ -97,7 +69,7 @@ export function buildNotifier(deps: NotifierDeps, config: NotifierConfig): Notif
         maxConcurrentSessions: config.maxConcurrentSessions,
         sessionIdleMs: SESSION_IDLE_MS,
         parse,
-        handler: { handle },
+        handler: { handleBatch },
         logger,
         registry: deps.registry,
       });

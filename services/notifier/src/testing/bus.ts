@@ -29,6 +29,20 @@ export async function sendCommands(bus: ServiceBusClient, commands: NotifierComm
   return causationId;
 }
 
+/**
+ * Sends the commands of one causing event, in order, all into one partition session
+ * (whatever their targets), as a backlog a held session would take as one batch.
+ */
+export async function sendCommandsInSession(bus: ServiceBusClient, sessionId: string, commands: NotifierCommand[], causationId = nextCausationId()): Promise<string> {
+  const sender = bus.createSender(BusEntities.notificationsQueue);
+  try {
+    await sender.sendMessages(commands.map((command, index) => ({ ...commandMessage(command, causationId, index), sessionId })));
+  } finally {
+    await sender.close();
+  }
+  return causationId;
+}
+
 /** Sends any body (e.g. an invalid envelope) to the queue in a session. */
 export async function sendRaw(bus: ServiceBusClient, message: ServiceBusMessage): Promise<void> {
   const sender = bus.createSender(BusEntities.notificationsQueue);

@@ -28,6 +28,8 @@ export interface RestStandIn {
   readonly requests: RecordedRequest[];
   /** Answers for one path (without query), used in order; the last one repeats. */
   script(path: string, answers: ScriptedAnswer[]): void;
+  /** Answers every request to `path` whose body `matches` with `answer`, before any script (a frame the service refuses). */
+  refuse(path: string, matches: (body: string) => boolean, answer: ScriptedAnswer): void;
   requestsTo(path: string): RecordedRequest[];
   close(): Promise<void>;
 }
@@ -43,6 +45,7 @@ export async function startRestStandIn(accessKey: string): Promise<RestStandIn> 
   const key = new TextEncoder().encode(accessKey);
   const requests: RecordedRequest[] = [];
   const scripts = new Map<string, ScriptedAnswer[]>();
+  const refusals: Array<{ path: string; matches: (body: string) => boolean; answer: ScriptedAnswer }> = [];
   let baseUrl = '';
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
@@ -63,7 +66,8 @@ export async function startRestStandIn(accessKey: string): Promise<RestStandIn> 
     };
     requests.push(record);
     const script = scripts.get(path);
-    const answer = (script && script.length > 1 ? script.shift() : script?.[0]) ?? { status: 202 };
+    const refusal = refusals.find((rule) => rule.path === path && rule.matches(record.body));
+    const answer = refusal?.answer ?? (script && script.length > 1 ? script.shift() : script?.[0]) ?? { status: 202 };
     record.status = answer.status;
     if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
     return reply.code(answer.status).headers(answer.headers ?? {}).send(answer.body ?? '');
@@ -75,6 +79,7 @@ export async function startRestStandIn(accessKey: string): Promise<RestStandIn> 
     baseUrl,
     requests,
     script: (path, answers) => scripts.set(path, [...answers]),
+    refuse: (path, matches, answer) => refusals.push({ path, matches, answer }),
     requestsTo: (path) => requests.filter((r) => r.url.split('?')[0] === path),
     close: () => app.close(),
   };

@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { WebSocket } from 'ws';
-import { clientPath, verifySignature } from '@parley/contracts';
+import { clientPath, unpackServerFrames, verifySignature } from '@parley/contracts';
 import { eventually } from '@parley/testkit';
 
 /**
@@ -26,7 +26,7 @@ export async function startHelloUpstream(accessKey: string): Promise<{ url: stri
 export interface ChatSocket {
   readonly user: string;
   readonly connectionId: string;
-  /** Every parsed text frame after `hello`. */
+  /** Every parsed text frame after `hello`, a batch's frames one by one. */
   readonly frames: Array<Record<string, unknown>>;
   readonly closed: () => { code: number; reason: string } | undefined;
   waitForFrame(predicate: (frame: Record<string, unknown>) => boolean, what: string): Promise<Record<string, unknown>>;
@@ -42,9 +42,11 @@ export async function openChatSocket(serviceBaseUrl: string, hub: string, user: 
   let closed: { code: number; reason: string } | undefined;
   ws.on('message', (data, isBinary) => {
     if (isBinary) return;
-    const frame = JSON.parse(data.toString()) as Record<string, unknown>;
-    if (frame.type === 'hello' && !hello) hello = { connectionId: String(frame.connectionId) };
-    else frames.push(frame);
+    // A batch frame's frames count as if each had arrived alone, in order.
+    for (const frame of unpackServerFrames(JSON.parse(data.toString())) as Array<Record<string, unknown>>) {
+      if (frame.type === 'hello' && !hello) hello = { connectionId: String(frame.connectionId) };
+      else frames.push(frame);
+    }
   });
   ws.on('close', (code, reason) => (closed = { code, reason: reason.toString() }));
   await new Promise<void>((resolve, reject) => {
