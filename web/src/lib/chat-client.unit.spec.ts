@@ -112,6 +112,31 @@ describe('ChatClient', () => {
     expect(t.client.state.conversations[LOBBY]?.lines).toEqual([expect.objectContaining({ id: 'm1', state: 'sent' })]);
   });
 
+  it('shows the messages of a batch frame in order, each as if it had arrived alone', async () => {
+    const t = setup();
+    t.client.start();
+    await t.connect();
+    t.socket().receive({ type: 'history', id: 'id1', next: null, messages: [] });
+    t.client.sendText('mine');
+    const at = (s: number) => `2026-01-01T10:00:0${s}.000Z`;
+    t.socket().receive({
+      type: 'batch',
+      frames: [
+        { type: 'message', id: 'm1', clientId: 'b1', from: 'bob', text: 'first', at: at(1) },
+        { type: 'ack', id: 'id2', ok: true },
+        { type: 'message', id: 'm2', clientId: 'id2', from: 'alice', text: 'mine', at: at(2) },
+        { type: 'message', id: 'm3', clientId: 'b2', from: 'bob', text: 'third', at: at(3) },
+        // A redelivery inside the batch is dropped by its id, as one arriving alone would be.
+        { type: 'message', id: 'm1', clientId: 'b1', from: 'bob', text: 'first', at: at(1) },
+      ],
+    });
+    expect(t.client.state.conversations[LOBBY]?.lines.map((l) => (l.kind === 'message' ? [l.id, l.text, l.state] : l.kind))).toEqual([
+      ['m1', 'first', 'sent'],
+      ['m2', 'mine', 'sent'],
+      ['m3', 'third', 'sent'],
+    ]);
+  });
+
   it('notifies subscribers on change and stops cleanly', async () => {
     const t = setup();
     const seen: string[] = [];

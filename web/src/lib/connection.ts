@@ -3,7 +3,7 @@ import { backoffDelay, defaultBackoff, type BackoffOptions } from './backoff.js'
 import { WebError, WebErrorCodes } from './errors.js';
 import type { Negotiated } from './negotiate.js';
 import { PendingStore } from './pending-store.js';
-import { parseServerFrame } from './server-frames.js';
+import { parseServerFrames } from './server-frames.js';
 
 export const SUBPROTOCOL = 'parley.chat.v1';
 const OPEN = 1;
@@ -195,18 +195,16 @@ export class ChatConnection {
     };
     socket.onmessage = (event) => {
       if (generation !== this.#generation) return;
-      const frame = parseServerFrame(event.data);
-      if (!frame) {
+      const frames = parseServerFrames(event.data);
+      if (!frames) {
         console.warn(WebErrorCodes.frameUnreadable, 'dropped an unreadable frame');
         return;
       }
-      if (frame.type === 'ack') {
-        const settled = this.#pending.settle(frame.id);
-        this.#writtenAt.delete(frame.id);
-        if (settled) this.#handlers.onSettled?.(settled);
+      // A batch's frames in order, each as if it had arrived alone.
+      for (const frame of frames) {
+        if (generation !== this.#generation) return;
+        this.#receive(frame);
       }
-      this.#handlers.onFrame(frame);
-      if (frame.type === 'error' && frame.error.code === TOO_MANY_CONNECTIONS) this.#refused(frame.error);
     };
     socket.onerror = () => {
       // A close event always follows; the retry is decided there.
@@ -222,6 +220,17 @@ export class ChatConnection {
       }
       this.#scheduleRetry(event.reason || `connection closed (${event.code})`);
     };
+  }
+
+  /** One server frame: an ack settles its pending frame; a refused connection stops. */
+  #receive(frame: ServerFrame): void {
+    if (frame.type === 'ack') {
+      const settled = this.#pending.settle(frame.id);
+      this.#writtenAt.delete(frame.id);
+      if (settled) this.#handlers.onSettled?.(settled);
+    }
+    this.#handlers.onFrame(frame);
+    if (frame.type === 'error' && frame.error.code === TOO_MANY_CONNECTIONS) this.#refused(frame.error);
   }
 
   /**

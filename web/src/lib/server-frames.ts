@@ -1,12 +1,12 @@
 import type { ServerFrame } from '@parley/contracts';
 
 /**
- * A light structural check of server frames. The contracts' validators pull
- * in TypeBox's compiler (and node's Buffer), which the page must not bundle;
- * the server is trusted, so this only guards against shapes the reducer
- * could not handle. Returns undefined for anything unreadable.
+ * What one WebSocket text frame from the server carries, in order: the frame
+ * itself, or each frame of a `batch` (docs/chat-protocol.md), to be handled as
+ * if each had arrived alone. A batch's unreadable frames are dropped one by
+ * one (the rest still count); undefined when nothing in it is readable.
  */
-export function parseServerFrame(raw: unknown): ServerFrame | undefined {
+export function parseServerFrames(raw: unknown): ServerFrame[] | undefined {
   if (typeof raw !== 'string') return undefined;
   let value: unknown;
   try {
@@ -14,6 +14,22 @@ export function parseServerFrame(raw: unknown): ServerFrame | undefined {
   } catch {
     return undefined;
   }
+  if (isRecord(value) && value.type === 'batch') {
+    if (!Array.isArray(value.frames)) return undefined;
+    const frames = value.frames.map(checkFrame).filter((frame): frame is ServerFrame => frame !== undefined);
+    return frames.length > 0 ? frames : undefined;
+  }
+  const frame = checkFrame(value);
+  return frame ? [frame] : undefined;
+}
+
+/**
+ * A light structural check of one server frame. The contracts' validators pull
+ * in TypeBox's compiler (and node's Buffer), which the page must not bundle;
+ * the server is trusted, so this only guards against shapes the reducer
+ * could not handle. Returns undefined for anything unreadable.
+ */
+function checkFrame(value: unknown): ServerFrame | undefined {
   if (!isRecord(value) || typeof value.type !== 'string') return undefined;
   const v = value;
   switch (v.type) {
