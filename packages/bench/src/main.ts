@@ -48,7 +48,8 @@ const rampOnly = values.ramp !== undefined;
 const idleSeconds = Number(values.idle ?? (quick ? 3 : 30));
 const idleSettleSeconds = Number(values['idle-settle'] ?? (quick ? 3 : IDLE_SETTLE_SECONDS));
 const profileDir = values['cpu-prof'] ? join(outDir, 'profiles') : undefined;
-const PROFILED = ['gateway', 'chat-worker', 'notifier'] as const;
+// Every process of the stack: the services, and the local stand-ins whose cost per message counts too.
+const PROFILED = ['gateway', 'chat-worker', 'notifier', 'tables', 'servicebus', 'signalr'] as const;
 const PROFILER = fileURLToPath(new URL('./cpu-profiler.mjs', import.meta.url));
 if (values.tables !== undefined && values.tables !== 'emulator' && values.tables !== 'azurite') {
   throw new Error(`--tables must be emulator or azurite, not "${values.tables}"`);
