@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { unpackServerFrames } from '@parley/contracts';
 import type { Recorder } from './recorder.js';
 
 const PREFIX = 'bench|';
@@ -42,12 +43,17 @@ export class BenchClient {
 
   private onFrame(text: string): void {
     this.lastFrameAt = Date.now();
-    let frame: Record<string, unknown>;
+    let value: unknown;
     try {
-      frame = JSON.parse(text) as Record<string, unknown>;
+      value = JSON.parse(text);
     } catch {
       return;
     }
+    // A batch frame's frames, in order, each as if it had arrived alone (docs/chat-protocol.md).
+    for (const frame of unpackServerFrames(value) as Array<Record<string, unknown>>) this.onServerFrame(frame);
+  }
+
+  private onServerFrame(frame: Record<string, unknown>): void {
     for (const waiter of this.frameWaiters) if (waiter(frame)) this.frameWaiters.delete(waiter);
     if (frame.type === 'ack' && typeof frame.id === 'string') {
       this.acks.get(frame.id)?.(frame.ok === true);

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { CHAT_SUBPROTOCOL, type ClientFrame } from '@parley/contracts';
+import { CHAT_SUBPROTOCOL, unpackServerFrames, type ClientFrame } from '@parley/contracts';
 import { negotiate } from '@parley/stack';
 
 type Frame = Record<string, unknown> & { type: string };
@@ -75,12 +75,17 @@ export class ResilientClient {
   }
 
   private onFrame(text: string): void {
-    let frame: Frame;
+    let value: unknown;
     try {
-      frame = JSON.parse(text) as Frame;
+      value = JSON.parse(text);
     } catch {
       return;
     }
+    // A batch frame's frames, in order, each as if it had arrived alone (docs/chat-protocol.md).
+    for (const frame of unpackServerFrames(value) as Frame[]) this.onServerFrame(frame);
+  }
+
+  private onServerFrame(frame: Frame): void {
     if (frame.type === 'ack' && typeof frame.id === 'string' && this.pending.has(frame.id)) {
       if (frame.ok === true) {
         this.pending.delete(frame.id);

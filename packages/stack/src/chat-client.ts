@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { CHAT_SUBPROTOCOL, type ClientFrame, type ServerFrame } from '@parley/contracts';
+import { CHAT_SUBPROTOCOL, unpackServerFrames, type ClientFrame, type ServerFrame } from '@parley/contracts';
 
 type Frame = ServerFrame & Record<string, unknown>;
 
@@ -23,7 +23,7 @@ export async function negotiate(gatewayUrl: string, name: string): Promise<Negot
 
 /**
  * A real parley.chat.v1 client over a real WebSocket, as the page would be:
- * it records every frame it receives and can wait for one.
+ * it records every frame it receives (a batch's frames one by one) and can wait for one.
  */
 export class ChatClient {
   readonly frames: Frame[] = [];
@@ -33,20 +33,25 @@ export class ChatClient {
   private constructor(readonly user: string, private readonly socket: WebSocket) {
     socket.on('message', (data, isBinary) => {
       if (isBinary) return;
-      let frame: Frame;
+      let value: unknown;
       try {
-        frame = JSON.parse(data.toString()) as Frame;
+        value = JSON.parse(data.toString());
       } catch {
         return;
       }
-      this.frames.push(frame);
-      this.waiters = this.waiters.filter((waiter) => {
-        if (!waiter.test(frame)) return true;
-        waiter.resolve(frame);
-        return false;
-      });
+      // A batch frame's frames, in order, each as if it had arrived alone (docs/chat-protocol.md).
+      for (const frame of unpackServerFrames(value) as Frame[]) this.receive(frame);
     });
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+  }
+
+  private receive(frame: Frame): void {
+    this.frames.push(frame);
+    this.waiters = this.waiters.filter((waiter) => {
+      if (!waiter.test(frame)) return true;
+      waiter.resolve(frame);
+      return false;
+    });
   }
 
   static async connect(gatewayUrl: string, name: string, timeoutMs = 15_000): Promise<ChatClient> {
