@@ -5,7 +5,7 @@ import type { MessageFrame, NotifierCommand } from '@parley/contracts';
 import { roomGroup } from '@parley/contracts';
 import { createBusClient, createLogger } from '@parley/service-kit';
 import { startServiceBus, startSignalR, type StandIn } from '@parley/testkit';
-import { loadConfig } from './config.js';
+import { loadConfig, type NotifierConfig } from './config.js';
 import { buildNotifier, type Notifier } from './service.js';
 import { sendCommands } from './testing/bus.js';
 import { eventually } from '@parley/testkit';
@@ -42,6 +42,7 @@ describe.each(variants)('notifier against the local WebSocket service: $name', (
   let bus: ServiceBusClient;
   let notifier: Notifier;
   let registry: Registry;
+  let config: NotifierConfig;
   const sockets: ChatSocket[] = [];
 
   const open = async (user: string) => {
@@ -56,6 +57,12 @@ describe.each(variants)('notifier against the local WebSocket service: $name', (
     await send({ action: 'sendToConnection', hub, connectionId: socket.connectionId, frame: marker });
     await socket.waitForFrame(isText(marker.text), 'its marker');
   };
+  const histogram = async (name: string, labels: Record<string, string>) => {
+    const values = (await registry.getSingleMetric(name)?.get())?.values ?? [];
+    const pick = (suffix: string) =>
+      values.find((v) => (v as { metricName?: string }).metricName === `${name}_${suffix}` && Object.entries(labels).every(([k, val]) => v.labels[k] === val))?.value ?? 0;
+    return { sum: pick('sum'), count: pick('count') };
+  };
   const metric = async (name: string, labels: Record<string, string>) =>
     ((await registry.getSingleMetric(name)?.get())?.values ?? []).find((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val))?.value ?? 0;
 
@@ -64,7 +71,7 @@ describe.each(variants)('notifier against the local WebSocket service: $name', (
     const key = 'parley-dev-primary-key-0123456789abcdef';
     upstream = await startHelloUpstream(key);
     signalr = await startSignalR({ upstreamUrl: upstream.url });
-    const config = loadConfig({
+    config = loadConfig({
       ...variant.env(signalr),
       SERVICEBUS_CONNECTION_STRING: servicebus.connectionString,
       MAX_CONCURRENT_SESSIONS: '4',
@@ -128,6 +135,25 @@ describe.each(variants)('notifier against the local WebSocket service: $name', (
     await Promise.all([settle(ivan1!), settle(judy!)]);
     expect(ivan1!.frames.some(isText('for ivan2'))).toBe(false);
     expect(judy!.frames.some(isText('for ivan'))).toBe(false);
+  });
+
+  it('delivers sends coalesced into one call as one batch frame, which clients read in order', async () => {
+    const [olga1, olga2] = await Promise.all([open('olga'), open('olga')]);
+    const texts = ['o1', 'o2', 'o3', 'o4', 'o5'];
+    // Queued while no notifier runs, so the session's backlog is taken in batches.
+    await notifier.stop();
+    await send(...texts.map((text): NotifierCommand => ({ action: 'sendToUser', hub, userId: 'olga', frame: message(text) })));
+    registry = new Registry();
+    notifier = buildNotifier({ bus, logger: createLogger('notifier', 'warn'), registry }, config);
+    notifier.start();
+    for (const socket of [olga1!, olga2!]) {
+      await socket.waitForFrame(isText('o5'), 'the last of the batch');
+      expect(socket.frames.filter((f) => typeof f.text === 'string' && texts.includes(f.text)).map((f) => f.text)).toEqual(texts);
+    }
+    // Five frames in fewer calls (the backlog may reach the session as more than one batch).
+    const calls = await histogram('parley_notifier_frames_per_call', { action: 'sendToUser' });
+    expect(calls.sum).toBe(texts.length);
+    expect(calls.count).toBeLessThan(texts.length);
   });
 
   it('closes a connection with the given reason', async () => {
