@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ErrorCodes, fail, type Result } from './errors.js';
-import { ClientFrame } from './frames-client.js';
+import { ClientFrame, Name } from './frames-client.js';
 import { compile, findForbiddenKey } from './validate.js';
 
 /** Bus entities of docs/architecture.md § Bus topology. */
@@ -49,12 +49,22 @@ const envelope = <T extends string, D extends ReturnType<typeof Type.Object>>(ty
 export const ConnectedEvent = envelope('chat.connected', Type.Object({}));
 export const MessageEvent = envelope('chat.message', Type.Object({ frame: ClientFrame }));
 export const DisconnectedEvent = envelope('chat.disconnected', Type.Object({}));
-export const ChatEvent = Type.Union([ConnectedEvent, MessageEvent, DisconnectedEvent]);
+/**
+ * The user's display name, published by the gateway at negotiate from the verified identity (the
+ * access token's OIDC_NAME_CLAIM; in development the typed name) — never from a client frame. It
+ * has no connection yet: `metadata.connectionId` is PROFILE_CONNECTION_ID.
+ */
+export const ProfileEvent = envelope('chat.profile', Type.Object({ name: Name }, { additionalProperties: false }));
+export const ChatEvent = Type.Union([ConnectedEvent, MessageEvent, DisconnectedEvent, ProfileEvent]);
+
+/** The `connectionId` of a `chat.profile` event: it is sent at negotiate, before any connection exists. */
+export const PROFILE_CONNECTION_ID = 'negotiate';
 
 export type ChatEventMetadata = Static<typeof ChatEventMetadata>;
 export type ConnectedEvent = Static<typeof ConnectedEvent>;
 export type MessageEvent = Static<typeof MessageEvent>;
 export type DisconnectedEvent = Static<typeof DisconnectedEvent>;
+export type ProfileEvent = Static<typeof ProfileEvent>;
 export type ChatEvent = Static<typeof ChatEvent>;
 export type ChatEventType = ChatEvent['type'];
 
@@ -62,6 +72,7 @@ const chatEventValidators = {
   'chat.connected': compile(ConnectedEvent, ErrorCodes.envelopeInvalid, 'chat.connected event'),
   'chat.message': compile(MessageEvent, ErrorCodes.envelopeInvalid, 'chat.message event'),
   'chat.disconnected': compile(DisconnectedEvent, ErrorCodes.envelopeInvalid, 'chat.disconnected event'),
+  'chat.profile': compile(ProfileEvent, ErrorCodes.envelopeInvalid, 'chat.profile event'),
 } as const;
 
 /** Validates a received bus body: every consumer calls this before it acts. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseChatEvent, type ChatEvent } from './bus-events.js';
+import { parseChatEvent, PROFILE_CONNECTION_ID, type ChatEvent } from './bus-events.js';
 import { commandIdFor, notifierSessionId, notifierTargetKey, parseNotifierEnvelope, type NotifierCommand } from './notifier-commands.js';
 import { ErrorCodes } from './errors.js';
 import {
@@ -29,6 +29,7 @@ describe('chat event envelopes', () => {
       { type: 'chat.connected', version: 1, data: {}, metadata },
       { type: 'chat.message', version: 1, data: { frame: { type: 'send', id: 'c1', text: 'hi' } }, metadata },
       { type: 'chat.disconnected', version: 1, data: {}, metadata: { ...metadata, replayed: true } },
+      { type: 'chat.profile', version: 1, data: { name: 'Zoë Ünïcode' }, metadata: { ...metadata, connectionId: PROFILE_CONNECTION_ID } },
     ];
     for (const event of events) expect(parseChatEvent(JSON.parse(JSON.stringify(event)))).toEqual({ ok: true, value: event });
   });
@@ -39,6 +40,9 @@ describe('chat event envelopes', () => {
     ['future version', { type: 'chat.connected', version: 2, data: {}, metadata }, ErrorCodes.envelopeUnsupportedVersion],
     ['missing user', { type: 'chat.connected', version: 1, data: {}, metadata: { ...metadata, userId: undefined } }, ErrorCodes.envelopeInvalid],
     ['invalid frame', { type: 'chat.message', version: 1, data: { frame: { type: 'send', id: 'c1' } }, metadata }, ErrorCodes.envelopeInvalid],
+    ['a profile name with a control character', { type: 'chat.profile', version: 1, data: { name: 'al\u0007ice' }, metadata }, ErrorCodes.envelopeInvalid],
+    ['a profile name over 64 characters', { type: 'chat.profile', version: 1, data: { name: 'n'.repeat(65) }, metadata }, ErrorCodes.envelopeInvalid],
+    ['a profile with more than a name', { type: 'chat.profile', version: 1, data: { name: 'alice', admin: true }, metadata }, ErrorCodes.envelopeInvalid],
     ['forbidden key', JSON.parse('{"type":"chat.connected","version":1,"data":{"__proto__":{}},"metadata":{}}'), ErrorCodes.envelopeInvalid],
   ])('refuse %s', (_name, body, code) => {
     const result = parseChatEvent(body);

@@ -19,6 +19,8 @@ export const MessageFrame = Type.Object({
   id: Type.String(),
   clientId: Type.String(),
   from: Type.String(),
+  /** The sender's display name when they had one (from the identity provider); show `from` when absent. */
+  fromName: Type.Optional(Type.String()),
   room: Type.Optional(Type.String()),
   to: Type.Optional(Type.String()),
   text: Type.String(),
@@ -41,16 +43,28 @@ export const StateFrame = Type.Object({
   /** Those of `rooms` that are private (absent when none is). */
   privateRooms: Type.Optional(Type.Array(Type.String())),
   online: Type.Array(Type.String()),
+  /** Display names of users in `online` who have one (user id → name); absent when none has. */
+  names: Type.Optional(Type.Record(Type.String(), Type.String())),
 });
 
-export const PresenceFrame = Type.Object({ type: Type.Literal('presence'), user: Type.String(), online: Type.Boolean() });
+export const PresenceFrame = Type.Object({
+  type: Type.Literal('presence'),
+  user: Type.String(),
+  online: Type.Boolean(),
+  /** The user's display name, when they have one. */
+  name: Type.Optional(Type.String()),
+});
 
 export const RoomFrame = Type.Object({
   type: Type.Literal('room'),
   room: Type.String(),
   user: Type.String(),
+  /** `user`'s display name, when known (on `joined` and `left`, which the user sent themselves). */
+  userName: Type.Optional(Type.String()),
   event: Type.Union([Type.Literal('joined'), Type.Literal('left'), Type.Literal('invited')]),
   by: Type.Optional(Type.String()),
+  /** `by`'s display name, when known. */
+  byName: Type.Optional(Type.String()),
   /** Set on `joined` and `invited` of a private room. */
   private: Type.Optional(Type.Literal(true)),
 });

@@ -16,6 +16,17 @@ describe('parseServerFrames reads one server text frame', () => {
     { type: 'room', room: 'dev', user: 'bob', event: 'joined' },
     { type: 'error', id: 'c1', error: { code: 'PARLEY_NOT_MEMBER', message: 'not a member' } },
   ];
+  // Display names ride beside the ids, optional, so a frame without them (an older backend) stays valid.
+  const named: ServerFrame[] = [
+    { ...message('m2', 'hi'), fromName: 'Bob Builder' },
+    { type: 'state', rooms: [], online: ['alice', 'bob'], names: { bob: 'Bob Builder' } },
+    { type: 'presence', user: 'bob', online: true, name: 'Bob Builder' },
+    { type: 'room', room: 'dev', user: 'bob', userName: 'Bob Builder', event: 'joined' },
+    { type: 'room', room: 'dev', user: 'carol', event: 'invited', by: 'bob', byName: 'Bob Builder' },
+  ];
+  it.each(named.map((frame) => [frame.type, frame] as const))('a %s frame with display names', (_type, frame) => {
+    expect(parseServerFrames(JSON.stringify(frame))).toEqual({ ok: true, value: [frame] });
+  });
   it.each(singles.map((frame) => [frame.type, frame] as const))('a single %s frame as a list of one', (_type, frame) => {
     expect(parseServerFrames(JSON.stringify(frame))).toEqual({ ok: true, value: [frame] });
   });

@@ -171,6 +171,8 @@ export interface MessageEntity {
   messageId: string;
   clientId: string;
   from: string;
+  /** The sender's display name when the message was sent. */
+  fromName?: string;
   room?: string;
   to?: string;
   text: string;
@@ -193,9 +195,12 @@ export interface PresenceEntity {
   partitionKey: string;
   rowKey: string;
   user: string;
-  online: boolean;
-  connectionCount: number;
-  lastSeen: string;
+  /** Absent on a row written only by the user's `chat.profile` (they never connected yet). */
+  online?: boolean;
+  connectionCount?: number;
+  lastSeen?: string;
+  /** The display name of the user's latest `chat.profile`; presence writes merge, so it stays. */
+  name?: string;
 }
 
 /**

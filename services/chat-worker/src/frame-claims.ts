@@ -1,5 +1,5 @@
 import { directConversation, lobby, roomConversation, type Conversation } from '@parley/contracts';
-import type { ChangingFrame, FrameState } from './rules/index.js';
+import type { ChangingFrame, EventContext, FrameState } from './rules/index.js';
 
 /** The conversation a changing frame is aimed at: its partition holds the frame's claim (docs/architecture.md § Storage). */
 export function frameConversation(frame: ChangingFrame, user: string): Conversation {
@@ -20,6 +20,24 @@ export function reliedMembers(state: FrameState, user: string): string[] {
     case 'invite':
       return state.state.senderMember ? [user] : [];
   }
+}
+
+/** The claim's frozen state: the rule's state and the sender's display name it was decided with. */
+export function claimState(state: FrameState, ctx: EventContext): string {
+  return JSON.stringify(ctx.userName === undefined ? state : { ...state, userName: ctx.userName });
+}
+
+/** The context a redelivery decides in: the display name frozen with the claim, not the one known now. */
+export function claimedContext(ctx: EventContext, frozen: string | undefined): EventContext {
+  if (frozen === undefined) return ctx;
+  let userName: unknown;
+  try {
+    userName = (JSON.parse(frozen) as { userName?: unknown }).userName;
+  } catch {
+    return ctx;
+  }
+  const { userName: _now, ...rest } = ctx;
+  return typeof userName === 'string' ? { ...rest, userName } : rest;
 }
 
 const MEMBER_OF_ROOM: FrameState = Object.freeze({ type: 'send', state: Object.freeze({ kind: 'room', roomExists: true, member: true }) });

@@ -2,7 +2,7 @@ import type { HistoryFrame } from '@parley/contracts';
 import type { ChangingFrame, ConnectedState, DisconnectedState, EventContext, FrameState, HistoryState, JoinState } from './rules/index.js';
 import type { KnownUsers } from './known-users.js';
 import type { OnlineList } from './online-list.js';
-import type { ChatStore } from './store/chat-store.js';
+import type { ChatStore, OnlineUser } from './store/chat-store.js';
 
 /** A known user stays known: a positive answer is remembered (live events only, see KnownUsers). */
 async function knownUser(store: ChatStore, hub: string, user: string, cache: KnownUsers | undefined): Promise<boolean> {
@@ -63,14 +63,18 @@ export async function loadHistoryState(store: ChatStore, frame: HistoryFrame, ct
   return frame.with !== undefined ? { kind: 'direct' } : { kind: 'lobby' };
 }
 
-export async function loadConnectedState(store: ChatStore, ctx: EventContext, onlineList?: OnlineList): Promise<ConnectedState> {
-  const readOnline = () => store.onlineUsers(ctx.hub);
-  const [connections, { rooms, privateRooms }, online] = await Promise.all([
+export async function loadConnectedState(store: ChatStore, ctx: EventContext, onlineList?: OnlineList<OnlineUser>): Promise<ConnectedState> {
+  const readOnline = () => store.onlineProfiles(ctx.hub);
+  const [connections, { rooms, privateRooms }, profiles] = await Promise.all([
     store.connectionsOf(ctx.hub, ctx.userId),
     store.roomsWithVisibilityOf(ctx.hub, ctx.userId),
     onlineList ? onlineList.read(ctx.hub, readOnline) : readOnline(),
   ]);
-  return { connections, rooms, privateRooms, online };
+  const online = profiles.map((profile) => profile.user);
+  const named = profiles.filter((profile): profile is OnlineUser & { name: string } => profile.name !== undefined);
+  if (named.length === 0) return { connections, rooms, privateRooms, online };
+  // From entries: a user id such as "__proto__" stays an own key.
+  return { connections, rooms, privateRooms, online, names: Object.fromEntries(named.map((profile) => [profile.user, profile.name])) };
 }
 
 export async function loadDisconnectedState(store: ChatStore, ctx: EventContext): Promise<DisconnectedState> {

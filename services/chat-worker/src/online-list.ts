@@ -7,15 +7,15 @@ import { ONLINE_LIST_LIMIT } from '@parley/contracts';
  * read for `holdMs`: at a thousand connects a second the presence shards then see one read per
  * worker per hold instead of one per connect (docs/architecture.md § Presence).
  */
-export class OnlineList {
-  private readonly held = new Map<string, { readonly users: readonly string[]; readonly until: number }>();
+export class OnlineList<T = string> {
+  private readonly held = new Map<string, { readonly users: readonly T[]; readonly until: number }>();
 
   constructor(
     private readonly holdMs = 2_000,
     private readonly now: () => number = Date.now,
   ) {}
 
-  async read(hub: string, load: () => Promise<string[]>): Promise<readonly string[]> {
+  async read(hub: string, load: () => Promise<T[]>): Promise<readonly T[]> {
     const hit = this.held.get(hub);
     if (hit && hit.until > this.now()) return hit.users;
     const users = await load();

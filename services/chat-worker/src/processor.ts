@@ -8,7 +8,7 @@ import {
   loadHistoryState,
   parseFrozenState,
 } from './load-state.js';
-import { assumedState, frameConversation, reliedMembers } from './frame-claims.js';
+import { assumedState, claimedContext, claimState, frameConversation, reliedMembers } from './frame-claims.js';
 import { KnownUsers } from './known-users.js';
 import { OnlineList } from './online-list.js';
 import type { EventOutcome, WorkerMetrics } from './metrics.js';
@@ -18,6 +18,7 @@ import {
   decideConnected,
   decideDisconnected,
   decideFrame,
+  decideProfile,
   isChangingFrame,
   nothing,
   planHistory,
@@ -27,8 +28,9 @@ import {
   type EventContext,
   type PresenceLimits,
 } from './rules/index.js';
-import type { ChatStore } from './store/chat-store.js';
+import type { ChatStore, OnlineUser } from './store/chat-store.js';
 import { UserRateLimit } from './user-rate-limit.js';
+import { UserNames } from './user-names.js';
 
 export interface ProcessorDeps {
   store: ChatStore;
@@ -112,7 +114,16 @@ export function createBatchProcessor(deps: ProcessorDeps): BatchProcessor {
   const knownUsers = new KnownUsers();
   const presenceLimits = config.presence ?? DEFAULT_PRESENCE_LIMITS;
   const rateLimit = new UserRateLimit();
-  const onlineList = new OnlineList();
+  const onlineList = new OnlineList<OnlineUser>();
+  const userNames = new UserNames();
+
+  /** The context with the sender's display name, for the events whose frames name them (replays read the table: the cache is live). */
+  async function withUserName(event: ChatEvent, ctx: EventContext, tables: ChatStore): Promise<EventContext> {
+    if (event.type === 'chat.profile' || (event.type === 'chat.message' && !isChangingFrame(event.data.frame))) return ctx;
+    const read = () => tables.userName(ctx.hub, ctx.userId);
+    const userName = event.metadata.replayed === true ? await read() : await userNames.nameOf(ctx.hub, ctx.userId, read);
+    return userName === undefined ? ctx : { ...ctx, userName };
+  }
 
   /** A live frame past the user's rate (the gateway stamps the rate on each event); takes a token when within. */
   function overRate(event: ChatEvent, ctx: EventContext): boolean {
@@ -157,7 +168,7 @@ export function createBatchProcessor(deps: ProcessorDeps): BatchProcessor {
         conversation,
         user: ctx.userId,
         clientId: frame.id,
-        claim: { eventId: ctx.eventId, state: JSON.stringify(state) },
+        claim: { eventId: ctx.eventId, state: claimState(state, ctx) },
         writes: decision.writes,
         members: reliedMembers(state, ctx.userId),
       });
@@ -166,7 +177,7 @@ export function createBatchProcessor(deps: ProcessorDeps): BatchProcessor {
         if (outcome.claim.eventId !== ctx.eventId) return 'resend';
         // A redelivery decides on what the first attempt saw, even if that attempt already changed the rows.
         const frozen = outcome.claim.state === undefined ? undefined : parseFrozenState(outcome.claim.state, frame.type);
-        return { decision: decideFrame(frame, frozen ?? (await load()), ctx), stored: false };
+        return { decision: decideFrame(frame, frozen ?? (await load()), claimedContext(ctx, outcome.claim.state)), stored: false };
       }
       if (attempt >= MAX_COMMIT_ATTEMPTS) throw new Error(`the state of ${frame.type} ${frame.id} kept changing under it; retrying later`);
       state = await load();
@@ -179,6 +190,9 @@ export function createBatchProcessor(deps: ProcessorDeps): BatchProcessor {
         return { decision: decideConnected(await loadConnectedState(tables, ctx, onlineList), ctx, presenceLimits), stored: false };
       case 'chat.disconnected':
         return { decision: decideDisconnected(await loadDisconnectedState(tables, ctx), ctx, presenceLimits), stored: false };
+      case 'chat.profile':
+        if (event.metadata.replayed !== true) userNames.remember(ctx.hub, ctx.userId, event.data.name);
+        return { decision: decideProfile(event.data.name, ctx), stored: false };
       case 'chat.message': {
         const { frame } = event.data;
         if (isChangingFrame(frame)) return decideChanging(frame, ctx, tables, logged, event.metadata.replayed !== true);
@@ -220,7 +234,8 @@ export function createBatchProcessor(deps: ProcessorDeps): BatchProcessor {
       }
       logged = tables.appendEvent(event, new Date(ctx.receivedAt));
     }
-    const decided = await withSpan('rule', () => decide(event, ctx, notify, tables, logged));
+    const named = await withUserName(event, ctx, tables);
+    const decided = await withSpan('rule', () => decide(event, named, notify, tables, logged));
     const appended = await logged;
     if (decided === 'resend') {
       log.info({ clientId: event.type === 'chat.message' ? event.data.frame.id : undefined }, 'resent frame; the first event delivers it');

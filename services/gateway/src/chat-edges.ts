@@ -54,7 +54,7 @@ export async function registerChatEdges(app: FastifyInstance, options: ChatEdgeO
       metrics,
       logger: options.logger,
     });
-    await app.register(negotiateRoutes, { config, endpoint: webPubSubClientEndpoint(config, client), ...oidc });
+    await app.register(negotiateRoutes, { config, endpoint: webPubSubClientEndpoint(config, client), profiles: chat, ...oidc });
     return;
   }
 
@@ -64,5 +64,5 @@ export async function registerChatEdges(app: FastifyInstance, options: ChatEdgeO
   const gatewayTokens = createGatewayTokenVerifier({ signingKey, now });
   await app.register(upstreamRoutes, { config, chat, verifier: createConnectVerifier(gatewayTokens, options.oidc), metrics });
   const issue = createTokenIssuer({ signingKey, ttlSeconds: config.auth.tokenTtlSeconds, now });
-  await app.register(negotiateRoutes, { config, endpoint: seedClientEndpoint(config, issue), ...oidc });
+  await app.register(negotiateRoutes, { config, endpoint: seedClientEndpoint(config, issue), profiles: chat, ...oidc });
 }

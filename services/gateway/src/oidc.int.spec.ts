@@ -3,7 +3,7 @@ import fastify, { type FastifyInstance } from 'fastify';
 import type { ServiceBusClient } from '@azure/service-bus';
 import { exportJWK, generateKeyPair, SignJWT, decodeJwt, type CryptoKey, type JWK } from 'jose';
 import { request } from 'undici';
-import { ErrorCodes, type ChatEvent } from '@parley/contracts';
+import { ErrorCodes, parseChatEvent, PROFILE_CONNECTION_ID, type ChatEvent } from '@parley/contracts';
 import { createRegistry } from '@parley/service-kit';
 import { startServiceBus, type StandIn } from '@parley/testkit';
 import { buildApp } from './app.js';
@@ -112,6 +112,17 @@ describe('oidc mode against a local JWKS', () => {
     expect(connected.userId).toBe('user-123');
     const [event] = await receiveSession(client, 'oidc-conn-1', { count: 1 });
     expect((event!.body as ChatEvent).metadata).toMatchObject({ userId: 'user-123', connectionId: 'oidc-conn-1' });
+  });
+
+  it('negotiate publishes the verified display name (trimmed) as chat.profile; an unusable name publishes none', async () => {
+    expect((await negotiate(`Bearer ${await accessToken({ name: 'Bad\u0007Name' })}`)).status).toBe(200);
+    const named = await negotiate(`Bearer ${await accessToken({ name: '  Zoë Ünïcode  ' })}`);
+    expect(named.json).toMatchObject({ user: 'user-123', displayName: 'Zoë Ünïcode' });
+    // The user's session holds their profiles in order: the first one found is the usable name's.
+    const [profile] = await receiveSession(client, PROFILE_CONNECTION_ID, { count: 1 });
+    const event = profile!.body as ChatEvent;
+    expect(event).toMatchObject({ type: 'chat.profile', data: { name: 'Zoë Ünïcode' }, metadata: { userId: 'user-123', hub: 'chat' } });
+    expect(parseChatEvent(event).ok).toBe(true);
   });
 
   it('connect also accepts the provider token directly', async () => {

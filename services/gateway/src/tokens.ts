@@ -181,7 +181,9 @@ function identityFrom(payload: JWTPayload, userClaim: string, nameClaim: string)
   const user = payload[userClaim];
   if (!isUserName(user)) return fail(ErrorCodes.tokenInvalid, `token claim "${userClaim}" is not a usable user name`);
   // The name only decorates: a missing or unusable one leaves the id to be shown.
-  const displayName = payload[nameClaim];
+  const claimed = payload[nameClaim];
+  // Outer spaces are layout, not part of the name; control characters make it unusable.
+  const displayName = typeof claimed === 'string' ? claimed.trim() : claimed;
   return ok(isDisplayName(displayName) ? { user, displayName } : { user });
 }
 

@@ -5,3 +5,4 @@ export * from './rooms.js';
 export * from './history.js';
 export * from './presence.js';
 export * from './frames.js';
+export * from './profile.js';

@@ -1,4 +1,4 @@
-import { ErrorCodes, roomGroup, type NotifierCommand, type StateFrame } from '@parley/contracts';
+import { ErrorCodes, roomGroup, type NotifierCommand, type PresenceFrame, type StateFrame } from '@parley/contracts';
 import { toConnection } from './reject.js';
 import type { Decision, EventContext, ProjectionWrite } from './types.js';
 
@@ -24,6 +24,8 @@ export interface ConnectedState {
   readonly privateRooms?: readonly string[];
   /** Users the presence table shows online, at most ONLINE_LIST_LIMIT (may or may not hold this user yet). */
   readonly online: readonly string[];
+  /** Display names of those of `online` who have one. */
+  readonly names?: Readonly<Record<string, string>>;
 }
 
 export interface DisconnectedState {
@@ -49,6 +51,18 @@ function expiredTombstones(connections: readonly ConnectionRow[], ctx: EventCont
   return connections
     .filter((row) => row.connectionId !== ctx.connectionId && row.closedAt !== undefined && Date.parse(row.closedAt) < before)
     .map((row) => ({ kind: 'removeConnection', hub: ctx.hub, user: ctx.userId, connectionId: row.connectionId }) as const);
+}
+
+function presenceFrame(ctx: EventContext, online: boolean): PresenceFrame {
+  return ctx.userName === undefined ? { type: 'presence', user: ctx.userId, online } : { type: 'presence', user: ctx.userId, online, name: ctx.userName };
+}
+
+/** The online users' names for the `state` frame, this user's own (newest) included; undefined when nobody has one. */
+function onlineNames(state: ConnectedState, ctx: EventContext): Record<string, string> | undefined {
+  // Built from entries: a user id such as "__proto__" stays an own key.
+  const entries = Object.entries(state.names ?? {}).filter(([user]) => user !== ctx.userId);
+  if (ctx.userName !== undefined) entries.push([ctx.userId, ctx.userName]);
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 
 function presenceWrite(ctx: EventContext, liveCount: number): ProjectionWrite {
@@ -82,11 +96,13 @@ export function decideConnected(state: ConnectedState, ctx: EventContext, limits
   const rooms = sorted(state.rooms);
   const frame: StateFrame = { type: 'state', rooms, online: sorted([...state.online, userId]) };
   if (state.privateRooms !== undefined && state.privateRooms.length > 0) frame.privateRooms = sorted(state.privateRooms);
+  const names = onlineNames(state, ctx);
+  if (names !== undefined) frame.names = names;
   const commands: NotifierCommand[] = [
     ...rooms.map((room) => ({ action: 'addConnectionToGroup', hub, group: roomGroup(room), connectionId }) as const),
     toConnection(ctx, frame),
   ];
-  if (others === 0) commands.push({ action: 'sendToAll', hub, frame: { type: 'presence', user: userId, online: true } });
+  if (others === 0) commands.push({ action: 'sendToAll', hub, frame: presenceFrame(ctx, true) });
   return {
     writes: [...forget, { kind: 'putConnection', hub, user: userId, connectionId, connectedAt: receivedAt, eventId }, presenceWrite(ctx, others + 1)],
     commands,
@@ -102,6 +118,6 @@ export function decideDisconnected(state: DisconnectedState, ctx: EventContext, 
   const close: ProjectionWrite[] = own?.closedAt !== undefined ? [] : [{ kind: 'closeConnection', hub, user: userId, connectionId, closedAt: receivedAt, eventId }];
   return {
     writes: [...expiredTombstones(state.connections, ctx, limits), ...close, presenceWrite(ctx, others)],
-    commands: others > 0 ? [] : [{ action: 'sendToAll', hub, frame: { type: 'presence', user: userId, online: false } }],
+    commands: others > 0 ? [] : [{ action: 'sendToAll', hub, frame: presenceFrame(ctx, false) }],
   };
 }

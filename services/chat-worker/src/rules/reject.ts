@@ -29,8 +29,13 @@ export function toConnection(ctx: EventContext, frame: ServerFrame) {
   return { action: 'sendToConnection', hub: ctx.hub, connectionId: ctx.connectionId, frame } as const;
 }
 
-export function roomFrame(room: string, user: string, event: RoomFrame['event'], by?: string, isPrivate = false): RoomFrame {
+/** `actorName` is the display name of who sent the frame: `user` on `joined`/`left`, `by` on `invited`. */
+export function roomFrame(room: string, user: string, event: RoomFrame['event'], by?: string, isPrivate = false, actorName?: string): RoomFrame {
   const frame: RoomFrame = by === undefined ? { type: 'room', room, user, event } : { type: 'room', room, user, event, by };
+  if (actorName !== undefined) {
+    if (by === undefined) frame.userName = actorName;
+    else frame.byName = actorName;
+  }
   if (isPrivate) frame.private = true;
   return frame;
 }

@@ -46,7 +46,7 @@ export function decideJoin(frame: JoinFrame, state: JoinState, ctx: EventContext
   const addToGroup = { action: 'addUserToGroup', hub, group, userId } as const;
   if (state.member) {
     // Joining again is harmless: re-add to the group (heals a lost group) and confirm to this connection only.
-    const joined = roomFrame(frame.room, userId, 'joined', undefined, state.visibility === 'private');
+    const joined = roomFrame(frame.room, userId, 'joined', undefined, state.visibility === 'private', ctx.userName);
     return { writes: [], commands: [addToGroup, toConnection(ctx, joined)] };
   }
   if (state.visibility === 'private') return reject(ctx, frame.id, ErrorCodes.roomPrivate, frame.room);
@@ -62,7 +62,7 @@ export function decideJoin(frame: JoinFrame, state: JoinState, ctx: EventContext
   }
   return {
     writes,
-    commands: [addToGroup, { action: 'sendToGroup', hub, group, frame: roomFrame(frame.room, userId, 'joined', undefined, isPrivate) }],
+    commands: [addToGroup, { action: 'sendToGroup', hub, group, frame: roomFrame(frame.room, userId, 'joined', undefined, isPrivate, ctx.userName) }],
   };
 }
 
@@ -72,7 +72,7 @@ export function decideLeave(frame: LeaveFrame, state: LeaveState, ctx: EventCont
   if (!state.roomExists) return reject(ctx, frame.id, ErrorCodes.unknownRoom, frame.room);
   if (!state.member) return reject(ctx, frame.id, ErrorCodes.notMember, frame.room);
   const group = roomGroup(frame.room);
-  const left = roomFrame(frame.room, userId, 'left');
+  const left = roomFrame(frame.room, userId, 'left', undefined, false, ctx.userName);
   return {
     writes: [{ kind: 'removeMember', hub, room: frame.room, user: userId }],
     commands: [
@@ -97,7 +97,7 @@ export function decideInvite(frame: InviteFrame, state: InviteState, ctx: EventC
     writes: [addMember(ctx, frame.room, frame.user, isPrivate)],
     commands: [
       { action: 'addUserToGroup', hub, group, userId: frame.user },
-      { action: 'sendToGroup', hub, group, frame: roomFrame(frame.room, frame.user, 'invited', userId, isPrivate) },
+      { action: 'sendToGroup', hub, group, frame: roomFrame(frame.room, frame.user, 'invited', userId, isPrivate, ctx.userName) },
     ],
   };
 }

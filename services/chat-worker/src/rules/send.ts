@@ -21,6 +21,7 @@ export type SendState =
 /** The message frame everyone sees; `id` is the event id, so clients de-duplicate on it. */
 export function messageFrame(frame: SendFrame, ctx: EventContext): MessageFrame {
   const message: MessageFrame = { type: 'message', id: ctx.eventId, clientId: frame.id, from: ctx.userId, text: frame.text, at: ctx.receivedAt };
+  if (ctx.userName !== undefined) message.fromName = ctx.userName;
   if (frame.room !== undefined) message.room = frame.room;
   if (frame.to !== undefined) message.to = frame.to;
   return message;

@@ -8,6 +8,11 @@ export interface EventContext {
   readonly connectionId: string;
   /** ISO time the gateway accepted the event; the message time and every timestamp. */
   readonly receivedAt: string;
+  /**
+   * The user's display name from their latest `chat.profile` (absent: they have none yet); frames
+   * that name the user carry it beside the id. Frozen with a frame's claim, like its state.
+   */
+  readonly userName?: string;
 }
 
 /**
@@ -58,6 +63,8 @@ export type ProjectionWrite =
     }
   /** Forgets an old tombstone. */
   | { readonly kind: 'removeConnection'; readonly hub: string; readonly user: string; readonly connectionId: string }
+  /** The user's display name, kept on their presence row (so the online list reads it for free). */
+  | { readonly kind: 'putProfile'; readonly hub: string; readonly user: string; readonly name: string }
   | {
       readonly kind: 'putPresence';
       readonly hub: string;

@@ -2,6 +2,12 @@ import type { ChatEvent, Conversation, RoomVisibility } from '@parley/contracts'
 import type { UserRooms } from './room-rows.js';
 import type { ConnectionRow, HistoryQuery, HistoryRow, ProjectionWrite } from '../rules/index.js';
 
+/** A user the presence table shows online, with their display name when they have one. */
+export interface OnlineUser {
+  readonly user: string;
+  readonly name?: string;
+}
+
 /** Who holds a (hub, conversation, user, client frame id): the first event that claimed it, with the rule state it froze. */
 export interface FrameClaim {
   readonly eventId: string;
@@ -53,6 +59,10 @@ export interface ChatStore {
   roomsOf(hub: string, user: string): Promise<string[]>;
   /** Users online, at most ONLINE_LIST_LIMIT of them (a bounded read whatever the number online). */
   onlineUsers(hub: string): Promise<string[]>;
+  /** The same users with their display names, in the same one read. */
+  onlineProfiles(hub: string): Promise<OnlineUser[]>;
+  /** The display name of the user's latest `chat.profile`; undefined when they have none. */
+  userName(hub: string, user: string): Promise<string | undefined>;
   /** Every connection row of the user: live ones and tombstones. */
   connectionsOf(hub: string, user: string): Promise<ConnectionRow[]>;
   /** Up to `limit + 1` rows, newest first, after the query's row key. */

@@ -22,7 +22,7 @@ export type TableName = (typeof Tables)[keyof typeof Tables];
  * existing row as it is, or a delete that tolerates 404).
  */
 export type RowChange =
-  | { readonly op: 'upsert' | 'insert'; readonly table: TableName; readonly entity: TableEntity<object> }
+  | { readonly op: 'upsert' | 'merge' | 'insert'; readonly table: TableName; readonly entity: TableEntity<object> }
   | { readonly op: 'delete'; readonly table: TableName; readonly partitionKey: string; readonly rowKey: string };
 
 /** The rows a projection write changes, with keys only from the contracts' builders. */
@@ -36,6 +36,7 @@ export function rowChanges(write: ProjectionWrite): RowChange[] {
         messageId: message.id,
         clientId: message.clientId,
         from: message.from,
+        ...(message.fromName === undefined ? {} : { fromName: message.fromName }),
         ...(message.room === undefined ? {} : { room: message.room }),
         ...(message.to === undefined ? {} : { to: message.to }),
         text: message.text,
@@ -91,7 +92,13 @@ export function rowChanges(write: ProjectionWrite): RowChange[] {
         connectionCount: write.connectionCount,
         lastSeen: write.lastSeen,
       };
-      return [{ op: 'upsert', table: Tables.presence, entity }];
+      // Merge: the row's display name (putProfile) stays.
+      return [{ op: 'merge', table: Tables.presence, entity }];
+    }
+    case 'putProfile': {
+      const entity: PresenceEntity = { ...presenceKeys(write.hub, write.user), user: write.user, name: write.name };
+      // Merge: creates the row if the user never connected, and leaves its presence columns as they are.
+      return [{ op: 'merge', table: Tables.presence, entity }];
     }
   }
 }

@@ -24,7 +24,7 @@ import {
 } from '@parley/contracts';
 import type { TablesConnection } from '../config.js';
 import type { ConnectionRow, HistoryQuery, HistoryRow, ProjectionWrite } from '../rules/index.js';
-import type { ChatStore, CommitOutcome, FrameClaim, FrameCommit, RequestReport } from './chat-store.js';
+import type { ChatStore, CommitOutcome, FrameClaim, FrameCommit, OnlineUser, RequestReport } from './chat-store.js';
 import { changeKeys, rowChanges, type RowChange, type TableName } from './entities.js';
 import { isTableNotFound, statusOf, tableCall } from './table-errors.js';
 import { EventLogWriter } from './event-log-writer.js';
@@ -103,7 +103,7 @@ export class TableChatStore implements ChatStore {
       if (change.op === 'delete') transaction.deleteEntity(change.partitionKey, change.rowKey);
       // An insert here is a room's own row: a concurrent creator's row makes the whole commit fail (409).
       else if (change.op === 'insert') transaction.createEntity(change.entity);
-      else transaction.upsertEntity(change.entity, 'Replace');
+      else transaction.upsertEntity(change.entity, change.op === 'merge' ? 'Merge' : 'Replace');
     }
     if (commit.conversation.kind === 'room') {
       for (const user of commit.members) {
@@ -153,7 +153,15 @@ export class TableChatStore implements ChatStore {
 
   async isKnownUser(hub: string, user: string): Promise<boolean> {
     const keys = presenceKeys(hub, user);
-    return (await this.get(Tables.presence, keys.partitionKey, keys.rowKey)) !== undefined;
+    // A row holding only a display name (the user signed in but never connected) is not a known user.
+    const row = await this.get(Tables.presence, keys.partitionKey, keys.rowKey);
+    return row !== undefined && row.lastSeen !== undefined;
+  }
+
+  async userName(hub: string, user: string): Promise<string | undefined> {
+    const keys = presenceKeys(hub, user);
+    const row = await this.get(Tables.presence, keys.partitionKey, keys.rowKey);
+    return typeof row?.name === 'string' ? row.name : undefined;
   }
 
   async roomsOf(hub: string, user: string): Promise<string[]> {
@@ -167,13 +175,17 @@ export class TableChatStore implements ChatStore {
    * parallel, so the read does not grow with the users online (all of them in a small chat).
    */
   async onlineUsers(hub: string): Promise<string[]> {
+    return (await this.onlineProfiles(hub)).map((online) => online.user);
+  }
+
+  async onlineProfiles(hub: string): Promise<OnlineUser[]> {
     const perShard = ONLINE_LIST_LIMIT / PRESENCE_SHARDS;
     const shards = await Promise.all(
       Array.from({ length: PRESENCE_SHARDS }, (_, shard) =>
-        this.query(Tables.presence, odata`PartitionKey eq ${presenceShardKey(hub, shard)} and online eq ${true}`, ['user'], perShard),
+        this.query(Tables.presence, odata`PartitionKey eq ${presenceShardKey(hub, shard)} and online eq ${true}`, ['user', 'name'], perShard),
       ),
     );
-    return shards.flat().map((row) => String(row.user));
+    return shards.flat().map((row) => (typeof row.name === 'string' ? { user: String(row.user), name: row.name } : { user: String(row.user) }));
   }
 
   async connectionsOf(hub: string, user: string): Promise<ConnectionRow[]> {
@@ -200,7 +212,7 @@ export class TableChatStore implements ChatStore {
 
   private async change(change: RowChange): Promise<void> {
     if (change.op === 'delete') return this.remove(change.table, change);
-    if (change.op === 'upsert') return this.upsert(change.table, change.entity);
+    if (change.op === 'upsert' || change.op === 'merge') return this.upsert(change.table, change.entity, change.op === 'merge' ? 'Merge' : 'Replace');
     await this.insert(change.table, change.entity);
   }
 
@@ -236,8 +248,8 @@ export class TableChatStore implements ChatStore {
     }
   }
 
-  private async upsert<T extends object>(table: TableName, entity: TableEntity<T>): Promise<void> {
-    await this.call(table, 'upsert', () => this.clients[table].upsertEntity<T>(entity, 'Replace'));
+  private async upsert<T extends object>(table: TableName, entity: TableEntity<T>, mode: 'Merge' | 'Replace' = 'Replace'): Promise<void> {
+    await this.call(table, 'upsert', () => this.clients[table].upsertEntity<T>(entity, mode));
   }
 
   private async remove(table: TableName, keys: { partitionKey: string; rowKey: string }): Promise<void> {
@@ -290,6 +302,7 @@ function toMessageFrame(row: Row): MessageFrame {
     text: String(row.text),
     at: String(row.at),
   };
+  if (typeof row.fromName === 'string') message.fromName = row.fromName;
   if (typeof row.room === 'string') message.room = row.room;
   if (typeof row.to === 'string') message.to = row.to;
   return message;

@@ -4,7 +4,7 @@ import {
   ServiceBusClient,
   type ServiceBusReceivedMessage,
 } from '@azure/service-bus';
-import { BusEntities, chatEventMessage, nextEventId, type ChatEvent, type ClientFrame } from '@parley/contracts';
+import { BusEntities, chatEventMessage, nextEventId, PROFILE_CONNECTION_ID, type ChatEvent, type ClientFrame } from '@parley/contracts';
 import { PARLEY_SERVICEBUS_CONFIG, tempDir } from '@parley/testkit';
 
 type Props = Record<string, string | number | boolean>;
@@ -63,6 +63,13 @@ export const events = {
   connected: (spec: EventSpec): ChatEvent => ({ type: 'chat.connected', version: 1, data: {}, metadata: metadata(spec) }),
   disconnected: (spec: EventSpec): ChatEvent => ({ type: 'chat.disconnected', version: 1, data: {}, metadata: metadata(spec) }),
   message: (spec: EventSpec, frame: ClientFrame): ChatEvent => ({ type: 'chat.message', version: 1, data: { frame }, metadata: metadata(spec) }),
+  /** The gateway's `chat.profile` at negotiate (`spec.connectionId` is ignored: there is no connection yet). */
+  profile: (spec: Omit<EventSpec, 'connectionId'>, name: string): ChatEvent => ({
+    type: 'chat.profile',
+    version: 1,
+    data: { name },
+    metadata: metadata({ ...spec, connectionId: PROFILE_CONNECTION_ID }),
+  }),
 };
 
 /** Sends events to `chat-events` the way the gateway does; `messageId` may be overridden to simulate a redelivery past duplicate detection. */

@@ -60,6 +60,10 @@ export function messageEvent(source: EventStamp, frame: ClientFrame): ChatEvent 
   return { type: 'chat.message', version: ENVELOPE_VERSION, data: { frame }, metadata: metadataOf(source) };
 }
 
+export function profileEvent(source: EventStamp, name: string): ChatEvent {
+  return { type: 'chat.profile', version: ENVELOPE_VERSION, data: { name }, metadata: metadataOf(source) };
+}
+
 export function disconnectedEvent(source: EventStamp): ChatEvent {
   return { type: 'chat.disconnected', version: ENVELOPE_VERSION, data: {}, metadata: metadataOf(source) };
 }

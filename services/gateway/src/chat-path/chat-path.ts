@@ -1,6 +1,6 @@
-import { ErrorCodes, okAck, type AckFrame, type CodedError } from '@parley/contracts';
+import { ErrorCodes, okAck, PROFILE_CONNECTION_ID, type AckFrame, type CodedError } from '@parley/contracts';
 import { activeTraceparent, type Logger } from '@parley/service-kit';
-import { connectedEvent, disconnectedEvent, messageEvent, newTraceparent, traceIdOf, type EventStamp } from './chat-events.js';
+import { connectedEvent, disconnectedEvent, messageEvent, newTraceparent, profileEvent, traceIdOf, type EventStamp } from './chat-events.js';
 import type { GatewayConfig } from '../config.js';
 import type { ConnectionLanes } from './connection-lanes.js';
 import { GatewayError, GatewayErrorCodes, MessageTooLargeError, type GatewayErrorCode } from '../errors.js';
@@ -94,6 +94,22 @@ export function createChatPath(options: ChatPathOptions) {
       // A child logger per message costs more than the rest of the handler: only when it will print.
       if (options.logger.isLevelEnabled('debug')) logFor(source).debug({ clientId: frame.value.id, frameType: frame.value.type }, 'message queued');
       return okAck(frame.value.id);
+    },
+
+    /**
+     * A user signed in (negotiate) with a display name from their verified identity: `chat.profile`
+     * is on the bus before negotiate answers, so it is ahead of everything the user's connection
+     * sends (the same user-keyed session), and the worker names them in their first frames.
+     */
+    async profile(userId: string, name: string, traceparent?: string): Promise<void> {
+      const source = sourceOf({ hub: config.hub, connectionId: PROFILE_CONNECTION_ID, userId, ...(traceparent ? { traceparent } : {}) });
+      try {
+        // A lane of its own per user: negotiates of one user stay in order, and wait for no connection.
+        await lanes.send(`${PROFILE_CONNECTION_ID}\n${userId}`, profileEvent(source, name));
+      } catch (error) {
+        logFor(source).error({ err: error }, 'the bus did not accept a profile');
+        throw new GatewayError(ErrorCodes.busUnavailable, 'the bus did not accept the sign-in; try again later', { cause: error });
+      }
     },
 
     /** The connection is gone: `chat.disconnected` is posted; nobody waits for the bus. */

@@ -11,6 +11,8 @@ export interface NegotiateOptions {
   endpoint: ClientEndpoint;
   /** The OIDC bearer verifier; required in oidc mode. */
   oidc?: TokenVerifier;
+  /** Publishes the signed-in user's display name (`chat.profile`); resolves once the bus accepted it. */
+  profiles: { profile(userId: string, name: string, traceparent?: string): Promise<void> };
 }
 
 export interface NegotiateAnswer {
@@ -53,7 +55,12 @@ export const negotiateRoutes: FastifyPluginAsync<NegotiateOptions> = async (app,
   }
 
   app.post('/api/negotiate', { bodyLimit: 4096 }, async (request, reply): Promise<NegotiateAnswer> => {
-    const ticket = await options.endpoint.ticket(await identityOf(request.headers, request.body));
+    const identity = await identityOf(request.headers, request.body);
+    // Development: the typed name is the id and the name. oidc: OIDC_NAME_CLAIM, when the token has it.
+    const name = identity.displayName ?? (config.auth.mode === 'development' ? identity.user : undefined);
+    const traceparent = typeof request.headers.traceparent === 'string' ? request.headers.traceparent : undefined;
+    if (name !== undefined) await options.profiles.profile(identity.user, name, traceparent);
+    const ticket = await options.endpoint.ticket(identity);
     reply.header('cache-control', 'no-store');
     return { url: ticket.url, accessToken: ticket.token, expiresAt: ticket.expiresAt, user: ticket.user, ...(ticket.displayName ? { displayName: ticket.displayName } : {}) };
   });

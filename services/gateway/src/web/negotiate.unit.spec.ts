@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { decodeJwt } from 'jose';
-import { ErrorCodes } from '@parley/contracts';
+import { ErrorCodes, parseChatEvent, PROFILE_CONNECTION_ID } from '@parley/contracts';
 import { GatewayErrorCodes } from '../errors.js';
 import { testApp, testConfig, upstreamHeaders } from '../testing/support.js';
 
@@ -30,6 +30,28 @@ describe('POST /api/negotiate (development)', () => {
     });
     expect(connect.statusCode).toBe(200);
     expect(connect.headers['x-asrs-user-id']).toBe('alice');
+  });
+
+  it('publishes the typed name as the user\'s profile (chat.profile) before answering', async () => {
+    const started = await testApp(testConfig());
+    app = started.app;
+    const { publisher } = started;
+    expect((await negotiate({ name: 'alice' })).statusCode).toBe(200);
+    expect(publisher.events).toEqual([
+      expect.objectContaining({ type: 'chat.profile', data: { name: 'alice' }, metadata: expect.objectContaining({ userId: 'alice', connectionId: PROFILE_CONNECTION_ID, hub: 'chat' }) }),
+    ]);
+    expect(parseChatEvent(publisher.events[0]).ok).toBe(true);
+  });
+
+  it('answers 503 PARLEY_BUS_UNAVAILABLE and no token when the bus refuses the profile', async () => {
+    const started = await testApp(testConfig());
+    app = started.app;
+    const { publisher } = started;
+    publisher.failing = true;
+    const response = await negotiate({ name: 'alice' });
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toMatchObject({ code: ErrorCodes.busUnavailable });
+    expect(response.json().accessToken).toBeUndefined();
   });
 
   it('uses SIGNALR_PUBLIC_URL (https → wss) for the handed-out URL', async () => {
