@@ -59,6 +59,7 @@ describe('notifier coalescing a session backlog into fewer REST calls', () => {
       SERVICEBUS_CONNECTION_STRING: servicebus.connectionString,
       MAX_CONCURRENT_SESSIONS: '4',
       RETRY_BASE_MS: '20',
+      RETRY_MAX_ATTEMPTS: '2',
     });
     bus = createBusClient(config.bus);
   });
@@ -163,6 +164,23 @@ describe('notifier coalescing a session backlog into fewer REST calls', () => {
     expect(calls.flatMap(textsOf)).toEqual(['late 1', 'late 2', 'late 3']);
     expect(calls.length).toBeLessThan(commands.length);
     expect(await metricValue('parley_notifier_gone_connections_total', { action: 'sendToConnection' })).toBe(commands.length);
+    expect(await metricValue('parley_notifier_dead_letters_total')).toBe(0);
+  });
+
+  it('gives a coalesced call that keeps failing back, then delivers its frames once each, in order', async () => {
+    const room = 'room:flaky';
+    // Two attempts fail (the REST client's retries for one delivery), then the service answers.
+    standIn.script(groupPath(room), [{ status: 503, delayMs: SLOW_FIRST_CALL_MS }, { status: 503 }, { status: 202 }]);
+    const commands = ['f1', 'f2', 'f3'].map((text) => toGroup(room, text));
+    await sendCommandsInSession(bus, 'p-08', commands);
+    start();
+    await eventually(async () => (await metricValue('parley_consumer_messages_total', { outcome: 'completed' })) === commands.length, 'all three completed');
+    const calls = standIn.requestsTo(groupPath(room));
+    onTestFailed(() => console.log(calls.map((r) => `${r.status} ${r.body.slice(0, 160)}`).join('\n')));
+    expect(calls.filter((r) => r.status === 202).flatMap(textsOf)).toEqual(['f1', 'f2', 'f3']);
+    // The first command went back to the broker once; the ones after it waited here, never overtaking it.
+    expect(await metricValue('parley_consumer_messages_total', { outcome: 'abandoned' })).toBe(1);
+    expect(await metricValue('parley_notifier_transient_failures_total', { code: 'PARLEY_NOTIFIER_REST_UNAVAILABLE' })).toBe(1);
     expect(await metricValue('parley_notifier_dead_letters_total')).toBe(0);
   });
 });
