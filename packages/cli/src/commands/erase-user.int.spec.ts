@@ -26,6 +26,9 @@ function conversation(): ChatEvent[] {
   const connected = (user: string) => events.push(make({ kind: 'connected', connectionId: `conn-${user}`, userId: user, at: at() }));
   const frame = (user: string, value: ClientFrame, hub?: string) =>
     events.push(make({ kind: 'message', connectionId: `conn-${user}`, userId: user, at: at(), frame: value, ...(hub ? { hub } : {}) }));
+  // Their sign-ins: display names from the gateway's verified identity.
+  events.push(make({ kind: 'profile', connectionId: '', userId: 'bob', at: at(), name: 'Bob Builder' }));
+  events.push(make({ kind: 'profile', connectionId: '', userId: 'alice', at: at(), name: 'Alice Secretname' }));
   connected('bob');
   connected('alice');
   connected('carol');
@@ -73,7 +76,7 @@ describe('parley erase-user (real worker, broker and Azurite)', () => {
       tableRows
         .filter((row) => {
           const text = JSON.stringify(row).replaceAll('\\"text\\":\\"alice\\"', '').replaceAll('"text":"alice"', '');
-          return /alice-|"alice"|\\"alice\\"|_alice|:alice/.test(text);
+          return /alice-|"alice"|\\"alice\\"|_alice|:alice|Secretname/.test(text);
         })
         .map((row) => ({ table: name, row })),
     );
@@ -147,7 +150,9 @@ describe('parley erase-user (real worker, broker and Azurite)', () => {
     // The conversation really stored alice's data everywhere erase-user must reach.
     expect(before.messages!.filter((row) => row.from === 'alice').map((row) => row.text).sort()).toEqual(['alice-dm-secret', 'alice-lobby-secret', 'alice-room-secret']);
     expect(before.memberships!.filter((row) => row.user === 'alice').map((row) => row.room).sort()).toEqual(['alice-own', 'dev']);
-    expect(before.presence!.filter((row) => row.user === 'alice')).toHaveLength(1);
+    expect(before.presence!.filter((row) => row.user === 'alice')).toEqual([expect.objectContaining({ name: 'Alice Secretname' })]);
+    expect(before.messages!.filter((row) => row.from === 'alice').map((row) => row.fromName)).toEqual(['Alice Secretname', 'Alice Secretname', 'Alice Secretname']);
+    expect(before.presence!.filter((row) => row.user === 'bob')).toEqual([expect.objectContaining({ name: 'Bob Builder' })]);
     expect(before.connections!.filter((row) => row.user === 'alice')).toHaveLength(1);
     expect(before.messages!.filter((row) => String(row.rowKey).startsWith('~claim:alice:')).length).toBeGreaterThan(3);
     expect(before.events!.filter((row) => String(row.envelope).includes('alice-')).length).toBeGreaterThan(3);

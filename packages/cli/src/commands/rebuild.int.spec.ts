@@ -72,6 +72,11 @@ describe('parley rebuild (real worker, broker and Azurite)', () => {
     expect(original.memberships!.length).toBeGreaterThan(5);
     expect(rowsOf(/^~member:/).length).toBe(original.memberships!.length);
     expect(original.presence).toHaveLength(20);
+    // Display names: every user has the name of their last sign-in, and messages the name their sender had then.
+    expect(original.presence!.every((row) => typeof row.name === 'string' && String(row.name).startsWith(`Ünïcode ${String(row.user)} #`))).toBe(true);
+    const senderNames = new Set(rowsOf(/^\d/).map((row) => String(row.fromName)));
+    expect([...senderNames].every((name) => name.startsWith('Ünïcode '))).toBe(true);
+    expect(senderNames.size).toBeGreaterThan(20);
     expect(rowsOf(/^~claim:/).length).toBeGreaterThan(500);
     expect(original.connections!.length).toBeGreaterThan(0);
     // Private rooms were created and joined by invitation, public ones recorded as public.

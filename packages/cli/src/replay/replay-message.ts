@@ -68,9 +68,11 @@ const TYPE_ALIASES: Record<string, ChatEventType> = {
   message: 'chat.message',
   connected: 'chat.connected',
   disconnected: 'chat.disconnected',
+  profile: 'chat.profile',
   'chat.message': 'chat.message',
   'chat.connected': 'chat.connected',
   'chat.disconnected': 'chat.disconnected',
+  'chat.profile': 'chat.profile',
 };
 
 /** `message,connected` → the envelope types; undefined for an unknown name (the caller reports it). */

@@ -7,7 +7,8 @@ import { eventFactory } from './events.js';
  * messages, resend frames, ask for history, reconnect and disconnect. Seeded,
  * so every run is the same; rejected frames (not a member, unknown user, a
  * non-member's join, invite or history of a private room, a private join of a
- * public room) are part of the script too. Joins of the private rooms always
+ * public room) are part of the script too. Each connect is preceded by the
+ * `chat.profile` of its sign-in, with a display name that changes each time. Joins of the private rooms always
  * ask for a private room: the first creates it, later ones are members'
  * re-joins or refusals.
  */
@@ -29,10 +30,16 @@ export function chatScript(options: { users: number; minEvents: number; start: D
     const connectionId = connection.get(user)!;
     events.push(make({ kind, connectionId, userId: user, at: new Date(clock), ...(frame ? { frame } : {}) }));
   };
+  // Every sign-in (negotiate) publishes the user's display name; it changes with each, so messages carry several.
+  const signIn = (user: string, n: number) => {
+    clock += options.stepMs;
+    events.push(make({ kind: 'profile', connectionId: '', userId: user, at: new Date(clock), name: `Ünïcode ${user} #${n}` }));
+  };
   const connect = (user: string) => {
     const n = (counters.get(`${user}#conn`) ?? 0) + 1;
     counters.set(`${user}#conn`, n);
     connection.set(user, `conn-${user}-${n}`);
+    signIn(user, n);
     emit('connected', user);
   };
   const frameId = (user: string) => {

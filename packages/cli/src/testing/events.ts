@@ -1,12 +1,14 @@
-import { createEventIdGenerator, eventLogEntity, type ChatEvent, type ClientFrame, type EventEntity } from '@parley/contracts';
+import { createEventIdGenerator, eventLogEntity, PROFILE_CONNECTION_ID, type ChatEvent, type ClientFrame, type EventEntity } from '@parley/contracts';
 
 export interface EventSpec {
-  readonly kind: 'connected' | 'message' | 'disconnected';
+  readonly kind: 'connected' | 'message' | 'disconnected' | 'profile';
   readonly connectionId: string;
   readonly userId: string;
   readonly at: Date;
   readonly hub?: string;
   readonly frame?: ClientFrame;
+  /** The display name of a `profile` event. */
+  readonly name?: string;
   readonly traceparent?: string;
 }
 
@@ -24,6 +26,9 @@ export function eventFactory() {
       receivedAt: spec.at.toISOString(),
       ...(spec.traceparent ? { traceparent: spec.traceparent } : {}),
     };
+    if (spec.kind === 'profile') {
+      return { type: 'chat.profile', version: 1, data: { name: spec.name ?? spec.userId }, metadata: { ...metadata, connectionId: PROFILE_CONNECTION_ID } };
+    }
     if (spec.kind === 'message') {
       return { type: 'chat.message', version: 1, data: { frame: spec.frame ?? { type: 'send', id: metadata.eventId, text: 'hi' } }, metadata };
     }
