@@ -97,6 +97,23 @@ describe.each(SERVICE_DIALECTS)('Parley end to end on the %s dialect, two copies
     }
   });
 
+  it('names each user beside their id: in presence, the online list, messages and history (development: the typed name)', async () => {
+    // Development sign-in makes the typed name both the id and the display name; the oidc browser spec shows them apart.
+    const bob = await connect(unique('bob'));
+    const alice = await connect(unique('alice'));
+    const presence = await bob.waitFor((f) => f.type === 'presence' && f.user === alice.user && f.online === true);
+    expect(presence).toMatchObject({ name: alice.user });
+    await alice.request({ type: 'send', id: 'named-1', text: 'who am I' });
+    const message = await bob.waitFor((f) => f.type === 'message' && f.clientId === 'named-1');
+    expect(message).toMatchObject({ from: alice.user, fromName: alice.user });
+    const carol = await connect(unique('carol'));
+    const state = carol.frames.find((f) => f.type === 'state');
+    expect(state).toMatchObject({ names: expect.objectContaining({ [alice.user]: alice.user, [bob.user]: bob.user }) });
+    await carol.request({ type: 'history', id: 'named-h', limit: 50 });
+    const history = await carol.waitFor((f) => f.type === 'history' && f.id === 'named-h');
+    expect(history.messages).toContainEqual(expect.objectContaining({ clientId: 'named-1', fromName: alice.user }));
+  });
+
   it('runs a room: join, members only, invite, send, leave', async () => {
     const room = unique('dev');
     const alice = await connect(unique('alice'));
