@@ -103,7 +103,13 @@ describe.skipIf(!hasChromium)('OpenID Connect sign-in in a real browser, through
     await bob.waitMessage('Signed in for real this time');
     await bob.send('Same here, through the provider');
     await alice.waitMessage('Same here, through the provider');
-    await expect(bob.message('Signed in for real this time').locator('.from').textContent()).resolves.toContain('alice');
+    // Each sees the other's display name (the provider's `name`), never the id but in the tooltip.
+    const aliceOnBobsPage = bob.message('Signed in for real this time').locator('.from');
+    await expect(aliceOnBobsPage.textContent()).resolves.toBe('Alice Liddell');
+    await expect(aliceOnBobsPage.getAttribute('title')).resolves.toBe('alice');
+    await expect(alice.message('Same here, through the provider').locator('.from').textContent()).resolves.toBe('Bob Marley');
+    await alicePage.locator('button.person[data-user="bob"]', { hasText: 'Bob Marley' }).waitFor({ timeout: 30_000 });
+    await alice.systemLine('Bob Marley is online').waitFor({ timeout: 30_000 });
     await alice.screenshot(shot('oidc-chat-desktop'));
     await bob.screenshot(shot('oidc-chat-360'));
     await bobPage.context().close();

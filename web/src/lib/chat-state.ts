@@ -9,6 +9,8 @@ export interface ChatMessage {
   readonly id?: string;
   readonly clientId?: string;
   readonly from: string;
+  /** The sender's display name when they sent it (the server's `fromName`); `from` is shown when absent. */
+  readonly fromName?: string;
   readonly text: string;
   readonly at: string;
   readonly state: MessageState;
@@ -64,6 +66,8 @@ export interface ChatState {
   readonly conversations: Readonly<Record<string, Conversation>>;
   readonly active: ConversationKey;
   readonly online: readonly string[];
+  /** Display names by user id, as the server frames told them (ids are opaque: an Entra `oid`). */
+  readonly names: Readonly<Record<string, string>>;
   /** The latest presence frame per user since the socket opened (see onState). */
   readonly presenceSeen: Readonly<Record<string, boolean>>;
   readonly requests: Readonly<Record<string, RequestInfo>>;
@@ -91,10 +95,16 @@ export function initialState(me: string): ChatState {
     conversations: { [LOBBY]: emptyConversation(LOBBY) },
     active: LOBBY,
     online: [],
+    names: {},
     presenceSeen: {},
     requests: {},
     seq: 0,
   };
+}
+
+/** The name to show for a user: their display name, else the id. */
+export function nameOf(state: Pick<ChatState, 'names'>, user: string): string {
+  return Object.hasOwn(state.names, user) ? (state.names[user] as string) : user;
 }
 
 /** Sidebar order: lobby, rooms by name, direct chats by name. */

@@ -2,6 +2,7 @@ import type { HistoryAnswerFrame, MessageFrame, PresenceFrame, RoomFrame, Server
 import {
   emptyConversation,
   insertLine,
+  nameOf,
   type ChatMessage,
   type ChatState,
   type Conversation,
@@ -73,7 +74,44 @@ function connectionLost(state: ChatState): ChatState {
   return { ...state, conversations, requests };
 }
 
-function onFrame(state: ChatState, frame: ServerFrame, at: string): ChatState {
+/** The (user, display name) pairs a frame tells; names ride beside ids, each optional. */
+function namesIn(frame: ServerFrame): Array<[string, string]> {
+  switch (frame.type) {
+    case 'message':
+      return frame.fromName === undefined ? [] : [[frame.from, frame.fromName]];
+    case 'history':
+      // Newest first: the newest name is kept (set last).
+      return frame.messages.flatMap((m): Array<[string, string]> => (m.fromName === undefined ? [] : [[m.from, m.fromName]])).reverse();
+    case 'state':
+      return Object.entries(frame.names ?? {});
+    case 'presence':
+      return frame.name === undefined ? [] : [[frame.user, frame.name]];
+    case 'room': {
+      const pairs: Array<[string, string]> = [];
+      if (frame.userName !== undefined) pairs.push([frame.user, frame.userName]);
+      if (frame.by !== undefined && frame.byName !== undefined) pairs.push([frame.by, frame.byName]);
+      return pairs;
+    }
+    default:
+      return [];
+  }
+}
+
+function learnNames(state: ChatState, frame: ServerFrame): ChatState {
+  const pairs = namesIn(frame).filter(([user, name]) => !Object.hasOwn(state.names, user) || state.names[user] !== name);
+  if (pairs.length === 0) return state;
+  // From entries: a user id such as "__proto__" stays an own key.
+  return { ...state, names: Object.fromEntries([...Object.entries(state.names), ...pairs]) };
+}
+
+function fillNames(state: ChatState, frame: ServerFrame): ChatState {
+  const unknown = namesIn(frame).filter(([user]) => !Object.hasOwn(state.names, user));
+  return unknown.length === 0 ? state : { ...state, names: Object.fromEntries([...Object.entries(state.names), ...unknown]) };
+}
+
+function onFrame(received: ChatState, frame: ServerFrame, at: string): ChatState {
+  // A live message's name is its sender's current one; a history page's may be older, so it only fills gaps.
+  const state = frame.type === 'history' ? fillNames(received, frame) : learnNames(received, frame);
   switch (frame.type) {
     case 'hello':
       // The gateway binds the user id; it is the name to compare senders with.
@@ -174,7 +212,8 @@ function onPresence(state: ChatState, frame: PresenceFrame, at: string): ChatSta
   const online = frame.online ? [...state.online, frame.user] : state.online.filter((u) => u !== frame.user);
   const s = { ...state, online, presenceSeen };
   if (frame.user === state.me) return s;
-  return systemLine(s, LOBBY, frame.online ? `${frame.user} is online` : `${frame.user} went offline`, at);
+  const who = nameOf(s, frame.user);
+  return systemLine(s, LOBBY, frame.online ? `${who} is online` : `${who} went offline`, at);
 }
 
 function onRoom(received: ChatState, frame: RoomFrame, at: string): ChatState {
@@ -182,18 +221,19 @@ function onRoom(received: ChatState, frame: RoomFrame, at: string): ChatState {
   const mine = frame.user === received.me;
   // Only members hear `joined` and `invited`, and those of a private room say so (the lock mark).
   const state = frame.private === true && frame.event !== 'left' ? update(received, key, (c) => (c.private ? c : { ...c, private: true })) : received;
+  const who = nameOf(state, frame.user);
   if (frame.event === 'left') {
     if (mine) return removeConversation(state, key);
-    return state.conversations[key] ? systemLine(state, key, `${frame.user} left`, at) : state;
+    return state.conversations[key] ? systemLine(state, key, `${who} left`, at) : state;
   }
   if (frame.event === 'joined') {
-    if (!mine) return systemLine(state, key, `${frame.user} joined`, at);
+    if (!mine) return systemLine(state, key, `${who} joined`, at);
     const was = state.conversations[key]?.member === true && hasLine(state, key, 'You joined');
     const s = update(state, key, (c) => ({ ...c, member: true }));
     return was ? s : systemLine(s, key, `You joined #${frame.room}`, at);
   }
-  const by = frame.by ? `${frame.by} added` : 'Added';
-  if (!mine) return systemLine(state, key, `${by} ${frame.user}`, at);
+  const by = frame.by ? `${nameOf(state, frame.by)} added` : 'Added';
+  if (!mine) return systemLine(state, key, `${by} ${who}`, at);
   const s = update(state, key, (c) => ({ ...c, member: true, unread: c.unread + (state.active === key ? 0 : 1) }));
   return systemLine(s, key, `${by} you to #${frame.room}`, at);
 }
@@ -203,6 +243,7 @@ function mergeMessage(lines: readonly Line[], m: MessageFrame, me: string): read
   if (lines.some((l) => l.kind === 'message' && l.id === m.id)) return lines;
   const line: ChatMessage = {
     kind: 'message', key: m.id, id: m.id, clientId: m.clientId, from: m.from, text: m.text, at: m.at, state: 'sent',
+    ...(m.fromName === undefined ? {} : { fromName: m.fromName }),
   };
   const own = m.from === me && m.clientId ? lines.findIndex((l) => l.kind === 'message' && l.clientId === m.clientId && l.from === me) : -1;
   if (own < 0) return insertLine(lines, line);

@@ -1,6 +1,6 @@
 import type { MessageFrame, ServerFrame } from '@parley/contracts';
 import { describe, expect, it } from 'vitest';
-import { initialState, type ChatMessage, type ChatState, type Line } from './chat-state.js';
+import { initialState, nameOf, type ChatMessage, type ChatState, type Line } from './chat-state.js';
 import { LOBBY, directKey, roomKey } from './keys.js';
 import { reduce, type ChatEvent } from './reducer.js';
 
@@ -244,5 +244,41 @@ describe('private rooms', () => {
     );
     expect(s.conversations[roomKey('plans')]?.member).toBe(false);
     expect(texts(s, roomKey('plans'))).toEqual(['Could not join: room "plans" is private: only a member can invite you']);
+  });
+});
+
+describe('display names', () => {
+  it('learns names from state, presence, room and message frames and shows them in system lines', () => {
+    const s = given(
+      frame({ type: 'state', rooms: ['dev'], online: ['alice', 'bob-oid'], names: { 'bob-oid': 'Bob Builder' } }),
+      frame({ type: 'presence', user: 'carol-oid', online: true, name: 'Carol C' }, 1),
+      frame({ type: 'room', room: 'dev', user: 'dave-oid', userName: 'Dave D', event: 'joined' }, 2),
+      frame({ type: 'room', room: 'dev', user: 'erin-oid', event: 'invited', by: 'bob-oid', byName: 'Bob Builder' }, 3),
+      frame(msg({ id: 'm9', from: 'frank-oid', fromName: 'Frank F' }), 4),
+    );
+    expect(nameOf(s, 'bob-oid')).toBe('Bob Builder');
+    expect(nameOf(s, 'frank-oid')).toBe('Frank F');
+    // Nobody told erin's name: the id is shown.
+    expect(nameOf(s, 'erin-oid')).toBe('erin-oid');
+    expect(texts(s)).toContain('Carol C is online');
+    expect(texts(s, roomKey('dev'))).toEqual(expect.arrayContaining(['Dave D joined', 'Bob Builder added erin-oid']));
+    expect(messages(s)).toMatchObject([{ from: 'frank-oid', fromName: 'Frank F' }]);
+  });
+
+  it('takes a newer name from live frames, but a history page only fills names it does not know', () => {
+    const s = given(
+      frame({ type: 'presence', user: 'bob-oid', online: true, name: 'Bob New' }),
+      frame({ type: 'history', messages: [msg({ id: 'm2', from: 'bob-oid', fromName: 'Bob Old' }), msg({ id: 'm3', from: 'cy', fromName: 'Cy', at: at(2) })], next: null }),
+    );
+    expect(nameOf(s, 'bob-oid')).toBe('Bob New');
+    expect(nameOf(s, 'cy')).toBe('Cy');
+    // Each message keeps the name its sender had then.
+    expect(messages(s).map((m) => m.fromName)).toEqual(['Bob Old', 'Cy']);
+  });
+
+  it('keeps a user id such as "__proto__" an ordinary key', () => {
+    const s = given(frame({ type: 'presence', user: '__proto__', online: true, name: 'Proto' }));
+    expect(nameOf(s, '__proto__')).toBe('Proto');
+    expect(nameOf(s, 'toString')).toBe('toString');
   });
 });
