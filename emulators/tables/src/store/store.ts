@@ -52,7 +52,8 @@ export class Store {
       deleteEntities: db.prepare<[number]>('DELETE FROM entities WHERE tid = ?'),
       deleteAcl: db.prepare<[number]>('DELETE FROM table_acls WHERE tid = ?'),
       get: db.prepare<[number, string, string], EntityRow>('SELECT pk, rk, ts, props FROM entities WHERE tid = ? AND pk = ? AND rk = ?'),
-      insert: db.prepare<[number, string, string, string, string]>('INSERT INTO entities (tid, pk, rk, ts, props) VALUES (?, ?, ?, ?, ?)'),
+      // ON CONFLICT DO NOTHING: an existing row shows as no change, in the one statement.
+      insert: db.prepare<[number, string, string, string, string]>('INSERT INTO entities (tid, pk, rk, ts, props) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING'),
       upsert: db.prepare<[number, string, string, string, string]>('INSERT OR REPLACE INTO entities (tid, pk, rk, ts, props) VALUES (?, ?, ?, ?, ?)'),
       delete: db.prepare<[number, string, string]>('DELETE FROM entities WHERE tid = ? AND pk = ? AND rk = ?'),
       lastTs: db.prepare<[], { ts: string | null }>('SELECT max(ts) AS ts FROM entities'),
@@ -109,9 +110,8 @@ export class Store {
   }
 
   insert(tid: number, pk: string, rk: string, props: Props): string {
-    if (this.s.get.get(tid, pk, rk)) throw Errors.entityExists();
     const ts = this.clock.next();
-    this.s.insert.run(tid, pk, rk, ts, JSON.stringify(props));
+    if (this.s.insert.run(tid, pk, rk, ts, JSON.stringify(props)).changes === 0) throw Errors.entityExists();
     return ts;
   }
 
