@@ -107,6 +107,9 @@ for (const service of SERVICE_DIALECTS) {
         await eventually(() => isReady(stack, component), `${component} ready again`, 90_000, 100);
         const readyAfterMs = Date.now() - killedAt;
 
+        // The probe is for the restart, not for a member still reconnecting: each member is back
+        // (its connect handled, so its room memberships are restored ahead of the probe) first.
+        await eventually(() => members.every((member) => member.connectedSince(killedAt)), 'every member connected again', 90_000, 100);
         const id = `probe-${component}`;
         const shown = others.map((member) => member.next((f) => f.type === 'message' && f.clientId === id, 90_000));
         sender!.send({ type: 'send', id, room, text: `after the restart of ${component}` });

@@ -32,6 +32,8 @@ export class ResilientClient {
   readonly epochs: Array<{ from: number; to?: number }> = [];
   redeliveries = 0;
   reconnects = 0;
+  /** The epoch (index into `epochs`) whose connection has had its `state` frame: the worker handled its connect. */
+  private stateEpoch = -1;
   private socket: WebSocket | undefined;
   private closedByUs = false;
   private resendTimer: NodeJS.Timeout;
@@ -85,7 +87,19 @@ export class ResilientClient {
     for (const frame of unpackServerFrames(value) as Frame[]) this.onServerFrame(frame);
   }
 
+  /**
+   * True once this member's connection is back after `since` and its connect was handled (its
+   * `state` frame came, so its room memberships were restored before anything sent after now),
+   * or when its connection lasted throughout.
+   */
+  connectedSince(since: number): boolean {
+    const current = this.epochs.at(-1);
+    if (!current || current.to !== undefined) return false;
+    return current.from < since || this.stateEpoch === this.epochs.length - 1;
+  }
+
   private onServerFrame(frame: Frame): void {
+    if (frame.type === 'state') this.stateEpoch = this.epochs.length - 1;
     if (frame.type === 'ack' && typeof frame.id === 'string' && this.pending.has(frame.id)) {
       if (frame.ok === true) {
         this.pending.delete(frame.id);
