@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ServiceBusClient, type ServiceBusReceivedMessage } from '@azure/service-bus';
+import { ErrorCodes, type Result } from '@parley/contracts';
 import { startServiceBus, tempDir, type StandIn } from '@parley/testkit';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -27,10 +28,10 @@ interface Body {
   readonly session: string;
   readonly n: number;
 }
-const parse = (body: unknown) =>
+const parse = (body: unknown): Result<Body> =>
   typeof body === 'object' && body !== null && 'n' in body
-    ? { ok: true as const, value: body as Body }
-    : { ok: false as const, error: { code: 'TEST_INVALID', message: 'not a test body' } };
+    ? { ok: true, value: body as Body }
+    : { ok: false, error: { code: ErrorCodes.envelopeInvalid, message: 'not a test body' } };
 
 let runs = 0;
 const nextRun = () => `run-${process.pid}-${++runs}`;
@@ -159,7 +160,7 @@ describe('the batching session consumer against the Service Bus emulator', () =>
     await until(() => done.includes(2), 'the message after the refused one');
     expect(done).toEqual([0, 2]);
     const dead = await deadLetters(run, 2);
-    expect(dead.map((m) => m.deadLetterReason).sort()).toEqual(['TEST_INVALID', 'TEST_REFUSED']);
+    expect(dead.map((m) => m.deadLetterReason).sort()).toEqual([ErrorCodes.envelopeInvalid, 'TEST_REFUSED'].sort());
   });
 
   it('dead-letters a message that keeps failing after MaxDeliveryCount, then goes on with the next', async () => {
