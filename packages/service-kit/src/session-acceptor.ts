@@ -4,6 +4,9 @@ import { classifyBusError } from './bus-errors.js';
 import type { ConsumerMetrics } from './consumer-metrics.js';
 import type { ConsumerState } from './consumer-state.js';
 
+/** An unreachable broker refuses a connection within milliseconds; an accept alive after this reached it. */
+const REACHED_BROKER_MS = 2_000;
+
 export interface SessionAccepting {
   readonly state: ConsumerState;
   readonly pool: AcceptorPool;
@@ -29,6 +32,9 @@ export async function runAcceptor(accepting: SessionAccepting, slot: number): Pr
       await Promise.race([pool.room(), state.stopped]);
       if (state.stopping) return;
       let receiver: ServiceBusSessionReceiver | undefined;
+      // A retried accept that has not failed within this long reached the broker and waits there
+      // for a session: the slot is ready again now, not when a session or the accept timeout comes.
+      const reachedBroker = failuresInARow > 0 ? setTimeout(() => state.failing.delete(slot), REACHED_BROKER_MS) : undefined;
       try {
         metrics.operations.inc('accept');
         const accept = accepting.acceptNext();
@@ -39,6 +45,7 @@ export async function runAcceptor(accepting: SessionAccepting, slot: number): Pr
           return;
         }
       } catch (error) {
+        clearTimeout(reachedBroker);
         pool.acceptEnded();
         const idle = classifyBusError(error) === 'idle';
         if (idle && pool.retireIfExtra()) return void (retired = true);
@@ -46,6 +53,7 @@ export async function runAcceptor(accepting: SessionAccepting, slot: number): Pr
         if (!(await state.brokerFailed(slot, error, failuresInARow, 'accepting a session'))) return;
         continue;
       }
+      clearTimeout(reachedBroker);
       failuresInARow = 0;
       state.failing.delete(slot);
       pool.accepted();
