@@ -63,7 +63,9 @@ export class ResilientClient {
       socket.once('unexpected-response', (_request, response) => reject(new Error(`handshake ${response.statusCode}`)));
     });
     this.socket = socket;
-    const epoch: { from: number; to?: number } = { from: Date.now() };
+    // A connection counts from its `state` frame: the worker handled its connect then, so its
+    // room memberships are queued ahead of anything sent afterwards (until then it cannot be in a room).
+    const epoch: { from: number; to?: number } = { from: Number.POSITIVE_INFINITY };
     this.epochs.push(epoch);
     socket.on('message', (data) => this.onFrame(data.toString()));
     socket.on('error', () => undefined);
@@ -95,11 +97,15 @@ export class ResilientClient {
   connectedSince(since: number): boolean {
     const current = this.epochs.at(-1);
     if (!current || current.to !== undefined) return false;
-    return current.from < since || this.stateEpoch === this.epochs.length - 1;
+    return current.from < since || (this.stateEpoch === this.epochs.length - 1 && current.from !== Number.POSITIVE_INFINITY);
   }
 
   private onServerFrame(frame: Frame): void {
-    if (frame.type === 'state') this.stateEpoch = this.epochs.length - 1;
+    if (frame.type === 'state') {
+      this.stateEpoch = this.epochs.length - 1;
+      const current = this.epochs.at(-1)!;
+      if (current.from === Number.POSITIVE_INFINITY) current.from = Date.now();
+    }
     if (frame.type === 'ack' && typeof frame.id === 'string' && this.pending.has(frame.id)) {
       if (frame.ok === true) {
         this.pending.delete(frame.id);
