@@ -120,6 +120,15 @@ describe('costFromBench', () => {
     expect(costFromBench(bench, 80, 'latest.json').cpuMsPerMessage['chat-worker']).toBe(4.1);
   });
 
+  it('takes the highest rate among the runs that held, when any did', () => {
+    const held = (name: string, offered: number, chatWorker: number, p99: number, lost = 0) => ({ ...run(name, 10, offered, chatWorker), latencyMs: { p99 }, lost });
+    const bench = { runs: [held('rooms-of-10', 200, 2.6, 130)], ramp: [held('ramp-300', 300, 1.9, 595), held('ramp-400', 400, 1.4, 3_999), held('ramp-350', 350, 1.7, 400, 30)] };
+    expect(costFromBench(bench, 10, 'latest.json').source).toBe('latest.json, run "ramp-300" (rooms of 10, 300 messages/s)');
+    // None held: the highest rate measured, as before.
+    const overloaded = { runs: [held('ramp-400', 400, 1.4, 3_999), held('ramp-500', 500, 1.2, 5_671)] };
+    expect(costFromBench(overloaded, 10, 'latest.json').cpuMsPerMessage['chat-worker']).toBe(1.2);
+  });
+
   it('says what is missing from a file of another shape', () => {
     expect(() => costFromBench({ runs: [] }, 10, 'x.json')).toThrow('x.json has no room run (kind "groups") with cpuMsPerMessage');
     const noCounts = { runs: [{ ...run('r', 10, 100, 2), counts: {} }] };
