@@ -16,7 +16,7 @@ export class ConsumerState {
   fatal: unknown = undefined;
   /** Held sessions by slot. */
   readonly held = new Map<number, ServiceBusSessionReceiver>();
-  /** Held sessions waiting in a receive, with what ends that wait (closing the receiver); stop() calls them. */
+  /** Held sessions, with what ends a wait for their next batch (session-inbox.ts); stop() calls them. */
   readonly waiting = new Map<number, () => void>();
   /** Slots whose last broker request failed: the consumer is not ready while any is. */
   readonly failing = new Set<number>();

@@ -56,7 +56,8 @@ export interface SessionConsumer {
 /** A batch of 32 room messages is well under one table transaction's 100 operations. */
 const DEFAULT_MAX_BATCH_SIZE = 32;
 const defaultRetryDelay = (deliveryCount: number) => Math.min(100 * 2 ** deliveryCount, 5_000);
-const entityName = (entity: BusEntity) => ('queue' in entity ? entity.queue : `${entity.topic}/${entity.subscription}`);
+/** An entity as spans and metrics name it: the queue, or topic/subscription. */
+export const entityName = (entity: BusEntity) => ('queue' in entity ? entity.queue : `${entity.topic}/${entity.subscription}`);
 
 /**
  * The one consumer template (docs/style.md §8) over partition sessions: explicit

@@ -1,6 +1,6 @@
 import type { ServiceBusClient } from '@azure/service-bus';
 import { BusEntities, parseChatEvent, type ChatEvent } from '@parley/contracts';
-import { startSessionConsumer, withMessageSpan, type BatchItem, type ConsumerService, type ItemOutcome, type Logger, type SessionConsumer } from '@parley/service-kit';
+import { entityName, startSessionConsumer, withMessageSpan, type BatchItem, type ConsumerService, type ItemOutcome, type Logger, type SessionConsumer } from '@parley/service-kit';
 import type { Registry } from 'prom-client';
 import type { WorkerConfig } from './config.js';
 import { workerMetrics, type WorkerMetrics } from './metrics.js';
@@ -41,7 +41,8 @@ export function buildWorker(deps: WorkerDeps, config: WorkerSettings): Worker {
   const { busClient, store, publisher, logger, registry } = deps;
   const metrics = workerMetrics(registry);
   const processBatch = createBatchProcessor({ store, publisher, config, metrics });
-  const entity = `${BusEntities.chatEventsTopic}/${BusEntities.chatWorkerSubscription}`;
+  const entity = { topic: BusEntities.chatEventsTopic, subscription: BusEntities.chatWorkerSubscription };
+  const spanEntity = entityName(entity);
   let consumer: SessionConsumer | undefined;
 
   // Each event keeps its own CONSUMER span (continuing the gateway's send) and its own log ids.
@@ -50,7 +51,7 @@ export function buildWorker(deps: WorkerDeps, config: WorkerSettings): Worker {
       items.map(({ value: event, context }) => {
         const { eventId, connectionId, userId, traceparent } = event.metadata;
         const log = context.logger.child({ eventId, connectionId, userId, ...(traceparent ? { traceparent, traceId: traceparent.split('-')[1] } : {}) });
-        return { event, log, inSpan: <R>(steps: () => Promise<R>) => withMessageSpan(entity, context.message, steps) };
+        return { event, log, inSpan: <R>(steps: () => Promise<R>) => withMessageSpan(spanEntity, context.message, steps) };
       }),
     );
     return results.map((result) => ('failed' in result ? { failed: result.failed } : 'done'));
@@ -61,7 +62,7 @@ export function buildWorker(deps: WorkerDeps, config: WorkerSettings): Worker {
       if (consumer) return;
       consumer = startSessionConsumer<ChatEvent>({
         client: busClient,
-        entity: { topic: BusEntities.chatEventsTopic, subscription: BusEntities.chatWorkerSubscription },
+        entity,
         maxConcurrentSessions: config.maxConcurrentSessions,
         parse: parseChatEvent,
         handler: { handleBatch },
