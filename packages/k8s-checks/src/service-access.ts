@@ -53,10 +53,17 @@ export function azureAccess(service: ServiceName, bus: BusLayout, texts: readonl
       else if (bus.queues.has(name)) sends.add(`queues/${name}`);
       else throw new ChecksError('K8S_CHECKS_SOURCE_UNREADABLE', `services/${service} sends to "${name}", which the broker's Config.json does not define`);
     }
-    for (const match of text.matchAll(/entity:\s*\{\s*topic:\s*BusEntities\.(\w+),\s*subscription:\s*BusEntities\.(\w+)\s*\}/g)) {
-      receives.add(`topics/${entityName(match[1] as string, service)}/subscriptions/${entityName(match[2] as string, service)}`);
+    // The consumer's entity is written inline (`entity: {…}`) or held in a constant (`entity = {…}`).
+    const consumed = [
+      ...[...text.matchAll(/\bentity\s*[:=]\s*\{\s*topic:\s*BusEntities\.(\w+),\s*subscription:\s*BusEntities\.(\w+)\s*\}/g)].map(
+        (match) => `topics/${entityName(match[1] as string, service)}/subscriptions/${entityName(match[2] as string, service)}`,
+      ),
+      ...[...text.matchAll(/\bentity\s*[:=]\s*\{\s*queue:\s*BusEntities\.(\w+)\s*\}/g)].map((match) => `queues/${entityName(match[1] as string, service)}`),
+    ];
+    if (consumed.length === 0 && /\bstartSessionConsumer\s*[<(]/.test(text)) {
+      throw new ChecksError('K8S_CHECKS_SOURCE_UNREADABLE', `services/${service} starts a consumer whose entity is not written as { topic: BusEntities.x, subscription: BusEntities.y } or { queue: BusEntities.x } in the same file`);
     }
-    for (const match of text.matchAll(/entity:\s*\{\s*queue:\s*BusEntities\.(\w+)\s*\}/g)) receives.add(`queues/${entityName(match[1] as string, service)}`);
+    for (const entity of consumed) receives.add(entity);
     if (/\b(createReceiver|acceptNextSession|acceptSession)\(/.test(text)) {
       throw new ChecksError('K8S_CHECKS_SOURCE_UNREADABLE', `services/${service} opens a receiver itself; read its entity here (service-access.ts)`);
     }

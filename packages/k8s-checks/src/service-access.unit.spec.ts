@@ -18,6 +18,11 @@ describe('azureAccess', () => {
     });
   });
 
+  it('reads a consumer entity held in a constant as well as one written inline', () => {
+    const texts = ["const entity = { queue: BusEntities.notificationsQueue };\nstartSessionConsumer<Command>({ entity, parse });"];
+    expect(azureAccess('notifier', bus, texts).receives).toEqual(['queues/notifications']);
+  });
+
   it('does not count a type-only import as using the service', () => {
     const texts = ["import type { TableEntity } from '@azure/data-tables';", "import type { WebPubSubServiceClient } from '@azure/web-pubsub';"];
     expect(azureAccess('gateway', bus, texts)).toMatchObject({ tables: false, webPubSub: false });
@@ -28,6 +33,7 @@ describe('azureAccess', () => {
     expect(() => azureAccess('gateway', bus, ['client.createSender(BusEntities.nowhere)'])).toThrow(/contracts does not define/);
     expect(() => azureAccess('gateway', bus, ['client.createReceiver(BusEntities.notificationsQueue)'])).toThrow(/opens a receiver itself/);
     expect(() => azureAccess('gateway', bus, ['new ServiceBusAdministrationClient(ns, credential)'])).toThrow(/Data Owner/);
+    expect(() => azureAccess('notifier', bus, ['startSessionConsumer({ entity: entityFor(name) });'])).toThrow(/starts a consumer whose entity is not written/);
     expect(() => azureAccess('gateway', { queues: new Set(), topics: new Set() }, ['client.createSender(BusEntities.chatEventsTopic)'])).toThrow(
       /Config.json does not define/,
     );
