@@ -28,6 +28,28 @@ export const ErrorCodes = {
   roomPrivate: 'PARLEY_ROOM_PRIVATE',
   /** A `join` with `private: true` named a room that already exists and is public. */
   roomExists: 'PARLEY_ROOM_EXISTS',
+  /** A message id that is not a message of the conversation the frame names (or one the sender cannot see). */
+  unknownMessage: 'PARLEY_UNKNOWN_MESSAGE',
+  /** Editing someone else's message, or deleting it without being the room's owner or a moderator. */
+  notAuthor: 'PARLEY_NOT_AUTHOR',
+  /** Editing, replying to or reacting to a deleted message. */
+  messageDeleted: 'PARLEY_MESSAGE_DELETED',
+  /** A reaction name that is not one of EMOJI (checked by the gateway before anything is queued). */
+  unknownEmoji: 'PARLEY_UNKNOWN_EMOJI',
+  /** A message already carries Limits.maxReactionsPerMessage distinct emoji. */
+  tooManyReactions: 'PARLEY_TOO_MANY_REACTIONS',
+  /** A reply's `replyTo` is a message of another conversation. */
+  replyOtherConversation: 'PARLEY_REPLY_OTHER_CONVERSATION',
+  /** Typing frames faster than one per Limits.typingIntervalMs per conversation. */
+  typingThrottled: 'PARLEY_TYPING_THROTTLED',
+  /** A moderation frame from someone who is not the room's owner (roles) or owner/moderator (remove, ban, mute). */
+  notModerator: 'PARLEY_NOT_MODERATOR',
+  /** The owner cannot be removed, banned, muted or have their role changed. */
+  targetIsOwner: 'PARLEY_TARGET_IS_OWNER',
+  /** The user is banned from the room: join, invite and every frame to it are refused. */
+  banned: 'PARLEY_BANNED',
+  /** The sender is muted in the room until the time in the message. */
+  muted: 'PARLEY_MUTED',
   // upstream / auth
   signatureMissing: 'PARLEY_SIGNATURE_MISSING',
   signatureInvalid: 'PARLEY_SIGNATURE_INVALID',

@@ -1,31 +1,17 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ErrorCodes, fail, ok, type Result } from './errors.js';
 import { compile, findForbiddenKey, parseJson } from './validate.js';
+import { ClientId, isEmojiName, Limits, MessageId, Name, strict, Text } from './frame-fields.js';
+import { DeleteFrame, EditFrame, ReactFrame, ReadFrame, TypingFrame } from './frames-client-messages.js';
+import { BanFrame, DirectoryFrame, MembersFrame, MuteFrame, RemoveFrame, RoleFrame } from './frames-client-rooms.js';
+
+export * from './frames-client-messages.js';
+export * from './frames-client-rooms.js';
 
 /** The subprotocol that versions every frame below. */
 export const CHAT_SUBPROTOCOL = 'parley.chat.v1';
 
-export const Limits = {
-  /** A client frame larger than this (UTF-8 bytes) is refused before parsing. */
-  maxFrameBytes: 16 * 1024,
-  /** Text length in characters (Unicode code points), as the protocol counts them. */
-  maxTextChars: 4000,
-  maxNameChars: 64,
-  maxClientIdChars: 64,
-  maxCursorChars: 200,
-  maxHistoryLimit: 100,
-  defaultHistoryLimit: 50,
-} as const;
-
-// Names travel into REST URLs and table keys; control characters never do.
-// Everything else is allowed and always encoded where it is used.
-const NAME_PATTERN = '^[^\\u0000-\\u001f\\u007f]+$';
-export const Name = Type.String({ minLength: 1, maxLength: Limits.maxNameChars, pattern: NAME_PATTERN });
-const ClientId = Type.String({ minLength: 1, maxLength: Limits.maxClientIdChars, pattern: NAME_PATTERN });
-// Length is checked in code points by parseClientFrame; this bound only caps UTF-16 size.
-const Text = Type.String({ maxLength: Limits.maxTextChars * 2 });
-
-const strict = { additionalProperties: false } as const;
+export { Limits, Name } from './frame-fields.js';
 
 export const SendFrame = Type.Object(
   {
@@ -34,6 +20,8 @@ export const SendFrame = Type.Object(
     text: Text,
     room: Type.Optional(Name),
     to: Type.Optional(Name),
+    /** The server id of a message of the same conversation this one answers. */
+    replyTo: Type.Optional(MessageId),
   },
   strict,
 );
@@ -56,13 +44,41 @@ export const HistoryFrame = Type.Object(
   strict,
 );
 
-export const ClientFrame = Type.Union([SendFrame, JoinFrame, LeaveFrame, InviteFrame, HistoryFrame]);
+export const ClientFrame = Type.Union([
+  SendFrame,
+  JoinFrame,
+  LeaveFrame,
+  InviteFrame,
+  HistoryFrame,
+  EditFrame,
+  DeleteFrame,
+  ReactFrame,
+  TypingFrame,
+  ReadFrame,
+  MembersFrame,
+  DirectoryFrame,
+  RoleFrame,
+  RemoveFrame,
+  BanFrame,
+  MuteFrame,
+]);
 
 export type SendFrame = Static<typeof SendFrame>;
 export type JoinFrame = Static<typeof JoinFrame>;
 export type LeaveFrame = Static<typeof LeaveFrame>;
 export type InviteFrame = Static<typeof InviteFrame>;
 export type HistoryFrame = Static<typeof HistoryFrame>;
+export type EditFrame = Static<typeof EditFrame>;
+export type DeleteFrame = Static<typeof DeleteFrame>;
+export type ReactFrame = Static<typeof ReactFrame>;
+export type TypingFrame = Static<typeof TypingFrame>;
+export type ReadFrame = Static<typeof ReadFrame>;
+export type MembersFrame = Static<typeof MembersFrame>;
+export type DirectoryFrame = Static<typeof DirectoryFrame>;
+export type RoleFrame = Static<typeof RoleFrame>;
+export type RemoveFrame = Static<typeof RemoveFrame>;
+export type BanFrame = Static<typeof BanFrame>;
+export type MuteFrame = Static<typeof MuteFrame>;
 export type ClientFrame = Static<typeof ClientFrame>;
 export type ClientFrameType = ClientFrame['type'];
 
@@ -72,7 +88,21 @@ const validators = {
   leave: compile(LeaveFrame, ErrorCodes.frameInvalid, 'leave frame'),
   invite: compile(InviteFrame, ErrorCodes.frameInvalid, 'invite frame'),
   history: compile(HistoryFrame, ErrorCodes.frameInvalid, 'history frame'),
+  edit: compile(EditFrame, ErrorCodes.frameInvalid, 'edit frame'),
+  delete: compile(DeleteFrame, ErrorCodes.frameInvalid, 'delete frame'),
+  react: compile(ReactFrame, ErrorCodes.frameInvalid, 'react frame'),
+  typing: compile(TypingFrame, ErrorCodes.frameInvalid, 'typing frame'),
+  read: compile(ReadFrame, ErrorCodes.frameInvalid, 'read frame'),
+  members: compile(MembersFrame, ErrorCodes.frameInvalid, 'members frame'),
+  directory: compile(DirectoryFrame, ErrorCodes.frameInvalid, 'directory frame'),
+  role: compile(RoleFrame, ErrorCodes.frameInvalid, 'role frame'),
+  remove: compile(RemoveFrame, ErrorCodes.frameInvalid, 'remove frame'),
+  ban: compile(BanFrame, ErrorCodes.frameInvalid, 'ban frame'),
+  mute: compile(MuteFrame, ErrorCodes.frameInvalid, 'mute frame'),
 } as const;
+
+/** Frames aimed at a conversation by `room`, `to` or neither (the lobby). */
+const CONVERSATION_FRAMES: ReadonlySet<string> = new Set(['send', 'edit', 'delete', 'react', 'typing', 'read']);
 
 function isFrameType(value: unknown): value is ClientFrameType {
   return typeof value === 'string' && Object.hasOwn(validators, value);
@@ -116,7 +146,7 @@ export function parseClientFrame(
   if (!isFrameType(record.type)) {
     return withId(fail(ErrorCodes.frameUnknownType, `unknown frame type ${JSON.stringify(record.type ?? null)}`));
   }
-  if (record.type === 'send' && typeof record.text === 'string') {
+  if ((record.type === 'send' || record.type === 'edit') && typeof record.text === 'string') {
     const length = codePointLength(record.text);
     if (length === 0 || record.text.trim().length === 0) return withId(fail(ErrorCodes.textEmpty, 'text must not be empty'));
     if (length > Limits.maxTextChars) {
@@ -125,8 +155,15 @@ export function parseClientFrame(
   }
   const checked = validators[record.type].validate(value);
   if (!checked.ok) return withId(checked);
-  if (record.type === 'send' && record.room !== undefined && record.to !== undefined) {
-    return withId(fail(ErrorCodes.frameInvalid, 'a send frame names either "room" or "to", not both'));
+  if (CONVERSATION_FRAMES.has(record.type) && record.room !== undefined && record.to !== undefined) {
+    return withId(fail(ErrorCodes.frameInvalid, `a ${record.type} frame names either "room" or "to", not both`));
+  }
+  if (record.type === 'typing' && record.room === undefined && record.to === undefined) {
+    // The lobby is everyone: "is typing" there would go to every connection of the hub.
+    return withId(fail(ErrorCodes.frameInvalid, 'a typing frame names a "room" or a user ("to"); the lobby has no typing'));
+  }
+  if (record.type === 'react' && typeof record.emoji === 'string' && !isEmojiName(record.emoji)) {
+    return withId(fail(ErrorCodes.unknownEmoji, `unknown emoji ${JSON.stringify(record.emoji)}`));
   }
   if (record.type === 'history' && record.room !== undefined && record.with !== undefined) {
     return withId(fail(ErrorCodes.frameInvalid, 'a history frame names either "room" or "with", not both'));

@@ -104,3 +104,45 @@ describe('parseClientFrame refuses malformed frames with the right code', () => 
     expect(result.clientId).toBe('c9');
   });
 });
+
+describe('message and room frames', () => {
+  const id = '01JABCDEFGHJKMNPQRSTVWXYZ0';
+  const parse = (frame: object) => parseClientFrame(JSON.stringify(frame));
+
+  it('accepts edit, delete, react, typing, read, reply and the room frames', () => {
+    for (const frame of [
+      { type: 'send', id: 'c1', room: 'dev', text: 'yes', replyTo: id },
+      { type: 'edit', id: 'c2', room: 'dev', message: id, text: 'fixed' },
+      { type: 'delete', id: 'c3', to: 'bob', message: id },
+      { type: 'react', id: 'c4', message: id, emoji: 'tada' },
+      { type: 'react', id: 'c5', room: 'dev', message: id, emoji: 'tada', remove: true },
+      { type: 'typing', id: 'c6', room: 'dev' },
+      { type: 'read', id: 'c7', message: id },
+      { type: 'members', id: 'c8', room: 'dev' },
+      { type: 'directory', id: 'c9', prefix: 'de', limit: 10 },
+      { type: 'role', id: 'c10', room: 'dev', user: 'bob', role: 'moderator' },
+      { type: 'remove', id: 'c11', room: 'dev', user: 'bob' },
+      { type: 'ban', id: 'c12', room: 'dev', user: 'bob', lift: true },
+      { type: 'mute', id: 'c13', room: 'dev', user: 'bob', minutes: 10 },
+    ]) {
+      expect(parse(frame)).toEqual({ ok: true, value: frame, clientId: frame.id });
+    }
+  });
+
+  it('refuses each with the code that says what is wrong', () => {
+    const codeOf = (frame: object) => {
+      const result = parse(frame);
+      return result.ok ? 'accepted' : result.error.code;
+    };
+    expect(codeOf({ type: 'react', id: 'c1', message: id, emoji: 'poop' })).toBe(ErrorCodes.unknownEmoji);
+    expect(codeOf({ type: 'react', id: 'c1', message: id, emoji: 'toString' })).toBe(ErrorCodes.unknownEmoji);
+    expect(codeOf({ type: 'typing', id: 'c1' })).toBe(ErrorCodes.frameInvalid);
+    expect(codeOf({ type: 'edit', id: 'c1', room: 'dev', to: 'bob', message: id, text: 'x' })).toBe(ErrorCodes.frameInvalid);
+    expect(codeOf({ type: 'edit', id: 'c1', message: id, text: '   ' })).toBe(ErrorCodes.textEmpty);
+    expect(codeOf({ type: 'edit', id: 'c1', message: id, text: 'x'.repeat(Limits.maxTextChars + 1) })).toBe(ErrorCodes.textTooLong);
+    expect(codeOf({ type: 'delete', id: 'c1', message: 'not-an-id' })).toBe(ErrorCodes.frameInvalid);
+    expect(codeOf({ type: 'send', id: 'c1', text: 'x', replyTo: 'nope' })).toBe(ErrorCodes.frameInvalid);
+    expect(codeOf({ type: 'mute', id: 'c1', room: 'dev', user: 'bob', minutes: Limits.maxMuteMinutes + 1 })).toBe(ErrorCodes.frameInvalid);
+    expect(codeOf({ type: 'role', id: 'c1', room: 'dev', user: 'bob', role: 'owner' })).toBe(ErrorCodes.frameInvalid);
+  });
+});

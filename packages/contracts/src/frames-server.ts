@@ -1,6 +1,18 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ErrorCodes, fail, ok, type CodedError, type Result } from './errors.js';
 import { compile, parseJson } from './validate.js';
+import {
+  DirectoryAnswerFrame,
+  MembersAnswerFrame,
+  MessageStateFields,
+  ModerationFrame,
+  ReadNoticeFrame,
+  TypingNoticeFrame,
+  UnreadCount,
+  UpdateFrame,
+} from './frames-server-features.js';
+
+export * from './frames-server-features.js';
 
 const Iso = Type.String({ minLength: 10, maxLength: 40 });
 
@@ -25,6 +37,7 @@ export const MessageFrame = Type.Object({
   to: Type.Optional(Type.String()),
   text: Type.String(),
   at: Iso,
+  ...MessageStateFields,
 });
 
 export const HistoryAnswerFrame = Type.Object({
@@ -45,6 +58,8 @@ export const StateFrame = Type.Object({
   online: Type.Array(Type.String()),
   /** Display names of users in `online` who have one (user id → name); absent when none has. */
   names: Type.Optional(Type.Record(Type.String(), Type.String())),
+  /** The user's conversations with unread messages or a read position (absent when none). */
+  unread: Type.Optional(Type.Array(UnreadCount)),
 });
 
 export const PresenceFrame = Type.Object({
@@ -88,6 +103,12 @@ export const ServerFrame = Type.Union([
   PresenceFrame,
   RoomFrame,
   ErrorFrame,
+  UpdateFrame,
+  TypingNoticeFrame,
+  ReadNoticeFrame,
+  MembersAnswerFrame,
+  DirectoryAnswerFrame,
+  ModerationFrame,
 ]);
 
 /**
@@ -112,6 +133,13 @@ export type StateFrame = Static<typeof StateFrame>;
 export type PresenceFrame = Static<typeof PresenceFrame>;
 export type RoomFrame = Static<typeof RoomFrame>;
 export type ErrorFrame = Static<typeof ErrorFrame>;
+export type UpdateFrame = Static<typeof UpdateFrame>;
+export type TypingNoticeFrame = Static<typeof TypingNoticeFrame>;
+export type ReadNoticeFrame = Static<typeof ReadNoticeFrame>;
+export type UnreadCount = Static<typeof UnreadCount>;
+export type MembersAnswerFrame = Static<typeof MembersAnswerFrame>;
+export type DirectoryAnswerFrame = Static<typeof DirectoryAnswerFrame>;
+export type ModerationFrame = Static<typeof ModerationFrame>;
 export type ServerFrame = Static<typeof ServerFrame>;
 export type BatchFrame = Static<typeof BatchFrame>;
 export type ServerWireFrame = Static<typeof ServerWireFrame>;

@@ -1,5 +1,6 @@
 export * from './errors.js';
 export * from './validate.js';
+export * from './frame-fields.js';
 export * from './frames-client.js';
 export * from './frames-server.js';
 export * from './upstream.js';

@@ -153,6 +153,39 @@ export const claimKeys = (hub: string, conversation: Conversation, user: string,
   rowKey: `~claim:${keyPart(user)}:${keyPart(clientId)}`,
 });
 
+/**
+ * A message's index row in its conversation partition: the message id points to its row key,
+ * so frames that name a message by id (edit, delete, react, reply, read) find it with one point
+ * read. Written in the same transaction as the message.
+ */
+export const messageIndexKeys = (hub: string, conversation: Conversation, messageId: string) => ({
+  partitionKey: conversationKey(hub, conversation),
+  rowKey: `~msg:${messageId}`,
+});
+
+export interface MessageIndexEntity {
+  partitionKey: string;
+  rowKey: string;
+  /** The message's row key (messageRowKey of its time and id). */
+  messageRowKey: string;
+}
+
+/** A ban of a user from a room, in the room's partition: it outlives leave and join, until lifted. */
+export const roomBanKeys = (hub: string, room: string, user: string) => ({
+  partitionKey: conversationKey(hub, roomConversation(room)),
+  rowKey: `~ban:${keyPart(user)}`,
+});
+/** The row-key range of a room's ban rows. */
+export const ROOM_BAN_RANGE = { from: '~ban:', to: '~ban;' } as const;
+
+/** A user's read position in a conversation, in its partition: "seen by" reads a room's positions in one range. */
+export const readPositionKeys = (hub: string, conversation: Conversation, user: string) => ({
+  partitionKey: conversationKey(hub, conversation),
+  rowKey: `~read:${keyPart(user)}`,
+});
+/** The row-key range of a conversation's read positions. */
+export const READ_POSITION_RANGE = { from: '~read:', to: '~read;' } as const;
+
 export interface EventEntity {
   partitionKey: string;
   rowKey: string;
@@ -177,6 +210,15 @@ export interface MessageEntity {
   to?: string;
   text: string;
   at: string;
+  /** JSON of the QuotedMessage this message answers. */
+  replyTo?: string;
+  editedAt?: string;
+  /** Taken back: `text` is empty. */
+  deleted?: boolean;
+  /** JSON of the message's Reaction list (each with every reacting user, so a removal is exact). */
+  reactions?: string;
+  /** JSON of the mentioned user ids. */
+  mentions?: string;
 }
 
 export interface MemberEntity {
@@ -189,6 +231,10 @@ export interface MemberEntity {
   eventId: string;
   /** Set when the room is private (the user's room list shows it without reading the room). */
   private?: boolean;
+  /** `moderator` when the owner made them one; absent: a member (the owner is the room row's `createdBy`). */
+  role?: 'moderator';
+  /** ISO time a mute ends; absent or past: not muted. */
+  mutedUntil?: string;
 }
 
 export interface PresenceEntity {

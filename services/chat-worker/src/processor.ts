@@ -196,6 +196,11 @@ export function createBatchProcessor(deps: ProcessorDeps): BatchProcessor {
       case 'chat.message': {
         const { frame } = event.data;
         if (isChangingFrame(frame)) return decideChanging(frame, ctx, tables, logged, event.metadata.replayed !== true);
+        if (frame.type !== 'history') {
+          // A frame of a newer protocol than this worker's rules (a gateway rolled out first): refused, nothing stored.
+          const error = { code: ErrorCodes.frameUnknownType, message: `this worker does not handle "${frame.type}" frames yet` };
+          return { decision: { writes: [], commands: notify ? [toConnection(ctx, { type: 'error', id: frame.id, error })] : [], rejected: error.code }, stored: true };
+        }
         // history only reads: nothing to do when nobody will hear the answer.
         if (!notify) return { decision: nothing, stored: true };
         const plan = planHistory(frame, await loadHistoryState(tables, frame, ctx), ctx, config.historyDefaultLimit);

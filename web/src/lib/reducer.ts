@@ -137,6 +137,9 @@ function onFrame(received: ChatState, frame: ServerFrame, at: string): ChatState
       return onPresence(state, frame, at);
     case 'room':
       return onRoom(state, frame, at);
+    default:
+      // Frames of features this page does not show: nothing changes.
+      return state;
   }
 }
 
