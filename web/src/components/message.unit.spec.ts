@@ -48,7 +48,7 @@ describe('message-composer', () => {
     const { w, send, area } = setup();
     await area.setValue('hello');
     await area.trigger('keydown', { key: 'Enter' });
-    expect(send).toHaveBeenCalledWith('hello');
+    expect(send).toHaveBeenCalledWith('hello', undefined);
     expect((area.element as HTMLTextAreaElement).value).toBe('');
     expect(w.find('[role=alert]').exists()).toBe(false);
   });

@@ -1,6 +1,10 @@
+import type { MembersAnswerFrame, MessageFrame } from '@parley/contracts';
 import { LOBBY, parseKey, type ConversationKey, type ConversationKind } from './keys.js';
 
 export type MessageState = 'pending' | 'sent' | 'failed';
+export type QuotedMessage = NonNullable<MessageFrame['replyTo']>;
+export type Reaction = NonNullable<MessageFrame['reactions']>[number];
+export type Member = MembersAnswerFrame['members'][number];
 
 export interface ChatMessage {
   readonly kind: 'message';
@@ -15,6 +19,14 @@ export interface ChatMessage {
   readonly at: string;
   readonly state: MessageState;
   readonly error?: string;
+  /** The message this one answers, quoted as it was when answered. */
+  readonly replyTo?: QuotedMessage;
+  readonly editedAt?: string;
+  /** Taken back: the text is gone and the page shows "message deleted". */
+  readonly deleted?: boolean;
+  readonly reactions?: readonly Reaction[];
+  /** Users the text mentions by `@name` (ids). */
+  readonly mentions?: readonly string[];
 }
 
 export interface SystemLine {
@@ -48,6 +60,41 @@ export interface Conversation {
   /** Rooms: private (joined only by a member's invitation, listed to members only). */
   readonly private?: boolean;
   readonly history: HistoryState;
+  /** Of `unread`, the messages that mention the user. */
+  readonly mentions: number;
+  /** The user's read position (a message id), from the server or this page's own `read` frames. */
+  readonly lastRead?: string;
+  /** Others' read positions (user → message id), for "seen by". */
+  readonly readBy: Readonly<Record<string, string>>;
+  /** Who is typing here: user → when it stops showing (ms since the epoch). */
+  readonly typing: Readonly<Record<string, number>>;
+  /** Rooms: the member list, once asked for. */
+  readonly members?: MembersState;
+}
+
+export interface MembersState {
+  readonly loading: boolean;
+  readonly list: readonly Member[];
+  /** Banned users: listed to the owner and moderators only. */
+  readonly banned?: readonly string[];
+  readonly error?: string;
+}
+
+export interface DirectoryState {
+  readonly prefix: string;
+  readonly rooms: readonly { readonly room: string; readonly members: number }[];
+  readonly next: string | null;
+  readonly loading: boolean;
+  /** The request whose answer is awaited; older answers are dropped. */
+  readonly requestId?: string;
+  readonly error?: string;
+}
+
+/** A jump to a message (a reply's quote): found in the lines, still paging back, or not there. */
+export interface JumpState {
+  readonly key: ConversationKey;
+  readonly id: string;
+  readonly status: 'searching' | 'found' | 'gone';
 }
 
 /** What a client frame id was for, so its ack or error can be applied. */
@@ -55,7 +102,11 @@ export type RequestInfo =
   | { readonly kind: 'send'; readonly key: ConversationKey }
   | { readonly kind: 'join' | 'leave'; readonly key: ConversationKey }
   | { readonly kind: 'invite'; readonly key: ConversationKey; readonly user: string }
-  | { readonly kind: 'history'; readonly key: ConversationKey; readonly older: boolean };
+  | { readonly kind: 'history'; readonly key: ConversationKey; readonly older: boolean }
+  | { readonly kind: 'edit' | 'delete' | 'react' | 'typing' | 'read'; readonly key: ConversationKey; readonly message?: string }
+  | { readonly kind: 'members'; readonly key: ConversationKey }
+  | { readonly kind: 'directory'; readonly append: boolean }
+  | { readonly kind: 'moderate'; readonly key: ConversationKey; readonly action: string; readonly user: string };
 
 export type LinkState = 'connecting' | 'online' | 'reconnecting' | 'stopped';
 
@@ -73,6 +124,10 @@ export interface ChatState {
   readonly requests: Readonly<Record<string, RequestInfo>>;
   /** Counter for system line keys (keeps the reducer pure). */
   readonly seq: number;
+  /** The page has the keyboard focus and is visible: what is shown is being read. */
+  readonly focused: boolean;
+  readonly directory: DirectoryState;
+  readonly jump?: JumpState;
 }
 
 export function emptyConversation(key: ConversationKey, member = true): Conversation {
@@ -83,8 +138,11 @@ export function emptyConversation(key: ConversationKey, member = true): Conversa
     name: ref.kind === 'lobby' ? 'Lobby' : ref.name,
     lines: [],
     unread: 0,
+    mentions: 0,
     member,
     history: { loaded: false, loading: false, next: null },
+    readBy: {},
+    typing: {},
   };
 }
 
@@ -99,6 +157,8 @@ export function initialState(me: string): ChatState {
     presenceSeen: {},
     requests: {},
     seq: 0,
+    focused: true,
+    directory: { prefix: '', rooms: [], next: null, loading: false },
   };
 }
 

@@ -1,22 +1,42 @@
-import type { HistoryAnswerFrame, MessageFrame, PresenceFrame, RoomFrame, ServerFrame, StateFrame } from '@parley/contracts';
+import type { HistoryAnswerFrame, PresenceFrame, RoomFrame, ServerFrame, StateFrame } from '@parley/contracts';
 import {
-  emptyConversation,
   insertLine,
   nameOf,
   type ChatMessage,
   type ChatState,
-  type Conversation,
-  type Line,
   type LinkState,
+  type QuotedMessage,
   type RequestInfo,
 } from './chat-state.js';
-import { LOBBY, directKey, keyOfMessage, roomKey, type ConversationKey } from './keys.js';
+import { LOBBY, directKey, roomKey, type ConversationKey } from './keys.js';
+import { applyUnread, expireTyping, onMessage, onRead, onTyping, onUpdate, readUpTo } from './live-frames.js';
+import { findMessage, mergeMessage } from './message-lines.js';
+import { membersOnRoomFrame, onDirectory, onFeatureRefused, onMembers, onModeration } from './room-frames.js';
+import { hasLine, mapValues, removeConversation, request, systemLine, update, without } from './state-ops.js';
 
 /** Everything that changes the page's chat state. Times are passed in, so this stays pure. */
 export type ChatEvent =
   | { readonly type: 'link'; readonly link: LinkState; readonly detail?: string }
-  | { readonly type: 'frame'; readonly frame: ServerFrame; readonly at: string }
-  | { readonly type: 'send'; readonly id: string; readonly key: ConversationKey; readonly text: string; readonly at: string }
+  | { readonly type: 'frame'; readonly frame: ServerFrame; readonly at: string; readonly nowMs?: number }
+  | {
+      readonly type: 'send';
+      readonly id: string;
+      readonly key: ConversationKey;
+      readonly text: string;
+      readonly at: string;
+      readonly replyTo?: QuotedMessage;
+    }
+  /** A request about a message or a conversation went out: its ack or error frame is applied by kind. */
+  | { readonly type: 'request'; readonly id: string; readonly info: RequestInfo }
+  /** This page read the conversation up to `message` (it sent a `read` frame). */
+  | { readonly type: 'read'; readonly id: string; readonly key: ConversationKey; readonly message: string }
+  | { readonly type: 'directory-request'; readonly id: string; readonly prefix: string; readonly append: boolean }
+  | { readonly type: 'members-request'; readonly id: string; readonly key: ConversationKey }
+  /** The page gained or lost focus (or visibility): what is shown counts as read only while focused. */
+  | { readonly type: 'focus'; readonly focused: boolean }
+  | { readonly type: 'tick'; readonly nowMs: number }
+  | { readonly type: 'jump'; readonly key: ConversationKey; readonly id: string }
+  | { readonly type: 'jump-done' }
   | { readonly type: 'join' | 'leave'; readonly id: string; readonly room: string }
   | { readonly type: 'invite'; readonly id: string; readonly room: string; readonly user: string }
   | { readonly type: 'history-request'; readonly id: string; readonly key: ConversationKey; readonly older: boolean }
@@ -31,10 +51,11 @@ export function reduce(state: ChatState, event: ChatEvent): ChatState {
       return state.link === 'online' && event.link !== 'online' ? connectionLost(s) : s;
     }
     case 'frame':
-      return onFrame(state, event.frame, event.at);
+      return onFrame(state, event.frame, event.at, event.nowMs ?? Date.parse(event.at));
     case 'send': {
       const line: ChatMessage = {
         kind: 'message', key: event.id, clientId: event.id, from: state.me, text: event.text, at: event.at, state: 'pending',
+        ...(event.replyTo ? { replyTo: event.replyTo } : {}),
       };
       const s = request(state, event.id, { kind: 'send', key: event.key });
       return update(s, event.key, (c) => ({ ...c, lines: insertLine(c.lines, line) }));
@@ -53,12 +74,52 @@ export function reduce(state: ChatState, event: ChatEvent): ChatState {
       return update(s, event.key, (c) => ({ ...c, history: { ...c.history, loading: true, error: undefined } }));
     }
     case 'open': {
-      const s = update(state, event.key, (c) => ({ ...c, unread: 0 }));
+      const s = update(state, event.key, (c) => (c.unread === 0 && c.mentions === 0 ? c : { ...c, unread: 0, mentions: 0 }));
       return { ...s, active: event.key };
     }
     case 'socket-open':
       return { ...state, presenceSeen: {} };
+    case 'request':
+      return request(state, event.id, event.info);
+    case 'read': {
+      const s = request(state, event.id, { kind: 'read', key: event.key, message: event.message });
+      return update(s, event.key, (c) => (c.lastRead !== undefined && c.lastRead >= event.message ? c : readUpTo(c, event.message, state.me)));
+    }
+    case 'members-request': {
+      const s = request(state, event.id, { kind: 'members', key: event.key });
+      return update(s, event.key, (c) => ({ ...c, members: { list: c.members?.list ?? [], ...(c.members?.banned ? { banned: c.members.banned } : {}), loading: true } }));
+    }
+    case 'directory-request': {
+      const s = request(state, event.id, { kind: 'directory', append: event.append });
+      const rooms = event.append ? state.directory.rooms : [];
+      return { ...s, directory: { prefix: event.prefix, rooms, next: event.append ? state.directory.next : null, loading: true, requestId: event.id } };
+    }
+    case 'focus': {
+      if (state.focused === event.focused) return state;
+      const s = { ...state, focused: event.focused };
+      return event.focused ? update(s, s.active, (c) => (c.unread === 0 && c.mentions === 0 ? c : { ...c, unread: 0, mentions: 0 })) : s;
+    }
+    case 'tick':
+      return expireTyping(state, event.nowMs);
+    case 'jump':
+      return { ...state, jump: { key: event.key, id: event.id, status: jumpStatus(state, event.key, event.id) } };
+    case 'jump-done':
+      return state.jump ? { ...state, jump: undefined } : state;
   }
+}
+
+/** Where a jump to a message stands: found among the lines, or still to look for in older pages, or not there. */
+function jumpStatus(state: ChatState, key: ConversationKey, id: string): 'searching' | 'found' | 'gone' {
+  const c = state.conversations[key];
+  if (c && findMessage(c.lines, id)) return 'found';
+  if (!c || c.history.error || (c.history.loaded && !c.history.loading && c.history.next === null)) return 'gone';
+  return 'searching';
+}
+
+function followJump(state: ChatState): ChatState {
+  if (state.jump?.status !== 'searching') return state;
+  const status = jumpStatus(state, state.jump.key, state.jump.id);
+  return status === 'searching' ? state : { ...state, jump: { ...state.jump, status } };
 }
 
 /**
@@ -92,6 +153,18 @@ function namesIn(frame: ServerFrame): Array<[string, string]> {
       if (frame.by !== undefined && frame.byName !== undefined) pairs.push([frame.by, frame.byName]);
       return pairs;
     }
+    case 'moderation': {
+      const pairs: Array<[string, string]> = [];
+      if (frame.userName !== undefined) pairs.push([frame.user, frame.userName]);
+      if (frame.byName !== undefined) pairs.push([frame.by, frame.byName]);
+      return pairs;
+    }
+    case 'update':
+      return frame.byName === undefined ? [] : [[frame.by, frame.byName]];
+    case 'typing':
+      return frame.name === undefined ? [] : [[frame.user, frame.name]];
+    case 'members':
+      return frame.members.flatMap((m): Array<[string, string]> => (m.name === undefined ? [] : [[m.user, m.name]]));
     default:
       return [];
   }
@@ -109,7 +182,7 @@ function fillNames(state: ChatState, frame: ServerFrame): ChatState {
   return unknown.length === 0 ? state : { ...state, names: Object.fromEntries([...Object.entries(state.names), ...unknown]) };
 }
 
-function onFrame(received: ChatState, frame: ServerFrame, at: string): ChatState {
+function onFrame(received: ChatState, frame: ServerFrame, at: string, nowMs: number): ChatState {
   // A live message's name is its sender's current one; a history page's may be older, so it only fills gaps.
   const state = frame.type === 'history' ? fillNames(received, frame) : learnNames(received, frame);
   switch (frame.type) {
@@ -117,29 +190,31 @@ function onFrame(received: ChatState, frame: ServerFrame, at: string): ChatState
       // The gateway binds the user id; it is the name to compare senders with.
       return { ...state, me: frame.user, link: 'online', linkDetail: undefined };
     case 'ack':
-      return frame.ok ? onAccepted(state, frame.id) : onRefused(state, frame.id, frame.error?.message ?? 'refused', at);
+      return frame.ok ? onAccepted(state, frame.id) : onRefused(state, frame.id, frame.error ?? { message: 'refused' }, at);
     case 'error':
-      return onRefused(state, frame.id, frame.error.message, at);
-    case 'message': {
-      const key = keyOfMessage(state.me, frame);
-      const live = key !== state.active && frame.from !== state.me;
-      return update(state, key, (c) => {
-        const merged = mergeMessage(c.lines, frame, state.me);
-        if (merged === c.lines) return c;
-        return { ...c, lines: merged, unread: c.unread + (live ? 1 : 0) };
-      });
-    }
+      return onRefused(state, frame.id, frame.error, at);
+    case 'message':
+      return onMessage(state, frame);
     case 'history':
-      return onHistory(state, frame);
+      return followJump(onHistory(state, frame));
     case 'state':
-      return onState(state, frame);
+      return applyUnread(onState(state, frame), frame);
     case 'presence':
       return onPresence(state, frame, at);
     case 'room':
-      return onRoom(state, frame, at);
-    default:
-      // Frames of features this page does not show: nothing changes.
-      return state;
+      return membersOnRoomFrame(onRoom(state, frame, at), frame);
+    case 'update':
+      return onUpdate(state, frame);
+    case 'typing':
+      return onTyping(state, frame, nowMs);
+    case 'read':
+      return onRead(state, frame);
+    case 'members':
+      return onMembers(state, frame);
+    case 'directory':
+      return onDirectory(state, frame);
+    case 'moderation':
+      return onModeration(state, frame, at);
   }
 }
 
@@ -151,21 +226,24 @@ function onAccepted(state: ChatState, id: string): ChatState {
   return state;
 }
 
-function onRefused(state: ChatState, id: string, message: string, at: string): ChatState {
+function onRefused(state: ChatState, id: string, problem: { code?: string; message: string }, at: string): ChatState {
   const req = state.requests[id];
   if (!req) return state;
   const s = { ...state, requests: without(state.requests, id) };
+  const message = problem.message;
   switch (req.kind) {
     case 'send':
       return setMessageState(s, req.key, id, 'failed', message);
     case 'history':
-      return update(s, req.key, (c) => ({ ...c, history: { ...c.history, loading: false, error: message } }));
+      return followJump(update(s, req.key, (c) => ({ ...c, history: { ...c.history, loading: false, error: message } })));
     case 'join':
       return systemLine(update(s, req.key, (c) => ({ ...c, member: false })), req.key, `Could not join: ${message}`, at, 'error');
     case 'leave':
       return systemLine(s, req.key, `Could not leave: ${message}`, at, 'error');
     case 'invite':
       return systemLine(s, req.key, `Could not add ${req.user}: ${message}`, at, 'error');
+    default:
+      return onFeatureRefused(s, req, problem, at);
   }
 }
 
@@ -241,21 +319,6 @@ function onRoom(received: ChatState, frame: RoomFrame, at: string): ChatState {
   return systemLine(s, key, `${by} you to #${frame.room}`, at);
 }
 
-/** Adds or merges one server message; returns the same array when nothing changed. */
-function mergeMessage(lines: readonly Line[], m: MessageFrame, me: string): readonly Line[] {
-  if (lines.some((l) => l.kind === 'message' && l.id === m.id)) return lines;
-  const line: ChatMessage = {
-    kind: 'message', key: m.id, id: m.id, clientId: m.clientId, from: m.from, text: m.text, at: m.at, state: 'sent',
-    ...(m.fromName === undefined ? {} : { fromName: m.fromName }),
-  };
-  const own = m.from === me && m.clientId ? lines.findIndex((l) => l.kind === 'message' && l.clientId === m.clientId && l.from === me) : -1;
-  if (own < 0) return insertLine(lines, line);
-  // Our own message came back: keep its render key so the row is not re-created.
-  const previous = lines[own] as ChatMessage;
-  const rest = [...lines.slice(0, own), ...lines.slice(own + 1)];
-  return insertLine(rest, { ...line, key: previous.key });
-}
-
 function setMessageState(state: ChatState, key: ConversationKey, clientId: string, to: 'sent' | 'failed', error?: string): ChatState {
   return update(state, key, (c) => ({
     ...c,
@@ -268,40 +331,3 @@ function setMessageState(state: ChatState, key: ConversationKey, clientId: strin
   }));
 }
 
-function systemLine(state: ChatState, key: ConversationKey, text: string, at: string, tone?: 'error'): ChatState {
-  const line: Line = { kind: 'system', key: `s${state.seq}`, text, at, ...(tone ? { tone } : {}) };
-  return { ...update(state, key, (c) => ({ ...c, lines: insertLine(c.lines, line) })), seq: state.seq + 1 };
-}
-
-/** Updates a conversation, creating it first if needed. */
-function update(state: ChatState, key: ConversationKey, fn: (c: Conversation) => Conversation): ChatState {
-  const current = state.conversations[key] ?? emptyConversation(key);
-  const next = fn(current);
-  if (next === current && state.conversations[key]) return state;
-  return { ...state, conversations: { ...state.conversations, [key]: next } };
-}
-
-function removeConversation(state: ChatState, key: ConversationKey): ChatState {
-  if (!state.conversations[key] || key === LOBBY) return state;
-  const conversations = { ...state.conversations };
-  delete conversations[key];
-  return { ...state, conversations, active: state.active === key ? LOBBY : state.active };
-}
-
-function request(state: ChatState, id: string, info: RequestInfo): ChatState {
-  return { ...state, requests: { ...state.requests, [id]: info } };
-}
-
-function hasLine(state: ChatState, key: ConversationKey, prefix: string): boolean {
-  return state.conversations[key]?.lines.some((l) => l.kind === 'system' && l.text.startsWith(prefix)) ?? false;
-}
-
-function without<T>(record: Readonly<Record<string, T>>, id: string): Record<string, T> {
-  const copy = { ...record };
-  delete copy[id];
-  return copy;
-}
-
-function mapValues<K extends string, V>(record: Readonly<Record<K, V>>, fn: (v: V) => V): Record<K, V> {
-  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fn(v as V)])) as Record<K, V>;
-}

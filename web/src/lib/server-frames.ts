@@ -46,7 +46,12 @@ function checkFrame(value: unknown): ServerFrame | undefined {
         ? ({ ...v, next: v.next ?? null } as ServerFrame)
         : undefined;
     case 'state':
-      return strings(v.rooms) && strings(v.online) && (v.privateRooms === undefined || strings(v.privateRooms)) ? (v as ServerFrame) : undefined;
+      return strings(v.rooms) &&
+        strings(v.online) &&
+        (v.privateRooms === undefined || strings(v.privateRooms)) &&
+        (v.unread === undefined || (Array.isArray(v.unread) && v.unread.every(isUnread)))
+        ? (v as ServerFrame)
+        : undefined;
     case 'presence':
       return str(v.user) && typeof v.online === 'boolean' ? (v as ServerFrame) : undefined;
     case 'room':
@@ -55,9 +60,42 @@ function checkFrame(value: unknown): ServerFrame | undefined {
         : undefined;
     case 'error':
       return str(v.id) && isCoded(v.error) ? (v as ServerFrame) : undefined;
+    case 'update':
+      return str(v.id) && str(v.from) && str(v.by) && optionalStr(v.text) && (v.reactions === undefined || isReactions(v.reactions))
+        ? (v as ServerFrame)
+        : undefined;
+    case 'typing':
+      return str(v.user) && optionalStr(v.room) && optionalStr(v.to) ? (v as ServerFrame) : undefined;
+    case 'read':
+      return str(v.user) && str(v.message) && str(v.at) && optionalStr(v.room) && optionalStr(v.to) ? (v as ServerFrame) : undefined;
+    case 'members':
+      return str(v.room) && Array.isArray(v.members) && v.members.every(isMember) && (v.banned === undefined || strings(v.banned))
+        ? (v as ServerFrame)
+        : undefined;
+    case 'directory':
+      return Array.isArray(v.rooms) && v.rooms.every((r) => isRecord(r) && str(r.room) && typeof r.members === 'number') && (v.next === null || str(v.next))
+        ? (v as ServerFrame)
+        : undefined;
+    case 'moderation':
+      return str(v.room) && str(v.user) && str(v.by) && MODERATION_ACTIONS.has(v.action as string) ? (v as ServerFrame) : undefined;
     default:
       return undefined;
   }
+}
+
+const MODERATION_ACTIONS: ReadonlySet<string> = new Set(['role', 'removed', 'banned', 'unbanned', 'muted', 'unmuted']);
+const ROLES: ReadonlySet<string> = new Set(['owner', 'moderator', 'member']);
+
+function isUnread(value: unknown): boolean {
+  return isRecord(value) && typeof value.count === 'number' && typeof value.mentions === 'number' && optionalStr(value.room) && optionalStr(value.with);
+}
+
+function isMember(value: unknown): boolean {
+  return isRecord(value) && str(value.user) && ROLES.has(value.role as string) && typeof value.online === 'boolean';
+}
+
+function isReactions(value: unknown): boolean {
+  return Array.isArray(value) && value.every((r) => isRecord(r) && str(r.emoji) && typeof r.count === 'number' && strings(r.users));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -89,6 +127,9 @@ function isMessage(value: unknown): boolean {
     str(value.at) &&
     optionalStr(value.clientId) &&
     optionalStr(value.room) &&
-    optionalStr(value.to)
+    optionalStr(value.to) &&
+    (value.reactions === undefined || isReactions(value.reactions)) &&
+    (value.mentions === undefined || strings(value.mentions)) &&
+    (value.replyTo === undefined || (isRecord(value.replyTo) && str(value.replyTo.id) && str(value.replyTo.from) && str(value.replyTo.text)))
   );
 }
