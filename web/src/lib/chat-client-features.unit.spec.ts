@@ -127,10 +127,10 @@ describe('ChatClient features', () => {
     expect(t.ofType('members')).toEqual([{ type: 'members', id: expect.any(String), room: 'dev' }]);
     t.client.browse('de');
     const first = t.ofType('directory')[0];
-    expect(first).toEqual({ type: 'directory', id: expect.any(String), prefix: 'de' });
+    expect(first).toEqual({ type: 'directory', id: expect.any(String), prefix: 'de', limit: 20 });
     t.socket.receive({ type: 'directory', id: first?.id, rooms: [{ room: 'design', members: 3 }], next: 'design' });
     t.client.browse('ignored', true);
-    expect(t.ofType('directory')[1]).toEqual({ type: 'directory', id: expect.any(String), prefix: 'de', after: 'design' });
+    expect(t.ofType('directory')[1]).toEqual({ type: 'directory', id: expect.any(String), prefix: 'de', after: 'design', limit: 20 });
   });
 
   it('pages back through history until a replied message is found', async () => {

@@ -22,6 +22,7 @@ export interface ChatClientDeps {
   readonly random?: () => number;
   readonly backoff?: BackoffOptions;
   readonly historyPageSize?: number;
+  readonly directoryPageSize?: number;
 }
 
 type Listener = (state: ChatState) => void;
@@ -50,6 +51,7 @@ export class ChatClient {
   readonly #now: () => Date;
   readonly #newId: () => string;
   readonly #pageSize: number;
+  readonly #directoryPageSize: number;
   readonly #timers: Timers;
   /** When this page last said it types, per conversation (ms). */
   readonly #typingSentAt = new Map<ConversationKey, number>();
@@ -61,6 +63,8 @@ export class ChatClient {
     this.#now = deps.now ?? (() => new Date());
     this.#newId = deps.newId ?? (() => newClientId());
     this.#pageSize = deps.historyPageSize ?? 50;
+    // A page of rooms that fits a screen or two; "More rooms" asks for the next.
+    this.#directoryPageSize = deps.directoryPageSize ?? 20;
     this.#connection = new ChatConnection(
       {
         negotiate: async () => negotiate(deps.fetch, deps.name, undefined, await deps.accessToken?.()),
@@ -192,7 +196,7 @@ export class ChatClient {
     const trimmed = (more ? d.prefix : prefix).trim();
     this.#dispatch({ type: 'directory-request', id, prefix: trimmed, append: more });
     this.#connection.send(
-      { type: 'directory', id, ...(trimmed ? { prefix: trimmed } : {}), ...(more && d.next !== null ? { after: d.next } : {}) },
+      { type: 'directory', id, ...(trimmed ? { prefix: trimmed } : {}), ...(more && d.next !== null ? { after: d.next } : {}), limit: this.#directoryPageSize },
       false,
     );
   }

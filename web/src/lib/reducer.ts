@@ -10,6 +10,7 @@ import {
 } from './chat-state.js';
 import { LOBBY, directKey, roomKey, type ConversationKey } from './keys.js';
 import { applyUnread, expireTyping, onMessage, onRead, onTyping, onUpdate, readUpTo } from './live-frames.js';
+import { inWords } from './error-words.js';
 import { findMessage, mergeMessage } from './message-lines.js';
 import { membersOnRoomFrame, onDirectory, onFeatureRefused, onMembers, onModeration } from './room-frames.js';
 import { hasLine, mapValues, removeConversation, request, systemLine, update, without } from './state-ops.js';
@@ -226,6 +227,9 @@ function onAccepted(state: ChatState, id: string): ChatState {
   return state;
 }
 
+/** A refused send says the server's reason, except for the rules of the newer features, said in words. */
+const SEND_CODES_IN_WORDS: ReadonlySet<string> = new Set(['PARLEY_MUTED', 'PARLEY_BANNED', 'PARLEY_REPLY_OTHER_CONVERSATION', 'PARLEY_MESSAGE_DELETED', 'PARLEY_UNKNOWN_MESSAGE']);
+
 function onRefused(state: ChatState, id: string, problem: { code?: string; message: string }, at: string): ChatState {
   const req = state.requests[id];
   if (!req) return state;
@@ -233,7 +237,7 @@ function onRefused(state: ChatState, id: string, problem: { code?: string; messa
   const message = problem.message;
   switch (req.kind) {
     case 'send':
-      return setMessageState(s, req.key, id, 'failed', message);
+      return setMessageState(s, req.key, id, 'failed', SEND_CODES_IN_WORDS.has(problem.code ?? '') ? inWords(problem) : message);
     case 'history':
       return followJump(update(s, req.key, (c) => ({ ...c, history: { ...c.history, loading: false, error: message } })));
     case 'join':

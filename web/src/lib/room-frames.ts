@@ -26,7 +26,8 @@ export function onDirectory(state: ChatState, frame: DirectoryAnswerFrame): Chat
 /** Room membership frames keep a loaded member list current. */
 export function membersOnRoomFrame(state: ChatState, frame: RoomFrame): ChatState {
   return updateExisting(state, roomKey(frame.room), (c) => {
-    if (!c.members || c.members.loading) return c;
+    // Only a list the server gave is kept current; a pending or refused one waits for the next answer.
+    if (!c.members || c.members.loading || c.members.error !== undefined) return c;
     const rest = c.members.list.filter((m) => m.user !== frame.user);
     if (frame.event === 'left') return { ...c, members: { ...c.members, list: rest } };
     if (rest.length < c.members.list.length) return c;
