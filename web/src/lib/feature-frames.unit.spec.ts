@@ -184,9 +184,10 @@ describe('members, moderation and the directory', () => {
     expect(s2.conversations[DEV]?.members?.banned).toEqual(['bob']);
   });
 
-  it('takes the room away from a removed or banned user, keeping the notice', () => {
+  it('takes the room away from a removed or banned user, keeping one notice (the room\'s and their own copy)', () => {
     const s = given(
       frame({ type: 'state', rooms: ['dev'], online: [] }),
+      frame({ type: 'moderation', room: 'dev', action: 'removed', user: 'alice', by: 'carol', byName: 'Carol' }),
       frame({ type: 'moderation', room: 'dev', action: 'removed', user: 'alice', by: 'carol', byName: 'Carol' }),
     );
     expect(s.conversations[DEV]?.member).toBe(false);

@@ -41,7 +41,11 @@ export function onModeration(state: ChatState, frame: ModerationFrame, at: strin
   const mine = frame.user === state.me;
   let s = updateExisting(state, key, (c) => (c.members ? { ...c, members: moderateList(c.members, frame) } : c));
   if (mine && (frame.action === 'removed' || frame.action === 'banned')) s = update(s, key, (c) => ({ ...c, member: false, members: undefined }));
-  return systemLine(s, key, moderationText(s, frame), at);
+  const text = moderationText(s, frame);
+  // The user it concerns may hear it twice: from the room, and on their own as they leave it.
+  const recent = s.conversations[key]?.lines.slice(-3) ?? [];
+  if (mine && recent.some((l) => l.kind === 'system' && l.text === text)) return s;
+  return systemLine(s, key, text, at);
 }
 
 function moderateList(members: MembersState, frame: ModerationFrame): MembersState {
