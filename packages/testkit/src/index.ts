@@ -1,3 +1,4 @@
+export * from './free-port.js';
 export * from './process.js';
 export * from './stand-ins.js';
 export * from './tables.js';

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { binPath, freePort, pinoReady, startProcess, WORKSPACE_ROOT, type RunningProcess } from './process.js';
+import { freePort } from './free-port.js';
+import { binPath, pinoReady, startProcess, WORKSPACE_ROOT, type RunningProcess } from './process.js';
 
 export const PARLEY_SERVICEBUS_CONFIG = join(WORKSPACE_ROOT, 'emulators/servicebus/config/parley.json');
 export const PARLEY_SIGNALR_CONFIG = join(WORKSPACE_ROOT, 'emulators/websocket-service/config/parley.json');

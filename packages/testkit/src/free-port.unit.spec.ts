@@ -1,0 +1,32 @@
+import { createServer } from 'node:net';
+import { once } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { ephemeralRangeStart, freePort } from './free-port.js';
+
+describe('freePort', () => {
+  it('reads the first ephemeral port, and falls back to Linux default when it cannot', () => {
+    expect(ephemeralRangeStart(() => '40000\t60999\n')).toBe(40000);
+    expect(ephemeralRangeStart(() => 'nonsense')).toBe(32768);
+    expect(
+      ephemeralRangeStart(() => {
+        throw new Error('no /proc here');
+      }),
+    ).toBe(32768);
+  });
+
+  it('hands out ports below the ephemeral range that a server can then listen on', async () => {
+    const start = ephemeralRangeStart();
+    for (let i = 0; i < 5; i++) {
+      const port = await freePort();
+      if (start - 20000 >= 1000) {
+        expect(port).toBeGreaterThanOrEqual(20000);
+        expect(port).toBeLessThan(start);
+      }
+      const server = createServer();
+      server.listen(port, '127.0.0.1');
+      await once(server, 'listening');
+      server.close();
+      await once(server, 'close');
+    }
+  });
+});
