@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TableClient } from '@azure/data-tables';
-import { conversationKey, lobby, messageIndexKeys, messageRowKey, roomConversation, roomMemberKeys, Tables, type Conversation, type MessageFrame } from '@parley/contracts';
+import { conversationKey, Limits, lobby, messageIndexKeys, messageRowKey, roomConversation, roomMemberKeys, Tables, type Conversation, type MessageFrame } from '@parley/contracts';
 import { startAzurite, startTables, type StandIn } from '@parley/testkit';
 import type { MessageChange, ProjectionWrite } from '../rules/index.js';
 import { tableRows } from '../testing/worker.js';
@@ -81,6 +81,15 @@ describe.each([
     const last = (await store.findMessage(hub, inRoom, m.id))!;
     await store.commitFrame(commitOf('r2', [changeOf(last.rowKey, last.etag, { kind: 'react', reactions: [] })], inRoom, 'carol'));
     expect((await store.findMessage(hub, inRoom, m.id))!.message).not.toHaveProperty('reactions');
+  });
+
+  it('history shows each reaction with its exact count and at most maxReactorsListed users; the row keeps them all', async () => {
+    const users = Array.from({ length: Limits.maxReactorsListed + 3 }, (_, i) => `user${i}`);
+    const m = message(5, { reactions: [{ emoji: 'tada', count: users.length, users }] });
+    await store.commitFrame(commitOf('s5', [put(m)]));
+    const shown = (await store.readHistory(hub, { conversation: inRoom, limit: 10 })).find((row) => row.message.id === m.id)!.message;
+    expect(shown.reactions).toEqual([{ emoji: 'tada', count: users.length, users: users.slice(0, Limits.maxReactorsListed) }]);
+    expect((await store.findMessage(hub, inRoom, m.id))!.message.reactions).toEqual([{ emoji: 'tada', count: users.length, users }]);
   });
 
   it('a delete leaves only who sent it and when: text, quote, reactions and edit mark are gone from the row', async () => {

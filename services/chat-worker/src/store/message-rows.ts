@@ -7,7 +7,7 @@ import {
   type MessageFrame,
   type MessageIndexEntity,
 } from '@parley/contracts';
-import type { ProjectionWrite, QuotedMessage, Reaction } from '../rules/index.js';
+import { shownReactions, type ProjectionWrite, type QuotedMessage, type Reaction } from '../rules/index.js';
 import type { RowChange } from './entities.js';
 
 type PutMessage = Extract<ProjectionWrite, { kind: 'putMessage' }>;
@@ -101,6 +101,11 @@ export function messageOfRow(row: Record<string, unknown>): MessageFrame {
   const mentions = parsed<string[]>(row.mentions, Array.isArray);
   if (mentions !== undefined) message.mentions = mentions;
   return message;
+}
+
+/** A message as frames show it: each reaction's users cut to Limits.maxReactorsListed. */
+export function shownMessage(message: MessageFrame): MessageFrame {
+  return message.reactions === undefined ? message : { ...message, reactions: shownReactions(message.reactions) };
 }
 
 function parsed<T>(column: unknown, fits: (value: unknown) => boolean): T | undefined {

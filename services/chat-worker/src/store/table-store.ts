@@ -25,7 +25,7 @@ import {
 import type { TablesConnection } from '../config.js';
 import type { ConnectionRow, HistoryQuery, HistoryRow, ProjectionWrite } from '../rules/index.js';
 import type { ChatStore, CommitOutcome, FrameClaim, FrameCommit, OnlineUser, RequestReport, StoredMessage } from './chat-store.js';
-import { messageOfRow } from './message-rows.js';
+import { messageOfRow, shownMessage } from './message-rows.js';
 import { changeKeys, rowChanges, type RowChange, type TableName } from './entities.js';
 import { isTableNotFound, statusOf, tableCall } from './table-errors.js';
 import { EventLogWriter } from './event-log-writer.js';
@@ -207,7 +207,7 @@ export class TableChatStore implements ChatStore {
         ? odata`PartitionKey eq ${partitionKey} and RowKey lt ${CONVERSATION_META_FROM}`
         : odata`PartitionKey eq ${partitionKey} and RowKey gt ${query.afterRowKey} and RowKey lt ${CONVERSATION_META_FROM}`;
     const rows = await this.query(Tables.messages, filter, undefined, query.limit + 1);
-    return rows.map((row) => ({ rowKey: String(row.rowKey), message: messageOfRow(row) }));
+    return rows.map((row) => ({ rowKey: String(row.rowKey), message: shownMessage(messageOfRow(row)) }));
   }
 
   async findMessage(hub: string, conversation: Conversation, messageId: string): Promise<StoredMessage | undefined> {
