@@ -1,10 +1,9 @@
 import { ErrorCodes, isEmojiName, type DeleteFrame, type EditFrame, type MessageFrame, type ReactFrame, type UpdateFrame } from '@parley/contracts';
+import type { MessageChangeFrame } from './frames.js';
 import { reject } from './reject.js';
 import { addReaction, removeReaction, shownReactions } from './reactions.js';
 import { conversationOf, toAudience, type MessageChangeState, type TargetMessage } from './message-target.js';
 import { nothing, type Decision, type EventContext, type MessageChange } from './types.js';
-
-type MessageChangeFrame = EditFrame | DeleteFrame | ReactFrame;
 
 /**
  * The checks every change of a message makes first, in this order, so a frame learns nothing
