@@ -1,12 +1,10 @@
-import { directConversation, lobby, roomConversation, type Conversation } from '@parley/contracts';
-import type { ChangingFrame, EventContext, FrameState } from './rules/index.js';
+import { roomConversation, type Conversation } from '@parley/contracts';
+import { conversationOf, type ChangingFrame, type EventContext, type FrameState } from './rules/index.js';
 
 /** The conversation a changing frame is aimed at: its partition holds the frame's claim (docs/architecture.md § Storage). */
 export function frameConversation(frame: ChangingFrame, user: string): Conversation {
-  if (frame.type !== 'send') return roomConversation(frame.room);
-  if (frame.room !== undefined) return roomConversation(frame.room);
-  if (frame.to !== undefined) return directConversation(user, frame.to);
-  return lobby();
+  if (frame.type === 'join' || frame.type === 'leave' || frame.type === 'invite') return roomConversation(frame.room);
+  return conversationOf(frame, user);
 }
 
 /** The sender, when the state takes them for a member of the frame's room: the commit checks they still are. */
@@ -19,12 +17,18 @@ export function reliedMembers(state: FrameState, user: string): string[] {
       return state.state.member ? [user] : [];
     case 'invite':
       return state.state.senderMember ? [user] : [];
+    case 'edit':
+    case 'delete':
+    case 'react':
+      return state.state.access.kind === 'room' && state.state.access.member ? [user] : [];
   }
 }
 
 /** The claim's frozen state: the rule's state and the sender's display name it was decided with. */
 export function claimState(state: FrameState, ctx: EventContext): string {
-  return JSON.stringify(ctx.userName === undefined ? state : { ...state, userName: ctx.userName });
+  // A row's ETag is not frozen: a redelivery never writes the message change again (its commit did),
+  // and a rebuild gets other ETags, which would make its claims differ from the originals.
+  return JSON.stringify(ctx.userName === undefined ? state : { ...state, userName: ctx.userName }, (key, value: unknown) => (key === 'etag' ? undefined : value));
 }
 
 /** The context a redelivery decides in: the display name frozen with the claim, not the one known now. */
@@ -46,9 +50,10 @@ const LOBBY: FrameState = Object.freeze({ type: 'send', state: Object.freeze({ k
 /**
  * The state tried first without reading anything, for the hot path: a lobby send needs none,
  * and a room send assumes the sender is a member — the commit's member check makes that exact
- * (a non-member's commit fails as stale and the real state is read). Undefined: read first.
+ * (a non-member's commit fails as stale and the real state is read). Undefined: read first —
+ * as a reply does, which needs the message it answers (only replies pay that read).
  */
 export function assumedState(frame: ChangingFrame): FrameState | undefined {
-  if (frame.type !== 'send' || frame.to !== undefined) return undefined;
+  if (frame.type !== 'send' || frame.to !== undefined || frame.replyTo !== undefined) return undefined;
   return frame.room !== undefined ? MEMBER_OF_ROOM : LOBBY;
 }

@@ -1,5 +1,7 @@
 import type { HistoryFrame } from '@parley/contracts';
-import type { ChangingFrame, ConnectedState, DisconnectedState, EventContext, FrameState, HistoryState, JoinState } from './rules/index.js';
+import { loadMessageChangeState, loadReplyTarget } from './load-message-state.js';
+import { conversationOf } from './rules/index.js';
+import type { ChangingFrame, ConnectedState, DisconnectedState, EventContext, FrameState, HistoryState, JoinState, SendState } from './rules/index.js';
 import type { KnownUsers } from './known-users.js';
 import type { OnlineList } from './online-list.js';
 import type { ChatStore, OnlineUser } from './store/chat-store.js';
@@ -20,13 +22,21 @@ export async function loadFrameState(store: ChatStore, frame: ChangingFrame, ctx
     return { member, roomExists: member || (await store.roomExists(hub, room)) };
   };
   switch (frame.type) {
-    case 'send':
-      if (frame.room !== undefined) return { type: 'send', state: { kind: 'room', ...(await membership(frame.room, userId)) } };
-      if (frame.to !== undefined) {
-        const recipientKnown = frame.to !== userId && (await knownUser(store, hub, frame.to, knownUsers));
-        return { type: 'send', state: { kind: 'direct', recipientKnown } };
-      }
-      return { type: 'send', state: { kind: 'lobby' } };
+    case 'send': {
+      const access = async (): Promise<SendState> => {
+        if (frame.room !== undefined) return { kind: 'room', ...(await membership(frame.room, userId)) };
+        if (frame.to !== undefined) return { kind: 'direct', recipientKnown: frame.to !== userId && (await knownUser(store, hub, frame.to, knownUsers)) };
+        return { kind: 'lobby' };
+      };
+      // A reply reads the message it answers, beside the sender's access.
+      const replyTo = frame.replyTo;
+      const [state, reply] = await Promise.all([access(), replyTo === undefined ? undefined : loadReplyTarget(store, hub, conversationOf(frame, userId), replyTo)]);
+      return { type: 'send', state: reply === undefined ? state : { ...state, reply } };
+    }
+    case 'edit':
+    case 'delete':
+    case 'react':
+      return { type: frame.type, state: await loadMessageChangeState(store, frame, hub, userId) };
     case 'join':
       return { type: 'join', state: await loadJoinState(store, hub, frame.room, userId) };
     case 'leave':

@@ -92,6 +92,7 @@ function countsOf(traces: UserTraces): ErasedCounts {
     presence: traces.presence.length,
     connections: traces.connections.length,
     rooms: traces.createdRooms.length,
+    amended: traces.amendedMessages.length,
   };
 }
 

@@ -4,13 +4,16 @@ import {
   CONVERSATION_META_FROM,
   directConversation,
   keyPart,
+  lobby,
   membershipsKeys,
+  messageIndexKeys,
   presenceKeys,
   Tables,
 } from '@parley/contracts';
 import { readLog } from '../replay/event-log.js';
 import { partitionPrefixFilter, type TableStore } from '../tables.js';
 import { jsonNamesUser } from './names-user.js';
+import { amendmentOf, type MessageAmendment } from './message-traces.js';
 
 interface Key {
   readonly partitionKey: string;
@@ -29,6 +32,8 @@ export interface UserTraces {
   readonly connections: Key[];
   /** Rooms the user created that others are in: their `~room` row keeps the room's visibility but loses the creator's name. */
   readonly createdRooms: Key[];
+  /** Other users' messages holding the user's reactions or a quote of their message: those columns are rewritten. */
+  readonly amendedMessages: MessageAmendment[];
 }
 
 const isMissing = (error: unknown) => (error as { statusCode?: unknown }).statusCode === 404;
@@ -89,6 +94,7 @@ export async function findUserTraces(store: TableStore, hub: string, user: strin
   const messages: Key[] = [];
   const createdRooms: Key[] = [];
   const roomsWithOthers = new Set<string>();
+  const amendedMessages: MessageAmendment[] = [];
   for await (const row of entities(store.table(Tables.messages), partitionPrefixFilter(`${keyPart(hub)}_`))) {
     const key = { partitionKey: row.partitionKey, rowKey: row.rowKey };
     const isMessage = row.rowKey < CONVERSATION_META_FROM;
@@ -101,10 +107,15 @@ export async function findUserTraces(store: TableStore, hub: string, user: strin
       (row.rowKey.startsWith('~claim:') && typeof row.eventId === 'string' && eventIds.has(row.eventId))
     ) {
       messages.push(key);
+      // Its index row goes with it (a direct partition's go anyway; its key inside the partition is the same in every conversation).
+      if (isMessage && !directPartitions.has(row.partitionKey) && typeof row.messageId === 'string') messages.push({ partitionKey: row.partitionKey, rowKey: messageIndexKeys(hub, lobby(), row.messageId).rowKey });
     } else if (row.rowKey === '~room' && row.createdBy === user) {
       createdRooms.push(key);
     } else if (row.rowKey.startsWith('~member:')) {
       roomsWithOthers.add(row.partitionKey);
+    } else if (isMessage) {
+      const amendment = amendmentOf(row, user);
+      if (amendment) amendedMessages.push(amendment);
     }
   }
   // A room only the user was in goes with them (its name may say who they are); one others are in
@@ -112,7 +123,7 @@ export async function findUserTraces(store: TableStore, hub: string, user: strin
   for (const room of createdRooms.filter((key) => !roomsWithOthers.has(key.partitionKey))) messages.push(room);
   const renamedRooms = createdRooms.filter((key) => roomsWithOthers.has(key.partitionKey));
   const known = ownEvents > 0 || presence.length > 0 || memberships.length > 0 || connections.length > 0;
-  return { events, known, messages, memberships, presence, connections, createdRooms: renamedRooms };
+  return { events, known, messages, memberships, presence, connections, createdRooms: renamedRooms, amendedMessages };
 }
 
 /** Deletes the rows, in transactions of up to 100 per partition; a row already gone is not an error. */
@@ -146,6 +157,8 @@ export interface ErasedCounts {
   presence: number;
   connections: number;
   rooms: number;
+  /** Other users' messages that lost the user's reactions or a quote of their message. */
+  amended: number;
 }
 
 /**
@@ -160,5 +173,15 @@ export async function eraseTraces(store: TableStore, traces: UserTraces): Promis
   const connections = await deleteRows(store.table(Tables.connections), traces.connections);
   const rooms = store.table(Tables.messages);
   for (const key of traces.createdRooms) await rooms.updateEntity({ ...key, createdBy: '' }, 'Merge');
-  return { events, messages, memberships, presence, connections, rooms: traces.createdRooms.length };
+  let amended = 0;
+  for (const amendment of traces.amendedMessages) {
+    try {
+      // If-Match *: a row deleted meanwhile (retention) stays deleted rather than coming back as these columns alone.
+      await rooms.updateEntity(amendment, 'Merge', { etag: '*' });
+      amended += 1;
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+    }
+  }
+  return { events, messages, memberships, presence, connections, rooms: traces.createdRooms.length, amended };
 }

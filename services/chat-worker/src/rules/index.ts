@@ -6,3 +6,7 @@ export * from './history.js';
 export * from './presence.js';
 export * from './frames.js';
 export * from './profile.js';
+export * from './message-target.js';
+export * from './message-changes.js';
+export * from './reactions.js';
+export * from './replies.js';

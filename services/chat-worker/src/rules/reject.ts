@@ -9,6 +9,12 @@ const messages: Partial<Record<ErrorCode, (subject: string) => string>> = {
   [ErrorCodes.selfMessage]: () => 'you cannot send a private message to yourself',
   [ErrorCodes.badCursor]: () => 'the history cursor is not valid',
   [ErrorCodes.roomPrivate]: (room) => `room "${room}" is private: only a member can invite you`,
+  [ErrorCodes.unknownMessage]: (id) => `message "${id}" is not a message of this conversation`,
+  [ErrorCodes.notAuthor]: (action) => (action === 'delete' ? 'only its author, the room\'s owner or a moderator can delete this message' : 'you can only edit your own messages'),
+  [ErrorCodes.messageDeleted]: (id) => `message "${id}" was deleted`,
+  [ErrorCodes.tooManyReactions]: (id) => `message "${id}" has as many different reactions as it can hold`,
+  [ErrorCodes.replyOtherConversation]: (id) => `message "${id}" is not a message of this conversation: a reply answers one of the same conversation`,
+  [ErrorCodes.unknownEmoji]: (emoji) => `unknown emoji ${JSON.stringify(emoji)}`,
   [ErrorCodes.roomExists]: (room) => `room "${room}" already exists and is public; choose another name for a private room`,
 };
 

@@ -10,20 +10,24 @@ import {
   type SendFrame,
 } from '@parley/contracts';
 import { reject } from './reject.js';
+import { replyQuote, type ReplyTarget } from './replies.js';
+import type { QuotedMessage } from './message-target.js';
 import type { Decision, EventContext } from './types.js';
 
-/** What the send rule needs to know, loaded before it runs (and frozen for redeliveries). */
-export type SendState =
+/** What the send rule needs to know, loaded before it runs (and frozen for redeliveries). `reply`: loaded for a reply only. */
+export type SendState = (
   | { readonly kind: 'lobby' }
   | { readonly kind: 'room'; readonly roomExists: boolean; readonly member: boolean }
-  | { readonly kind: 'direct'; readonly recipientKnown: boolean };
+  | { readonly kind: 'direct'; readonly recipientKnown: boolean }
+) & { readonly reply?: ReplyTarget };
 
 /** The message frame everyone sees; `id` is the event id, so clients de-duplicate on it. */
-export function messageFrame(frame: SendFrame, ctx: EventContext): MessageFrame {
+export function messageFrame(frame: SendFrame, ctx: EventContext, replyTo?: QuotedMessage): MessageFrame {
   const message: MessageFrame = { type: 'message', id: ctx.eventId, clientId: frame.id, from: ctx.userId, text: frame.text, at: ctx.receivedAt };
   if (ctx.userName !== undefined) message.fromName = ctx.userName;
   if (frame.room !== undefined) message.room = frame.room;
   if (frame.to !== undefined) message.to = frame.to;
+  if (replyTo !== undefined) message.replyTo = replyTo;
   return message;
 }
 
@@ -33,12 +37,18 @@ export function messageFrame(frame: SendFrame, ctx: EventContext): MessageFrame 
  */
 export function decideSend(frame: SendFrame, state: SendState, ctx: EventContext): Decision {
   const { hub } = ctx;
-  const message = messageFrame(frame, ctx);
+  const refusal = accessRefusal(frame, state, ctx);
+  if (refusal) return refusal;
+  let replyTo: QuotedMessage | undefined;
+  if (frame.replyTo !== undefined) {
+    const quoted = replyQuote({ ...frame, replyTo: frame.replyTo }, state.reply, ctx);
+    if ('commands' in quoted) return quoted;
+    replyTo = quoted;
+  }
+  const message = messageFrame(frame, ctx, replyTo);
   const store = (conversation: Conversation) => ({ kind: 'putMessage', hub, conversation, message }) as const;
 
   if (frame.room !== undefined) {
-    if (state.kind !== 'room' || !state.roomExists) return reject(ctx, frame.id, ErrorCodes.unknownRoom, frame.room);
-    if (!state.member) return reject(ctx, frame.id, ErrorCodes.notMember, frame.room);
     return {
       writes: [store(roomConversation(frame.room))],
       commands: [{ action: 'sendToGroup', hub, group: roomGroup(frame.room), frame: message }],
@@ -46,8 +56,6 @@ export function decideSend(frame: SendFrame, state: SendState, ctx: EventContext
   }
 
   if (frame.to !== undefined) {
-    if (frame.to === ctx.userId) return reject(ctx, frame.id, ErrorCodes.selfMessage);
-    if (state.kind !== 'direct' || !state.recipientKnown) return reject(ctx, frame.id, ErrorCodes.unknownUser, frame.to);
     const commands: NotifierCommand[] = [
       { action: 'sendToUser', hub, userId: frame.to, frame: message },
       // The sender's other connections (and this one) show the message too.
@@ -57,4 +65,16 @@ export function decideSend(frame: SendFrame, state: SendState, ctx: EventContext
   }
 
   return { writes: [store(lobby())], commands: [{ action: 'sendToAll', hub, frame: message }] };
+}
+
+/** Who may send there: a member of an existing room, to a known user other than oneself, anyone to the lobby. */
+function accessRefusal(frame: SendFrame, state: SendState, ctx: EventContext): Decision | undefined {
+  if (frame.room !== undefined) {
+    if (state.kind !== 'room' || !state.roomExists) return reject(ctx, frame.id, ErrorCodes.unknownRoom, frame.room);
+    if (!state.member) return reject(ctx, frame.id, ErrorCodes.notMember, frame.room);
+  } else if (frame.to !== undefined) {
+    if (frame.to === ctx.userId) return reject(ctx, frame.id, ErrorCodes.selfMessage);
+    if (state.kind !== 'direct' || !state.recipientKnown) return reject(ctx, frame.id, ErrorCodes.unknownUser, frame.to);
+  }
+  return undefined;
 }

@@ -1,4 +1,5 @@
 import type { Conversation, ErrorCode, MessageFrame, NotifierCommand, RoomVisibility } from '@parley/contracts';
+import type { Reaction } from './message-target.js';
 
 /** What the rules know about the event being handled: time and ids are passed in, never read. */
 export interface EventContext {
@@ -21,6 +22,15 @@ export interface EventContext {
  */
 export type ProjectionWrite =
   | { readonly kind: 'putMessage'; readonly hub: string; readonly conversation: Conversation; readonly message: MessageFrame }
+  /** A change of a stored message, written only if its row still has `etag` (rules/message-changes.ts). */
+  | {
+      readonly kind: 'changeMessage';
+      readonly hub: string;
+      readonly conversation: Conversation;
+      readonly rowKey: string;
+      readonly etag: string;
+      readonly change: MessageChange;
+    }
   | {
       readonly kind: 'putMember';
       readonly hub: string;
@@ -73,6 +83,13 @@ export type ProjectionWrite =
       readonly connectionCount: number;
       readonly lastSeen: string;
     };
+
+/** What an edit, delete or reaction changes on a message's row (a delete keeps only `message`: who sent it, when). */
+export type MessageChange =
+  | { readonly kind: 'edit'; readonly text: string; readonly editedAt: string }
+  | { readonly kind: 'delete'; readonly message: MessageFrame }
+  /** The whole new list, with every reacting user. */
+  | { readonly kind: 'react'; readonly reactions: readonly Reaction[] };
 
 /** The outcome of one rule: writes to apply, then commands to send, in this order. */
 export interface Decision {

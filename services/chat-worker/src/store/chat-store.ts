@@ -1,4 +1,4 @@
-import type { ChatEvent, Conversation, RoomVisibility } from '@parley/contracts';
+import type { ChatEvent, Conversation, MessageFrame, RoomVisibility } from '@parley/contracts';
 import type { UserRooms } from './room-rows.js';
 import type { ConnectionRow, HistoryQuery, HistoryRow, ProjectionWrite } from '../rules/index.js';
 
@@ -36,6 +36,13 @@ export type CommitOutcome =
   /** The state the decision assumed no longer holds (a member row is missing): nothing written; load and decide again. */
   | { readonly kind: 'stale' };
 
+/** A message found by its id: its row key, its row's ETag, and the message with its current state (every reacting user). */
+export interface StoredMessage {
+  readonly rowKey: string;
+  readonly etag: string;
+  readonly message: MessageFrame;
+}
+
 /** Told of every round trip to the tables, for the per-event-type metrics; `share` < 1 when events shared it. */
 export type RequestReport = (table: string, operation: string, share?: number) => void;
 
@@ -69,6 +76,12 @@ export interface ChatStore {
   readHistory(hub: string, query: HistoryQuery): Promise<HistoryRow[]>;
   /** Applies writes; each is idempotent, so applying them again changes nothing. */
   apply(writes: readonly ProjectionWrite[]): Promise<void>;
+  /** A message of the conversation, through its index row; undefined when the conversation has none with that id. */
+  findMessage(hub: string, conversation: Conversation, messageId: string): Promise<StoredMessage | undefined>;
+  /** The user's role from their member row; undefined when they are not a member. */
+  memberRole(hub: string, room: string, user: string): Promise<'member' | 'moderator' | undefined>;
+  /** Who created the room (its own row's `createdBy`); undefined for a room without a row. */
+  roomOwner(hub: string, room: string): Promise<string | undefined>;
   /** The visibility recorded by the join that created the room; undefined when it has no row (public, or no room). */
   roomVisibility(hub: string, room: string): Promise<RoomVisibility | undefined>;
   /** The user's rooms and which of them are private, in one read. */

@@ -1,19 +1,17 @@
 import type { TableEntity } from '@azure/data-tables';
 import {
   connectionsKeys,
-  conversationKey,
   membershipsKeys,
-  messageRowKey,
   presenceKeys,
   roomMemberKeys,
   Tables,
   type ConnectionEntity,
   type MemberEntity,
-  type MessageEntity,
   type PresenceEntity,
 } from '@parley/contracts';
 import type { ProjectionWrite } from '../rules/index.js';
 import { roomRowChange } from './room-rows.js';
+import { messageChangeRow, messageRowChanges } from './message-rows.js';
 
 export type TableName = (typeof Tables)[keyof typeof Tables];
 
@@ -23,27 +21,19 @@ export type TableName = (typeof Tables)[keyof typeof Tables];
  */
 export type RowChange =
   | { readonly op: 'upsert' | 'merge' | 'insert'; readonly table: TableName; readonly entity: TableEntity<object> }
+  /** Upserted inside a frame's commit; outside one, inserted only if absent (store/message-rows.ts). */
+  | { readonly op: 'create'; readonly table: TableName; readonly entity: TableEntity<object> }
+  /** Written only if the row still has `etag`: inside a frame's commit, never outside one (store/message-rows.ts). */
+  | { readonly op: 'update'; readonly mode: 'Merge' | 'Replace'; readonly etag: string; readonly table: TableName; readonly entity: TableEntity<object> }
   | { readonly op: 'delete'; readonly table: TableName; readonly partitionKey: string; readonly rowKey: string };
 
 /** The rows a projection write changes, with keys only from the contracts' builders. */
 export function rowChanges(write: ProjectionWrite): RowChange[] {
   switch (write.kind) {
-    case 'putMessage': {
-      const { message } = write;
-      const entity: MessageEntity = {
-        partitionKey: conversationKey(write.hub, write.conversation),
-        rowKey: messageRowKey(Date.parse(message.at), message.id),
-        messageId: message.id,
-        clientId: message.clientId,
-        from: message.from,
-        ...(message.fromName === undefined ? {} : { fromName: message.fromName }),
-        ...(message.room === undefined ? {} : { room: message.room }),
-        ...(message.to === undefined ? {} : { to: message.to }),
-        text: message.text,
-        at: message.at,
-      };
-      return [{ op: 'upsert', table: Tables.messages, entity }];
-    }
+    case 'putMessage':
+      return messageRowChanges(write);
+    case 'changeMessage':
+      return [messageChangeRow(write)];
     case 'putMember': {
       const row = { room: write.room, user: write.user, joinedAt: write.joinedAt, eventId: write.eventId, ...(write.private === true ? { private: true } : {}) };
       const inRoom: MemberEntity = { ...roomMemberKeys(write.hub, write.room, write.user), ...row };

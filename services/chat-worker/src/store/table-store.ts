@@ -18,13 +18,14 @@ import {
   type ChatEvent,
   type ClaimEntity,
   type Conversation,
-  type MessageFrame,
+  messageIndexKeys,
   roomInfoKeys,
   type RoomVisibility,
 } from '@parley/contracts';
 import type { TablesConnection } from '../config.js';
 import type { ConnectionRow, HistoryQuery, HistoryRow, ProjectionWrite } from '../rules/index.js';
-import type { ChatStore, CommitOutcome, FrameClaim, FrameCommit, OnlineUser, RequestReport } from './chat-store.js';
+import type { ChatStore, CommitOutcome, FrameClaim, FrameCommit, OnlineUser, RequestReport, StoredMessage } from './chat-store.js';
+import { messageOfRow, shownMessage } from './message-rows.js';
 import { changeKeys, rowChanges, type RowChange, type TableName } from './entities.js';
 import { isTableNotFound, statusOf, tableCall } from './table-errors.js';
 import { EventLogWriter } from './event-log-writer.js';
@@ -103,6 +104,8 @@ export class TableChatStore implements ChatStore {
       if (change.op === 'delete') transaction.deleteEntity(change.partitionKey, change.rowKey);
       // An insert here is a room's own row: a concurrent creator's row makes the whole commit fail (409).
       else if (change.op === 'insert') transaction.createEntity(change.entity);
+      // A change of a message the rule read: a 412 (the row changed since) fails the commit as stale.
+      else if (change.op === 'update') transaction.updateEntity(change.entity, change.mode, { etag: change.etag });
       else transaction.upsertEntity(change.entity, change.op === 'merge' ? 'Merge' : 'Replace');
     }
     if (commit.conversation.kind === 'room') {
@@ -122,6 +125,8 @@ export class TableChatStore implements ChatStore {
         return held ? { kind: 'held', claim: held } : { kind: 'stale' };
       }
       if (status === 404 && !isTableNotFound(error)) return { kind: 'stale' };
+      // A message changed (another user's reaction, an edit, a delete) since the rule read it: decide again.
+      if (status === 412) return { kind: 'stale' };
       throw error;
     }
     await Promise.all(later.map((change) => this.change(change)));
@@ -202,7 +207,30 @@ export class TableChatStore implements ChatStore {
         ? odata`PartitionKey eq ${partitionKey} and RowKey lt ${CONVERSATION_META_FROM}`
         : odata`PartitionKey eq ${partitionKey} and RowKey gt ${query.afterRowKey} and RowKey lt ${CONVERSATION_META_FROM}`;
     const rows = await this.query(Tables.messages, filter, undefined, query.limit + 1);
-    return rows.map((row) => ({ rowKey: String(row.rowKey), message: toMessageFrame(row) }));
+    return rows.map((row) => ({ rowKey: String(row.rowKey), message: shownMessage(messageOfRow(row)) }));
+  }
+
+  async findMessage(hub: string, conversation: Conversation, messageId: string): Promise<StoredMessage | undefined> {
+    const index = messageIndexKeys(hub, conversation, messageId);
+    const pointer = await this.get(Tables.messages, index.partitionKey, index.rowKey);
+    if (typeof pointer?.messageRowKey !== 'string') return undefined;
+    const row = await this.get(Tables.messages, index.partitionKey, pointer.messageRowKey);
+    // An index row whose message is gone (retention, erase-user) points at nothing.
+    if (row === undefined || row.messageId !== messageId) return undefined;
+    return { rowKey: pointer.messageRowKey, etag: row.etag, message: messageOfRow(row) };
+  }
+
+  async memberRole(hub: string, room: string, user: string): Promise<'member' | 'moderator' | undefined> {
+    const keys = roomMemberKeys(hub, room, user);
+    const row = await this.get(Tables.messages, keys.partitionKey, keys.rowKey);
+    if (row === undefined) return undefined;
+    return row.role === 'moderator' ? 'moderator' : 'member';
+  }
+
+  async roomOwner(hub: string, room: string): Promise<string | undefined> {
+    const keys = roomInfoKeys(hub, room);
+    const row = await this.get(Tables.messages, keys.partitionKey, keys.rowKey);
+    return typeof row?.createdBy === 'string' ? row.createdBy : undefined;
   }
 
   async apply(writes: readonly ProjectionWrite[]): Promise<void> {
@@ -212,7 +240,11 @@ export class TableChatStore implements ChatStore {
 
   private async change(change: RowChange): Promise<void> {
     if (change.op === 'delete') return this.remove(change.table, change);
+    // A message change lives in its frame's claim partition, so its commit wrote it with the claim:
+    // applied again (a redelivery), it would write the frozen state over later changes.
+    if (change.op === 'update') return;
     if (change.op === 'upsert' || change.op === 'merge') return this.upsert(change.table, change.entity, change.op === 'merge' ? 'Merge' : 'Replace');
+    // 'insert' and 'create': an existing row stays as it is.
     await this.insert(change.table, change.entity);
   }
 
@@ -291,19 +323,4 @@ export class TableChatStore implements ChatStore {
     const { partitionKey } = membershipsKeys(hub, user, '');
     return userRooms(await this.query(Tables.memberships, odata`PartitionKey eq ${partitionKey}`, ['room', 'private']));
   }
-}
-
-function toMessageFrame(row: Row): MessageFrame {
-  const message: MessageFrame = {
-    type: 'message',
-    id: String(row.messageId),
-    clientId: String(row.clientId),
-    from: String(row.from),
-    text: String(row.text),
-    at: String(row.at),
-  };
-  if (typeof row.fromName === 'string') message.fromName = row.fromName;
-  if (typeof row.room === 'string') message.room = row.room;
-  if (typeof row.to === 'string') message.to = row.to;
-  return message;
 }

@@ -28,5 +28,8 @@ export function failAfterAppend(store: ChatStore, fault: (event: ChatEvent) => v
     apply: (...args) => store.apply(...args),
     roomVisibility: (...args) => store.roomVisibility(...args),
     roomsWithVisibilityOf: (...args) => store.roomsWithVisibilityOf(...args),
+    findMessage: (...args) => store.findMessage(...args),
+    memberRole: (...args) => store.memberRole(...args),
+    roomOwner: (...args) => store.roomOwner(...args),
   };
 }
