@@ -69,6 +69,7 @@ describe('message-line features', () => {
     const chip = w.find('.chip');
     expect(chip.attributes('aria-pressed')).toBe('true');
     expect(chip.attributes('title')).toBe('you, CAROL reacted with tada');
+    expect(chip.text()).toBe('🎉tada 2');
     await chip.trigger('click');
     expect(actions.react).toHaveBeenLastCalledWith('lobby', ID, 'tada', true);
     await w.find('[aria-label="React"]').trigger('click');
@@ -142,7 +143,7 @@ describe('members-panel', () => {
     await w.find('[aria-label="Manage carol"]').trigger('click');
     await w.findAll('.member-actions button').find((b) => b.text() === 'Lift mute')?.trigger('click');
     expect(actions.moderate).toHaveBeenLastCalledWith('dev', 'carol', { kind: 'mute', minutes: 0 });
-    await w.find('[aria-label="Lift the ban on mallory"]').trigger('click');
+    await w.find('[aria-label="Lift ban: mallory"]').trigger('click');
     expect(actions.moderate).toHaveBeenLastCalledWith('dev', 'mallory', { kind: 'ban', lift: true });
   });
 
