@@ -1,0 +1,205 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChatClient, SERVICE_DIALECTS, type Stack } from '@parley/stack';
+import { startTestStack } from '@parley/stack/e2e';
+import { axeProblems } from './axe.js';
+import { DESKTOP, SKIP_MESSAGE, hasChromium, launchChromium, newWatchedPage, type PageWatch } from './browser.js';
+import { buildPageForTests } from './build-page.js';
+import { eventually } from './chat-page.js';
+import { FeaturesDriver } from './features-page.js';
+
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+const PHONE_390 = { width: 390, height: 844 } as const;
+const WAIT = { timeout: 60_000 } as const;
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+if (!hasChromium) console.warn(SKIP_MESSAGE);
+
+// Edits, replies, reactions, typing, read state, mentions, members, moderation and the directory,
+// through the page's own controls, in both WebSocket dialects; axe-core checks every view.
+for (const service of SERVICE_DIALECTS) describe.skipIf(!hasChromium)(`chat features in a real browser (${service})`, () => {
+  let stack: Stack;
+  let logs: string[];
+  let cleanup: () => Promise<void>;
+  let webRoot: string;
+  let browser: Browser;
+  const watches: PageWatch[] = [];
+  const shot = (name: string) => `${ARTIFACTS}${name}${service === 'signalr' ? '' : `-${service}`}.png`;
+
+  async function person(name: string, viewport: { width: number; height: number } = DESKTOP): Promise<FeaturesDriver> {
+    const { page, watch } = await newWatchedPage(browser, viewport);
+    watches.push(watch);
+    const driver = new FeaturesDriver(page, name);
+    await driver.signIn(stack.gatewayUrl);
+    return driver;
+  }
+
+  /** `owner` creates the room and adds the others; everyone ends up looking at it. */
+  async function roomWith(room: string, owner: FeaturesDriver, others: FeaturesDriver[]): Promise<void> {
+    await owner.joinRoom(room);
+    await owner.systemLine(`You joined #${room}`).waitFor(WAIT);
+    for (const other of others) {
+      await owner.invite(other.name);
+      await owner.systemLine(`added ${other.name}`).waitFor(WAIT);
+      await other.open(`room:${room}`);
+    }
+  }
+
+  async function expectAccessible(who: FeaturesDriver, view: string): Promise<void> {
+    const problems = await axeProblems(who.page);
+    expect(problems, `axe: serious or critical violations in ${view}`).toEqual([]);
+  }
+
+  const close = (...people: FeaturesDriver[]) => Promise.all(people.map((p) => p.page.context().close()));
+
+  beforeAll(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    webRoot = await buildPageForTests();
+    ({ stack, logs, cleanup } = await startTestStack({ service, env: { gateway: { WEB_ROOT: webRoot } } }));
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await cleanup?.();
+    if (webRoot) await rm(webRoot, { recursive: true, force: true });
+  });
+  it('edits the last own message with Up (Escape cancels), deletes one, and shows both live', async () => {
+    const alice = await person('alice');
+    const bob = await person('bob', PHONE_390);
+    await roomWith('edits', alice, [bob]);
+    await alice.send('teh first draft');
+    await bob.waitMessage('teh first draft');
+
+    await alice.composer.focus();
+    await alice.composer.press('ArrowUp');
+    await alice.page.locator('form.composer[data-mode="edit"]').waitFor(WAIT);
+    await expect(alice.composer.inputValue()).resolves.toBe('teh first draft');
+    await alice.composer.press('Escape');
+    await alice.page.locator('form.composer[data-mode="send"]').waitFor(WAIT);
+    await expect(alice.composer.inputValue()).resolves.toBe('');
+    await alice.composer.press('ArrowUp');
+    await alice.composer.fill('the first draft');
+    await alice.screenshot(shot('edit-mode-desktop'));
+    await expectAccessible(alice, 'edit mode (desktop)');
+    await alice.composer.press('Enter');
+    const edited = bob.message('the first draft').locator('.edited');
+    await edited.waitFor(WAIT);
+    await expect(edited.getAttribute('title')).resolves.toMatch(/^Edited /);
+    await alice.message('the first draft').locator('.edited').waitFor(WAIT);
+
+    // A plain member may not delete someone else's message: the page does not offer it.
+    await bob.message('the first draft').first().hover();
+    await expect(bob.message('the first draft').locator('.message-actions button', { hasText: 'Delete' }).count()).resolves.toBe(0);
+
+    await alice.send('to be taken back');
+    await bob.waitMessage('to be taken back');
+    await (await alice.messageAction(alice.message('to be taken back'), 'Delete')).click();
+    await alice.page.locator('[data-confirm-delete]').click();
+    for (const who of [alice, bob]) {
+      await who.page.locator('.line.message.deleted .deleted-text', { hasText: 'message deleted' }).waitFor(WAIT);
+      await expect(who.message('to be taken back').count()).resolves.toBe(0);
+    }
+    await bob.send('typed on a phone');
+    await alice.waitMessage('typed on a phone');
+    await bob.composer.press('ArrowUp');
+    await bob.page.locator('form.composer[data-mode="edit"]').waitFor(WAIT);
+    await bob.screenshot(shot('edit-mode-390'));
+    await expectAccessible(bob, 'edit mode (390 px)');
+    await bob.composer.press('Escape');
+    await alice.screenshot(shot('edited-deleted-desktop'));
+    await bob.screenshot(shot('edited-deleted-390'));
+    await close(alice, bob);
+  });
+
+  it('replies with a quote, and jumps to the quoted message through older history', async () => {
+    // erin writes the question, then enough to push it past the first history page, then answers it.
+    const erin = await ChatClient.connect(stack.gatewayUrl, 'erin');
+    await erin.request({ type: 'join', id: 'r-join', room: 'replies' });
+    await erin.request({ type: 'send', id: 'r-q', room: 'replies', text: 'the original question' });
+    const question = await erin.waitFor((f) => f.type === 'message' && f.clientId === 'r-q');
+    for (let i = 1; i <= 60; i++) {
+      const ack = await erin.request({ type: 'send', id: `r-${i}`, room: 'replies', text: `filler ${i}` });
+      if (!ack.ok) throw new Error(`send ${i} refused: ${JSON.stringify(ack)}`);
+      await pause(110); // under the gateway's rate limit
+    }
+    const answer = await erin.request({ type: 'send', id: 'r-a', room: 'replies', text: 'about that question', replyTo: String(question.id) });
+    expect(answer.ok).toBe(true);
+    const fred = await person('fred');
+    const gina = await person('gina', PHONE_390);
+    for (const who of ['fred', 'gina']) await erin.request({ type: 'invite', id: `r-inv-${who}`, room: 'replies', user: who });
+
+    for (const who of [fred, gina]) {
+      await who.open('room:replies');
+      const reply = await who.waitMessage('about that question');
+      await expect(reply.locator('.quote').textContent()).resolves.toContain('the original question');
+      await expect(who.message('the original question', true).count()).resolves.toBe(0);
+      await reply.locator('.quote').click();
+      const original = who.page.locator('.line.message.highlighted', { hasText: 'the original question' });
+      await original.waitFor(WAIT);
+      await who.screenshot(shot(`reply-jump-${who === fred ? 'desktop' : '390'}`));
+    }
+
+    await fred.page.locator('.lines-scroller').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await fred.reply('about that question');
+    await expect(fred.page.locator('.composer-context').textContent()).resolves.toContain('Replying to erin');
+    await fred.composer.press('Escape');
+    await fred.page.locator('form.composer[data-mode="send"]').waitFor(WAIT);
+    await fred.reply('about that question');
+    await fred.composer.fill('I can answer that');
+    await fred.screenshot(shot('reply-mode-desktop'));
+    await expectAccessible(fred, 'reply mode (desktop)');
+    await fred.composer.press('Enter');
+    const sent = await gina.waitMessage('I can answer that');
+    await expect(sent.locator('.quote').textContent()).resolves.toContain('about that question');
+    await gina.page.locator('.lines-scroller').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await gina.reply('I can answer that');
+    await gina.screenshot(shot('reply-mode-390'));
+    await expectAccessible(gina, 'reply mode (390 px)');
+    await gina.composer.press('Escape');
+    await erin.close();
+    await close(fred, gina);
+  });
+
+  it('reacts from the picker, toggles a reaction from its chip, and names who reacted', async () => {
+    const hank = await person('hank');
+    const iris = await person('iris', PHONE_390);
+    await roomWith('reactions', hank, [iris]);
+    await hank.send('ship it?');
+    await iris.waitMessage('ship it?');
+    await (await iris.messageAction(iris.message('ship it?'), 'React')).click();
+    await iris.page.locator('.emoji-picker').waitFor(WAIT);
+    await iris.screenshot(shot('reaction-picker-390'));
+    await expectAccessible(iris, 'reaction picker (390 px)');
+    await iris.page.keyboard.press('Escape');
+    await expect(iris.page.locator('.emoji-picker').count()).resolves.toBe(0);
+    await iris.react('ship it?', 'rocket');
+
+    const chip = hank.chip('ship it?', 'rocket');
+    await chip.waitFor(WAIT);
+    await expect(chip.getAttribute('aria-pressed')).resolves.toBe('false');
+    await chip.click();
+    await eventually(async () => {
+      expect(await chip.locator('.count').textContent()).toBe('2');
+      expect(await chip.getAttribute('aria-pressed')).toBe('true');
+    });
+    await expect(chip.getAttribute('title')).resolves.toMatch(/^(you, iris|iris, you) reacted with rocket$/);
+    await hank.react('ship it?', 'tada');
+    await iris.chip('ship it?', 'tada').waitFor(WAIT);
+    await hank.screenshot(shot('reactions-desktop'));
+    await iris.screenshot(shot('reactions-390'));
+
+    // iris takes hers back: the count follows everywhere.
+    await iris.chip('ship it?', 'rocket').click();
+    await eventually(async () => expect(await chip.locator('.count').textContent()).toBe('1'));
+    await close(hank, iris);
+  });
+
+  it('saw no dialog, CSP violation or page error anywhere', () => {
+    const all = watches.flatMap((w) => [...w.dialogs, ...w.cspViolations, ...w.errors]);
+    if (all.length > 0) console.error(logs.slice(-50).join('\n'));
+    expect(all).toEqual([]);
+  });
+});
