@@ -1,8 +1,9 @@
 import { directConversation, lobby, roomConversation, type Conversation } from '@parley/contracts';
-import type { ChangingFrame, EventContext, FrameState } from './rules/index.js';
+import { mayMention, readConversation, type ChangingFrame, type EventContext, type FrameState } from './rules/index.js';
 
 /** The conversation a changing frame is aimed at: its partition holds the frame's claim (docs/architecture.md § Storage). */
 export function frameConversation(frame: ChangingFrame, user: string): Conversation {
+  if (frame.type === 'read') return readConversation(frame, user);
   if (frame.type !== 'send') return roomConversation(frame.room);
   if (frame.room !== undefined) return roomConversation(frame.room);
   if (frame.to !== undefined) return directConversation(user, frame.to);
@@ -19,6 +20,8 @@ export function reliedMembers(state: FrameState, user: string): string[] {
       return state.state.member ? [user] : [];
     case 'invite':
       return state.state.senderMember ? [user] : [];
+    case 'read':
+      return state.state.room?.member === true ? [user] : [];
   }
 }
 
@@ -50,5 +53,7 @@ const LOBBY: FrameState = Object.freeze({ type: 'send', state: Object.freeze({ k
  */
 export function assumedState(frame: ChangingFrame): FrameState | undefined {
   if (frame.type !== 'send' || frame.to !== undefined) return undefined;
+  // Only a room message with `@` pays a read: the members its mentions are looked up among.
+  if (frame.room !== undefined && mayMention(frame.text)) return undefined;
   return frame.room !== undefined ? MEMBER_OF_ROOM : LOBBY;
 }

@@ -6,3 +6,6 @@ export * from './history.js';
 export * from './presence.js';
 export * from './frames.js';
 export * from './profile.js';
+export * from './typing.js';
+export * from './read-state.js';
+export * from './mentions.js';

@@ -15,7 +15,8 @@ import type { Decision, EventContext } from './types.js';
 /** What the send rule needs to know, loaded before it runs (and frozen for redeliveries). */
 export type SendState =
   | { readonly kind: 'lobby' }
-  | { readonly kind: 'room'; readonly roomExists: boolean; readonly member: boolean }
+  /** `mentions`: members the text names (rules/mentions.ts), looked up only for a text with `@`. */
+  | { readonly kind: 'room'; readonly roomExists: boolean; readonly member: boolean; readonly mentions?: readonly string[] }
   | { readonly kind: 'direct'; readonly recipientKnown: boolean };
 
 /** The message frame everyone sees; `id` is the event id, so clients de-duplicate on it. */
@@ -39,6 +40,7 @@ export function decideSend(frame: SendFrame, state: SendState, ctx: EventContext
   if (frame.room !== undefined) {
     if (state.kind !== 'room' || !state.roomExists) return reject(ctx, frame.id, ErrorCodes.unknownRoom, frame.room);
     if (!state.member) return reject(ctx, frame.id, ErrorCodes.notMember, frame.room);
+    if (state.mentions !== undefined && state.mentions.length > 0) message.mentions = [...state.mentions];
     return {
       writes: [store(roomConversation(frame.room))],
       commands: [{ action: 'sendToGroup', hub, group: roomGroup(frame.room), frame: message }],

@@ -14,6 +14,7 @@ import {
 } from '@parley/contracts';
 import type { ProjectionWrite } from '../rules/index.js';
 import { roomRowChange } from './room-rows.js';
+import { messageIndexChange, readPositionChange } from './read-rows.js';
 
 export type TableName = (typeof Tables)[keyof typeof Tables];
 
@@ -41,8 +42,10 @@ export function rowChanges(write: ProjectionWrite): RowChange[] {
         ...(message.to === undefined ? {} : { to: message.to }),
         text: message.text,
         at: message.at,
+        ...(message.mentions === undefined ? {} : { mentions: JSON.stringify(message.mentions) }),
       };
-      return [{ op: 'upsert', table: Tables.messages, entity }];
+      // The index row finds the message by id; in its partition, so it commits with the message.
+      return [{ op: 'upsert', table: Tables.messages, entity }, messageIndexChange(write.hub, write.conversation, message.id, entity.rowKey)];
     }
     case 'putMember': {
       const row = { room: write.room, user: write.user, joinedAt: write.joinedAt, eventId: write.eventId, ...(write.private === true ? { private: true } : {}) };
@@ -84,6 +87,8 @@ export function rowChanges(write: ProjectionWrite): RowChange[] {
     }
     case 'removeConnection':
       return [{ op: 'delete', table: Tables.connections, ...connectionsKeys(write.hub, write.user, write.connectionId) }];
+    case 'putReadPosition':
+      return [readPositionChange(write)];
     case 'putPresence': {
       const entity: PresenceEntity = {
         ...presenceKeys(write.hub, write.user),

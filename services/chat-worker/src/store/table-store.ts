@@ -21,6 +21,7 @@ import {
   type MessageFrame,
   roomInfoKeys,
   type RoomVisibility,
+  type UnreadCount,
 } from '@parley/contracts';
 import type { TablesConnection } from '../config.js';
 import type { ConnectionRow, HistoryQuery, HistoryRow, ProjectionWrite } from '../rules/index.js';
@@ -29,6 +30,7 @@ import { changeKeys, rowChanges, type RowChange, type TableName } from './entiti
 import { isTableNotFound, statusOf, tableCall } from './table-errors.js';
 import { EventLogWriter } from './event-log-writer.js';
 import { userRooms, visibilityOf, type UserRooms } from './room-rows.js';
+import * as readRows from './read-rows.js';
 
 type Row = Record<string, unknown>;
 type Clients = Record<TableName, TableClient>;
@@ -282,6 +284,25 @@ export class TableChatStore implements ChatStore {
     });
   }
 
+  /** The read rows' queries (store/read-rows.ts) over the `messages` table. */
+  private readonly messagesQuery: readRows.MessagesQuery = (filter, select, top) => this.query(Tables.messages, filter, select, top);
+
+  async readPosition(hub: string, conversation: Conversation, user: string, messageId: string): Promise<{ messageRowKey?: string; positionRowKey?: string }> {
+    return readRows.readPositionAndMessage(this.messagesQuery, hub, conversation, user, messageId);
+  }
+
+  async roomMemberCount(hub: string, room: string, upTo: number): Promise<number> {
+    return readRows.roomMemberCount(this.messagesQuery, hub, room, upTo);
+  }
+
+  async roomMemberIds(hub: string, room: string): Promise<string[]> {
+    return readRows.roomMemberIds(this.messagesQuery, hub, room);
+  }
+
+  async unreadCounts(hub: string, user: string, rooms: readonly string[]): Promise<UnreadCount[]> {
+    return readRows.unreadCounts(this.messagesQuery, hub, user, rooms);
+  }
+
   async roomVisibility(hub: string, room: string): Promise<RoomVisibility | undefined> {
     const keys = roomInfoKeys(hub, room);
     return visibilityOf(await this.get(Tables.messages, keys.partitionKey, keys.rowKey));
@@ -305,5 +326,6 @@ function toMessageFrame(row: Row): MessageFrame {
   if (typeof row.fromName === 'string') message.fromName = row.fromName;
   if (typeof row.room === 'string') message.room = row.room;
   if (typeof row.to === 'string') message.to = row.to;
+  if (typeof row.mentions === 'string') message.mentions = JSON.parse(row.mentions) as string[];
   return message;
 }
