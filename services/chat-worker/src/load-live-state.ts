@@ -12,13 +12,23 @@ export type NameLookup = (hub: string, user: string) => Promise<string | undefin
  */
 export const MENTION_NAME_READS = 64;
 
-/** A read's state: the message and the reader's position in one query; in a room also membership and a bounded member count. */
+/**
+ * A read's state: the message and the reader's position in one query; in a room beside it the
+ * first members, up to one more than "seen by" allows — in a room that small they tell
+ * membership too, in a bigger one a point read does.
+ */
 export async function loadReadState(store: ChatStore, frame: ReadFrame, ctx: EventContext): Promise<ReadState> {
   const { hub, userId } = ctx;
   const marks = store.readPosition(hub, readConversation(frame, userId), userId, frame.message);
   if (frame.room === undefined) return marks;
-  const [found, member, members] = await Promise.all([marks, store.isMember(hub, frame.room, userId), store.roomMemberCount(hub, frame.room, SEEN_BY_COUNT)]);
-  return { ...found, room: { exists: members > 0, member, members } };
+  const room = frame.room;
+  const members = async () => {
+    const first = await store.roomMemberIds(hub, room, SEEN_BY_COUNT);
+    const member = first.length < SEEN_BY_COUNT ? first.includes(userId) : await store.isMember(hub, room, userId);
+    return { exists: first.length > 0, member, members: first.length };
+  };
+  const [found, inRoom] = await Promise.all([marks, members()]);
+  return { ...found, room: inRoom };
 }
 
 /**

@@ -75,10 +75,8 @@ export interface ChatStore {
   roomsWithVisibilityOf(hub: string, user: string): Promise<UserRooms>;
   /** A message's row key by its id (its index row) and the user's read position in the conversation, in one read. */
   readPosition(hub: string, conversation: Conversation, user: string, messageId: string): Promise<{ messageRowKey?: string; positionRowKey?: string }>;
-  /** A room's member count, counted up to `upTo`. */
-  roomMemberCount(hub: string, room: string, upTo: number): Promise<number>;
-  /** A room's members (user ids). */
-  roomMemberIds(hub: string, room: string): Promise<string[]>;
+  /** A room's members (user ids), the first `upTo` of them when given. */
+  roomMemberIds(hub: string, room: string, upTo?: number): Promise<string[]>;
   /** Unread messages of the lobby and the given rooms for the user (store/read-rows.ts). */
   unreadCounts(hub: string, user: string, rooms: readonly string[]): Promise<UnreadCount[]>;
   /** The same store, telling `report` of each round trip (one view per event; cheap). */

@@ -68,18 +68,11 @@ export async function readPositionAndMessage(
   return Object.fromEntries(Object.entries(found).filter(([, value]) => value !== undefined));
 }
 
-/** A room's member count, counted up to `upTo` (keys only): "seen by" needs to know only whether it is small. */
-export async function roomMemberCount(query: MessagesQuery, hub: string, room: string, upTo: number): Promise<number> {
+/** A room's members (user ids), the first `upTo` of them when given, in one range query of keys. */
+export async function roomMemberIds(query: MessagesQuery, hub: string, room: string, upTo?: number): Promise<string[]> {
   const partitionKey = conversationKey(hub, roomConversation(room));
   const filter = odata`PartitionKey eq ${partitionKey} and RowKey ge ${ROOM_MEMBER_RANGE.from} and RowKey lt ${ROOM_MEMBER_RANGE.to}`;
-  return (await query(filter, ['RowKey'], upTo)).length;
-}
-
-/** A room's members (user ids), in one range query of keys. */
-export async function roomMemberIds(query: MessagesQuery, hub: string, room: string): Promise<string[]> {
-  const partitionKey = conversationKey(hub, roomConversation(room));
-  const filter = odata`PartitionKey eq ${partitionKey} and RowKey ge ${ROOM_MEMBER_RANGE.from} and RowKey lt ${ROOM_MEMBER_RANGE.to}`;
-  return (await query(filter, ['RowKey'])).flatMap((row) => memberOfRowKey(String(row.rowKey)) ?? []);
+  return (await query(filter, ['RowKey'], upTo)).flatMap((row) => memberOfRowKey(String(row.rowKey)) ?? []);
 }
 
 /**

@@ -291,12 +291,8 @@ export class TableChatStore implements ChatStore {
     return readRows.readPositionAndMessage(this.messagesQuery, hub, conversation, user, messageId);
   }
 
-  async roomMemberCount(hub: string, room: string, upTo: number): Promise<number> {
-    return readRows.roomMemberCount(this.messagesQuery, hub, room, upTo);
-  }
-
-  async roomMemberIds(hub: string, room: string): Promise<string[]> {
-    return readRows.roomMemberIds(this.messagesQuery, hub, room);
+  async roomMemberIds(hub: string, room: string, upTo?: number): Promise<string[]> {
+    return readRows.roomMemberIds(this.messagesQuery, hub, room, upTo);
   }
 
   async unreadCounts(hub: string, user: string, rooms: readonly string[]): Promise<UnreadCount[]> {

@@ -29,7 +29,6 @@ export function failAfterAppend(store: ChatStore, fault: (event: ChatEvent) => v
     roomVisibility: (...args) => store.roomVisibility(...args),
     roomsWithVisibilityOf: (...args) => store.roomsWithVisibilityOf(...args),
     readPosition: (...args) => store.readPosition(...args),
-    roomMemberCount: (...args) => store.roomMemberCount(...args),
     roomMemberIds: (...args) => store.roomMemberIds(...args),
     unreadCounts: (...args) => store.unreadCounts(...args),
   };
