@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { directConversation, ErrorCodes, Limits, lobby, messageRowKey, roomConversation } from '@parley/contracts';
 import { decideRead, isNewer, messageTimeOf } from './read-state.js';
+import { decideConnected } from './presence.js';
 import { givenEvent } from './test-context.js';
 
 const ctx = givenEvent();
@@ -84,5 +85,22 @@ describe('the order of messages', () => {
     const frame = { type: 'read', id: 'r1', room: 'dev', message: '01J00000000000000000000002' } as const;
     expect(decideRead(frame, { room, messageRowKey: later, positionRowKey: earlier }, ctx).writes).toHaveLength(1);
     expect(decideRead({ ...frame, message: '01J00000000000000000000001' }, { room, messageRowKey: earlier, positionRowKey: later }, ctx).writes).toEqual([]);
+  });
+});
+
+describe('unread counts in the state frame', () => {
+  const connected = { connections: [], rooms: ['dev'], online: ['bob'] };
+  const limits = { maxConnectionsPerUser: 32, tombstoneMs: 86_400_000 };
+  const stateOf = (decision: ReturnType<typeof decideConnected>) =>
+    (decision.commands.find((command) => command.action === 'sendToConnection') as { frame: Record<string, unknown> }).frame;
+
+  it('given unread counts loaded at connect, then the state frame carries them', () => {
+    const unread = [{ room: 'dev', count: 3, mentions: 1, lastRead: message }, { count: 100, mentions: 0 }];
+    expect(stateOf(decideConnected({ ...connected, unread }, ctx, limits)).unread).toEqual(unread);
+  });
+
+  it('given none, then the state frame has no unread field', () => {
+    expect('unread' in stateOf(decideConnected({ ...connected, unread: [] }, ctx, limits))).toBe(false);
+    expect('unread' in stateOf(decideConnected(connected, ctx, limits))).toBe(false);
   });
 });
