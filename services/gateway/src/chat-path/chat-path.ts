@@ -80,11 +80,12 @@ export function createChatPath(options: ChatPathOptions) {
       if (!frame.ok) return rejectFrame(frame.clientId ?? '', frame.error);
       // One reading of the clock for the bucket and the event: the worker's bucket replays this one's times.
       const at = options.now();
-      if (!limiter.take(caller.userId, at)) {
-        return rejectFrame(frame.value.id, { code: ErrorCodes.rateLimited, message: `more than ${config.rateLimit.perSecond} frames per second` });
-      }
+      // Before the rate limit: a typing flood is refused without spending the user's frames.
       if (frame.value.type === 'typing' && !typing.take(caller.connectionId, frame.value, at)) {
         return rejectFrame(frame.value.id, { code: ErrorCodes.typingThrottled, message: `at most one typing frame per ${Limits.typingIntervalMs} ms in a conversation` });
+      }
+      if (!limiter.take(caller.userId, at)) {
+        return rejectFrame(frame.value.id, { code: ErrorCodes.rateLimited, message: `more than ${config.rateLimit.perSecond} frames per second` });
       }
       const source = sourceOf(caller, at);
       const event = messageEvent(source, frame.value);
