@@ -24,6 +24,8 @@ export class BenchClient {
   recorder: Recorder | undefined;
   /** When the last frame of any kind arrived (0: none yet): the run waits for the connect traffic to settle. */
   lastFrameAt = 0;
+  /** Sees every server frame (batches unpacked) before the recorder does: scenarios that count other frames than messages. */
+  onEveryFrame: ((frame: Record<string, unknown>) => void) | undefined;
   private readonly acks = new Map<string, (ok: boolean) => void>();
   private readonly frameWaiters = new Set<(frame: Record<string, unknown>) => boolean>();
 
@@ -54,6 +56,7 @@ export class BenchClient {
   }
 
   private onServerFrame(frame: Record<string, unknown>): void {
+    this.onEveryFrame?.(frame);
     for (const waiter of this.frameWaiters) if (waiter(frame)) this.frameWaiters.delete(waiter);
     if (frame.type === 'ack' && typeof frame.id === 'string') {
       this.acks.get(frame.id)?.(frame.ok === true);

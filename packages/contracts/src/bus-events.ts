@@ -32,6 +32,12 @@ export const ChatEventMetadata = Type.Object({
   replayed: Type.Optional(Type.Boolean()),
   notify: Type.Optional(Type.Boolean()),
   /**
+   * Set by the gateway on a `typing` frame: relayed, never kept. The worker appends it to no
+   * event log and writes no table for it (docs/chat-protocol.md § Typing); the frame type
+   * decides that too, so an unmarked typing frame (an older gateway) is never kept either.
+   */
+  ephemeral: Type.Optional(Type.Literal(true)),
+  /**
    * On a message: the per-user rate the gateway is configured with (RATE_LIMIT_*). The worker
    * that holds the user's session enforces it across every gateway (docs/architecture.md § Limits).
    */

@@ -3,6 +3,7 @@ import { ChatClient, SERVICE_DIALECTS } from '@parley/stack';
 import { startTestStack } from '@parley/stack/e2e';
 import { edgeCases } from './hostile/edge.js';
 import { frameCases } from './hostile/frames.js';
+import { liveCases } from './hostile/live.js';
 import { handshakeCases } from './hostile/handshakes.js';
 import { propertyCases } from './hostile/properties.js';
 import { raceCases } from './hostile/race.js';
@@ -40,6 +41,7 @@ for (const service of SERVICE_DIALECTS) {
 
     frameCases(ctx);
     ruleCases(ctx);
+    liveCases(ctx);
     handshakeCases(ctx);
     edgeCases(ctx);
     restCases(ctx);

@@ -1,9 +1,10 @@
 import { roomConversation, type Conversation } from '@parley/contracts';
-import { conversationOf, type ChangingFrame, type EventContext, type FrameState } from './rules/index.js';
+import { conversationOf, mayMention, readConversation, type ChangingFrame, type EventContext, type FrameState } from './rules/index.js';
 
 /** The conversation a changing frame is aimed at: its partition holds the frame's claim (docs/architecture.md § Storage). */
 export function frameConversation(frame: ChangingFrame, user: string): Conversation {
   if (frame.type === 'join' || frame.type === 'leave' || frame.type === 'invite') return roomConversation(frame.room);
+  if (frame.type === 'read') return readConversation(frame, user);
   return conversationOf(frame, user);
 }
 
@@ -21,6 +22,8 @@ export function reliedMembers(state: FrameState, user: string): string[] {
     case 'delete':
     case 'react':
       return state.state.access.kind === 'room' && state.state.access.member ? [user] : [];
+    case 'read':
+      return state.state.room?.member === true ? [user] : [];
   }
 }
 
@@ -55,5 +58,7 @@ const LOBBY: FrameState = Object.freeze({ type: 'send', state: Object.freeze({ k
  */
 export function assumedState(frame: ChangingFrame): FrameState | undefined {
   if (frame.type !== 'send' || frame.to !== undefined || frame.replyTo !== undefined) return undefined;
+  // Only a room message with `@` pays a read: the members its mentions are looked up among.
+  if (frame.room !== undefined && mayMention(frame.text)) return undefined;
   return frame.room !== undefined ? MEMBER_OF_ROOM : LOBBY;
 }

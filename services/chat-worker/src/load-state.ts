@@ -5,6 +5,8 @@ import type { ChangingFrame, ConnectedState, DisconnectedState, EventContext, Fr
 import type { KnownUsers } from './known-users.js';
 import type { OnlineList } from './online-list.js';
 import type { ChatStore, OnlineUser } from './store/chat-store.js';
+import { loadMentionState, loadReadState, type NameLookup } from './load-live-state.js';
+import { mayMention } from './rules/index.js';
 
 /** A known user stays known: a positive answer is remembered (live events only, see KnownUsers). */
 async function knownUser(store: ChatStore, hub: string, user: string, cache: KnownUsers | undefined): Promise<boolean> {
@@ -15,7 +17,7 @@ async function knownUser(store: ChatStore, hub: string, user: string, cache: Kno
 }
 
 /** Reads what a changing frame's rule needs. Member first: a member's room exists, which saves a read. */
-export async function loadFrameState(store: ChatStore, frame: ChangingFrame, ctx: EventContext, knownUsers?: KnownUsers): Promise<FrameState> {
+export async function loadFrameState(store: ChatStore, frame: ChangingFrame, ctx: EventContext, knownUsers?: KnownUsers, nameOf?: NameLookup): Promise<FrameState> {
   const { hub, userId } = ctx;
   const membership = async (room: string, user: string) => {
     const member = await store.isMember(hub, room, user);
@@ -24,6 +26,10 @@ export async function loadFrameState(store: ChatStore, frame: ChangingFrame, ctx
   switch (frame.type) {
     case 'send': {
       const access = async (): Promise<SendState> => {
+        // A room message with `@` reads the room's members: its mentions are looked up among them.
+        if (frame.room !== undefined && mayMention(frame.text)) {
+          return loadMentionState(store, { ...frame, room: frame.room }, ctx, nameOf ?? ((h, u) => store.userName(h, u)));
+        }
         if (frame.room !== undefined) return { kind: 'room', ...(await membership(frame.room, userId)) };
         if (frame.to !== undefined) return { kind: 'direct', recipientKnown: frame.to !== userId && (await knownUser(store, hub, frame.to, knownUsers)) };
         return { kind: 'lobby' };
@@ -51,6 +57,8 @@ export async function loadFrameState(store: ChatStore, frame: ChangingFrame, ctx
       const state = { roomExists: sender.roomExists, senderMember: sender.member, inviteeKnown, inviteeMember };
       return { type: 'invite', state: visibility === undefined ? state : { ...state, visibility } };
     }
+    case 'read':
+      return { type: 'read', state: await loadReadState(store, frame, ctx) };
   }
 }
 
@@ -73,18 +81,21 @@ export async function loadHistoryState(store: ChatStore, frame: HistoryFrame, ct
   return frame.with !== undefined ? { kind: 'direct' } : { kind: 'lobby' };
 }
 
-export async function loadConnectedState(store: ChatStore, ctx: EventContext, onlineList?: OnlineList<OnlineUser>): Promise<ConnectedState> {
+/** `withUnread`: count the unread messages for the state frame (not for a replay, which tells nobody). */
+export async function loadConnectedState(store: ChatStore, ctx: EventContext, onlineList?: OnlineList<OnlineUser>, withUnread = false): Promise<ConnectedState> {
   const readOnline = () => store.onlineProfiles(ctx.hub);
-  const [connections, { rooms, privateRooms }, profiles] = await Promise.all([
+  const [connections, { rooms, privateRooms, unread }, profiles] = await Promise.all([
     store.connectionsOf(ctx.hub, ctx.userId),
-    store.roomsWithVisibilityOf(ctx.hub, ctx.userId),
+    store
+      .roomsWithVisibilityOf(ctx.hub, ctx.userId)
+      .then(async (own) => ({ ...own, unread: withUnread ? await store.unreadCounts(ctx.hub, ctx.userId, own.rooms) : [] })),
     onlineList ? onlineList.read(ctx.hub, readOnline) : readOnline(),
   ]);
   const online = profiles.map((profile) => profile.user);
   const named = profiles.filter((profile): profile is OnlineUser & { name: string } => profile.name !== undefined);
-  if (named.length === 0) return { connections, rooms, privateRooms, online };
+  if (named.length === 0) return { connections, rooms, privateRooms, online, unread };
   // From entries: a user id such as "__proto__" stays an own key.
-  return { connections, rooms, privateRooms, online, names: Object.fromEntries(named.map((profile) => [profile.user, profile.name])) };
+  return { connections, rooms, privateRooms, online, unread, names: Object.fromEntries(named.map((profile) => [profile.user, profile.name])) };
 }
 
 export async function loadDisconnectedState(store: ChatStore, ctx: EventContext): Promise<DisconnectedState> {

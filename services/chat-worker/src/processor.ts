@@ -31,6 +31,7 @@ import {
 import type { ChatStore, OnlineUser } from './store/chat-store.js';
 import { UserRateLimit } from './user-rate-limit.js';
 import { UserNames } from './user-names.js';
+import { isEphemeral, TypingRelay } from './typing-relay.js';
 
 export interface ProcessorDeps {
   store: ChatStore;
@@ -116,10 +117,11 @@ export function createBatchProcessor(deps: ProcessorDeps): BatchProcessor {
   const rateLimit = new UserRateLimit();
   const onlineList = new OnlineList<OnlineUser>();
   const userNames = new UserNames();
+  const typing = new TypingRelay({ knownUsers });
 
   /** The context with the sender's display name, for the events whose frames name them (replays read the table: the cache is live). */
   async function withUserName(event: ChatEvent, ctx: EventContext, tables: ChatStore): Promise<EventContext> {
-    if (event.type === 'chat.profile' || (event.type === 'chat.message' && !isChangingFrame(event.data.frame))) return ctx;
+    if (event.type === 'chat.profile' || (event.type === 'chat.message' && !isChangingFrame(event.data.frame) && event.data.frame.type !== 'typing')) return ctx;
     const read = () => tables.userName(ctx.hub, ctx.userId);
     const userName = event.metadata.replayed === true ? await read() : await userNames.nameOf(ctx.hub, ctx.userId, read);
     return userName === undefined ? ctx : { ...ctx, userName };
@@ -155,7 +157,8 @@ export function createBatchProcessor(deps: ProcessorDeps): BatchProcessor {
     logged: Promise<unknown>,
     live: boolean,
   ): Promise<Decided | 'resend'> {
-    const load = () => loadFrameState(tables, frame, ctx, live ? knownUsers : undefined);
+    const nameOf = (hub: string, user: string) => userNames.nameOf(hub, user, () => tables.userName(hub, user));
+    const load = () => loadFrameState(tables, frame, ctx, live ? knownUsers : undefined, live ? nameOf : undefined);
     const conversation = frameConversation(frame, ctx.userId);
     let state = assumedState(frame) ?? (await load());
     // Nothing is stored before the event is in the log: every stored row can be rebuilt from it,
@@ -187,7 +190,7 @@ export function createBatchProcessor(deps: ProcessorDeps): BatchProcessor {
   async function decide(event: ChatEvent, ctx: EventContext, notify: boolean, tables: ChatStore, logged: Promise<unknown>): Promise<Decided | 'resend'> {
     switch (event.type) {
       case 'chat.connected':
-        return { decision: decideConnected(await loadConnectedState(tables, ctx, onlineList), ctx, presenceLimits), stored: false };
+        return { decision: decideConnected(await loadConnectedState(tables, ctx, onlineList, notify), ctx, presenceLimits), stored: false };
       case 'chat.disconnected':
         return { decision: decideDisconnected(await loadDisconnectedState(tables, ctx), ctx, presenceLimits), stored: false };
       case 'chat.profile':
@@ -195,7 +198,12 @@ export function createBatchProcessor(deps: ProcessorDeps): BatchProcessor {
         return { decision: decideProfile(event.data.name, ctx), stored: false };
       case 'chat.message': {
         const { frame } = event.data;
-        if (isChangingFrame(frame)) return decideChanging(frame, ctx, tables, logged, event.metadata.replayed !== true);
+        if (isChangingFrame(frame)) {
+          // The user's own join or leave changes what their typing frames may reach.
+          if (frame.type === 'join' || frame.type === 'leave') typing.forget(ctx.hub, frame.room, ctx.userId);
+          return decideChanging(frame, ctx, tables, logged, event.metadata.replayed !== true);
+        }
+        if (frame.type === 'typing') return { decision: notify ? await typing.decide(frame, ctx, tables) : nothing, stored: true };
         if (frame.type !== 'history') {
           // A frame of a newer protocol than this worker's rules (a gateway rolled out first): refused, nothing stored.
           const error = { code: ErrorCodes.frameUnknownType, message: `this worker does not handle "${frame.type}" frames yet` };
@@ -220,10 +228,10 @@ export function createBatchProcessor(deps: ProcessorDeps): BatchProcessor {
     // The steps of a trace (no-op while tracing is off); the rule's reads are the Tables SDK's own spans.
     const tables = tracedPort(counted, { appendEvent: 'event-log append', commitFrame: 'projections commit', apply: 'projections apply' });
     const limited = overRate(event, ctx);
-    const logged = limited ? undefined : tables.appendEvent(event, new Date(ctx.receivedAt));
+    const logged = limited || isEphemeral(event) ? undefined : tables.appendEvent(event, new Date(ctx.receivedAt));
     // Awaited in the event's turn; a batch stopped before that turn must not leave it unhandled.
     logged?.catch(() => undefined);
-    return { item, ctx, label, notify, tables, logged };
+    return { item, ctx, label, notify, tables, logged, limited };
   }
 
   /** The event's turn: decide and store. Returns the commands to publish once the batch is decided. */
@@ -231,16 +239,16 @@ export function createBatchProcessor(deps: ProcessorDeps): BatchProcessor {
     const { item, ctx, notify, tables } = begun;
     const { event, log } = item;
     let { logged } = begun;
-    if (!logged) {
+    if (begun.limited) {
       const refused = await refusal(event, ctx, tables);
       if (refused) {
         log.info({ code: refused.rejected }, "frame refused: over the user's rate");
         return { outcome: 'rejected', commands: refused.commands };
       }
-      logged = tables.appendEvent(event, new Date(ctx.receivedAt));
+      if (!isEphemeral(event)) logged = tables.appendEvent(event, new Date(ctx.receivedAt));
     }
     const named = await withUserName(event, ctx, tables);
-    const decided = await withSpan('rule', () => decide(event, named, notify, tables, logged));
+    const decided = await withSpan('rule', () => decide(event, named, notify, tables, logged ?? Promise.resolve()));
     const appended = await logged;
     if (decided === 'resend') {
       log.info({ clientId: event.type === 'chat.message' ? event.data.frame.id : undefined }, 'resent frame; the first event delivers it');
@@ -303,7 +311,9 @@ interface Begun {
   readonly label: string;
   readonly notify: boolean;
   readonly tables: ChatStore;
+  /** Undefined for a typing frame (never logged) and for a frame over the rate (logged only if not refused after all). */
   readonly logged: Promise<unknown> | undefined;
+  readonly limited: boolean;
 }
 
 interface Stored {

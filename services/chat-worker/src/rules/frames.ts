@@ -1,12 +1,13 @@
-import type { DeleteFrame, EditFrame, InviteFrame, JoinFrame, LeaveFrame, ReactFrame, SendFrame } from '@parley/contracts';
+import type { DeleteFrame, EditFrame, InviteFrame, JoinFrame, LeaveFrame, ReactFrame, ReadFrame, SendFrame } from '@parley/contracts';
 import { decideDelete, decideEdit, decideReact } from './message-changes.js';
 import type { MessageChangeState } from './message-target.js';
+import { decideRead, type ReadState } from './read-state.js';
 import { decideInvite, decideJoin, decideLeave, type InviteState, type JoinState, type LeaveState } from './rooms.js';
 import { decideSend, type SendState } from './send.js';
 import type { Decision, EventContext } from './types.js';
 
 /** Frames that change something; `history` only reads and is handled apart. */
-export type ChangingFrame = SendFrame | JoinFrame | LeaveFrame | InviteFrame | MessageChangeFrame;
+export type ChangingFrame = SendFrame | JoinFrame | LeaveFrame | InviteFrame | MessageChangeFrame | ReadFrame;
 /** Frames that change a stored message; they name their conversation as `send` does. */
 export type MessageChangeFrame = EditFrame | DeleteFrame | ReactFrame;
 
@@ -16,9 +17,10 @@ export type FrameState =
   | { readonly type: 'join'; readonly state: JoinState }
   | { readonly type: 'leave'; readonly state: LeaveState }
   | { readonly type: 'invite'; readonly state: InviteState }
-  | { readonly type: 'edit' | 'delete' | 'react'; readonly state: MessageChangeState };
+  | { readonly type: 'edit' | 'delete' | 'react'; readonly state: MessageChangeState }
+  | { readonly type: 'read'; readonly state: ReadState };
 
-const CHANGING: ReadonlySet<string> = new Set(['send', 'join', 'leave', 'invite', 'edit', 'delete', 'react']);
+const CHANGING: ReadonlySet<string> = new Set(['send', 'join', 'leave', 'invite', 'edit', 'delete', 'react', 'read']);
 
 export function isChangingFrame(frame: { type: string }): frame is ChangingFrame {
   return CHANGING.has(frame.type);
@@ -41,5 +43,7 @@ export function decideFrame(frame: ChangingFrame, loaded: FrameState, ctx: Event
       return decideDelete(frame as DeleteFrame, loaded.state, ctx);
     case 'react':
       return decideReact(frame as ReactFrame, loaded.state, ctx);
+    case 'read':
+      return decideRead(frame as ReadFrame, loaded.state, ctx);
   }
 }

@@ -1,4 +1,4 @@
-import { ErrorCodes, roomGroup, type NotifierCommand, type PresenceFrame, type StateFrame } from '@parley/contracts';
+import { ErrorCodes, roomGroup, type NotifierCommand, type PresenceFrame, type StateFrame, type UnreadCount } from '@parley/contracts';
 import { toConnection } from './reject.js';
 import type { Decision, EventContext, ProjectionWrite } from './types.js';
 
@@ -26,6 +26,8 @@ export interface ConnectedState {
   readonly online: readonly string[];
   /** Display names of those of `online` who have one. */
   readonly names?: Readonly<Record<string, string>>;
+  /** Unread counts of the user's conversations (store/read-rows.ts); absent or empty: none. */
+  readonly unread?: readonly UnreadCount[];
 }
 
 export interface DisconnectedState {
@@ -98,6 +100,7 @@ export function decideConnected(state: ConnectedState, ctx: EventContext, limits
   if (state.privateRooms !== undefined && state.privateRooms.length > 0) frame.privateRooms = sorted(state.privateRooms);
   const names = onlineNames(state, ctx);
   if (names !== undefined) frame.names = names;
+  if (state.unread !== undefined && state.unread.length > 0) frame.unread = [...state.unread];
   const commands: NotifierCommand[] = [
     ...rooms.map((room) => ({ action: 'addConnectionToGroup', hub, group: roomGroup(room), connectionId }) as const),
     toConnection(ctx, frame),

@@ -17,7 +17,8 @@ import type { Decision, EventContext } from './types.js';
 /** What the send rule needs to know, loaded before it runs (and frozen for redeliveries). `reply`: loaded for a reply only. */
 export type SendState = (
   | { readonly kind: 'lobby' }
-  | { readonly kind: 'room'; readonly roomExists: boolean; readonly member: boolean }
+  /** `mentions`: members the text names (rules/mentions.ts), looked up only for a text with `@`. */
+  | { readonly kind: 'room'; readonly roomExists: boolean; readonly member: boolean; readonly mentions?: readonly string[] }
   | { readonly kind: 'direct'; readonly recipientKnown: boolean }
 ) & { readonly reply?: ReplyTarget };
 
@@ -49,6 +50,7 @@ export function decideSend(frame: SendFrame, state: SendState, ctx: EventContext
   const store = (conversation: Conversation) => ({ kind: 'putMessage', hub, conversation, message }) as const;
 
   if (frame.room !== undefined) {
+    if (state.kind === 'room' && state.mentions !== undefined && state.mentions.length > 0) message.mentions = [...state.mentions];
     return {
       writes: [store(roomConversation(frame.room))],
       commands: [{ action: 'sendToGroup', hub, group: roomGroup(frame.room), frame: message }],

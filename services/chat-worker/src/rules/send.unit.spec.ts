@@ -103,3 +103,19 @@ describe('private send', () => {
     expect(fromAlice.writes[0]).toMatchObject({ conversation: directConversation('alice', 'bob') });
   });
 });
+
+describe('send with mentions', () => {
+  it('given mentions found at load, when a member sends to the room, then the message carries them (stored and delivered)', () => {
+    const frame = { type: 'send', id: 'c1', room: 'dev', text: 'hi @bob' } as const;
+    const decision = decideSend(frame, { kind: 'room', roomExists: true, member: true, mentions: ['bob'] }, ctx);
+    const message = { ...expectedMessage({ room: 'dev' }), text: 'hi @bob', mentions: ['bob'] };
+    expect(decision.writes).toEqual([{ kind: 'putMessage', hub: 'chat', conversation: roomConversation('dev'), message }]);
+    expect(decision.commands).toEqual([{ action: 'sendToGroup', hub: 'chat', group: roomGroup('dev'), frame: message }]);
+  });
+
+  it('given no mentions, then the message has no mentions field', () => {
+    const decision = decideSend({ type: 'send', id: 'c1', room: 'dev', text: 'hi' }, { kind: 'room', roomExists: true, member: true, mentions: [] }, ctx);
+    expect(decision.commands[0]).toMatchObject({ frame: expectedMessage({ room: 'dev' }) });
+    expect('mentions' in (decision.commands[0] as { frame: object }).frame).toBe(false);
+  });
+});

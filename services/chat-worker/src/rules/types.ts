@@ -75,6 +75,18 @@ export type ProjectionWrite =
   | { readonly kind: 'removeConnection'; readonly hub: string; readonly user: string; readonly connectionId: string }
   /** The user's display name, kept on their presence row (so the online list reads it for free). */
   | { readonly kind: 'putProfile'; readonly hub: string; readonly user: string; readonly name: string }
+  /** A user's read position in a conversation (rules/read-state.ts): the last message read, by id, row key and time. */
+  | {
+      readonly kind: 'putReadPosition';
+      readonly hub: string;
+      readonly conversation: Conversation;
+      readonly user: string;
+      readonly messageId: string;
+      readonly messageRowKey: string;
+      readonly at: string;
+      readonly readAt: string;
+      readonly eventId: string;
+    }
   | {
       readonly kind: 'putPresence';
       readonly hub: string;

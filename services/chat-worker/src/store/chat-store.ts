@@ -1,4 +1,4 @@
-import type { ChatEvent, Conversation, MessageFrame, RoomVisibility } from '@parley/contracts';
+import type { ChatEvent, Conversation, MessageFrame, RoomVisibility, UnreadCount } from '@parley/contracts';
 import type { UserRooms } from './room-rows.js';
 import type { ConnectionRow, HistoryQuery, HistoryRow, ProjectionWrite } from '../rules/index.js';
 
@@ -86,6 +86,12 @@ export interface ChatStore {
   roomVisibility(hub: string, room: string): Promise<RoomVisibility | undefined>;
   /** The user's rooms and which of them are private, in one read. */
   roomsWithVisibilityOf(hub: string, user: string): Promise<UserRooms>;
+  /** A message's row key by its id (its index row) and the user's read position in the conversation, in one read. */
+  readPosition(hub: string, conversation: Conversation, user: string, messageId: string): Promise<{ messageRowKey?: string; positionRowKey?: string }>;
+  /** A room's members (user ids), the first `upTo` of them when given. */
+  roomMemberIds(hub: string, room: string, upTo?: number): Promise<string[]>;
+  /** Unread messages of the lobby and the given rooms for the user (store/read-rows.ts). */
+  unreadCounts(hub: string, user: string, rooms: readonly string[]): Promise<UnreadCount[]>;
   /** The same store, telling `report` of each round trip (one view per event; cheap). */
   forEvent?(report: RequestReport): ChatStore;
 }

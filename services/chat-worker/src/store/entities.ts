@@ -12,6 +12,7 @@ import {
 import type { ProjectionWrite } from '../rules/index.js';
 import { roomRowChange } from './room-rows.js';
 import { messageChangeRow, messageRowChanges } from './message-rows.js';
+import { readPositionChange } from './read-rows.js';
 
 export type TableName = (typeof Tables)[keyof typeof Tables];
 
@@ -74,6 +75,8 @@ export function rowChanges(write: ProjectionWrite): RowChange[] {
     }
     case 'removeConnection':
       return [{ op: 'delete', table: Tables.connections, ...connectionsKeys(write.hub, write.user, write.connectionId) }];
+    case 'putReadPosition':
+      return [readPositionChange(write)];
     case 'putPresence': {
       const entity: PresenceEntity = {
         ...presenceKeys(write.hub, write.user),

@@ -21,6 +21,7 @@ import {
   messageIndexKeys,
   roomInfoKeys,
   type RoomVisibility,
+  type UnreadCount,
 } from '@parley/contracts';
 import type { TablesConnection } from '../config.js';
 import type { ConnectionRow, HistoryQuery, HistoryRow, ProjectionWrite } from '../rules/index.js';
@@ -30,6 +31,7 @@ import { changeKeys, rowChanges, type RowChange, type TableName } from './entiti
 import { isTableNotFound, statusOf, tableCall } from './table-errors.js';
 import { EventLogWriter } from './event-log-writer.js';
 import { userRooms, visibilityOf, type UserRooms } from './room-rows.js';
+import * as readRows from './read-rows.js';
 
 type Row = Record<string, unknown>;
 type Clients = Record<TableName, TableClient>;
@@ -312,6 +314,21 @@ export class TableChatStore implements ChatStore {
       }
       return rows;
     });
+  }
+
+  /** The read rows' queries (store/read-rows.ts) over the `messages` table. */
+  private readonly messagesQuery: readRows.MessagesQuery = (filter, select, top) => this.query(Tables.messages, filter, select, top);
+
+  async readPosition(hub: string, conversation: Conversation, user: string, messageId: string): Promise<{ messageRowKey?: string; positionRowKey?: string }> {
+    return readRows.readPositionAndMessage(this.messagesQuery, hub, conversation, user, messageId);
+  }
+
+  async roomMemberIds(hub: string, room: string, upTo?: number): Promise<string[]> {
+    return readRows.roomMemberIds(this.messagesQuery, hub, room, upTo);
+  }
+
+  async unreadCounts(hub: string, user: string, rooms: readonly string[]): Promise<UnreadCount[]> {
+    return readRows.unreadCounts(this.messagesQuery, hub, user, rooms);
   }
 
   async roomVisibility(hub: string, room: string): Promise<RoomVisibility | undefined> {

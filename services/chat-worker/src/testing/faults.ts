@@ -31,5 +31,8 @@ export function failAfterAppend(store: ChatStore, fault: (event: ChatEvent) => v
     findMessage: (...args) => store.findMessage(...args),
     memberRole: (...args) => store.memberRole(...args),
     roomOwner: (...args) => store.roomOwner(...args),
+    readPosition: (...args) => store.readPosition(...args),
+    roomMemberIds: (...args) => store.roomMemberIds(...args),
+    unreadCounts: (...args) => store.unreadCounts(...args),
   };
 }

@@ -1,4 +1,4 @@
-import { ErrorCodes, okAck, PROFILE_CONNECTION_ID, type AckFrame, type CodedError } from '@parley/contracts';
+import { ErrorCodes, Limits, okAck, PROFILE_CONNECTION_ID, type AckFrame, type CodedError } from '@parley/contracts';
 import { activeTraceparent, type Logger } from '@parley/service-kit';
 import { connectedEvent, disconnectedEvent, messageEvent, newTraceparent, profileEvent, traceIdOf, type EventStamp } from './chat-events.js';
 import type { GatewayConfig } from '../config.js';
@@ -7,6 +7,7 @@ import { GatewayError, GatewayErrorCodes, MessageTooLargeError, type GatewayErro
 import { readFrame, type RawBody } from './frames.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { RateLimiter } from './rate-limiter.js';
+import { TypingThrottle } from './typing-throttle.js';
 
 /** Who an upstream call is about, once its dialect's edge has read and verified it. */
 export interface Caller {
@@ -26,6 +27,8 @@ export interface ChatPathOptions {
   logger: Logger;
   eventIds: () => string;
   now: () => number;
+  /** Default: one typing frame per connection and conversation per Limits.typingIntervalMs. */
+  typing?: TypingThrottle;
 }
 
 /**
@@ -37,6 +40,7 @@ export interface ChatPathOptions {
  */
 export function createChatPath(options: ChatPathOptions) {
   const { config, lanes, limiter, metrics } = options;
+  const typing = options.typing ?? new TypingThrottle();
 
   const rate = { perSecond: config.rateLimit.perSecond, burst: config.rateLimit.burst };
   const sourceOf = (caller: Caller, at = options.now()): EventStamp => ({
@@ -76,11 +80,17 @@ export function createChatPath(options: ChatPathOptions) {
       if (!frame.ok) return rejectFrame(frame.clientId ?? '', frame.error);
       // One reading of the clock for the bucket and the event: the worker's bucket replays this one's times.
       const at = options.now();
+      // Before the rate limit: a typing flood is refused without spending the user's frames.
+      if (frame.value.type === 'typing' && !typing.take(caller.connectionId, frame.value, at)) {
+        return rejectFrame(frame.value.id, { code: ErrorCodes.typingThrottled, message: `at most one typing frame per ${Limits.typingIntervalMs} ms in a conversation` });
+      }
       if (!limiter.take(caller.userId, at)) {
         return rejectFrame(frame.value.id, { code: ErrorCodes.rateLimited, message: `more than ${config.rateLimit.perSecond} frames per second` });
       }
       const source = sourceOf(caller, at);
       const event = messageEvent(source, frame.value);
+      // Relayed by the worker, never kept: no event log, no table (docs/chat-protocol.md § Typing).
+      if (frame.value.type === 'typing') event.metadata.ephemeral = true;
       // The worker holding the user's session enforces this rate across every gateway.
       event.metadata.rateLimit = rate;
       try {
@@ -115,6 +125,7 @@ export function createChatPath(options: ChatPathOptions) {
     /** The connection is gone: `chat.disconnected` is posted; nobody waits for the bus. */
     disconnected(caller: Caller): void {
       const source = sourceOf(caller);
+      typing.forget(caller.connectionId);
       lanes.post(caller.connectionId, disconnectedEvent(source));
       logFor(source).info('disconnected');
     },
