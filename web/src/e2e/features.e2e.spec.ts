@@ -197,6 +197,66 @@ for (const service of SERVICE_DIALECTS) describe.skipIf(!hasChromium)(`chat feat
     await close(hank, iris);
   });
 
+  it('says who is typing, and stops when their message arrives or after 6 s', async () => {
+    const jack = await person('jack');
+    const kate = await person('kate', PHONE_390);
+    const liam = await person('liam');
+    await roomWith('typing', jack, [kate, liam]);
+    await kate.composer.pressSequentially('hello the', { delay: 50 });
+    await jack.typingLine().filter({ hasText: 'kate is typing…' }).waitFor(WAIT);
+    await liam.composer.pressSequentially('me', { delay: 50 });
+    await jack.typingLine().filter({ hasText: /^(kate and liam|liam and kate) are typing…$/ }).waitFor(WAIT);
+    await jack.screenshot(shot('typing-desktop'));
+    await kate.composer.fill('hello there');
+    await kate.composer.press('Enter');
+    await jack.waitMessage('hello there');
+    await expect(jack.typingLine().textContent()).resolves.not.toContain('kate');
+    // liam stopped typing: his notice goes by itself (6 s after his last frame).
+    await eventually(async () => expect(await jack.typingLine().textContent()).toBe(''), 15_000);
+    await jack.composer.pressSequentially('on my way', { delay: 50 });
+    await kate.typingLine().filter({ hasText: 'jack is typing…' }).waitFor(WAIT);
+    await kate.screenshot(shot('typing-390'));
+
+    // A direct chat too.
+    await kate.openDirect('liam');
+    await kate.composer.pressSequentially('psst', { delay: 50 });
+    await liam.open('dm:kate');
+    await liam.typingLine().filter({ hasText: 'kate is typing…' }).waitFor(WAIT);
+    await close(jack, kate, liam);
+  });
+
+  it('counts unread and mentions per conversation and in the title, clears them on every device, and says who has seen', async () => {
+    const mona = await person('mona', PHONE_390);
+    const nick = await person('nick');
+    await roomWith('reads', mona, [nick]);
+    await nick.open('lobby');
+    const nickPhone = await person('nick', PHONE_390);
+    await mona.send('a plain line');
+    await mona.send('@nick look at this');
+    for (const device of [nick, nickPhone]) {
+      await device.showSidebar();
+      await device.conversationButton('room:reads').locator('.badge:not(.mention-badge)').filter({ hasText: '2' }).waitFor(WAIT);
+      await device.conversationButton('room:reads').locator('.mention-badge').filter({ hasText: '@1' }).waitFor(WAIT);
+    }
+    await eventually(async () => expect(await nick.page.title()).toBe('(2) Parley'));
+    await nick.screenshot(shot('unread-desktop'));
+    await nickPhone.screenshot(shot('unread-390'));
+
+    await nick.open('room:reads');
+    const mention = nick.message('look at this').locator('.mention.me');
+    await expect(mention.textContent()).resolves.toBe('@nick');
+    await nick.screenshot(shot('mentions-desktop'));
+    // Reading on one device clears the badge on the other.
+    await eventually(async () => {
+      expect(await nickPhone.conversationButton('room:reads').locator('.badge').count()).toBe(0);
+      expect(await nickPhone.page.title()).toBe('Parley');
+    });
+    await mona.message('look at this').locator('.seen-by', { hasText: 'Seen by nick' }).waitFor(WAIT);
+    await mona.screenshot(shot('seen-by-390'));
+    await expectAccessible(nick, 'chat with mentions (desktop)');
+    await close(mona, nick, nickPhone);
+  });
+
   it('saw no dialog, CSP violation or page error anywhere', () => {
     const all = watches.flatMap((w) => [...w.dialogs, ...w.cspViolations, ...w.errors]);
     if (all.length > 0) console.error(logs.slice(-50).join('\n'));
