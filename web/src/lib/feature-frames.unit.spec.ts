@@ -110,10 +110,13 @@ describe('read state', () => {
     const s1 = given(
       frame(msg({ id: id(1), room: 'dev' })),
       frame(msg({ id: id(2), room: 'dev', text: '@alice look', mentions: ['alice'] })),
+      frame(msg({ id: id(3), from: 'bob', to: 'alice' })),
     );
     expect(s1.conversations[DEV]).toMatchObject({ unread: 2, mentions: 1 });
-    const s2 = reduce(s1, frame({ type: 'state', rooms: ['dev'], online: [], unread: [] }));
+    // Nothing unread is said by leaving `unread` out; direct chats are never listed and keep their count.
+    const s2 = reduce(s1, frame({ type: 'state', rooms: ['dev'], online: [] }));
     expect(s2.conversations[DEV]).toMatchObject({ unread: 0, mentions: 0 });
+    expect(s2.conversations[directKey('bob')]?.unread).toBe(1);
   });
 
   it('does not count a message arriving in the conversation shown while focused, but does when unfocused', () => {

@@ -87,16 +87,16 @@ export function readUpTo(c: Conversation, message: string, me: string): Conversa
 
 /**
  * The `state` frame's unread counts are the server's truth at connect (shared by every
- * device); a conversation it does not list has nothing unread. Without the field (a
- * server that does not keep read state) the page keeps its own counts.
+ * device): the lobby or a room it does not list (or, without the field, none) has nothing
+ * unread. Direct chats are never listed (the server keeps no list of them): their counts
+ * are the page's own, from what arrived live.
  */
 export function applyUnread(state: ChatState, frame: StateFrame): ChatState {
-  if (frame.unread === undefined) return state;
-  const listed = new Map<ConversationKey, (typeof frame.unread)[number]>();
-  for (const u of frame.unread) listed.set(u.room !== undefined ? roomKey(u.room) : u.with !== undefined ? directKey(u.with) : LOBBY, u);
+  const listed = new Map<ConversationKey, NonNullable<StateFrame['unread']>[number]>();
+  for (const u of frame.unread ?? []) listed.set(u.room !== undefined ? roomKey(u.room) : u.with !== undefined ? directKey(u.with) : LOBBY, u);
   let s = state;
   for (const c of Object.values(state.conversations)) {
-    if (!listed.has(c.key) && (c.unread > 0 || c.mentions > 0)) s = update(s, c.key, (x) => ({ ...x, unread: 0, mentions: 0 }));
+    if (c.kind !== 'direct' && !listed.has(c.key) && (c.unread > 0 || c.mentions > 0)) s = update(s, c.key, (x) => ({ ...x, unread: 0, mentions: 0 }));
   }
   for (const [key, u] of listed) {
     // A room the user has left keeps a read position but is no conversation of theirs.
