@@ -92,8 +92,6 @@ export async function findUserTraces(store: TableStore, hub: string, user: strin
   const memberRow = `~member:${keyPart(user)}`;
   const claimPrefix = `~claim:${keyPart(user)}:`;
   const readRow = `~read:${keyPart(user)}`;
-  // Index rows (`~msg:<id>`) of the messages erased: they sort after the message rows of their partition, which are read first.
-  const erasedIndexRows = new Set<string>();
   const messages: Key[] = [];
   const createdRooms: Key[] = [];
   const roomsWithOthers = new Set<string>();
@@ -101,12 +99,10 @@ export async function findUserTraces(store: TableStore, hub: string, user: strin
   for await (const row of entities(store.table(Tables.messages), partitionPrefixFilter(`${keyPart(hub)}_`))) {
     const key = { partitionKey: row.partitionKey, rowKey: row.rowKey };
     const isMessage = row.rowKey < CONVERSATION_META_FROM;
-    if (isMessage && (row.from === user || row.to === user)) erasedIndexRows.add(`${row.partitionKey}\n~msg:${String(row.messageId)}`);
     if (
       directPartitions.has(row.partitionKey) ||
       row.rowKey === memberRow ||
       row.rowKey === readRow ||
-      erasedIndexRows.has(`${row.partitionKey}\n${row.rowKey}`) ||
       row.rowKey.startsWith(claimPrefix) ||
       (isMessage && (row.from === user || row.to === user)) ||
       // Another user's claim of a frame that named this user (an invite of them): its event is gone from the log too.
