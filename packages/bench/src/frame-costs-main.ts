@@ -10,7 +10,7 @@ import { runFrameCosts, type FrameCostResult } from './frame-costs.js';
 import type { Target } from './scenario.js';
 
 /*
- * The cost of a typing frame and of a read frame beside a stored room message's, in one run
+ * The cost of a typing frame, a reaction and a read frame beside a stored room message's, in one run
  * against a freshly started stack (src/frame-costs.ts). `npm run bench:frames -w packages/bench`
  * (`-- --clients 200 --rate 0.4 --duration 20`); results in bench/results/frame-costs/.
  */

@@ -15,7 +15,7 @@ describe('frame costs smoke run', () => {
   });
   afterAll(async () => cleanup?.());
 
-  it('measures messages, typing and reads in rooms of 5, each delivered to the whole room', async () => {
+  it('measures messages, typing, reactions and reads in rooms of 5, each delivered to the whole room', async () => {
     const target: Target = {
       acks: true,
       pids: Object.fromEntries(Object.entries(stack.pids()).map(([name, pid]) => [name, pid!])),
@@ -24,7 +24,7 @@ describe('frame costs smoke run', () => {
     };
     const result = await runFrameCosts(target, { clients: 10, roomSize: 5, ratePerClient: 0.4, durationSeconds: 3, messageBytes: 256 }, 'smoke');
     console.log(JSON.stringify(result.phases.map(({ processes: _processes, ...phase }) => phase)));
-    expect(result.phases.map((phase) => phase.kind)).toEqual(['message', 'typing', 'read']);
+    expect(result.phases.map((phase) => phase.kind)).toEqual(['message', 'typing', 'reaction', 'read']);
     for (const phase of result.phases) {
       expect(phase.framesIn).toBeGreaterThan(5);
       expect(phase.refused).toBe(0);
@@ -35,6 +35,8 @@ describe('frame costs smoke run', () => {
     const trips = (kind: string, type: string) => result.phases.find((phase) => phase.kind === kind)!.counts!.tableRoundTripsPerEvent[type]!;
     expect(trips('typing', 'message.typing')).toBeLessThan(1);
     expect(trips('message', 'message.send')).toBeGreaterThanOrEqual(2);
-    expect(Object.keys(result.ratios)).toHaveLength(2);
+    // A reaction reads the message before its transaction: more trips than a plain send.
+    expect(trips('reaction', 'message.react')).toBeGreaterThan(trips('message', 'message.send'));
+    expect(Object.keys(result.ratios)).toHaveLength(3);
   });
 });

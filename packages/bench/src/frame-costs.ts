@@ -1,14 +1,14 @@
 import { loadavg } from 'node:os';
-import { Limits } from '@parley/contracts';
+import { EMOJI, Limits } from '@parley/contracts';
 import { benchText, openMany, type BenchClient } from './bench-client.js';
 import { ResourceMonitor, type ProcessUsage } from './resources.js';
 import type { Target } from './scenario.js';
 import { phaseCounts, scrape, type PhaseCounts } from './service-metrics.js';
 
 /**
- * What a typing frame and a read frame cost beside a stored room message, measured in one run
- * with the same clients in the same rooms: three phases one after the other (messages, typing,
- * reads), each at the same rate, each with its own CPU time per process (from /proc) and the
+ * What a typing frame, a reaction and a read frame cost beside a stored room message, measured
+ * in one run with the same clients in the same rooms: four phases one after the other (messages,
+ * typing, reactions, reads), each at the same rate, each with its own CPU time per process (from /proc) and the
  * worker's table round trips per event, divided by the frames the gateway accepted.
  */
 export interface FrameCostSpec {
@@ -20,7 +20,11 @@ export interface FrameCostSpec {
   messageBytes: number;
 }
 
-export type FrameKind = 'message' | 'typing' | 'read';
+export type FrameKind = 'message' | 'typing' | 'reaction' | 'read';
+
+/** The server frame each phase's frames reach the room as. */
+const DELIVERED_AS: Record<FrameKind, string> = { message: 'message', typing: 'typing', reaction: 'update', read: 'read' };
+const EMOJI_NAMES = Object.keys(EMOJI);
 
 export interface FramePhase {
   kind: FrameKind;
@@ -28,7 +32,7 @@ export interface FramePhase {
   framesIn: number;
   /** Frames refused (an error ack or an error frame): a valid run has none. */
   refused: number;
-  /** Frames of the kind delivered to the room's clients (message, typing or read notices). */
+  /** Frames of the kind delivered to the room's clients (message, typing, update or read notices). */
   delivered: number;
   /** Deliveries expected: each accepted frame to every member of its room. */
   expected: number;
@@ -44,7 +48,7 @@ export interface FramePhase {
 export interface FrameCostResult {
   spec: FrameCostSpec;
   phases: FramePhase[];
-  /** The services' CPU per typing / read frame ÷ per stored room message, same run. */
+  /** The services' CPU per typing / reaction / read frame ÷ per stored room message, same run. */
   ratios: Record<string, number>;
 }
 
@@ -80,7 +84,7 @@ export async function runFrameCosts(target: Target, spec: FrameCostSpec, runId: 
       client.onEveryFrame = (frame) => {
         if (frame.type === 'message' && frame.room === roomOf(client.index)) seen.get(client.index)!.push({ id: String(frame.id), at: String(frame.at) });
         if (frame.type === 'error') tally.refused++;
-        if (frame.type === kind && (kind !== 'message' || frame.room === roomOf(client.index))) {
+        if (frame.type === DELIVERED_AS[kind] && (kind !== 'message' || frame.room === roomOf(client.index))) {
           tally.delivered++;
           tally.lastFrameAt = Date.now();
         }
@@ -88,7 +92,7 @@ export async function runFrameCosts(target: Target, spec: FrameCostSpec, runId: 
     }
     await joinAll(clients, roomOf);
     const phases: FramePhase[] = [];
-    for (const next of ['message', 'typing', 'read'] as const) {
+    for (const next of ['message', 'typing', 'reaction', 'read'] as const) {
       kind = next;
       tally = new PhaseTally();
       phases.push(await runPhase(target, clients, spec, next, roomOf, seen, tally, drainMs));
@@ -97,6 +101,7 @@ export async function runFrameCosts(target: Target, spec: FrameCostSpec, runId: 
     const ratios: Record<string, number> = {};
     if (cost('message') > 0) {
       ratios['typing / message (services CPU per frame)'] = round2(cost('typing') / cost('message'));
+      ratios['reaction / message (services CPU per frame)'] = round2(cost('reaction') / cost('message'));
       ratios['read / message (services CPU per frame)'] = round2(cost('read') / cost('message'));
     }
     return { spec, phases, ratios };
@@ -130,11 +135,22 @@ async function settle(clients: BenchClient[]): Promise<void> {
   }
 }
 
-/** The frames one client sends in a phase: its `n`th frame of the kind. Reads walk forward through what the client saw. */
-function frameFor(kind: FrameKind, client: BenchClient, n: number, room: string, reads: readonly Seen[], messageBytes: number): Record<string, unknown> | undefined {
+/**
+ * The frames one client sends in a phase: its `n`th frame of the kind. Reads walk forward through
+ * what the client saw; reactions too, each client of a room starting at its own place in the
+ * room's messages, so two reactions rarely race for one message row (that race is tested
+ * elsewhere; here it would measure retries, not a reaction).
+ */
+function frameFor(kind: FrameKind, client: BenchClient, n: number, room: string, plan: readonly Seen[], spec: FrameCostSpec): Record<string, unknown> | undefined {
   const id = `${kind}-${client.index}-${n}`;
-  if (kind === 'message') return { type: 'send', id, room, text: benchText(id, Date.now(), messageBytes) };
+  if (kind === 'message') return { type: 'send', id, room, text: benchText(id, Date.now(), spec.messageBytes) };
   if (kind === 'typing') return { type: 'typing', id, room };
+  if (kind === 'reaction') {
+    if (n >= plan.length) return undefined;
+    const message = plan[(n + (client.index % spec.roomSize) * Math.max(1, Math.floor(plan.length / spec.roomSize))) % plan.length]!;
+    return { type: 'react', id, room, message: message.id, emoji: EMOJI_NAMES[client.index % EMOJI_NAMES.length] };
+  }
+  const reads = plan;
   const message = reads[n];
   return message === undefined ? undefined : { type: 'read', id, room, message: message.id };
 }
@@ -159,7 +175,7 @@ async function runPhase(
   await settle(clients);
   const interval = 1000 / spec.ratePerClient;
   const wanted = Math.ceil(spec.durationSeconds * spec.ratePerClient) + 1;
-  const plans = new Map(clients.map((client) => [client.index, kind === 'read' ? readPlan(seen.get(client.index)!, wanted) : []]));
+  const plans = new Map(clients.map((client) => [client.index, kind === 'read' || kind === 'reaction' ? readPlan(seen.get(client.index)!, wanted) : []]));
   const monitor = new ResourceMonitor({ ...target.pids, 'load-generator': process.pid });
   const countsBefore = target.metrics && (await scrape(target.metrics));
   const loadAtStart = loadavg()[0]!;
@@ -171,7 +187,7 @@ async function runPhase(
       for (let n = 0; ; n++) {
         await sleep(Math.max(0, due - Date.now()));
         if (Date.now() >= endAt) return;
-        const frame = frameFor(kind, client, n, roomOf(client.index), plans.get(client.index)!, spec.messageBytes);
+        const frame = frameFor(kind, client, n, roomOf(client.index), plans.get(client.index)!, spec);
         if (frame === undefined) return;
         void client.send(frame).then((ok) => (ok ? tally.framesIn++ : tally.refused++));
         due += interval;
