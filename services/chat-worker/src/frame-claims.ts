@@ -9,22 +9,41 @@ export function frameConversation(frame: ChangingFrame, user: string): Conversat
   return lobby();
 }
 
-/** The sender, when the state takes them for a member of the frame's room: the commit checks they still are. */
+/**
+ * The sender, when the state takes them for a member of the frame's room: the commit checks they
+ * still are. A room send checks the sender's voice row instead (reliedVoices), unless it read that
+ * there is none. Moderation relies on the room row's version instead (rules/room-count.ts).
+ */
 export function reliedMembers(state: FrameState, user: string): string[] {
   switch (state.type) {
     case 'send':
-      return state.state.kind === 'room' && state.state.member ? [user] : [];
+      return state.state.kind === 'room' && state.state.member && state.state.voice === false ? [user] : [];
     case 'join':
     case 'leave':
       return state.state.member ? [user] : [];
     case 'invite':
       return state.state.senderMember ? [user] : [];
+    case 'role':
+    case 'remove':
+    case 'ban':
+    case 'mute':
+      return [];
   }
+}
+
+/**
+ * A room send taken to be a member's who may speak: the commit checks the sender's voice row, so a
+ * mute (which deletes it) makes the commit stale and the read state refuses the send — no read on
+ * the hot path.
+ */
+export function reliedVoices(state: FrameState, user: string): string[] {
+  return state.type === 'send' && state.state.kind === 'room' && state.state.member && state.state.voice !== false ? [user] : [];
 }
 
 /** The claim's frozen state: the rule's state and the sender's display name it was decided with. */
 export function claimState(state: FrameState, ctx: EventContext): string {
-  return JSON.stringify(ctx.userName === undefined ? state : { ...state, userName: ctx.userName });
+  // A row's ETag differs from run to run (a rebuild must give equal claims) and a redelivery does not commit again.
+  return JSON.stringify(ctx.userName === undefined ? state : { ...state, userName: ctx.userName }, (key, value: unknown) => (key === 'etag' ? undefined : value));
 }
 
 /** The context a redelivery decides in: the display name frozen with the claim, not the one known now. */

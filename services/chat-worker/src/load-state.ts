@@ -1,8 +1,9 @@
 import type { HistoryFrame } from '@parley/contracts';
-import type { ChangingFrame, ConnectedState, DisconnectedState, EventContext, FrameState, HistoryState, JoinState } from './rules/index.js';
+import type { ChangingFrame, ConnectedState, DisconnectedState, EventContext, FrameState, HistoryState, JoinState, SendState } from './rules/index.js';
 import type { KnownUsers } from './known-users.js';
 import type { OnlineList } from './online-list.js';
 import type { ChatStore, OnlineUser } from './store/chat-store.js';
+import { counterOf, loadModerationState } from './load-moderation.js';
 
 /** A known user stays known: a positive answer is remembered (live events only, see KnownUsers). */
 async function knownUser(store: ChatStore, hub: string, user: string, cache: KnownUsers | undefined): Promise<boolean> {
@@ -21,7 +22,7 @@ export async function loadFrameState(store: ChatStore, frame: ChangingFrame, ctx
   };
   switch (frame.type) {
     case 'send':
-      if (frame.room !== undefined) return { type: 'send', state: { kind: 'room', ...(await membership(frame.room, userId)) } };
+      if (frame.room !== undefined) return { type: 'send', state: await loadRoomSendState(store, hub, frame.room, userId) };
       if (frame.to !== undefined) {
         const recipientKnown = frame.to !== userId && (await knownUser(store, hub, frame.to, knownUsers));
         return { type: 'send', state: { kind: 'direct', recipientKnown } };
@@ -29,19 +30,48 @@ export async function loadFrameState(store: ChatStore, frame: ChangingFrame, ctx
       return { type: 'send', state: { kind: 'lobby' } };
     case 'join':
       return { type: 'join', state: await loadJoinState(store, hub, frame.room, userId) };
-    case 'leave':
-      return { type: 'leave', state: await membership(frame.room, userId) };
+    case 'leave': {
+      const [{ member, roomExists }, voice, row] = await Promise.all([
+        membership(frame.room, userId),
+        store.hasVoice(hub, frame.room, userId),
+        store.roomRow(hub, frame.room),
+      ]);
+      if (!member) return { type: 'leave', state: { roomExists, member } };
+      const counter = row === undefined ? undefined : await counterOf(store, hub, frame.room, row);
+      return { type: 'leave', state: { roomExists, member, voice, ...(counter === undefined ? {} : { counter }) } };
+    }
     case 'invite': {
-      const [sender, inviteeKnown, inviteeMember, visibility] = await Promise.all([
+      const [sender, inviteeKnown, inviteeMember, row, inviteeBanned] = await Promise.all([
         membership(frame.room, userId),
         knownUser(store, hub, frame.user, knownUsers),
         store.isMember(hub, frame.room, frame.user),
-        store.roomVisibility(hub, frame.room),
+        store.roomRow(hub, frame.room),
+        store.isBanned(hub, frame.room, frame.user),
       ]);
       const state = { roomExists: sender.roomExists, senderMember: sender.member, inviteeKnown, inviteeMember };
-      return { type: 'invite', state: visibility === undefined ? state : { ...state, visibility } };
+      const visibility = row === undefined ? {} : { visibility: row.visibility };
+      const banned = inviteeBanned ? { inviteeBanned: true as const } : {};
+      // The count only when the invite can add someone (it is read from the row; older rows count their members).
+      const adds = sender.member && inviteeKnown && !inviteeMember && !inviteeBanned && row !== undefined;
+      const counter = adds ? { counter: await counterOf(store, hub, frame.room, row) } : {};
+      return { type: 'invite', state: { ...state, ...visibility, ...banned, ...counter } };
     }
+    case 'role':
+    case 'remove':
+    case 'ban':
+    case 'mute':
+      return { type: frame.type, state: await loadModerationState(store, frame, ctx) };
   }
+}
+
+/**
+ * A room send's state when it cannot be assumed (the commit found no voice row): the member row
+ * (with its mute) and the voice row, read together; whether the room exists only for a non-member.
+ */
+async function loadRoomSendState(store: ChatStore, hub: string, room: string, user: string): Promise<SendState> {
+  const [row, voice] = await Promise.all([store.memberRow(hub, room, user), store.hasVoice(hub, room, user)]);
+  if (row === undefined) return { kind: 'room', roomExists: await store.roomExists(hub, room), member: false };
+  return { kind: 'room', roomExists: true, member: true, ...(row.mutedUntil === undefined ? {} : { mutedUntil: row.mutedUntil }), voice };
 }
 
 /** A frozen state read back from the dedup table; undefined if it is not one for this frame type. */
@@ -82,11 +112,21 @@ export async function loadDisconnectedState(store: ChatStore, ctx: EventContext)
 }
 
 /**
- * A join's state: membership and the room's own row, read together; whether the room exists at
- * all only when neither tells (a join that may create it).
+ * A join's state: membership, the room's own row and the user's ban, read together; whether the
+ * room exists at all only when neither tells (a join that may create it). The room's count only
+ * when the join can add the user (not a member, not banned, not refused as private).
  */
 async function loadJoinState(store: ChatStore, hub: string, room: string, user: string): Promise<JoinState> {
-  const [member, visibility] = await Promise.all([store.isMember(hub, room, user), store.roomVisibility(hub, room)]);
-  if (visibility !== undefined) return { member, visibility };
-  return member ? { member } : { member, roomExists: await store.roomExists(hub, room) };
+  const [member, row, isBanned] = await Promise.all([store.isMember(hub, room, user), store.roomRow(hub, room), store.isBanned(hub, room, user)]);
+  const banned = isBanned ? { banned: true as const } : {};
+  const adds = !member && !isBanned;
+  if (row !== undefined) {
+    const counter = adds && row.visibility === 'public' ? { counter: await counterOf(store, hub, room, row) } : {};
+    return { member, visibility: row.visibility, ...banned, ...counter };
+  }
+  if (member) return { member };
+  const roomExists = await store.roomExists(hub, room);
+  // A room older than its row: the join writes the row, with the members counted so far.
+  const counter = adds && roomExists ? { counter: { members: await store.countMembers(hub, room), version: 0, visibility: 'public' as const } } : {};
+  return { member, roomExists, ...banned, ...counter };
 }

@@ -6,3 +6,7 @@ export * from './history.js';
 export * from './presence.js';
 export * from './frames.js';
 export * from './profile.js';
+export * from './moderation.js';
+export * from './moderation-writes.js';
+export * from './room-count.js';
+export * from './room-queries.js';

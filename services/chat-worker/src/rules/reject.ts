@@ -9,6 +9,8 @@ const messages: Partial<Record<ErrorCode, (subject: string) => string>> = {
   [ErrorCodes.selfMessage]: () => 'you cannot send a private message to yourself',
   [ErrorCodes.badCursor]: () => 'the history cursor is not valid',
   [ErrorCodes.roomPrivate]: (room) => `room "${room}" is private: only a member can invite you`,
+  [ErrorCodes.banned]: (message) => message,
+  [ErrorCodes.muted]: (message) => message,
   [ErrorCodes.roomExists]: (room) => `room "${room}" already exists and is public; choose another name for a private room`,
 };
 

@@ -1,4 +1,5 @@
 import { ErrorCodes, roomGroup, type InviteFrame, type JoinFrame, type LeaveFrame, type RoomVisibility } from '@parley/contracts';
+import type { RoomCounter } from './moderation-writes.js';
 import { reject, roomFrame, toConnection } from './reject.js';
 import type { Decision, EventContext, ProjectionWrite } from './types.js';
 
@@ -14,11 +15,18 @@ export interface JoinState {
   readonly member: boolean;
   readonly visibility?: RoomVisibility;
   readonly roomExists?: boolean;
+  /** The user has a ban row in the room (absent: not banned, or a state frozen before bans). */
+  readonly banned?: true;
+  /** The room's count and version (rules/room-count.ts); absent when the join is refused anyway or the room is new. */
+  readonly counter?: RoomCounter;
 }
 
 export interface LeaveState {
   readonly roomExists: boolean;
   readonly member: boolean;
+  /** The leaver has a voice row (member and not muted), which goes with the membership. */
+  readonly voice?: boolean;
+  readonly counter?: RoomCounter;
 }
 
 export interface InviteState {
@@ -28,6 +36,8 @@ export interface InviteState {
   readonly inviteeMember: boolean;
   /** The room's own row; absent = public. */
   readonly visibility?: RoomVisibility;
+  readonly inviteeBanned?: true;
+  readonly counter?: RoomCounter;
 }
 
 function addMember(ctx: EventContext, room: string, user: string, isPrivate: boolean): ProjectionWrite {
@@ -49,6 +59,7 @@ export function decideJoin(frame: JoinFrame, state: JoinState, ctx: EventContext
     const joined = roomFrame(frame.room, userId, 'joined', undefined, state.visibility === 'private', ctx.userName);
     return { writes: [], commands: [addToGroup, toConnection(ctx, joined)] };
   }
+  if (state.banned === true) return reject(ctx, frame.id, ErrorCodes.banned, `you are banned from room "${frame.room}"`);
   if (state.visibility === 'private') return reject(ctx, frame.id, ErrorCodes.roomPrivate, frame.room);
   const exists = state.visibility !== undefined || state.roomExists !== false;
   if (frame.private === true && exists) return reject(ctx, frame.id, ErrorCodes.roomExists, frame.room);
@@ -73,8 +84,9 @@ export function decideLeave(frame: LeaveFrame, state: LeaveState, ctx: EventCont
   if (!state.member) return reject(ctx, frame.id, ErrorCodes.notMember, frame.room);
   const group = roomGroup(frame.room);
   const left = roomFrame(frame.room, userId, 'left', undefined, false, ctx.userName);
+  const where = { hub, room: frame.room, user: userId } as const;
   return {
-    writes: [{ kind: 'removeMember', hub, room: frame.room, user: userId }],
+    writes: [{ kind: 'removeMember', ...where }, ...(state.voice === true ? [{ kind: 'removeVoice', ...where } as const] : [])],
     commands: [
       { action: 'sendToGroup', hub, group, frame: left },
       { action: 'removeUserFromGroup', hub, group, userId },
@@ -90,6 +102,7 @@ export function decideInvite(frame: InviteFrame, state: InviteState, ctx: EventC
   if (!state.roomExists) return reject(ctx, frame.id, ErrorCodes.unknownRoom, frame.room);
   const isPrivate = state.visibility === 'private';
   if (!state.senderMember) return reject(ctx, frame.id, isPrivate ? ErrorCodes.roomPrivate : ErrorCodes.notMember, frame.room);
+  if (state.inviteeBanned === true) return reject(ctx, frame.id, ErrorCodes.banned, `"${frame.user}" is banned from room "${frame.room}"`);
   if (!state.inviteeKnown) return reject(ctx, frame.id, ErrorCodes.unknownUser, frame.user);
   if (state.inviteeMember) return reject(ctx, frame.id, ErrorCodes.alreadyMember, frame.user);
   const group = roomGroup(frame.room);

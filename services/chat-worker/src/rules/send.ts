@@ -9,13 +9,25 @@ import {
   type NotifierCommand,
   type SendFrame,
 } from '@parley/contracts';
+import { isMutedAt } from './moderation.js';
 import { reject } from './reject.js';
 import type { Decision, EventContext } from './types.js';
 
 /** What the send rule needs to know, loaded before it runs (and frozen for redeliveries). */
 export type SendState =
   | { readonly kind: 'lobby' }
-  | { readonly kind: 'room'; readonly roomExists: boolean; readonly member: boolean }
+  | {
+      readonly kind: 'room';
+      readonly roomExists: boolean;
+      readonly member: boolean;
+      /** The member row's mute end, when it has one (past: the mute is over). */
+      readonly mutedUntil?: string;
+      /**
+       * Whether the sender's voice row exists, when it was read (absent: assumed, as on the hot path).
+       * A member who may send but has none (a mute ended, a membership older than voices) gets it back.
+       */
+      readonly voice?: boolean;
+    }
   | { readonly kind: 'direct'; readonly recipientKnown: boolean };
 
 /** The message frame everyone sees; `id` is the event id, so clients de-duplicate on it. */
@@ -39,8 +51,12 @@ export function decideSend(frame: SendFrame, state: SendState, ctx: EventContext
   if (frame.room !== undefined) {
     if (state.kind !== 'room' || !state.roomExists) return reject(ctx, frame.id, ErrorCodes.unknownRoom, frame.room);
     if (!state.member) return reject(ctx, frame.id, ErrorCodes.notMember, frame.room);
+    if (isMutedAt(state, ctx.receivedAt)) {
+      return reject(ctx, frame.id, ErrorCodes.muted, `you are muted in room "${frame.room}" until ${state.mutedUntil ?? ''}`);
+    }
+    const voice = { kind: 'putVoice', hub, room: frame.room, user: ctx.userId } as const;
     return {
-      writes: [store(roomConversation(frame.room))],
+      writes: [store(roomConversation(frame.room)), ...(state.voice === false ? [voice] : [])],
       commands: [{ action: 'sendToGroup', hub, group: roomGroup(frame.room), frame: message }],
     };
   }

@@ -1,4 +1,5 @@
 import type { Conversation, ErrorCode, MessageFrame, NotifierCommand, RoomVisibility } from '@parley/contracts';
+import type { RoomWrite } from './moderation-writes.js';
 
 /** What the rules know about the event being handled: time and ids are passed in, never read. */
 export interface EventContext {
@@ -40,6 +41,9 @@ export type ProjectionWrite =
       readonly createdBy: string;
       readonly createdAt: string;
       readonly eventId: string;
+      /** Its first count and version (set by the room-count step, rules/room-count.ts). */
+      readonly members?: number;
+      readonly version?: number;
     }
   | { readonly kind: 'removeMember'; readonly hub: string; readonly room: string; readonly user: string }
   | {
@@ -72,7 +76,8 @@ export type ProjectionWrite =
       readonly online: boolean;
       readonly connectionCount: number;
       readonly lastSeen: string;
-    };
+    }
+  | RoomWrite;
 
 /** The outcome of one rule: writes to apply, then commands to send, in this order. */
 export interface Decision {

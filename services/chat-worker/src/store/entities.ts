@@ -6,6 +6,7 @@ import {
   messageRowKey,
   presenceKeys,
   roomMemberKeys,
+  roomVoiceKeys,
   Tables,
   type ConnectionEntity,
   type MemberEntity,
@@ -13,6 +14,7 @@ import {
   type PresenceEntity,
 } from '@parley/contracts';
 import type { ProjectionWrite } from '../rules/index.js';
+import { roomWriteChanges } from './moderation-rows.js';
 import { roomRowChange } from './room-rows.js';
 
 export type TableName = (typeof Tables)[keyof typeof Tables];
@@ -22,7 +24,10 @@ export type TableName = (typeof Tables)[keyof typeof Tables];
  * existing row as it is, or a delete that tolerates 404).
  */
 export type RowChange =
-  | { readonly op: 'upsert' | 'merge' | 'insert'; readonly table: TableName; readonly entity: TableEntity<object> }
+  /** With `etag`: conditional (If-Match), inside a commit's transaction only. */
+  | { readonly op: 'upsert' | 'merge' | 'insert'; readonly table: TableName; readonly entity: TableEntity<object>; readonly etag?: string }
+  /** A directory entry: written unless it holds the same version or a newer one (store/moderation-rows.ts). */
+  | { readonly op: 'directory'; readonly table: TableName; readonly entity: TableEntity<{ room: string; members: number; version: number }> }
   | { readonly op: 'delete'; readonly table: TableName; readonly partitionKey: string; readonly rowKey: string };
 
 /** The rows a projection write changes, with keys only from the contracts' builders. */
@@ -48,8 +53,11 @@ export function rowChanges(write: ProjectionWrite): RowChange[] {
       const row = { room: write.room, user: write.user, joinedAt: write.joinedAt, eventId: write.eventId, ...(write.private === true ? { private: true } : {}) };
       const inRoom: MemberEntity = { ...roomMemberKeys(write.hub, write.room, write.user), ...row };
       const ofUser: MemberEntity = { ...membershipsKeys(write.hub, write.user, write.room), ...row };
+      // A new member may speak: their voice row comes with the membership (a mute takes it away).
+      const voice = { ...roomVoiceKeys(write.hub, write.room, write.user), user: write.user };
       return [
         { op: 'upsert', table: Tables.messages, entity: inRoom },
+        { op: 'upsert', table: Tables.messages, entity: voice },
         { op: 'upsert', table: Tables.memberships, entity: ofUser },
       ];
     }
@@ -100,6 +108,8 @@ export function rowChanges(write: ProjectionWrite): RowChange[] {
       // Merge: creates the row if the user never connected, and leaves its presence columns as they are.
       return [{ op: 'merge', table: Tables.presence, entity }];
     }
+    default:
+      return roomWriteChanges(write);
   }
 }
 

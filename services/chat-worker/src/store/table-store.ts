@@ -13,6 +13,7 @@ import {
   PRESENCE_SHARDS,
   roomConversation,
   roomMemberKeys,
+  roomVoiceKeys,
   ROOM_MEMBER_RANGE,
   Tables,
   type ChatEvent,
@@ -29,6 +30,9 @@ import { changeKeys, rowChanges, type RowChange, type TableName } from './entiti
 import { isTableNotFound, statusOf, tableCall } from './table-errors.js';
 import { EventLogWriter } from './event-log-writer.js';
 import { userRooms, visibilityOf, type UserRooms } from './room-rows.js';
+import { writeDirectoryEntry } from './moderation-rows.js';
+import { RoomRows, type PresenceRead, type RoomReads, type RoomRowRead } from './room-reads.js';
+import type { DirectoryQuery, DirectoryRow, MemberRow } from '../rules/index.js';
 
 type Row = Record<string, unknown>;
 type Clients = Record<TableName, TableClient>;
@@ -52,6 +56,7 @@ export class TableChatStore implements ChatStore {
   private readonly report: RequestReport | undefined;
   /** Shared by every per-event view, so appends of the same turn leave together. */
   private readonly eventLog: EventLogWriter;
+  private readonly rooms: RoomReads = new RoomRows({ get: (...args) => this.get(...args), query: (...args) => this.query(...args) });
 
   constructor(
     connection: TablesConnection | { readonly clients: Clients; readonly report: RequestReport; readonly eventLog: EventLogWriter },
@@ -103,6 +108,8 @@ export class TableChatStore implements ChatStore {
       if (change.op === 'delete') transaction.deleteEntity(change.partitionKey, change.rowKey);
       // An insert here is a room's own row: a concurrent creator's row makes the whole commit fail (409).
       else if (change.op === 'insert') transaction.createEntity(change.entity);
+      // The room row's count and version: a concurrent change to the room makes the whole commit fail (412).
+      else if (change.op !== 'directory' && change.etag !== undefined) transaction.updateEntity(change.entity, 'Merge', { etag: change.etag });
       else transaction.upsertEntity(change.entity, change.op === 'merge' ? 'Merge' : 'Replace');
     }
     if (commit.conversation.kind === 'room') {
@@ -110,6 +117,10 @@ export class TableChatStore implements ChatStore {
         const member = roomMemberKeys(commit.hub, commit.conversation.room, user);
         // If-Match * on a merge with no properties: changes nothing, fails unless the row exists.
         if (!written.has(member.rowKey)) transaction.updateEntity(member, 'Merge', { etag: '*' });
+      }
+      for (const user of commit.voices ?? []) {
+        const voice = roomVoiceKeys(commit.hub, commit.conversation.room, user);
+        if (!written.has(voice.rowKey)) transaction.updateEntity(voice, 'Merge', { etag: '*' });
       }
     }
     try {
@@ -121,7 +132,7 @@ export class TableChatStore implements ChatStore {
         // No claim: the 409 was the room's own row, created meanwhile by another join — decide again.
         return held ? { kind: 'held', claim: held } : { kind: 'stale' };
       }
-      if (status === 404 && !isTableNotFound(error)) return { kind: 'stale' };
+      if ((status === 404 && !isTableNotFound(error)) || status === 412) return { kind: 'stale' };
       throw error;
     }
     await Promise.all(later.map((change) => this.change(change)));
@@ -205,13 +216,16 @@ export class TableChatStore implements ChatStore {
     return rows.map((row) => ({ rowKey: String(row.rowKey), message: toMessageFrame(row) }));
   }
 
-  async apply(writes: readonly ProjectionWrite[]): Promise<void> {
+  async apply(writes: readonly ProjectionWrite[], committed?: { readonly hub: string; readonly conversation: Conversation }): Promise<void> {
+    const done = committed && conversationKey(committed.hub, committed.conversation);
+    const changes = writes.flatMap(rowChanges).filter((change) => !(change.table === Tables.messages && changeKeys(change).partitionKey === done));
     // Independent rows: in parallel. A failure retries them all, which is safe.
-    await Promise.all(writes.flatMap(rowChanges).map((change) => this.change(change)));
+    await Promise.all(changes.map((change) => this.change(change)));
   }
 
   private async change(change: RowChange): Promise<void> {
     if (change.op === 'delete') return this.remove(change.table, change);
+    if (change.op === 'directory') return this.copyToDirectory(change.entity);
     if (change.op === 'upsert' || change.op === 'merge') return this.upsert(change.table, change.entity, change.op === 'merge' ? 'Merge' : 'Replace');
     await this.insert(change.table, change.entity);
   }
@@ -285,6 +299,49 @@ export class TableChatStore implements ChatStore {
   async roomVisibility(hub: string, room: string): Promise<RoomVisibility | undefined> {
     const keys = roomInfoKeys(hub, room);
     return visibilityOf(await this.get(Tables.messages, keys.partitionKey, keys.rowKey));
+  }
+
+  private async copyToDirectory(entity: TableEntity<{ room: string; members: number; version: number }>): Promise<void> {
+    const client = this.clients.directory;
+    await writeDirectoryEntry(
+      {
+        read: async () => {
+          const row = await this.get(Tables.directory, entity.partitionKey, entity.rowKey);
+          return row === undefined ? undefined : { version: Number(row.version), etag: String(row.etag) };
+        },
+        insert: async (row) => void (await this.call(Tables.directory, 'insert', () => client.createEntity(row))),
+        replace: async (row, etag) => void (await this.call(Tables.directory, 'update', () => client.updateEntity(row, 'Replace', { etag }))),
+      },
+      { ...entity, partitionKey: entity.partitionKey, rowKey: entity.rowKey },
+    );
+  }
+
+  roomRow(hub: string, room: string): Promise<RoomRowRead | undefined> {
+    return this.rooms.roomRow(hub, room);
+  }
+  memberRow(hub: string, room: string, user: string): Promise<MemberRow | undefined> {
+    return this.rooms.memberRow(hub, room, user);
+  }
+  hasVoice(hub: string, room: string, user: string): Promise<boolean> {
+    return this.rooms.hasVoice(hub, room, user);
+  }
+  isBanned(hub: string, room: string, user: string): Promise<boolean> {
+    return this.rooms.isBanned(hub, room, user);
+  }
+  countMembers(hub: string, room: string): Promise<number> {
+    return this.rooms.countMembers(hub, room);
+  }
+  roomMembers(hub: string, room: string, limit: number): Promise<Array<{ user: string; row: MemberRow }>> {
+    return this.rooms.roomMembers(hub, room, limit);
+  }
+  roomBans(hub: string, room: string, limit: number): Promise<string[]> {
+    return this.rooms.roomBans(hub, room, limit);
+  }
+  presenceOf(hub: string, users: readonly string[]): Promise<Map<string, PresenceRead>> {
+    return this.rooms.presenceOf(hub, users);
+  }
+  directoryPage(hub: string, query: DirectoryQuery): Promise<DirectoryRow[]> {
+    return this.rooms.directoryPage(hub, query);
   }
 
   async roomsWithVisibilityOf(hub: string, user: string): Promise<UserRooms> {

@@ -28,5 +28,14 @@ export function failAfterAppend(store: ChatStore, fault: (event: ChatEvent) => v
     apply: (...args) => store.apply(...args),
     roomVisibility: (...args) => store.roomVisibility(...args),
     roomsWithVisibilityOf: (...args) => store.roomsWithVisibilityOf(...args),
+    roomRow: (...args) => store.roomRow(...args),
+    memberRow: (...args) => store.memberRow(...args),
+    hasVoice: (...args) => store.hasVoice(...args),
+    isBanned: (...args) => store.isBanned(...args),
+    countMembers: (...args) => store.countMembers(...args),
+    roomMembers: (...args) => store.roomMembers(...args),
+    roomBans: (...args) => store.roomBans(...args),
+    presenceOf: (...args) => store.presenceOf(...args),
+    directoryPage: (...args) => store.directoryPage(...args),
   };
 }

@@ -1,0 +1,56 @@
+import type { RoomVisibility } from '@parley/contracts';
+
+/** A room member's own row as the moderation rules read and rewrite it (the `~member:` row). */
+export interface MemberRow {
+  readonly joinedAt: string;
+  /** The event that created the membership. */
+  readonly eventId: string;
+  readonly private?: true;
+  readonly role?: 'moderator';
+  /** ISO time a mute ends; absent or past: not muted. */
+  readonly mutedUntil?: string;
+}
+
+/**
+ * The room row's count and version as loaded: every change to the room's members, roles, mutes
+ * or bans writes the next version with the row's ETag, so two of them never decide on the same
+ * version. The ETag is left out of the state a claim freezes (it differs run to run; a
+ * redelivery does not commit again).
+ */
+export interface RoomCounter {
+  readonly members: number;
+  readonly version: number;
+  readonly visibility: RoomVisibility;
+  readonly etag?: string;
+}
+
+/** The projection writes of members, moderation and the directory (docs/architecture.md § Storage). */
+export type RoomWrite =
+  /** Replaces a member's `~member:` row as a whole (a role or a mute changed); the `memberships` row stays. */
+  | { readonly kind: 'putMemberRow'; readonly hub: string; readonly room: string; readonly user: string; readonly row: MemberRow }
+  /** A member's voice: may send to the room (present while a member and not muted). */
+  | { readonly kind: 'putVoice'; readonly hub: string; readonly room: string; readonly user: string }
+  /** Only written when the state saw the row: a transaction's delete of a missing row fails it. */
+  | { readonly kind: 'removeVoice'; readonly hub: string; readonly room: string; readonly user: string }
+  | {
+      readonly kind: 'putBan';
+      readonly hub: string;
+      readonly room: string;
+      readonly user: string;
+      readonly by: string;
+      readonly at: string;
+      readonly eventId: string;
+    }
+  /** Only written when the state saw the row, like removeVoice. */
+  | { readonly kind: 'removeBan'; readonly hub: string; readonly room: string; readonly user: string }
+  /** The room row's new count and version, conditional on the ETag it was loaded with. */
+  | {
+      readonly kind: 'countRoom';
+      readonly hub: string;
+      readonly room: string;
+      readonly members: number;
+      readonly version: number;
+      readonly etag?: string;
+    }
+  /** A public room's directory entry: written unless the entry already holds this version or a newer one. */
+  | { readonly kind: 'putDirectory'; readonly hub: string; readonly room: string; readonly members: number; readonly version: number };
