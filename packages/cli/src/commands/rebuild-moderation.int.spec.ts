@@ -13,6 +13,9 @@ import { startWorkerFixture, type WorkerFixture } from '../testing/worker-fixtur
  * joins, leaves and invites that move the rooms' counts. Rebuilt from the log, every projection
  * (the room rows' counts and versions, voice and ban rows, the directory) must come out equal.
  */
+/** A client frame without its id (the script numbers them per user). */
+type Unnumbered = ClientFrame extends infer F ? (F extends unknown ? Omit<F, 'id'> : never) : never;
+
 function moderationScript(): ChatEvent[] {
   const make = eventFactory();
   let clock = Date.parse('2025-04-01T09:00:00Z');
@@ -23,7 +26,7 @@ function moderationScript(): ChatEvent[] {
     events.push(make({ kind: 'profile', connectionId: '', userId: user, at: at(), name: `Name of ${user}` }));
     events.push(make({ kind: 'connected', connectionId: `conn-${user}`, userId: user, at: at() }));
   };
-  const say = (user: string, frame: Omit<ClientFrame, 'id'>, stepMs?: number) => {
+  const say = (user: string, frame: Unnumbered, stepMs?: number) => {
     const n = (ids.get(user) ?? 0) + 1;
     ids.set(user, n);
     events.push(make({ kind: 'message', connectionId: `conn-${user}`, userId: user, at: at(stepMs), frame: { ...frame, id: `f${n}` } as ClientFrame }));
