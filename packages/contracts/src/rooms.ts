@@ -2,8 +2,8 @@ import { conversationKey, roomConversation } from './tables.js';
 
 /**
  * A room's own row, in its conversation partition of `messages`: written once by the event that
- * created the room; its visibility, creator and creation are never changed after (its count and
- * version are). A room
+ * created the room; its visibility, creator and creation are never changed after (its member
+ * count is). A room
  * without one (created before rooms had it) is public. `~room` sorts after every message row
  * key, so history scans never meet it.
  */
@@ -23,11 +23,10 @@ export interface RoomEntity {
   createdAt: string;
   /** The event that created the room. */
   eventId: string;
-  /** Its members now (absent on a row written before rooms were counted: count the member rows). */
-  members?: number;
   /**
-   * Raised by every change to the room's members, roles, mutes or bans, each committed with the
-   * row's ETag so concurrent changes are decided one after the other; the directory copies counts by it.
+   * Its members now (absent on a row written before rooms were counted: count the member rows).
+   * Every change to the room's members, roles, mutes or bans rewrites the row with the ETag it was
+   * read with, so concurrent changes are decided one after the other.
    */
-  version?: number;
+  members?: number;
 }

@@ -208,10 +208,8 @@ export interface DirectoryEntity {
   partitionKey: string;
   rowKey: string;
   room: string;
-  /** Members now; 0 once the last one left (the row stays, so an older copy cannot come back over it). */
+  /** Members now, copied from the room row; 0 once the last one left (not listed). */
   members: number;
-  /** The room row's version this count was copied from; a copy never goes back to an older one. */
-  version: number;
 }
 
 /** A user's read position in a conversation, in its partition: "seen by" reads a room's positions in one range. */
