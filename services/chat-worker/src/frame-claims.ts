@@ -1,5 +1,5 @@
 import { directConversation, lobby, roomConversation, type Conversation } from '@parley/contracts';
-import type { ChangingFrame, EventContext, FrameState } from './rules/index.js';
+import type { ChangingFrame, EventContext, FrameState, RoomCounter } from './rules/index.js';
 
 /** The conversation a changing frame is aimed at: its partition holds the frame's claim (docs/architecture.md § Storage). */
 export function frameConversation(frame: ChangingFrame, user: string): Conversation {
@@ -12,7 +12,7 @@ export function frameConversation(frame: ChangingFrame, user: string): Conversat
 /**
  * The sender, when the state takes them for a member of the frame's room: the commit checks they
  * still are. A room send checks the sender's voice row instead (reliedVoices), unless it read that
- * there is none. Moderation relies on the room row's version instead (rules/room-count.ts).
+ * there is none. Moderation relies on the room row's ETag instead (rules/room-count.ts).
  */
 export function reliedMembers(state: FrameState, user: string): string[] {
   switch (state.type) {
@@ -42,8 +42,9 @@ export function reliedVoices(state: FrameState, user: string): string[] {
 
 /** The claim's frozen state: the rule's state and the sender's display name it was decided with. */
 export function claimState(state: FrameState, ctx: EventContext): string {
-  // A row's ETag differs from run to run (a rebuild must give equal claims) and a redelivery does not commit again.
-  return JSON.stringify(ctx.userName === undefined ? state : { ...state, userName: ctx.userName }, (key, value: unknown) => (key === 'etag' ? undefined : value));
+  // Of a room's counter only its visibility: see RoomCounter (rules/moderation-writes.ts).
+  const frozen = (key: string, value: unknown) => (key === 'counter' && value !== null && typeof value === 'object' ? { visibility: (value as RoomCounter).visibility } : value);
+  return JSON.stringify(ctx.userName === undefined ? state : { ...state, userName: ctx.userName }, frozen);
 }
 
 /** The context a redelivery decides in: the display name frozen with the claim, not the one known now. */

@@ -3,10 +3,10 @@ import type { EventContext, MembersAccess, ModerationFrameIn, ModerationState, R
 import type { ChatStore } from './store/chat-store.js';
 import type { RoomRowRead } from './store/room-reads.js';
 
-/** The room row's count and version (a row older than counts: its member rows counted, version 0). */
+/** The room row's count (a row older than counts: its member rows counted) and the ETag its rewrite is conditional on. */
 export async function counterOf(store: ChatStore, hub: string, room: string, row: RoomRowRead): Promise<RoomCounter> {
   const members = row.members ?? (await store.countMembers(hub, room));
-  return { members, version: row.version ?? 0, visibility: row.visibility, etag: row.etag };
+  return { members, visibility: row.visibility, etag: row.etag };
 }
 
 /** A moderation frame's state: the room row, the actor's and the target's member rows, the target's ban and voice rows, read at once. */

@@ -127,6 +127,6 @@ async function loadJoinState(store: ChatStore, hub: string, room: string, user: 
   if (member) return { member };
   const roomExists = await store.roomExists(hub, room);
   // A room older than its row: the join writes the row, with the members counted so far.
-  const counter = adds && roomExists ? { counter: { members: await store.countMembers(hub, room), version: 0, visibility: 'public' as const } } : {};
+  const counter = adds && roomExists ? { counter: { members: await store.countMembers(hub, room), visibility: 'public' as const } } : {};
   return { member, roomExists, ...banned, ...counter };
 }

@@ -70,15 +70,15 @@ describe('chat-worker: members, moderation and directory', { timeout: 180_000 },
     await process(...joiners.map((user) => say(user, { type: 'join', id: 'j1', room: 'crowd' })));
     const rows = await roomRows('crowd');
     expect(rows.filter((row) => String(row.rowKey).startsWith('~member:'))).toHaveLength(17);
-    expect(rows.find((row) => row.rowKey === '~room')).toMatchObject({ members: 17, version: 17, createdBy: 'alice' });
+    expect(rows.find((row) => row.rowKey === '~room')).toMatchObject({ members: 17, createdBy: 'alice' });
     const directory = await tableRows(tables.connectionString, Tables.directory);
-    expect(directory.find((row) => row.rowKey === directoryKeys('chat', 'crowd').rowKey)).toMatchObject({ room: 'crowd', members: 17, version: 17 });
+    expect(directory.find((row) => row.rowKey === directoryKeys('chat', 'crowd').rowKey)).toEqual({ ...directoryKeys('chat', 'crowd'), room: 'crowd', members: 17 });
     // Both workers took part (the users' partitions are spread over them).
     const perWorker = await Promise.all(workers.map((worker) => worker.settled()));
     expect(perWorker.every((n) => n > 0)).toBe(true);
 
     await process(...joiners.slice(0, 6).map((user) => say(user, { type: 'leave', id: 'l1', room: 'crowd' })));
-    expect((await roomRows('crowd')).find((row) => row.rowKey === '~room')).toMatchObject({ members: 11, version: 23 });
+    expect((await roomRows('crowd')).find((row) => row.rowKey === '~room')).toMatchObject({ members: 11 });
     const answer = say('dave', { type: 'directory', id: 'd1', prefix: 'cr' });
     await process(answer);
     expect(framesOf(answer)).toEqual([{ type: 'directory', id: 'd1', rooms: [{ room: 'crowd', members: 11 }], next: null }]);

@@ -106,7 +106,6 @@ describe('parley rebuild of members, moderation and the directory (real worker, 
     const rowOf = (key: string) => town.find((row) => row.rowKey === key);
     expect(rowOf('~room')).toMatchObject({ createdBy: 'alice', visibility: 'public', members: 10 });
     expect(town.filter((row) => String(row.rowKey).startsWith('~member:'))).toHaveLength(10);
-    expect(Number(rowOf('~room')!.version)).toBeGreaterThan(20);
     expect(rowOf('~member:bob')).toMatchObject({ role: 'moderator' });
     expect(rowOf('~member:dave')).toMatchObject({ mutedUntil: expect.any(String) });
     expect(rowOf('~voice:dave')).toBeUndefined();

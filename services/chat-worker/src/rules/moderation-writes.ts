@@ -12,14 +12,15 @@ export interface MemberRow {
 }
 
 /**
- * The room row's count and version as loaded: every change to the room's members, roles, mutes
- * or bans writes the next version with the row's ETag, so two of them never decide on the same
- * version. The ETag is left out of the state a claim freezes (it differs run to run; a
- * redelivery does not commit again).
+ * The room row's count as loaded: every change to the room's members, roles, mutes or bans
+ * rewrites the row with its ETag, so two of them never decide on the same count. A claim freezes
+ * only the visibility (frame-claims.ts): a redelivery does not commit again, the ETag differs run
+ * to run, and a count would tie other users' claims to the history of everyone's memberships
+ * (erase-user removes one from the log).
  */
 export interface RoomCounter {
-  readonly members: number;
-  readonly version: number;
+  /** Absent in a frozen state. */
+  readonly members?: number;
   readonly visibility: RoomVisibility;
   readonly etag?: string;
 }
@@ -43,14 +44,7 @@ export type RoomWrite =
     }
   /** Only written when the state saw the row, like removeVoice. */
   | { readonly kind: 'removeBan'; readonly hub: string; readonly room: string; readonly user: string }
-  /** The room row's new count and version, conditional on the ETag it was loaded with. */
-  | {
-      readonly kind: 'countRoom';
-      readonly hub: string;
-      readonly room: string;
-      readonly members: number;
-      readonly version: number;
-      readonly etag?: string;
-    }
-  /** A public room's directory entry: written unless the entry already holds this version or a newer one. */
-  | { readonly kind: 'putDirectory'; readonly hub: string; readonly room: string; readonly members: number; readonly version: number };
+  /** The room row's new count (or the same: the row is rewritten to order the change), conditional on the ETag it was loaded with. */
+  | { readonly kind: 'countRoom'; readonly hub: string; readonly room: string; readonly members: number; readonly etag?: string }
+  /** A public room's count changed: its directory entry copies the room row's count as it is then. */
+  | { readonly kind: 'copyToDirectory'; readonly hub: string; readonly room: string };

@@ -10,7 +10,7 @@ const owner = givenEvent({ userId: 'alice', userName: 'Alice' });
 const moderator = givenEvent({ userId: 'mod', connectionId: 'conn-mod' });
 const plain = givenEvent({ userId: 'pat', connectionId: 'conn-pat' });
 const row = (extra: Partial<MemberRow> = {}): MemberRow => ({ joinedAt: '2025-01-01T00:00:00.000Z', eventId: 'J1', ...extra });
-const counter: RoomCounter = { members: 4, version: 9, visibility: 'public', etag: 'etag-9' };
+const counter: RoomCounter = { members: 4, visibility: 'public', etag: 'etag-9' };
 
 /** alice owns "dev"; mod is a moderator; bob is a member; the actor's row is the context user's. */
 function given(actor: MemberRow | undefined, target: MemberRow | undefined, extra: Partial<ModerationState> = {}): ModerationState {
@@ -158,14 +158,14 @@ describe('moderation actions', () => {
     expect(unmuted.commands[0]).toMatchObject({ frame: announced('unmuted') });
   });
 
-  it('given any accepted action, when decided through decideFrame, then the room row\'s version is raised with its ETag, and the directory follows a count change', () => {
+  it('given any accepted action, when decided through decideFrame, then the room row is rewritten with its ETag, and the directory follows a count change', () => {
     const removed = decideFrame({ type: 'remove', id: 'm1', room: 'dev', user: 'bob' }, { type: 'remove', state: given(row(), row()) }, owner);
     expect(removed.writes.slice(-2)).toEqual([
-      { kind: 'countRoom', hub: 'chat', room: 'dev', members: 3, version: 10, etag: 'etag-9' },
-      { kind: 'putDirectory', hub: 'chat', room: 'dev', members: 3, version: 10 },
+      { kind: 'countRoom', hub: 'chat', room: 'dev', members: 3, etag: 'etag-9' },
+      { kind: 'copyToDirectory', hub: 'chat', room: 'dev' },
     ]);
     const muted = decideFrame({ type: 'mute', id: 'm1', room: 'dev', user: 'bob', minutes: 1 }, { type: 'mute', state: given(row(), row()) }, owner);
-    expect(muted.writes.at(-1)).toEqual({ kind: 'countRoom', hub: 'chat', room: 'dev', members: 4, version: 10, etag: 'etag-9' });
+    expect(muted.writes.at(-1)).toEqual({ kind: 'countRoom', hub: 'chat', room: 'dev', members: 4, etag: 'etag-9' });
     const refused = decideFrame({ type: 'mute', id: 'm1', room: 'dev', user: 'bob', minutes: 1 }, { type: 'mute', state: given(row(), row()) }, plain);
     expect(refused.writes).toEqual([]);
   });

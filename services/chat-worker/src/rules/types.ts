@@ -41,9 +41,8 @@ export type ProjectionWrite =
       readonly createdBy: string;
       readonly createdAt: string;
       readonly eventId: string;
-      /** Its first count and version (set by the room-count step, rules/room-count.ts). */
+      /** Its first member count (set by the room-count step, rules/room-count.ts). */
       readonly members?: number;
-      readonly version?: number;
     }
   | { readonly kind: 'removeMember'; readonly hub: string; readonly room: string; readonly user: string }
   | {

@@ -26,8 +26,13 @@ export type TableName = (typeof Tables)[keyof typeof Tables];
 export type RowChange =
   /** With `etag`: conditional (If-Match), inside a commit's transaction only. */
   | { readonly op: 'upsert' | 'merge' | 'insert'; readonly table: TableName; readonly entity: TableEntity<object>; readonly etag?: string }
-  /** A directory entry: written unless it holds the same version or a newer one (store/moderation-rows.ts). */
-  | { readonly op: 'directory'; readonly table: TableName; readonly entity: TableEntity<{ room: string; members: number; version: number }> }
+  /** A directory entry: a copy of the count on the room row at `source` (store/moderation-rows.ts). */
+  | {
+      readonly op: 'directory';
+      readonly table: TableName;
+      readonly entity: TableEntity<{ room: string }>;
+      readonly source: { readonly partitionKey: string; readonly rowKey: string };
+    }
   | { readonly op: 'delete'; readonly table: TableName; readonly partitionKey: string; readonly rowKey: string };
 
 /** The rows a projection write changes, with keys only from the contracts' builders. */

@@ -8,6 +8,7 @@ import {
   type DirectoryEntity,
   type MemberEntity,
   type RoomBanEntity,
+  type RoomVisibility,
 } from '@parley/contracts';
 import type { RoomWrite } from '../rules/index.js';
 import type { RowChange } from './entities.js';
@@ -45,14 +46,12 @@ export function roomWriteChanges(write: RoomWrite): RowChange[] {
       // Written only when the state saw the row: in the commit's transaction a missing row would fail it.
       return [{ op: 'delete', table: Tables.messages, ...roomBanKeys(hub, room, write.user) }];
     case 'countRoom': {
-      const entity = { ...roomInfoKeys(hub, room), members: write.members, version: write.version };
+      const entity = { ...roomInfoKeys(hub, room), members: write.members };
       // Conditional on the ETag the count was read with: a concurrent change makes the whole commit stale.
       return [{ op: 'merge', table: Tables.messages, entity, etag: write.etag ?? '*' }];
     }
-    case 'putDirectory': {
-      const entity: DirectoryEntity = { ...directoryKeys(hub, room), room, members: write.members, version: write.version };
-      return [{ op: 'directory', table: Tables.directory, entity }];
-    }
+    case 'copyToDirectory':
+      return [{ op: 'directory', table: Tables.directory, entity: { ...directoryKeys(hub, room), room }, source: roomInfoKeys(hub, room) }];
   }
 }
 
@@ -63,8 +62,12 @@ export function keyPrefixEnd(prefix: string): string | undefined {
   return trimmed.slice(0, -1) + String.fromCharCode(trimmed.charCodeAt(trimmed.length - 1) + 1);
 }
 
-export interface DirectoryRowIo {
-  read(): Promise<{ readonly version: number; readonly etag: string } | undefined>;
+/** The reads and conditional writes a directory copy makes (the table store's, counted). */
+export interface DirectoryCopyIo {
+  /** The directory entry's ETag; undefined when there is none. */
+  readEntry(): Promise<string | undefined>;
+  /** The room row's count and visibility now; undefined when there is no room row. */
+  readRoom(): Promise<{ readonly members: number; readonly visibility: RoomVisibility } | undefined>;
   insert(entity: DirectoryEntity): Promise<void>;
   replace(entity: DirectoryEntity, etag: string): Promise<void>;
 }
@@ -72,22 +75,26 @@ export interface DirectoryRowIo {
 const statusOf = (error: unknown) => (error as { statusCode?: unknown } | null)?.statusCode;
 
 /**
- * Copies a room's count to its directory entry unless the entry holds this version or a newer one:
- * copies from different workers (and redeliveries) land in any order, and the entry only moves
- * forward. Each write is conditional (insert, or replace with the ETag read), and a lost race reads again.
+ * Copies a public room's count from its room row to its directory entry. Copies by different
+ * workers (and redeliveries) may run at once and in any order; each reads the entry's ETag first,
+ * then the room row, and writes conditionally on that ETag (a lost race reads both again). So the
+ * copy that succeeds last read the room row after every copy before it succeeded — after the last
+ * change of the room whose copy it is or follows: the entry ends with the room's count as it is.
  */
-export async function writeDirectoryEntry(io: DirectoryRowIo, entity: DirectoryEntity): Promise<void> {
+export async function copyToDirectory(io: DirectoryCopyIo, keys: { readonly partitionKey: string; readonly rowKey: string }, room: string): Promise<void> {
   for (let attempt = 1; attempt <= 8; attempt++) {
-    const current = await io.read();
-    if (current !== undefined && current.version >= entity.version) return;
+    const etag = await io.readEntry();
+    const source = await io.readRoom();
+    if (source === undefined || source.visibility !== 'public') return;
+    const entity: DirectoryEntity = { ...keys, room, members: source.members };
     try {
-      if (current === undefined) await io.insert(entity);
-      else await io.replace(entity, current.etag);
+      if (etag === undefined) await io.insert(entity);
+      else await io.replace(entity, etag);
       return;
     } catch (error) {
       const status = statusOf(error);
       if (status !== 409 && status !== 412 && status !== 404) throw error;
     }
   }
-  throw new Error(`the directory entry of room "${entity.room}" kept changing under its copy; retrying later`);
+  throw new Error(`the directory entry of room "${room}" kept changing under its copy; retrying later`);
 }

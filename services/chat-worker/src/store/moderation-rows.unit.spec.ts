@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { keyPart, type DirectoryEntity } from '@parley/contracts';
-import { keyPrefixEnd, writeDirectoryEntry, type DirectoryRowIo } from './moderation-rows.js';
+import { keyPart, type DirectoryEntity, type RoomVisibility } from '@parley/contracts';
+import { copyToDirectory, keyPrefixEnd, type DirectoryCopyIo } from './moderation-rows.js';
 
 describe('directory keys and copies', () => {
   it('given an encoded prefix, then the end of its range is the least key past every key that starts with it', () => {
@@ -14,54 +14,63 @@ describe('directory keys and copies', () => {
     expect('df' < keyPrefixEnd('de')!).toBe(false);
   });
 
-  /** A directory row in memory with ETags, and a hook that lets a rival write land between a read and a write. */
-  function memoryRow(initial?: { version: number }) {
-    let row: { version: number; members: number; etag: string } | undefined = initial ? { ...initial, members: 0, etag: 'e0' } : undefined;
+  /** A room row and its directory entry in memory, with ETags, and a hook that runs a rival step between a copy's reads and its write. */
+  function memory(members: number, visibility: RoomVisibility = 'public') {
+    const room = { members, visibility };
+    let entry: { members: number; etag: string } | undefined;
     let n = 0;
-    let rival: (() => void) | undefined;
+    let between: (() => Promise<void>) | undefined;
     const conflict = (status: number) => Object.assign(new Error(String(status)), { statusCode: status });
-    const io: DirectoryRowIo = {
-      read: async () => {
-        const seen = row && { version: row.version, etag: row.etag };
-        rival?.();
-        rival = undefined;
+    const io: DirectoryCopyIo = {
+      readEntry: async () => entry?.etag,
+      readRoom: async () => {
+        const seen = { ...room };
+        const rival = between;
+        between = undefined;
+        await rival?.();
         return seen;
       },
-      insert: async (entity) => {
-        if (row) throw conflict(409);
-        row = { version: entity.version, members: entity.members, etag: `e${++n}` };
+      insert: async (entity: DirectoryEntity) => {
+        if (entry) throw conflict(409);
+        entry = { members: entity.members, etag: `e${++n}` };
       },
-      replace: async (entity, etag) => {
-        if (!row || row.etag !== etag) throw conflict(412);
-        row = { version: entity.version, members: entity.members, etag: `e${++n}` };
+      replace: async (entity: DirectoryEntity, etag: string) => {
+        if (!entry || entry.etag !== etag) throw conflict(412);
+        entry = { members: entity.members, etag: `e${++n}` };
       },
     };
-    return { io, current: () => row, rivalOnce: (write: () => void) => (rival = write), set: (version: number, members: number) => (row = { version, members, etag: `e${++n}` }) };
+    return { io, room, entry: () => entry, meanwhile: (step: () => Promise<void>) => (between = step) };
   }
-  const entry = (version: number, members: number): DirectoryEntity => ({ partitionKey: 'chat', rowKey: 'dev', room: 'dev', members, version });
+  const keys = { partitionKey: 'chat', rowKey: 'dev' };
 
-  it('given copies in any order, then the entry only moves forward', async () => {
-    const row = memoryRow();
-    await writeDirectoryEntry(row.io, entry(2, 5));
-    await writeDirectoryEntry(row.io, entry(1, 4));
-    await writeDirectoryEntry(row.io, entry(2, 5));
-    expect(row.current()).toMatchObject({ version: 2, members: 5 });
-    await writeDirectoryEntry(row.io, entry(3, 6));
-    expect(row.current()).toMatchObject({ version: 3, members: 6 });
+  it('given a public room, then its entry holds the room row\'s count; a private one gets none', async () => {
+    const open = memory(3);
+    await copyToDirectory(open.io, keys, 'dev');
+    expect(open.entry()).toMatchObject({ members: 3 });
+    const hidden = memory(3, 'private');
+    await copyToDirectory(hidden.io, keys, 'plans');
+    expect(hidden.entry()).toBeUndefined();
   });
 
-  it('given a rival copy between the read and the write, then the write fails its ETag, reads again and keeps the newer one', async () => {
-    const row = memoryRow({ version: 1 });
-    row.rivalOnce(() => row.set(4, 9));
-    await writeDirectoryEntry(row.io, entry(3, 7));
-    expect(row.current()).toMatchObject({ version: 4, members: 9 });
-    row.rivalOnce(() => row.set(5, 10));
-    await writeDirectoryEntry(row.io, entry(6, 11));
-    expect(row.current()).toMatchObject({ version: 6, members: 11 });
+  it('given a newer count copied between a copy\'s reads and its write, then the stale write fails its ETag and the entry keeps the room\'s count', async () => {
+    const state = memory(4);
+    await copyToDirectory(state.io, keys, 'dev');
+    // A copy reads 4; meanwhile the room changes to 5 and that change's copy lands first.
+    state.meanwhile(async () => {
+      state.room.members = 5;
+      await copyToDirectory(state.io, keys, 'dev');
+    });
+    await copyToDirectory(state.io, keys, 'dev');
+    expect(state.entry()).toMatchObject({ members: 5 });
   });
 
   it('given a failure that is not a lost race, then it is thrown (the event is retried)', async () => {
-    const io: DirectoryRowIo = { read: async () => undefined, insert: async () => Promise.reject(Object.assign(new Error('boom'), { statusCode: 500 })), replace: async () => undefined };
-    await expect(writeDirectoryEntry(io, entry(1, 1))).rejects.toThrow('boom');
+    const io: DirectoryCopyIo = {
+      readEntry: async () => undefined,
+      readRoom: async () => ({ members: 1, visibility: 'public' }),
+      insert: async () => Promise.reject(Object.assign(new Error('boom'), { statusCode: 500 })),
+      replace: async () => undefined,
+    };
+    await expect(copyToDirectory(io, keys, 'dev')).rejects.toThrow('boom');
   });
 });

@@ -33,7 +33,6 @@ export interface RoomRowRead {
   readonly createdBy?: string;
   /** Absent on a row written before rooms were counted. */
   readonly members?: number;
-  readonly version?: number;
   readonly etag: string;
 }
 
@@ -83,7 +82,6 @@ export class RoomRows implements RoomReads {
       visibility: visibilityOf(row)!,
       ...(typeof row.createdBy === 'string' ? { createdBy: row.createdBy } : {}),
       ...(typeof row.members === 'number' ? { members: row.members } : {}),
-      ...(typeof row.version === 'number' ? { version: row.version } : {}),
       etag: String(row.etag),
     };
   }

@@ -22,7 +22,6 @@ export function roomRowChange(write: Extract<ProjectionWrite, { kind: 'putRoom' 
     createdAt: write.createdAt,
     eventId: write.eventId,
     ...(write.members === undefined ? {} : { members: write.members }),
-    ...(write.version === undefined ? {} : { version: write.version }),
   };
   return { op: 'insert', table: Tables.messages, entity };
 }

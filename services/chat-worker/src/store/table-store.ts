@@ -30,7 +30,7 @@ import { changeKeys, rowChanges, type RowChange, type TableName } from './entiti
 import { isTableNotFound, statusOf, tableCall } from './table-errors.js';
 import { EventLogWriter } from './event-log-writer.js';
 import { userRooms, visibilityOf, type UserRooms } from './room-rows.js';
-import { writeDirectoryEntry } from './moderation-rows.js';
+import { copyToDirectory } from './moderation-rows.js';
 import { RoomRows, type PresenceRead, type RoomReads, type RoomRowRead } from './room-reads.js';
 import type { DirectoryQuery, DirectoryRow, MemberRow } from '../rules/index.js';
 
@@ -225,7 +225,11 @@ export class TableChatStore implements ChatStore {
 
   private async change(change: RowChange): Promise<void> {
     if (change.op === 'delete') return this.remove(change.table, change);
-    if (change.op === 'directory') return this.copyToDirectory(change.entity);
+    if (change.op === 'directory') return this.copyToDirectory(change);
+    if (change.op !== 'insert' && change.etag !== undefined) {
+      const { entity, etag } = change;
+      return void (await this.call(change.table, 'update', () => this.clients[change.table].updateEntity(entity, 'Merge', { etag })));
+    }
     if (change.op === 'upsert' || change.op === 'merge') return this.upsert(change.table, change.entity, change.op === 'merge' ? 'Merge' : 'Replace');
     await this.insert(change.table, change.entity);
   }
@@ -301,18 +305,25 @@ export class TableChatStore implements ChatStore {
     return visibilityOf(await this.get(Tables.messages, keys.partitionKey, keys.rowKey));
   }
 
-  private async copyToDirectory(entity: TableEntity<{ room: string; members: number; version: number }>): Promise<void> {
+  private async copyToDirectory(change: Extract<RowChange, { op: 'directory' }>): Promise<void> {
+    const { partitionKey, rowKey } = change.entity;
     const client = this.clients.directory;
-    await writeDirectoryEntry(
+    await copyToDirectory(
       {
-        read: async () => {
-          const row = await this.get(Tables.directory, entity.partitionKey, entity.rowKey);
-          return row === undefined ? undefined : { version: Number(row.version), etag: String(row.etag) };
+        readEntry: async () => {
+          const row = await this.get(Tables.directory, partitionKey, rowKey);
+          return row === undefined ? undefined : String(row.etag);
         },
-        insert: async (row) => void (await this.call(Tables.directory, 'insert', () => client.createEntity(row))),
-        replace: async (row, etag) => void (await this.call(Tables.directory, 'update', () => client.updateEntity(row, 'Replace', { etag }))),
+        readRoom: async () => {
+          const row = await this.get(Tables.messages, change.source.partitionKey, change.source.rowKey);
+          if (row === undefined || typeof row.members !== 'number') return undefined;
+          return { members: row.members, visibility: visibilityOf(row)! };
+        },
+        insert: async (entity) => void (await this.call(Tables.directory, 'insert', () => client.createEntity(entity))),
+        replace: async (entity, etag) => void (await this.call(Tables.directory, 'update', () => client.updateEntity(entity, 'Replace', { etag }))),
       },
-      { ...entity, partitionKey: entity.partitionKey, rowKey: entity.rowKey },
+      { partitionKey, rowKey },
+      change.entity.room,
     );
   }
 
