@@ -11,7 +11,7 @@ import { startWorkerFixture, type WorkerFixture } from '../testing/worker-fixtur
  * A scripted session of members, moderation and directory events: roles given and taken, removals,
  * bans (ahead of a join, lifted, kept), mutes that end by a frame or by time, refusals of each, and
  * joins, leaves and invites that move the rooms' counts. Rebuilt from the log, every projection
- * (the room rows' counts and versions, voice and ban rows, the directory) must come out equal.
+ * (the room rows' counts, voice and ban rows, the directory) must come out equal.
  */
 /** A client frame without its id (the script numbers them per user). */
 type Unnumbered = ClientFrame extends infer F ? (F extends unknown ? Omit<F, 'id'> : never) : never;
