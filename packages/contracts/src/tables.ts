@@ -201,6 +201,16 @@ export const roomVoiceKeys = (hub: string, room: string, user: string) => ({
   rowKey: `~voice:${keyPart(user)}`,
 });
 
+/**
+ * A mute's end, kept in the room's partition apart from the member row so that it outlives a leave:
+ * a muted member who leaves and joins again is still muted. Rewritten by every mute (an unmute
+ * writes the time it ended); a join reads it.
+ */
+export const roomMuteKeys = (hub: string, room: string, user: string) => ({
+  partitionKey: conversationKey(hub, roomConversation(room)),
+  rowKey: `~mute:${keyPart(user)}`,
+});
+
 /** A public room's entry in the directory: one partition per hub, rows by the room's encoded name, so a name prefix is a key range. */
 export const directoryKeys = (hub: string, room: string) => ({ partitionKey: keyPart(hub), rowKey: keyPart(room) });
 
