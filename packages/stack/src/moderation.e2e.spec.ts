@@ -87,10 +87,16 @@ describe.each(SERVICE_DIALECTS)('Members, directory and moderation end to end on
     expect(await moderation(erin!, 'muted', erin!.user, room)).toMatchObject({ until: expect.any(String) });
     await erin!.request({ type: 'send', id: 'e-muted', room, text: 'let me speak' });
     expect(await refusalOf(erin!, 'e-muted')).toMatchObject({ code: 'PARLEY_MUTED' });
+    // Leaving and joining again does not end a mute.
+    await erin!.request({ type: 'leave', id: 'e-leave', room });
+    await erin!.waitFor((f) => f.type === 'room' && f.room === room && f.event === 'left' && f.user === erin!.user);
+    await joined(erin!, room, 'e-rejoin');
+    await erin!.request({ type: 'send', id: 'e-muted-2', room, text: 'and now?' });
+    expect(await refusalOf(erin!, 'e-muted-2')).toMatchObject({ code: 'PARLEY_MUTED' });
     await bob!.request({ type: 'mute', id: 'b-unmute', room, user: erin!.user, minutes: 0 });
     await moderation(erin!, 'unmuted', erin!.user, room);
     await marker(erin!, room, 'e-free', [alice!, bob!]);
-    expect(alice!.messages((f) => f.clientId === 'e-muted')).toEqual([]);
+    expect(alice!.messages((f) => f.clientId === 'e-muted' || f.clientId === 'e-muted-2')).toEqual([]);
 
     // The member list: roles, presence, the ban only to the owner and moderators.
     bob!.send({ type: 'members', id: 'b-members', room });

@@ -41,12 +41,13 @@ export async function loadFrameState(store: ChatStore, frame: ChangingFrame, ctx
       return { type: 'leave', state: { roomExists, member, voice, ...(counter === undefined ? {} : { counter }) } };
     }
     case 'invite': {
-      const [sender, inviteeKnown, inviteeMember, row, inviteeBanned] = await Promise.all([
+      const [sender, inviteeKnown, inviteeMember, row, inviteeBanned, inviteeMutedUntil] = await Promise.all([
         membership(frame.room, userId),
         knownUser(store, hub, frame.user, knownUsers),
         store.isMember(hub, frame.room, frame.user),
         store.roomRow(hub, frame.room),
         store.isBanned(hub, frame.room, frame.user),
+        store.mutedUntil(hub, frame.room, frame.user),
       ]);
       const state = { roomExists: sender.roomExists, senderMember: sender.member, inviteeKnown, inviteeMember };
       const visibility = row === undefined ? {} : { visibility: row.visibility };
@@ -54,7 +55,8 @@ export async function loadFrameState(store: ChatStore, frame: ChangingFrame, ctx
       // The count only when the invite can add someone (it is read from the row; older rows count their members).
       const adds = sender.member && inviteeKnown && !inviteeMember && !inviteeBanned && row !== undefined;
       const counter = adds ? { counter: await counterOf(store, hub, frame.room, row) } : {};
-      return { type: 'invite', state: { ...state, ...visibility, ...banned, ...counter } };
+      const muted = adds && inviteeMutedUntil !== undefined ? { inviteeMutedUntil } : {};
+      return { type: 'invite', state: { ...state, ...visibility, ...banned, ...muted, ...counter } };
     }
     case 'role':
     case 'remove':
@@ -117,16 +119,22 @@ export async function loadDisconnectedState(store: ChatStore, ctx: EventContext)
  * when the join can add the user (not a member, not banned, not refused as private).
  */
 async function loadJoinState(store: ChatStore, hub: string, room: string, user: string): Promise<JoinState> {
-  const [member, row, isBanned] = await Promise.all([store.isMember(hub, room, user), store.roomRow(hub, room), store.isBanned(hub, room, user)]);
+  const [member, row, isBanned, mutedUntil] = await Promise.all([
+    store.isMember(hub, room, user),
+    store.roomRow(hub, room),
+    store.isBanned(hub, room, user),
+    store.mutedUntil(hub, room, user),
+  ]);
   const banned = isBanned ? { banned: true as const } : {};
+  const muted = mutedUntil !== undefined && !member && !isBanned ? { mutedUntil } : {};
   const adds = !member && !isBanned;
   if (row !== undefined) {
     const counter = adds && row.visibility === 'public' ? { counter: await counterOf(store, hub, room, row) } : {};
-    return { member, visibility: row.visibility, ...banned, ...counter };
+    return { member, visibility: row.visibility, ...banned, ...muted, ...counter };
   }
   if (member) return { member };
   const roomExists = await store.roomExists(hub, room);
   // A room older than its row: the join writes the row, with the members counted so far.
   const counter = adds && roomExists ? { counter: { members: await store.countMembers(hub, room), visibility: 'public' as const } } : {};
-  return { member, roomExists, ...banned, ...counter };
+  return { member, roomExists, ...banned, ...muted, ...counter };
 }

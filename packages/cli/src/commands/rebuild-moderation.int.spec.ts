@@ -56,6 +56,9 @@ function moderationScript(): ChatEvent[] {
   say('frank', { type: 'send', room: 'town', text: 'refused: still muted' });
   say('frank', { type: 'send', room: 'town', text: 'the mute ran out' }, 90_000);
   say('alice', { type: 'mute', room: 'town', user: 'dave', minutes: 30 }); // kept
+  say('dave', { type: 'leave', room: 'town' });
+  say('dave', { type: 'join', room: 'town' }); // the mute outlives the leave
+  say('dave', { type: 'send', room: 'town', text: 'refused: muted after a rejoin' });
   say('frank', { type: 'leave', room: 'town' });
   say('alice', { type: 'invite', room: 'den', user: 'bob' });
   say('alice', { type: 'role', room: 'den', user: 'bob', role: 'moderator' });
@@ -109,6 +112,8 @@ describe('parley rebuild of members, moderation and the directory (real worker, 
     expect(rowOf('~member:bob')).toMatchObject({ role: 'moderator' });
     expect(rowOf('~member:dave')).toMatchObject({ mutedUntil: expect.any(String) });
     expect(rowOf('~voice:dave')).toBeUndefined();
+    expect(rowOf('~mute:dave')).toMatchObject({ mutedUntil: rowOf('~member:dave')!.mutedUntil });
+    expect(Date.parse(String(rowOf('~mute:carol')!.mutedUntil))).toBeLessThan(Date.parse(String(rowOf('~member:dave')!.joinedAt)));
     expect(rowOf('~voice:carol')).toBeDefined();
     expect(rowOf('~ban:zed')).toMatchObject({ by: 'alice' });
     expect(rowOf('~ban:dave')).toBeUndefined();

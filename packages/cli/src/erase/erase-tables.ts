@@ -91,7 +91,7 @@ export async function findUserTraces(store: TableStore, hub: string, user: strin
   directPartitions.add(conversationKey(hub, directConversation(user, user)));
   const memberRow = `~member:${keyPart(user)}`;
   // A voice row must never outlive its member row: a room send's commit checks only the voice row.
-  const userRoomRows = new Set([memberRow, `~voice:${keyPart(user)}`, `~ban:${keyPart(user)}`]);
+  const userRoomRows = new Set([memberRow, `~voice:${keyPart(user)}`, `~ban:${keyPart(user)}`, `~mute:${keyPart(user)}`]);
   const claimPrefix = `~claim:${keyPart(user)}:`;
   const messages: Key[] = [];
   const createdRooms: Key[] = [];

@@ -29,6 +29,8 @@ export interface RoomCounter {
 export type RoomWrite =
   /** Replaces a member's `~member:` row as a whole (a role or a mute changed); the `memberships` row stays. */
   | { readonly kind: 'putMemberRow'; readonly hub: string; readonly room: string; readonly user: string; readonly row: MemberRow }
+  /** A mute's end, apart from the member row so it outlives a leave (an unmute writes the time it ended). */
+  | { readonly kind: 'putMute'; readonly hub: string; readonly room: string; readonly user: string; readonly until: string }
   /** A member's voice: may send to the room (present while a member and not muted). */
   | { readonly kind: 'putVoice'; readonly hub: string; readonly room: string; readonly user: string }
   /** Only written when the state saw the row: a transaction's delete of a missing row fails it. */

@@ -141,7 +141,11 @@ export function decideBan(frame: BanFrame, state: ModerationState, ctx: EventCon
   };
 }
 
-/** `mute`: until now + minutes the member may read but not send; `minutes: 0` ends it at once. */
+/**
+ * `mute`: until now + minutes the member may read but not send; `minutes: 0` ends it at once. The
+ * end is kept on the member row (what a send checks) and on the mute row (what a join after a leave
+ * checks, so leaving does not end a mute).
+ */
 export function decideMute(frame: MuteFrame, state: ModerationState, ctx: EventContext): Decision {
   const refused = refusal(frame, state, ctx);
   if (refused) return refused;
@@ -149,12 +153,12 @@ export function decideMute(frame: MuteFrame, state: ModerationState, ctx: EventC
   const { mutedUntil: _previous, ...rest } = state.target!;
   if (frame.minutes === 0) {
     return {
-      writes: [{ kind: 'putMemberRow', ...where, row: rest }, { kind: 'putVoice', ...where }],
+      writes: [{ kind: 'putMemberRow', ...where, row: rest }, { kind: 'putMute', ...where, until: ctx.receivedAt }, { kind: 'putVoice', ...where }],
       commands: notices(frame, announce(frame, 'unmuted', ctx), ctx, false, true),
     };
   }
   const until = new Date(Date.parse(ctx.receivedAt) + frame.minutes * 60_000).toISOString();
-  const writes: ProjectionWrite[] = [{ kind: 'putMemberRow', ...where, row: { ...rest, mutedUntil: until } }];
+  const writes: ProjectionWrite[] = [{ kind: 'putMemberRow', ...where, row: { ...rest, mutedUntil: until } }, { kind: 'putMute', ...where, until }];
   if (state.targetVoice) writes.push({ kind: 'removeVoice', ...where });
   return { writes, commands: notices(frame, announce(frame, 'muted', ctx, { until }), ctx, false, true) };
 }

@@ -144,6 +144,7 @@ describe('moderation actions', () => {
     const until = new Date(Date.parse(owner.receivedAt) + 600_000).toISOString();
     expect(muted.writes).toEqual([
       { kind: 'putMemberRow', hub: 'chat', room: 'dev', user: 'bob', row: row({ mutedUntil: until }) },
+      { kind: 'putMute', hub: 'chat', room: 'dev', user: 'bob', until },
       { kind: 'removeVoice', hub: 'chat', room: 'dev', user: 'bob' },
     ]);
     expect(muted.commands).toEqual([
@@ -153,6 +154,7 @@ describe('moderation actions', () => {
     const unmuted = decideMute({ type: 'mute', id: 'm2', room: 'dev', user: 'bob', minutes: 0 }, given(row(), row({ mutedUntil: until })), owner);
     expect(unmuted.writes).toEqual([
       { kind: 'putMemberRow', hub: 'chat', room: 'dev', user: 'bob', row: row() },
+      { kind: 'putMute', hub: 'chat', room: 'dev', user: 'bob', until: owner.receivedAt },
       { kind: 'putVoice', hub: 'chat', room: 'dev', user: 'bob' },
     ]);
     expect(unmuted.commands[0]).toMatchObject({ frame: announced('unmuted') });

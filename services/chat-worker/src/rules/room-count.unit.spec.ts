@@ -75,6 +75,16 @@ describe('bans and mutes in the other rules', () => {
     expect(decideJoin({ type: 'join', id: 'j1', room: 'plans' }, { member: false, visibility: 'private', banned: true }, ctx).rejected).toBe(ErrorCodes.banned);
   });
 
+  it('given a user whose mute still runs, when he joins again after leaving, then his membership keeps the mute; an ended one does not', () => {
+    const until = '2025-01-02T04:00:00.000Z';
+    const muted = decideJoin({ type: 'join', id: 'j1', room: 'dev' }, { member: false, visibility: 'public', mutedUntil: until }, ctx);
+    expect(muted.writes).toEqual([{ kind: 'putMember', hub: 'chat', room: 'dev', user: 'bob', joinedAt: ctx.receivedAt, eventId: ctx.eventId, mutedUntil: until }]);
+    const ended = decideJoin({ type: 'join', id: 'j1', room: 'dev' }, { member: false, visibility: 'public', mutedUntil: '2025-01-02T03:00:00.000Z' }, ctx);
+    expect(ended.writes[0]).not.toHaveProperty('mutedUntil');
+    const invite = { roomExists: true, senderMember: true, inviteeKnown: true, inviteeMember: false, inviteeMutedUntil: until };
+    expect(decideInvite({ type: 'invite', id: 'i1', room: 'dev', user: 'carol' }, invite, ctx).writes[0]).toMatchObject({ user: 'carol', mutedUntil: until });
+  });
+
   it('given a banned invitee, when a member invites him, then PARLEY_BANNED', () => {
     const state = { roomExists: true, senderMember: true, inviteeKnown: true, inviteeMember: false, inviteeBanned: true as const };
     const decision = decideInvite({ type: 'invite', id: 'i1', room: 'dev', user: 'mallory' }, state, ctx);

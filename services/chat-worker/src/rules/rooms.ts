@@ -1,4 +1,5 @@
 import { ErrorCodes, roomGroup, type InviteFrame, type JoinFrame, type LeaveFrame, type RoomVisibility } from '@parley/contracts';
+import { isMutedAt } from './moderation.js';
 import type { RoomCounter } from './moderation-writes.js';
 import { reject, roomFrame, toConnection } from './reject.js';
 import type { Decision, EventContext, ProjectionWrite } from './types.js';
@@ -17,6 +18,8 @@ export interface JoinState {
   readonly roomExists?: boolean;
   /** The user has a ban row in the room (absent: not banned, or a state frozen before bans). */
   readonly banned?: true;
+  /** The end of the user's last mute in the room, when they had one (it outlives a leave). */
+  readonly mutedUntil?: string;
   /** The room's count and version (rules/room-count.ts); absent when the join is refused anyway or the room is new. */
   readonly counter?: RoomCounter;
 }
@@ -37,12 +40,14 @@ export interface InviteState {
   /** The room's own row; absent = public. */
   readonly visibility?: RoomVisibility;
   readonly inviteeBanned?: true;
+  readonly inviteeMutedUntil?: string;
   readonly counter?: RoomCounter;
 }
 
-function addMember(ctx: EventContext, room: string, user: string, isPrivate: boolean): ProjectionWrite {
+function addMember(ctx: EventContext, room: string, user: string, isPrivate: boolean, mutedUntil: string | undefined): ProjectionWrite {
   const write = { kind: 'putMember', hub: ctx.hub, room, user, joinedAt: ctx.receivedAt, eventId: ctx.eventId } as const;
-  return isPrivate ? { ...write, private: true } : write;
+  const muted = mutedUntil !== undefined && isMutedAt({ mutedUntil }, ctx.receivedAt) ? { mutedUntil } : {};
+  return isPrivate ? { ...write, private: true, ...muted } : { ...write, ...muted };
 }
 
 /**
@@ -64,7 +69,7 @@ export function decideJoin(frame: JoinFrame, state: JoinState, ctx: EventContext
   const exists = state.visibility !== undefined || state.roomExists !== false;
   if (frame.private === true && exists) return reject(ctx, frame.id, ErrorCodes.roomExists, frame.room);
   const isPrivate = !exists && frame.private === true;
-  const writes: ProjectionWrite[] = [addMember(ctx, frame.room, userId, isPrivate)];
+  const writes: ProjectionWrite[] = [addMember(ctx, frame.room, userId, isPrivate, state.mutedUntil)];
   if (state.visibility === undefined) {
     // The room's row is inserted by every join that found none — the creating one, or the first into a
     // room older than its row (recorded public) — so a creation racing with it fails its commit.
@@ -107,7 +112,7 @@ export function decideInvite(frame: InviteFrame, state: InviteState, ctx: EventC
   if (state.inviteeMember) return reject(ctx, frame.id, ErrorCodes.alreadyMember, frame.user);
   const group = roomGroup(frame.room);
   return {
-    writes: [addMember(ctx, frame.room, frame.user, isPrivate)],
+    writes: [addMember(ctx, frame.room, frame.user, isPrivate, state.inviteeMutedUntil)],
     commands: [
       { action: 'addUserToGroup', hub, group, userId: frame.user },
       { action: 'sendToGroup', hub, group, frame: roomFrame(frame.room, frame.user, 'invited', userId, isPrivate, ctx.userName) },

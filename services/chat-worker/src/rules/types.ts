@@ -31,6 +31,8 @@ export type ProjectionWrite =
       readonly eventId: string;
       /** The room is private (kept on the user's side too, so their room list needs no room reads). */
       readonly private?: boolean;
+      /** A mute still running from before the user left: the new membership keeps it (and has no voice row). */
+      readonly mutedUntil?: string;
     }
   /** The room's own row, written once by the join that creates it (insert only: a concurrent creator's commit fails). */
   | {

@@ -56,13 +56,14 @@ export function rowChanges(write: ProjectionWrite): RowChange[] {
     }
     case 'putMember': {
       const row = { room: write.room, user: write.user, joinedAt: write.joinedAt, eventId: write.eventId, ...(write.private === true ? { private: true } : {}) };
-      const inRoom: MemberEntity = { ...roomMemberKeys(write.hub, write.room, write.user), ...row };
+      const muted = write.mutedUntil === undefined ? {} : { mutedUntil: write.mutedUntil };
+      const inRoom: MemberEntity = { ...roomMemberKeys(write.hub, write.room, write.user), ...row, ...muted };
       const ofUser: MemberEntity = { ...membershipsKeys(write.hub, write.user, write.room), ...row };
-      // A new member may speak: their voice row comes with the membership (a mute takes it away).
+      // A new member may speak (their voice row comes with the membership) unless a mute still runs.
       const voice = { ...roomVoiceKeys(write.hub, write.room, write.user), user: write.user };
       return [
         { op: 'upsert', table: Tables.messages, entity: inRoom },
-        { op: 'upsert', table: Tables.messages, entity: voice },
+        ...(write.mutedUntil === undefined ? [{ op: 'upsert', table: Tables.messages, entity: voice } as const] : []),
         { op: 'upsert', table: Tables.memberships, entity: ofUser },
       ];
     }

@@ -3,6 +3,7 @@ import {
   roomBanKeys,
   roomInfoKeys,
   roomMemberKeys,
+  roomMuteKeys,
   roomVoiceKeys,
   Tables,
   type DirectoryEntity,
@@ -30,6 +31,10 @@ export function roomWriteChanges(write: RoomWrite): RowChange[] {
         ...(row.mutedUntil === undefined ? {} : { mutedUntil: row.mutedUntil }),
       };
       // Replace: a role taken back or a mute ended leaves no property behind (a merge cannot remove one).
+      return [{ op: 'upsert', table: Tables.messages, entity }];
+    }
+    case 'putMute': {
+      const entity = { ...roomMuteKeys(hub, room, write.user), user: write.user, mutedUntil: write.until };
       return [{ op: 'upsert', table: Tables.messages, entity }];
     }
     case 'putVoice': {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { keyPart, type DirectoryEntity, type RoomVisibility } from '@parley/contracts';
+import { rowChanges } from './entities.js';
 import { copyToDirectory, keyPrefixEnd, type DirectoryCopyIo } from './moderation-rows.js';
 
 describe('directory keys and copies', () => {
@@ -72,5 +73,15 @@ describe('directory keys and copies', () => {
       replace: async () => undefined,
     };
     await expect(copyToDirectory(io, keys, 'dev')).rejects.toThrow('boom');
+  });
+});
+
+describe('member rows', () => {
+  it('given a membership that keeps a running mute, then its member row has the mute and no voice row comes with it', () => {
+    const base = { kind: 'putMember', hub: 'chat', room: 'dev', user: 'bob', joinedAt: 't', eventId: 'E' } as const;
+    expect(rowChanges(base).map((change) => change.op !== 'delete' && change.entity.rowKey)).toEqual(['~member:bob', '~voice:bob', 'dev']);
+    const muted = rowChanges({ ...base, mutedUntil: '2030-01-01T00:00:00.000Z' });
+    expect(muted.map((change) => change.op !== 'delete' && change.entity.rowKey)).toEqual(['~member:bob', 'dev']);
+    expect(muted[0]).toMatchObject({ entity: { mutedUntil: '2030-01-01T00:00:00.000Z' } });
   });
 });

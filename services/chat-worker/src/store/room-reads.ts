@@ -8,6 +8,7 @@ import {
   roomConversation,
   roomInfoKeys,
   roomMemberKeys,
+  roomMuteKeys,
   roomVoiceKeys,
   ROOM_BAN_RANGE,
   ROOM_MEMBER_RANGE,
@@ -47,6 +48,8 @@ export interface RoomReads {
   memberRow(hub: string, room: string, user: string): Promise<MemberRow | undefined>;
   hasVoice(hub: string, room: string, user: string): Promise<boolean>;
   isBanned(hub: string, room: string, user: string): Promise<boolean>;
+  /** The end of the user's last mute in the room (past when it ended), from its mute row. */
+  mutedUntil(hub: string, room: string, user: string): Promise<string | undefined>;
   /** Every member row of the room, counted (for a room row older than counts). */
   countMembers(hub: string, room: string): Promise<number>;
   /** The first `limit` members by key, with their rows. */
@@ -100,6 +103,12 @@ export class RoomRows implements RoomReads {
   async isBanned(hub: string, room: string, user: string): Promise<boolean> {
     const keys = roomBanKeys(hub, room, user);
     return (await this.reader.get(Tables.messages, keys.partitionKey, keys.rowKey)) !== undefined;
+  }
+
+  async mutedUntil(hub: string, room: string, user: string): Promise<string | undefined> {
+    const keys = roomMuteKeys(hub, room, user);
+    const row = await this.reader.get(Tables.messages, keys.partitionKey, keys.rowKey);
+    return typeof row?.mutedUntil === 'string' ? row.mutedUntil : undefined;
   }
 
   async countMembers(hub: string, room: string): Promise<number> {

@@ -339,6 +339,9 @@ export class TableChatStore implements ChatStore {
   isBanned(hub: string, room: string, user: string): Promise<boolean> {
     return this.rooms.isBanned(hub, room, user);
   }
+  mutedUntil(hub: string, room: string, user: string): Promise<string | undefined> {
+    return this.rooms.mutedUntil(hub, room, user);
+  }
   countMembers(hub: string, room: string): Promise<number> {
     return this.rooms.countMembers(hub, room);
   }

@@ -32,6 +32,7 @@ export function failAfterAppend(store: ChatStore, fault: (event: ChatEvent) => v
     memberRow: (...args) => store.memberRow(...args),
     hasVoice: (...args) => store.hasVoice(...args),
     isBanned: (...args) => store.isBanned(...args),
+    mutedUntil: (...args) => store.mutedUntil(...args),
     countMembers: (...args) => store.countMembers(...args),
     roomMembers: (...args) => store.roomMembers(...args),
     roomBans: (...args) => store.roomBans(...args),
