@@ -15,6 +15,8 @@ export const Tables = {
   memberships: 'memberships',
   presence: 'presence',
   connections: 'connections',
+  /** Public rooms by name with their member counts, one partition per hub: the `directory` frame's listing. */
+  directory: 'directory',
 } as const;
 
 /**
@@ -25,7 +27,7 @@ export const LEASES_TABLE = 'leases';
 export const leaseKeys = (hub: string, task: string) => ({ partitionKey: keyPart(hub), rowKey: keyPart(task) });
 
 /** The projections `parley rebuild` clears: everything but the event log. */
-export const PROJECTION_TABLES = [Tables.messages, Tables.memberships, Tables.presence, Tables.connections] as const;
+export const PROJECTION_TABLES = [Tables.messages, Tables.memberships, Tables.presence, Tables.connections, Tables.directory] as const;
 
 export function keyPart(name: string): string {
   return encodeURIComponent(name).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -177,6 +179,48 @@ export const roomBanKeys = (hub: string, room: string, user: string) => ({
 });
 /** The row-key range of a room's ban rows. */
 export const ROOM_BAN_RANGE = { from: '~ban:', to: '~ban;' } as const;
+
+export interface RoomBanEntity {
+  partitionKey: string;
+  rowKey: string;
+  room: string;
+  user: string;
+  /** Who banned them (the owner or a moderator), when, and the event that did. */
+  by: string;
+  at: string;
+  eventId: string;
+}
+
+/**
+ * A member's voice in a room: present while they are a member and not muted. A room send's
+ * commit checks this row (as it would the member row), so a mute needs no read on the hot path:
+ * the muted member's commit fails, the worker reads the state and refuses the send.
+ */
+export const roomVoiceKeys = (hub: string, room: string, user: string) => ({
+  partitionKey: conversationKey(hub, roomConversation(room)),
+  rowKey: `~voice:${keyPart(user)}`,
+});
+
+/**
+ * A mute's end, kept in the room's partition apart from the member row so that it outlives a leave:
+ * a muted member who leaves and joins again is still muted. Rewritten by every mute (an unmute
+ * writes the time it ended); a join reads it.
+ */
+export const roomMuteKeys = (hub: string, room: string, user: string) => ({
+  partitionKey: conversationKey(hub, roomConversation(room)),
+  rowKey: `~mute:${keyPart(user)}`,
+});
+
+/** A public room's entry in the directory: one partition per hub, rows by the room's encoded name, so a name prefix is a key range. */
+export const directoryKeys = (hub: string, room: string) => ({ partitionKey: keyPart(hub), rowKey: keyPart(room) });
+
+export interface DirectoryEntity {
+  partitionKey: string;
+  rowKey: string;
+  room: string;
+  /** Members now, copied from the room row; 0 once the last one left (not listed). */
+  members: number;
+}
 
 /** A user's read position in a conversation, in its partition: "seen by" reads a room's positions in one range. */
 export const readPositionKeys = (hub: string, conversation: Conversation, user: string) => ({

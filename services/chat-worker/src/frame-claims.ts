@@ -1,18 +1,31 @@
 import { roomConversation, type Conversation } from '@parley/contracts';
-import { conversationOf, mayMention, readConversation, type ChangingFrame, type EventContext, type FrameState } from './rules/index.js';
+import { conversationOf, mayMention, readConversation, type ChangingFrame, type EventContext, type FrameState, type RoomCounter } from './rules/index.js';
 
 /** The conversation a changing frame is aimed at: its partition holds the frame's claim (docs/architecture.md § Storage). */
 export function frameConversation(frame: ChangingFrame, user: string): Conversation {
-  if (frame.type === 'join' || frame.type === 'leave' || frame.type === 'invite') return roomConversation(frame.room);
+  switch (frame.type) {
+    case 'join':
+    case 'leave':
+    case 'invite':
+    case 'role':
+    case 'remove':
+    case 'ban':
+    case 'mute':
+      return roomConversation(frame.room);
+  }
   if (frame.type === 'read') return readConversation(frame, user);
   return conversationOf(frame, user);
 }
 
-/** The sender, when the state takes them for a member of the frame's room: the commit checks they still are. */
+/**
+ * The sender, when the state takes them for a member of the frame's room: the commit checks they
+ * still are. A room send checks the sender's voice row instead (reliedVoices), unless it read that
+ * there is none. Moderation relies on the room row's ETag instead (rules/room-count.ts).
+ */
 export function reliedMembers(state: FrameState, user: string): string[] {
   switch (state.type) {
     case 'send':
-      return state.state.kind === 'room' && state.state.member ? [user] : [];
+      return state.state.kind === 'room' && state.state.member && state.state.voice === false ? [user] : [];
     case 'join':
     case 'leave':
       return state.state.member ? [user] : [];
@@ -24,14 +37,33 @@ export function reliedMembers(state: FrameState, user: string): string[] {
       return state.state.access.kind === 'room' && state.state.access.member ? [user] : [];
     case 'read':
       return state.state.room?.member === true ? [user] : [];
+    case 'role':
+    case 'remove':
+    case 'ban':
+    case 'mute':
+      return [];
   }
+}
+
+/**
+ * A room send taken to be a member's who may speak: the commit checks the sender's voice row, so a
+ * mute (which deletes it) makes the commit stale and the read state refuses the send — no read on
+ * the hot path.
+ */
+export function reliedVoices(state: FrameState, user: string): string[] {
+  return state.type === 'send' && state.state.kind === 'room' && state.state.member && state.state.voice !== false ? [user] : [];
 }
 
 /** The claim's frozen state: the rule's state and the sender's display name it was decided with. */
 export function claimState(state: FrameState, ctx: EventContext): string {
   // A row's ETag is not frozen: a redelivery never writes the message change again (its commit did),
-  // and a rebuild gets other ETags, which would make its claims differ from the originals.
-  return JSON.stringify(ctx.userName === undefined ? state : { ...state, userName: ctx.userName }, (key, value: unknown) => (key === 'etag' ? undefined : value));
+  // and a rebuild gets other ETags, which would make its claims differ from the originals. Of a
+  // room's counter only its visibility: see RoomCounter (rules/moderation-writes.ts).
+  const frozen = (key: string, value: unknown) => {
+    if (key === 'etag') return undefined;
+    return key === 'counter' && value !== null && typeof value === 'object' ? { visibility: (value as RoomCounter).visibility } : value;
+  };
+  return JSON.stringify(ctx.userName === undefined ? state : { ...state, userName: ctx.userName }, frozen);
 }
 
 /** The context a redelivery decides in: the display name frozen with the claim, not the one known now. */

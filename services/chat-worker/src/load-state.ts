@@ -7,6 +7,7 @@ import type { OnlineList } from './online-list.js';
 import type { ChatStore, OnlineUser } from './store/chat-store.js';
 import { loadMentionState, loadReadState, type NameLookup } from './load-live-state.js';
 import { mayMention } from './rules/index.js';
+import { counterOf, loadModerationState } from './load-moderation.js';
 
 /** A known user stays known: a positive answer is remembered (live events only, see KnownUsers). */
 async function knownUser(store: ChatStore, hub: string, user: string, cache: KnownUsers | undefined): Promise<boolean> {
@@ -26,11 +27,16 @@ export async function loadFrameState(store: ChatStore, frame: ChangingFrame, ctx
   switch (frame.type) {
     case 'send': {
       const access = async (): Promise<SendState> => {
-        // A room message with `@` reads the room's members: its mentions are looked up among them.
-        if (frame.room !== undefined && mayMention(frame.text)) {
-          return loadMentionState(store, { ...frame, room: frame.room }, ctx, nameOf ?? ((h, u) => store.userName(h, u)));
+        if (frame.room !== undefined) {
+          const room = frame.room;
+          if (!mayMention(frame.text)) return loadRoomSendState(store, hub, room, userId);
+          // A room message with `@` also reads the room's members: its mentions are looked up among them.
+          const [sender, mentioned] = await Promise.all([
+            loadRoomSendState(store, hub, room, userId),
+            loadMentionState(store, { ...frame, room }, ctx, nameOf ?? ((h, u) => store.userName(h, u))),
+          ]);
+          return sender.kind === 'room' && sender.member && mentioned.kind === 'room' && mentioned.mentions !== undefined ? { ...sender, mentions: mentioned.mentions } : sender;
         }
-        if (frame.room !== undefined) return { kind: 'room', ...(await membership(frame.room, userId)) };
         if (frame.to !== undefined) return { kind: 'direct', recipientKnown: frame.to !== userId && (await knownUser(store, hub, frame.to, knownUsers)) };
         return { kind: 'lobby' };
       };
@@ -45,21 +51,52 @@ export async function loadFrameState(store: ChatStore, frame: ChangingFrame, ctx
       return { type: frame.type, state: await loadMessageChangeState(store, frame, hub, userId) };
     case 'join':
       return { type: 'join', state: await loadJoinState(store, hub, frame.room, userId) };
-    case 'leave':
-      return { type: 'leave', state: await membership(frame.room, userId) };
+    case 'leave': {
+      const [{ member, roomExists }, voice, row] = await Promise.all([
+        membership(frame.room, userId),
+        store.hasVoice(hub, frame.room, userId),
+        store.roomRow(hub, frame.room),
+      ]);
+      if (!member) return { type: 'leave', state: { roomExists, member } };
+      const counter = row === undefined ? undefined : await counterOf(store, hub, frame.room, row);
+      return { type: 'leave', state: { roomExists, member, voice, ...(counter === undefined ? {} : { counter }) } };
+    }
     case 'invite': {
-      const [sender, inviteeKnown, inviteeMember, visibility] = await Promise.all([
+      const [sender, inviteeKnown, inviteeMember, row, inviteeBanned, inviteeMutedUntil] = await Promise.all([
         membership(frame.room, userId),
         knownUser(store, hub, frame.user, knownUsers),
         store.isMember(hub, frame.room, frame.user),
-        store.roomVisibility(hub, frame.room),
+        store.roomRow(hub, frame.room),
+        store.isBanned(hub, frame.room, frame.user),
+        store.mutedUntil(hub, frame.room, frame.user),
       ]);
       const state = { roomExists: sender.roomExists, senderMember: sender.member, inviteeKnown, inviteeMember };
-      return { type: 'invite', state: visibility === undefined ? state : { ...state, visibility } };
+      const visibility = row === undefined ? {} : { visibility: row.visibility };
+      const banned = inviteeBanned ? { inviteeBanned: true as const } : {};
+      // The count only when the invite can add someone (it is read from the row; older rows count their members).
+      const adds = sender.member && inviteeKnown && !inviteeMember && !inviteeBanned && row !== undefined;
+      const counter = adds ? { counter: await counterOf(store, hub, frame.room, row) } : {};
+      const muted = adds && inviteeMutedUntil !== undefined ? { inviteeMutedUntil } : {};
+      return { type: 'invite', state: { ...state, ...visibility, ...banned, ...muted, ...counter } };
     }
     case 'read':
       return { type: 'read', state: await loadReadState(store, frame, ctx) };
+    case 'role':
+    case 'remove':
+    case 'ban':
+    case 'mute':
+      return { type: frame.type, state: await loadModerationState(store, frame, ctx) };
   }
+}
+
+/**
+ * A room send's state when it cannot be assumed (the commit found no voice row): the member row
+ * (with its mute) and the voice row, read together; whether the room exists only for a non-member.
+ */
+async function loadRoomSendState(store: ChatStore, hub: string, room: string, user: string): Promise<SendState> {
+  const [row, voice] = await Promise.all([store.memberRow(hub, room, user), store.hasVoice(hub, room, user)]);
+  if (row === undefined) return { kind: 'room', roomExists: await store.roomExists(hub, room), member: false };
+  return { kind: 'room', roomExists: true, member: true, ...(row.mutedUntil === undefined ? {} : { mutedUntil: row.mutedUntil }), voice };
 }
 
 /** A frozen state read back from the dedup table; undefined if it is not one for this frame type. */
@@ -103,11 +140,27 @@ export async function loadDisconnectedState(store: ChatStore, ctx: EventContext)
 }
 
 /**
- * A join's state: membership and the room's own row, read together; whether the room exists at
- * all only when neither tells (a join that may create it).
+ * A join's state: membership, the room's own row and the user's ban, read together; whether the
+ * room exists at all only when neither tells (a join that may create it). The room's count only
+ * when the join can add the user (not a member, not banned, not refused as private).
  */
 async function loadJoinState(store: ChatStore, hub: string, room: string, user: string): Promise<JoinState> {
-  const [member, visibility] = await Promise.all([store.isMember(hub, room, user), store.roomVisibility(hub, room)]);
-  if (visibility !== undefined) return { member, visibility };
-  return member ? { member } : { member, roomExists: await store.roomExists(hub, room) };
+  const [member, row, isBanned, mutedUntil] = await Promise.all([
+    store.isMember(hub, room, user),
+    store.roomRow(hub, room),
+    store.isBanned(hub, room, user),
+    store.mutedUntil(hub, room, user),
+  ]);
+  const banned = isBanned ? { banned: true as const } : {};
+  const muted = mutedUntil !== undefined && !member && !isBanned ? { mutedUntil } : {};
+  const adds = !member && !isBanned;
+  if (row !== undefined) {
+    const counter = adds && row.visibility === 'public' ? { counter: await counterOf(store, hub, room, row) } : {};
+    return { member, visibility: row.visibility, ...banned, ...muted, ...counter };
+  }
+  if (member) return { member };
+  const roomExists = await store.roomExists(hub, room);
+  // A room older than its row: the join writes the row, with the members counted so far.
+  const counter = adds && roomExists ? { counter: { members: await store.countMembers(hub, room), visibility: 'public' as const } } : {};
+  return { member, roomExists, ...banned, ...muted, ...counter };
 }

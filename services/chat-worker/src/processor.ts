@@ -1,4 +1,4 @@
-import { commandIdFor, ENVELOPE_VERSION, ErrorCodes, type ChatEvent, type NotifierCommand, type NotifierEnvelope } from '@parley/contracts';
+import { commandIdFor, ENVELOPE_VERSION, ErrorCodes, type ChatEvent, type Conversation, type NotifierCommand, type NotifierEnvelope } from '@parley/contracts';
 import { isPermanent, tracedPort, withSpan, type Logger } from '@parley/service-kit';
 import { workerError } from './errors.js';
 import {
@@ -8,7 +8,8 @@ import {
   loadHistoryState,
   parseFrozenState,
 } from './load-state.js';
-import { assumedState, claimedContext, claimState, frameConversation, reliedMembers } from './frame-claims.js';
+import { assumedState, claimedContext, claimState, frameConversation, reliedMembers, reliedVoices } from './frame-claims.js';
+import { answerRoomQuery } from './room-queries.js';
 import { KnownUsers } from './known-users.js';
 import { OnlineList } from './online-list.js';
 import type { EventOutcome, WorkerMetrics } from './metrics.js';
@@ -97,6 +98,8 @@ const MAX_COMMIT_ATTEMPTS = 3;
 interface Decided {
   readonly decision: Decision;
   readonly stored: boolean;
+  /** A redelivery's: the conversation whose rows were committed with the claim the first time (not written again). */
+  readonly committedIn?: { readonly hub: string; readonly conversation: Conversation };
 }
 
 /**
@@ -174,13 +177,15 @@ export function createBatchProcessor(deps: ProcessorDeps): BatchProcessor {
         claim: { eventId: ctx.eventId, state: claimState(state, ctx) },
         writes: decision.writes,
         members: reliedMembers(state, ctx.userId),
+        voices: reliedVoices(state, ctx.userId),
       });
       if (outcome.kind === 'committed') return { decision, stored: true };
       if (outcome.kind === 'held') {
         if (outcome.claim.eventId !== ctx.eventId) return 'resend';
         // A redelivery decides on what the first attempt saw, even if that attempt already changed the rows.
         const frozen = outcome.claim.state === undefined ? undefined : parseFrozenState(outcome.claim.state, frame.type);
-        return { decision: decideFrame(frame, frozen ?? (await load()), claimedContext(ctx, outcome.claim.state)), stored: false };
+        const decision = decideFrame(frame, frozen ?? (await load()), claimedContext(ctx, outcome.claim.state));
+        return { decision, stored: false, committedIn: { hub: ctx.hub, conversation } };
       }
       if (attempt >= MAX_COMMIT_ATTEMPTS) throw new Error(`the state of ${frame.type} ${frame.id} kept changing under it; retrying later`);
       state = await load();
@@ -199,15 +204,15 @@ export function createBatchProcessor(deps: ProcessorDeps): BatchProcessor {
       case 'chat.message': {
         const { frame } = event.data;
         if (isChangingFrame(frame)) {
-          // The user's own join or leave changes what their typing frames may reach.
+          // The user's own join or leave, or their removal or ban, changes what their typing frames may reach.
           if (frame.type === 'join' || frame.type === 'leave') typing.forget(ctx.hub, frame.room, ctx.userId);
+          if (frame.type === 'remove' || frame.type === 'ban') typing.forget(ctx.hub, frame.room, frame.user);
           return decideChanging(frame, ctx, tables, logged, event.metadata.replayed !== true);
         }
         if (frame.type === 'typing') return { decision: notify ? await typing.decide(frame, ctx, tables) : nothing, stored: true };
-        if (frame.type !== 'history') {
-          // A frame of a newer protocol than this worker's rules (a gateway rolled out first): refused, nothing stored.
-          const error = { code: ErrorCodes.frameUnknownType, message: `this worker does not handle "${frame.type}" frames yet` };
-          return { decision: { writes: [], commands: notify ? [toConnection(ctx, { type: 'error', id: frame.id, error })] : [], rejected: error.code }, stored: true };
+        if (frame.type === 'members' || frame.type === 'directory') {
+          // Read-only, like history: nothing to do when nobody will hear the answer.
+          return { decision: notify ? await answerRoomQuery(frame, ctx, tables) : nothing, stored: true };
         }
         // history only reads: nothing to do when nobody will hear the answer.
         if (!notify) return { decision: nothing, stored: true };
@@ -255,7 +260,7 @@ export function createBatchProcessor(deps: ProcessorDeps): BatchProcessor {
       return { outcome: 'resend', commands: [] };
     }
     const { decision } = decided;
-    if (!decided.stored) await tables.apply(decision.writes);
+    if (!decided.stored) await tables.apply(decision.writes, decided.committedIn);
     const commands = notify ? decision.commands : [];
     const outcome: EventOutcome = decision.rejected ? 'rejected' : notify ? 'applied' : 'replayed';
     if (decision.rejected) log.info({ code: decision.rejected }, 'frame refused by a chat rule');

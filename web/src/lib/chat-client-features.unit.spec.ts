@@ -125,6 +125,10 @@ describe('ChatClient features', () => {
     const t = await started();
     t.client.open(roomKey('dev'));
     expect(t.ofType('members')).toEqual([{ type: 'members', id: expect.any(String), room: 'dev' }]);
+    // Made a moderator: the list is asked again (it now names who is banned).
+    t.socket.receive({ type: 'members', id: t.ofType('members')[0]?.id, room: 'dev', members: [{ user: 'alice', role: 'member', online: true }] });
+    t.socket.receive({ type: 'moderation', room: 'dev', action: 'role', role: 'moderator', user: 'alice', by: 'bob' });
+    expect(t.ofType('members')).toHaveLength(2);
     t.client.browse('de');
     const first = t.ofType('directory')[0];
     expect(first).toEqual({ type: 'directory', id: expect.any(String), prefix: 'de', limit: 20 });

@@ -82,6 +82,10 @@ export class ChatClient {
           if (frame.type === 'room' && frame.user === this.#state.me && frame.event !== 'left' && roomKey(frame.room) === this.#state.active) {
             this.requestMembers(roomKey(frame.room));
           }
+          // A new role shows more (or less) of the list, such as who is banned: ask again.
+          if (frame.type === 'moderation' && frame.action === 'role' && frame.user === this.#state.me && this.#state.conversations[roomKey(frame.room)]?.members) {
+            this.requestMembers(roomKey(frame.room));
+          }
         },
         onStatus: (status) => this.#dispatch(linkEvent(status)),
         onOpen: () => {

@@ -3,6 +3,7 @@ import {
   conversationKey,
   CONVERSATION_META_FROM,
   directConversation,
+  directoryKeys,
   keyPart,
   lobby,
   membershipsKeys,
@@ -34,6 +35,10 @@ export interface UserTraces {
   readonly createdRooms: Key[];
   /** Other users' messages holding the user's reactions or a quote of their message: those columns are rewritten. */
   readonly amendedMessages: MessageAmendment[];
+  /** The directory entries of the rooms that go with the user. */
+  readonly directory: Key[];
+  /** Rooms that stay but lose the user's member row: their count goes down by one (and a public one's directory entry with it). */
+  readonly recountedRooms: ReadonlyArray<{ readonly key: Key; readonly room: string; readonly members: number; readonly listed?: Key }>;
 }
 
 const isMissing = (error: unknown) => (error as { statusCode?: unknown }).statusCode === 404;
@@ -90,18 +95,25 @@ export async function findUserTraces(store: TableStore, hub: string, user: strin
   const directPartitions = new Set([...others].map((other) => conversationKey(hub, directConversation(user, other))));
   directPartitions.add(conversationKey(hub, directConversation(user, user)));
   const memberRow = `~member:${keyPart(user)}`;
+  // A voice row must never outlive its member row: a room send's commit checks only the voice row.
+  const userRoomRows = new Set([memberRow, `~voice:${keyPart(user)}`, `~ban:${keyPart(user)}`, `~mute:${keyPart(user)}`]);
   const claimPrefix = `~claim:${keyPart(user)}:`;
   const readRow = `~read:${keyPart(user)}`;
   const messages: Key[] = [];
   const createdRooms: Key[] = [];
+  const roomNames = new Map<string, string>();
   const roomsWithOthers = new Set<string>();
   const amendedMessages: MessageAmendment[] = [];
+  const roomRows = new Map<string, Record<string, unknown> & Key>();
+  const leftRooms = new Set<string>();
   for await (const row of entities(store.table(Tables.messages), partitionPrefixFilter(`${keyPart(hub)}_`))) {
     const key = { partitionKey: row.partitionKey, rowKey: row.rowKey };
     const isMessage = row.rowKey < CONVERSATION_META_FROM;
+    if (row.rowKey === '~room') roomRows.set(row.partitionKey, row);
+    if (row.rowKey === memberRow) leftRooms.add(row.partitionKey);
     if (
       directPartitions.has(row.partitionKey) ||
-      row.rowKey === memberRow ||
+      userRoomRows.has(row.rowKey) ||
       row.rowKey === readRow ||
       row.rowKey.startsWith(claimPrefix) ||
       (isMessage && (row.from === user || row.to === user)) ||
@@ -113,6 +125,7 @@ export async function findUserTraces(store: TableStore, hub: string, user: strin
       if (isMessage && !directPartitions.has(row.partitionKey) && typeof row.messageId === 'string') messages.push({ partitionKey: row.partitionKey, rowKey: messageIndexKeys(hub, lobby(), row.messageId).rowKey });
     } else if (row.rowKey === '~room' && row.createdBy === user) {
       createdRooms.push(key);
+      if (typeof row.room === 'string') roomNames.set(row.partitionKey, row.room);
     } else if (row.rowKey.startsWith('~member:')) {
       roomsWithOthers.add(row.partitionKey);
     } else if (isMessage) {
@@ -122,10 +135,23 @@ export async function findUserTraces(store: TableStore, hub: string, user: strin
   }
   // A room only the user was in goes with them (its name may say who they are); one others are in
   // stays, with its visibility, and loses only its creator's name.
-  for (const room of createdRooms.filter((key) => !roomsWithOthers.has(key.partitionKey))) messages.push(room);
+  const goneRooms = createdRooms.filter((key) => !roomsWithOthers.has(key.partitionKey));
+  messages.push(...goneRooms);
+  const directory = goneRooms.flatMap((key) => {
+    const name = roomNames.get(key.partitionKey);
+    return name === undefined ? [] : [directoryKeys(hub, name)];
+  });
   const renamedRooms = createdRooms.filter((key) => roomsWithOthers.has(key.partitionKey));
+  const gone = new Set(goneRooms.map((key) => key.partitionKey));
+  const recountedRooms = [...leftRooms].flatMap((partitionKey) => {
+    const row = roomRows.get(partitionKey);
+    if (row === undefined || gone.has(partitionKey) || typeof row.members !== 'number' || typeof row.room !== 'string') return [];
+    const key = { partitionKey, rowKey: row.rowKey };
+    const listed = row.visibility === 'public' ? { listed: directoryKeys(hub, row.room) } : {};
+    return [{ key, room: row.room, members: Math.max(0, row.members - 1), ...listed }];
+  });
   const known = ownEvents > 0 || presence.length > 0 || memberships.length > 0 || connections.length > 0;
-  return { events, known, messages, memberships, presence, connections, createdRooms: renamedRooms, amendedMessages };
+  return { events, known, messages, memberships, presence, connections, createdRooms: renamedRooms, amendedMessages, directory, recountedRooms };
 }
 
 /** Deletes the rows, in transactions of up to 100 per partition; a row already gone is not an error. */
@@ -173,8 +199,14 @@ export async function eraseTraces(store: TableStore, traces: UserTraces): Promis
   const memberships = await deleteRows(store.table(Tables.memberships), traces.memberships);
   const presence = await deleteRows(store.table(Tables.presence), traces.presence);
   const connections = await deleteRows(store.table(Tables.connections), traces.connections);
+  await deleteRows(store.table(Tables.directory), traces.directory);
   const rooms = store.table(Tables.messages);
   for (const key of traces.createdRooms) await rooms.updateEntity({ ...key, createdBy: '' }, 'Merge');
+  const directory = store.table(Tables.directory);
+  for (const { key, room, members, listed } of traces.recountedRooms) {
+    await rooms.updateEntity({ ...key, members }, 'Merge');
+    if (listed) await directory.upsertEntity({ ...listed, room, members }, 'Replace');
+  }
   let amended = 0;
   for (const amendment of traces.amendedMessages) {
     try {

@@ -13,3 +13,7 @@ export * from './replies.js';
 export * from './typing.js';
 export * from './read-state.js';
 export * from './mentions.js';
+export * from './moderation.js';
+export * from './moderation-writes.js';
+export * from './room-count.js';
+export * from './room-queries.js';

@@ -15,6 +15,8 @@ const messages: Partial<Record<ErrorCode, (subject: string) => string>> = {
   [ErrorCodes.tooManyReactions]: (id) => `message "${id}" has as many different reactions as it can hold`,
   [ErrorCodes.replyOtherConversation]: (id) => `message "${id}" is not a message of this conversation: a reply answers one of the same conversation`,
   [ErrorCodes.unknownEmoji]: (emoji) => `unknown emoji ${JSON.stringify(emoji)}`,
+  [ErrorCodes.banned]: (message) => message,
+  [ErrorCodes.muted]: (message) => message,
   [ErrorCodes.roomExists]: (room) => `room "${room}" already exists and is public; choose another name for a private room`,
 };
 

@@ -1,4 +1,6 @@
 import { ErrorCodes, roomGroup, type InviteFrame, type JoinFrame, type LeaveFrame, type RoomVisibility } from '@parley/contracts';
+import { isMutedAt } from './moderation.js';
+import type { RoomCounter } from './moderation-writes.js';
 import { reject, roomFrame, toConnection } from './reject.js';
 import type { Decision, EventContext, ProjectionWrite } from './types.js';
 
@@ -14,11 +16,20 @@ export interface JoinState {
   readonly member: boolean;
   readonly visibility?: RoomVisibility;
   readonly roomExists?: boolean;
+  /** The user has a ban row in the room (absent: not banned, or a state frozen before bans). */
+  readonly banned?: true;
+  /** The end of the user's last mute in the room, when they had one (it outlives a leave). */
+  readonly mutedUntil?: string;
+  /** The room's count and version (rules/room-count.ts); absent when the join is refused anyway or the room is new. */
+  readonly counter?: RoomCounter;
 }
 
 export interface LeaveState {
   readonly roomExists: boolean;
   readonly member: boolean;
+  /** The leaver has a voice row (member and not muted), which goes with the membership. */
+  readonly voice?: boolean;
+  readonly counter?: RoomCounter;
 }
 
 export interface InviteState {
@@ -28,11 +39,15 @@ export interface InviteState {
   readonly inviteeMember: boolean;
   /** The room's own row; absent = public. */
   readonly visibility?: RoomVisibility;
+  readonly inviteeBanned?: true;
+  readonly inviteeMutedUntil?: string;
+  readonly counter?: RoomCounter;
 }
 
-function addMember(ctx: EventContext, room: string, user: string, isPrivate: boolean): ProjectionWrite {
+function addMember(ctx: EventContext, room: string, user: string, isPrivate: boolean, mutedUntil: string | undefined): ProjectionWrite {
   const write = { kind: 'putMember', hub: ctx.hub, room, user, joinedAt: ctx.receivedAt, eventId: ctx.eventId } as const;
-  return isPrivate ? { ...write, private: true } : write;
+  const muted = mutedUntil !== undefined && isMutedAt({ mutedUntil }, ctx.receivedAt) ? { mutedUntil } : {};
+  return isPrivate ? { ...write, private: true, ...muted } : { ...write, ...muted };
 }
 
 /**
@@ -49,11 +64,12 @@ export function decideJoin(frame: JoinFrame, state: JoinState, ctx: EventContext
     const joined = roomFrame(frame.room, userId, 'joined', undefined, state.visibility === 'private', ctx.userName);
     return { writes: [], commands: [addToGroup, toConnection(ctx, joined)] };
   }
+  if (state.banned === true) return reject(ctx, frame.id, ErrorCodes.banned, `you are banned from room "${frame.room}"`);
   if (state.visibility === 'private') return reject(ctx, frame.id, ErrorCodes.roomPrivate, frame.room);
   const exists = state.visibility !== undefined || state.roomExists !== false;
   if (frame.private === true && exists) return reject(ctx, frame.id, ErrorCodes.roomExists, frame.room);
   const isPrivate = !exists && frame.private === true;
-  const writes: ProjectionWrite[] = [addMember(ctx, frame.room, userId, isPrivate)];
+  const writes: ProjectionWrite[] = [addMember(ctx, frame.room, userId, isPrivate, state.mutedUntil)];
   if (state.visibility === undefined) {
     // The room's row is inserted by every join that found none — the creating one, or the first into a
     // room older than its row (recorded public) — so a creation racing with it fails its commit.
@@ -73,8 +89,9 @@ export function decideLeave(frame: LeaveFrame, state: LeaveState, ctx: EventCont
   if (!state.member) return reject(ctx, frame.id, ErrorCodes.notMember, frame.room);
   const group = roomGroup(frame.room);
   const left = roomFrame(frame.room, userId, 'left', undefined, false, ctx.userName);
+  const where = { hub, room: frame.room, user: userId } as const;
   return {
-    writes: [{ kind: 'removeMember', hub, room: frame.room, user: userId }],
+    writes: [{ kind: 'removeMember', ...where }, ...(state.voice === true ? [{ kind: 'removeVoice', ...where } as const] : [])],
     commands: [
       { action: 'sendToGroup', hub, group, frame: left },
       { action: 'removeUserFromGroup', hub, group, userId },
@@ -90,11 +107,12 @@ export function decideInvite(frame: InviteFrame, state: InviteState, ctx: EventC
   if (!state.roomExists) return reject(ctx, frame.id, ErrorCodes.unknownRoom, frame.room);
   const isPrivate = state.visibility === 'private';
   if (!state.senderMember) return reject(ctx, frame.id, isPrivate ? ErrorCodes.roomPrivate : ErrorCodes.notMember, frame.room);
+  if (state.inviteeBanned === true) return reject(ctx, frame.id, ErrorCodes.banned, `"${frame.user}" is banned from room "${frame.room}"`);
   if (!state.inviteeKnown) return reject(ctx, frame.id, ErrorCodes.unknownUser, frame.user);
   if (state.inviteeMember) return reject(ctx, frame.id, ErrorCodes.alreadyMember, frame.user);
   const group = roomGroup(frame.room);
   return {
-    writes: [addMember(ctx, frame.room, frame.user, isPrivate)],
+    writes: [addMember(ctx, frame.room, frame.user, isPrivate, state.inviteeMutedUntil)],
     commands: [
       { action: 'addUserToGroup', hub, group, userId: frame.user },
       { action: 'sendToGroup', hub, group, frame: roomFrame(frame.room, frame.user, 'invited', userId, isPrivate, ctx.userName) },

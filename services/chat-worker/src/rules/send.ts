@@ -9,6 +9,7 @@ import {
   type NotifierCommand,
   type SendFrame,
 } from '@parley/contracts';
+import { isMutedAt } from './moderation.js';
 import { reject } from './reject.js';
 import { replyQuote, type ReplyTarget } from './replies.js';
 import type { QuotedMessage } from './message-target.js';
@@ -17,8 +18,20 @@ import type { Decision, EventContext } from './types.js';
 /** What the send rule needs to know, loaded before it runs (and frozen for redeliveries). `reply`: loaded for a reply only. */
 export type SendState = (
   | { readonly kind: 'lobby' }
-  /** `mentions`: members the text names (rules/mentions.ts), looked up only for a text with `@`. */
-  | { readonly kind: 'room'; readonly roomExists: boolean; readonly member: boolean; readonly mentions?: readonly string[] }
+  | {
+      readonly kind: 'room';
+      readonly roomExists: boolean;
+      readonly member: boolean;
+      /** Members the text names (rules/mentions.ts), looked up only for a text with `@`. */
+      readonly mentions?: readonly string[];
+      /** The member row's mute end, when it has one (past: the mute is over). */
+      readonly mutedUntil?: string;
+      /**
+       * Whether the sender's voice row exists, when it was read (absent: assumed, as on the hot path).
+       * A member who may send but has none (a mute ended, a membership older than voices) gets it back.
+       */
+      readonly voice?: boolean;
+    }
   | { readonly kind: 'direct'; readonly recipientKnown: boolean }
 ) & { readonly reply?: ReplyTarget };
 
@@ -51,8 +64,9 @@ export function decideSend(frame: SendFrame, state: SendState, ctx: EventContext
 
   if (frame.room !== undefined) {
     if (state.kind === 'room' && state.mentions !== undefined && state.mentions.length > 0) message.mentions = [...state.mentions];
+    const voice = { kind: 'putVoice', hub, room: frame.room, user: ctx.userId } as const;
     return {
-      writes: [store(roomConversation(frame.room))],
+      writes: [store(roomConversation(frame.room)), ...(state.kind === 'room' && state.voice === false ? [voice] : [])],
       commands: [{ action: 'sendToGroup', hub, group: roomGroup(frame.room), frame: message }],
     };
   }
@@ -74,6 +88,7 @@ function accessRefusal(frame: SendFrame, state: SendState, ctx: EventContext): D
   if (frame.room !== undefined) {
     if (state.kind !== 'room' || !state.roomExists) return reject(ctx, frame.id, ErrorCodes.unknownRoom, frame.room);
     if (!state.member) return reject(ctx, frame.id, ErrorCodes.notMember, frame.room);
+    if (isMutedAt(state, ctx.receivedAt)) return reject(ctx, frame.id, ErrorCodes.muted, `you are muted in room "${frame.room}" until ${state.mutedUntil ?? ''}`);
   } else if (frame.to !== undefined) {
     if (frame.to === ctx.userId) return reject(ctx, frame.id, ErrorCodes.selfMessage);
     if (state.kind !== 'direct' || !state.recipientKnown) return reject(ctx, frame.id, ErrorCodes.unknownUser, frame.to);

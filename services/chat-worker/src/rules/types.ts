@@ -1,5 +1,6 @@
 import type { Conversation, ErrorCode, MessageFrame, NotifierCommand, RoomVisibility } from '@parley/contracts';
 import type { Reaction } from './message-target.js';
+import type { RoomWrite } from './moderation-writes.js';
 
 /** What the rules know about the event being handled: time and ids are passed in, never read. */
 export interface EventContext {
@@ -40,6 +41,8 @@ export type ProjectionWrite =
       readonly eventId: string;
       /** The room is private (kept on the user's side too, so their room list needs no room reads). */
       readonly private?: boolean;
+      /** A mute still running from before the user left: the new membership keeps it (and has no voice row). */
+      readonly mutedUntil?: string;
     }
   /** The room's own row, written once by the join that creates it (insert only: a concurrent creator's commit fails). */
   | {
@@ -50,6 +53,8 @@ export type ProjectionWrite =
       readonly createdBy: string;
       readonly createdAt: string;
       readonly eventId: string;
+      /** Its first member count (set by the room-count step, rules/room-count.ts). */
+      readonly members?: number;
     }
   | { readonly kind: 'removeMember'; readonly hub: string; readonly room: string; readonly user: string }
   | {
@@ -94,7 +99,8 @@ export type ProjectionWrite =
       readonly online: boolean;
       readonly connectionCount: number;
       readonly lastSeen: string;
-    };
+    }
+  | RoomWrite;
 
 /** What an edit, delete or reaction changes on a message's row (a delete keeps only `message`: who sent it, when). */
 export type MessageChange =

@@ -1,4 +1,5 @@
 import type { ChatEvent, Conversation, MessageFrame, RoomVisibility, UnreadCount } from '@parley/contracts';
+import type { RoomReads } from './room-reads.js';
 import type { UserRooms } from './room-rows.js';
 import type { ConnectionRow, HistoryQuery, HistoryRow, ProjectionWrite } from '../rules/index.js';
 
@@ -27,6 +28,8 @@ export interface FrameCommit {
   readonly writes: readonly ProjectionWrite[];
   /** Users the decision took for members of the conversation's room: the commit fails as 'stale' if one is not. */
   readonly members: readonly string[];
+  /** Users the decision took for members who may speak (a room send): the commit fails as 'stale' without their voice row. */
+  readonly voices?: readonly string[];
 }
 
 export type CommitOutcome =
@@ -52,7 +55,7 @@ export type RequestReport = (table: string, operation: string, share?: number) =
  * Table Storage adapter is the only implementation; its tests run against
  * a real table service.
  */
-export interface ChatStore {
+export interface ChatStore extends RoomReads {
   /** Appends to the event log; an event that is already there is fine. */
   appendEvent(event: ChatEvent, receivedAt: Date): Promise<'appended' | 'exists'>;
   /** Claims a frame and writes its decision, in one round trip on the hot path (docs/architecture.md § Storage). */
@@ -74,8 +77,12 @@ export interface ChatStore {
   connectionsOf(hub: string, user: string): Promise<ConnectionRow[]>;
   /** Up to `limit + 1` rows, newest first, after the query's row key. */
   readHistory(hub: string, query: HistoryQuery): Promise<HistoryRow[]>;
-  /** Applies writes; each is idempotent, so applying them again changes nothing. */
-  apply(writes: readonly ProjectionWrite[]): Promise<void>;
+  /**
+   * Applies writes; each is idempotent, so applying them again changes nothing. `committed`: the
+   * conversation whose claim was committed with them — its rows were written then, atomically, and
+   * are not written again (a later change by someone else, such as a removal, must stay).
+   */
+  apply(writes: readonly ProjectionWrite[], committed?: { readonly hub: string; readonly conversation: Conversation }): Promise<void>;
   /** A message of the conversation, through its index row; undefined when the conversation has none with that id. */
   findMessage(hub: string, conversation: Conversation, messageId: string): Promise<StoredMessage | undefined>;
   /** The user's role from their member row; undefined when they are not a member. */

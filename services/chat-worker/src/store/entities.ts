@@ -4,12 +4,14 @@ import {
   membershipsKeys,
   presenceKeys,
   roomMemberKeys,
+  roomVoiceKeys,
   Tables,
   type ConnectionEntity,
   type MemberEntity,
   type PresenceEntity,
 } from '@parley/contracts';
 import type { ProjectionWrite } from '../rules/index.js';
+import { roomWriteChanges } from './moderation-rows.js';
 import { roomRowChange } from './room-rows.js';
 import { messageChangeRow, messageRowChanges } from './message-rows.js';
 import { readPositionChange } from './read-rows.js';
@@ -21,11 +23,19 @@ export type TableName = (typeof Tables)[keyof typeof Tables];
  * existing row as it is, or a delete that tolerates 404).
  */
 export type RowChange =
-  | { readonly op: 'upsert' | 'merge' | 'insert'; readonly table: TableName; readonly entity: TableEntity<object> }
+  /** With `etag`: conditional (If-Match), inside a commit's transaction only (the room row's count). */
+  | { readonly op: 'upsert' | 'merge' | 'insert'; readonly table: TableName; readonly entity: TableEntity<object>; readonly etag?: string }
   /** Upserted inside a frame's commit; outside one, inserted only if absent (store/message-rows.ts). */
   | { readonly op: 'create'; readonly table: TableName; readonly entity: TableEntity<object> }
   /** Written only if the row still has `etag`: inside a frame's commit, never outside one (store/message-rows.ts). */
   | { readonly op: 'update'; readonly mode: 'Merge' | 'Replace'; readonly etag: string; readonly table: TableName; readonly entity: TableEntity<object> }
+  /** A directory entry: a copy of the count on the room row at `source` (store/moderation-rows.ts). */
+  | {
+      readonly op: 'directory';
+      readonly table: TableName;
+      readonly entity: TableEntity<{ room: string }>;
+      readonly source: { readonly partitionKey: string; readonly rowKey: string };
+    }
   | { readonly op: 'delete'; readonly table: TableName; readonly partitionKey: string; readonly rowKey: string };
 
 /** The rows a projection write changes, with keys only from the contracts' builders. */
@@ -37,10 +47,14 @@ export function rowChanges(write: ProjectionWrite): RowChange[] {
       return [messageChangeRow(write)];
     case 'putMember': {
       const row = { room: write.room, user: write.user, joinedAt: write.joinedAt, eventId: write.eventId, ...(write.private === true ? { private: true } : {}) };
-      const inRoom: MemberEntity = { ...roomMemberKeys(write.hub, write.room, write.user), ...row };
+      const muted = write.mutedUntil === undefined ? {} : { mutedUntil: write.mutedUntil };
+      const inRoom: MemberEntity = { ...roomMemberKeys(write.hub, write.room, write.user), ...row, ...muted };
       const ofUser: MemberEntity = { ...membershipsKeys(write.hub, write.user, write.room), ...row };
+      // A new member may speak (their voice row comes with the membership) unless a mute still runs.
+      const voice = { ...roomVoiceKeys(write.hub, write.room, write.user), user: write.user };
       return [
         { op: 'upsert', table: Tables.messages, entity: inRoom },
+        ...(write.mutedUntil === undefined ? [{ op: 'upsert', table: Tables.messages, entity: voice } as const] : []),
         { op: 'upsert', table: Tables.memberships, entity: ofUser },
       ];
     }
@@ -93,6 +107,8 @@ export function rowChanges(write: ProjectionWrite): RowChange[] {
       // Merge: creates the row if the user never connected, and leaves its presence columns as they are.
       return [{ op: 'merge', table: Tables.presence, entity }];
     }
+    default:
+      return roomWriteChanges(write);
   }
 }
 

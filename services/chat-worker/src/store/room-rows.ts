@@ -21,6 +21,7 @@ export function roomRowChange(write: Extract<ProjectionWrite, { kind: 'putRoom' 
     createdBy: write.createdBy,
     createdAt: write.createdAt,
     eventId: write.eventId,
+    ...(write.members === undefined ? {} : { members: write.members }),
   };
   return { op: 'insert', table: Tables.messages, entity };
 }

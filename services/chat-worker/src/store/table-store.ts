@@ -13,6 +13,7 @@ import {
   PRESENCE_SHARDS,
   roomConversation,
   roomMemberKeys,
+  roomVoiceKeys,
   ROOM_MEMBER_RANGE,
   Tables,
   type ChatEvent,
@@ -32,6 +33,9 @@ import { isTableNotFound, statusOf, tableCall } from './table-errors.js';
 import { EventLogWriter } from './event-log-writer.js';
 import { userRooms, visibilityOf, type UserRooms } from './room-rows.js';
 import * as readRows from './read-rows.js';
+import { copyToDirectory } from './moderation-rows.js';
+import { RoomRows, type PresenceRead, type RoomReads, type RoomRowRead } from './room-reads.js';
+import type { DirectoryQuery, DirectoryRow, MemberRow } from '../rules/index.js';
 
 type Row = Record<string, unknown>;
 type Clients = Record<TableName, TableClient>;
@@ -55,6 +59,7 @@ export class TableChatStore implements ChatStore {
   private readonly report: RequestReport | undefined;
   /** Shared by every per-event view, so appends of the same turn leave together. */
   private readonly eventLog: EventLogWriter;
+  private readonly rooms: RoomReads = new RoomRows({ get: (...args) => this.get(...args), query: (...args) => this.query(...args) });
 
   constructor(
     connection: TablesConnection | { readonly clients: Clients; readonly report: RequestReport; readonly eventLog: EventLogWriter },
@@ -108,6 +113,8 @@ export class TableChatStore implements ChatStore {
       else if (change.op === 'insert') transaction.createEntity(change.entity);
       // A change of a message the rule read: a 412 (the row changed since) fails the commit as stale.
       else if (change.op === 'update') transaction.updateEntity(change.entity, change.mode, { etag: change.etag });
+      // The room row's count: a concurrent change to the room makes the whole commit fail (412).
+      else if ((change.op === 'upsert' || change.op === 'merge') && change.etag !== undefined) transaction.updateEntity(change.entity, 'Merge', { etag: change.etag });
       else transaction.upsertEntity(change.entity, change.op === 'merge' ? 'Merge' : 'Replace');
     }
     if (commit.conversation.kind === 'room') {
@@ -115,6 +122,10 @@ export class TableChatStore implements ChatStore {
         const member = roomMemberKeys(commit.hub, commit.conversation.room, user);
         // If-Match * on a merge with no properties: changes nothing, fails unless the row exists.
         if (!written.has(member.rowKey)) transaction.updateEntity(member, 'Merge', { etag: '*' });
+      }
+      for (const user of commit.voices ?? []) {
+        const voice = roomVoiceKeys(commit.hub, commit.conversation.room, user);
+        if (!written.has(voice.rowKey)) transaction.updateEntity(voice, 'Merge', { etag: '*' });
       }
     }
     try {
@@ -126,9 +137,9 @@ export class TableChatStore implements ChatStore {
         // No claim: the 409 was the room's own row, created meanwhile by another join — decide again.
         return held ? { kind: 'held', claim: held } : { kind: 'stale' };
       }
-      if (status === 404 && !isTableNotFound(error)) return { kind: 'stale' };
-      // A message changed (another user's reaction, an edit, a delete) since the rule read it: decide again.
-      if (status === 412) return { kind: 'stale' };
+      // A row the rule read changed since (a message's reaction, edit or delete; a room's count), or
+      // a member or voice row the decision relied on is gone: decide again on what is there now.
+      if ((status === 404 && !isTableNotFound(error)) || status === 412) return { kind: 'stale' };
       throw error;
     }
     await Promise.all(later.map((change) => this.change(change)));
@@ -235,9 +246,11 @@ export class TableChatStore implements ChatStore {
     return typeof row?.createdBy === 'string' ? row.createdBy : undefined;
   }
 
-  async apply(writes: readonly ProjectionWrite[]): Promise<void> {
+  async apply(writes: readonly ProjectionWrite[], committed?: { readonly hub: string; readonly conversation: Conversation }): Promise<void> {
+    const done = committed && conversationKey(committed.hub, committed.conversation);
+    const changes = writes.flatMap(rowChanges).filter((change) => !(change.table === Tables.messages && changeKeys(change).partitionKey === done));
     // Independent rows: in parallel. A failure retries them all, which is safe.
-    await Promise.all(writes.flatMap(rowChanges).map((change) => this.change(change)));
+    await Promise.all(changes.map((change) => this.change(change)));
   }
 
   private async change(change: RowChange): Promise<void> {
@@ -245,6 +258,11 @@ export class TableChatStore implements ChatStore {
     // A message change lives in its frame's claim partition, so its commit wrote it with the claim:
     // applied again (a redelivery), it would write the frozen state over later changes.
     if (change.op === 'update') return;
+    if (change.op === 'directory') return this.copyToDirectory(change);
+    if ((change.op === 'upsert' || change.op === 'merge') && change.etag !== undefined) {
+      const { entity, etag } = change;
+      return void (await this.call(change.table, 'update', () => this.clients[change.table].updateEntity(entity, 'Merge', { etag })));
+    }
     if (change.op === 'upsert' || change.op === 'merge') return this.upsert(change.table, change.entity, change.op === 'merge' ? 'Merge' : 'Replace');
     // 'insert' and 'create': an existing row stays as it is.
     await this.insert(change.table, change.entity);
@@ -334,6 +352,59 @@ export class TableChatStore implements ChatStore {
   async roomVisibility(hub: string, room: string): Promise<RoomVisibility | undefined> {
     const keys = roomInfoKeys(hub, room);
     return visibilityOf(await this.get(Tables.messages, keys.partitionKey, keys.rowKey));
+  }
+
+  private async copyToDirectory(change: Extract<RowChange, { op: 'directory' }>): Promise<void> {
+    const { partitionKey, rowKey } = change.entity;
+    const client = this.clients.directory;
+    await copyToDirectory(
+      {
+        readEntry: async () => {
+          const row = await this.get(Tables.directory, partitionKey, rowKey);
+          return row === undefined ? undefined : String(row.etag);
+        },
+        readRoom: async () => {
+          const row = await this.get(Tables.messages, change.source.partitionKey, change.source.rowKey);
+          if (row === undefined || typeof row.members !== 'number') return undefined;
+          return { members: row.members, visibility: visibilityOf(row)! };
+        },
+        insert: async (entity) => void (await this.call(Tables.directory, 'insert', () => client.createEntity(entity))),
+        replace: async (entity, etag) => void (await this.call(Tables.directory, 'update', () => client.updateEntity(entity, 'Replace', { etag }))),
+      },
+      { partitionKey, rowKey },
+      change.entity.room,
+    );
+  }
+
+  roomRow(hub: string, room: string): Promise<RoomRowRead | undefined> {
+    return this.rooms.roomRow(hub, room);
+  }
+  memberRow(hub: string, room: string, user: string): Promise<MemberRow | undefined> {
+    return this.rooms.memberRow(hub, room, user);
+  }
+  hasVoice(hub: string, room: string, user: string): Promise<boolean> {
+    return this.rooms.hasVoice(hub, room, user);
+  }
+  isBanned(hub: string, room: string, user: string): Promise<boolean> {
+    return this.rooms.isBanned(hub, room, user);
+  }
+  mutedUntil(hub: string, room: string, user: string): Promise<string | undefined> {
+    return this.rooms.mutedUntil(hub, room, user);
+  }
+  countMembers(hub: string, room: string): Promise<number> {
+    return this.rooms.countMembers(hub, room);
+  }
+  roomMembers(hub: string, room: string, limit: number): Promise<Array<{ user: string; row: MemberRow }>> {
+    return this.rooms.roomMembers(hub, room, limit);
+  }
+  roomBans(hub: string, room: string, limit: number): Promise<string[]> {
+    return this.rooms.roomBans(hub, room, limit);
+  }
+  presenceOf(hub: string, users: readonly string[]): Promise<Map<string, PresenceRead>> {
+    return this.rooms.presenceOf(hub, users);
+  }
+  directoryPage(hub: string, query: DirectoryQuery): Promise<DirectoryRow[]> {
+    return this.rooms.directoryPage(hub, query);
   }
 
   async roomsWithVisibilityOf(hub: string, user: string): Promise<UserRooms> {

@@ -34,5 +34,15 @@ export function failAfterAppend(store: ChatStore, fault: (event: ChatEvent) => v
     readPosition: (...args) => store.readPosition(...args),
     roomMemberIds: (...args) => store.roomMemberIds(...args),
     unreadCounts: (...args) => store.unreadCounts(...args),
+    roomRow: (...args) => store.roomRow(...args),
+    memberRow: (...args) => store.memberRow(...args),
+    hasVoice: (...args) => store.hasVoice(...args),
+    isBanned: (...args) => store.isBanned(...args),
+    mutedUntil: (...args) => store.mutedUntil(...args),
+    countMembers: (...args) => store.countMembers(...args),
+    roomMembers: (...args) => store.roomMembers(...args),
+    roomBans: (...args) => store.roomBans(...args),
+    presenceOf: (...args) => store.presenceOf(...args),
+    directoryPage: (...args) => store.directoryPage(...args),
   };
 }
