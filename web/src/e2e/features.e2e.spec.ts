@@ -66,6 +66,7 @@ for (const service of SERVICE_DIALECTS) describe.skipIf(!hasChromium)(`chat feat
     await cleanup?.();
     if (webRoot) await rm(webRoot, { recursive: true, force: true });
   });
+
   it('edits the last own message with Up (Escape cancels), deletes one, and shows both live', async () => {
     const alice = await person('alice');
     const bob = await person('bob', PHONE_390);
@@ -255,6 +256,102 @@ for (const service of SERVICE_DIALECTS) describe.skipIf(!hasChromium)(`chat feat
     await mona.screenshot(shot('seen-by-390'));
     await expectAccessible(nick, 'chat with mentions (desktop)');
     await close(mona, nick, nickPhone);
+  });
+
+  it('lists members with roles and presence, and lets the owner and moderators keep order', async () => {
+    const olga = await person('olga');
+    const paul = await person('paul', PHONE_390);
+    const quinn = await person('quinn');
+    await roomWith('order', olga, [paul, quinn]);
+    await olga.openMembers();
+    for (const [user, role] of [['olga', 'owner'], ['paul', null], ['quinn', null]] as const) {
+      const row = olga.member(user);
+      await row.waitFor(WAIT);
+      await row.locator('.presence.online').waitFor(WAIT);
+      if (role) await row.locator(`.role[data-role="${role}"]`).waitFor(WAIT);
+    }
+    await olga.screenshot(shot('members-desktop'));
+    await expectAccessible(olga, 'members panel (desktop)');
+    // By keyboard: Escape closes the panel and gives the focus back to its button; Enter opens it again.
+    await olga.page.keyboard.press('Escape');
+    await expect(olga.page.locator('.members-panel').count()).resolves.toBe(0);
+    await expect(olga.page.evaluate(() => document.activeElement?.classList.contains('members-toggle'))).resolves.toBe(true);
+    await olga.page.keyboard.press('Enter');
+    await olga.page.locator('.members-panel').waitFor(WAIT);
+
+    await olga.moderate('paul', 'Make moderator');
+    await olga.member('paul').locator('.role[data-role="moderator"]').waitFor(WAIT);
+    await paul.systemLine('olga made you a moderator').waitFor(WAIT);
+    await paul.openMembers();
+    await paul.member('quinn').locator('button.manage').waitFor(WAIT);
+    await expect(paul.member('olga').locator('button.manage').count()).resolves.toBe(0);
+    await paul.screenshot(shot('members-390'));
+    await expectAccessible(paul, 'members panel (390 px)');
+
+    // A moderator mutes quinn: quinn's message is refused, in words; the mute is lifted.
+    await paul.moderate('quinn', 'Mute 10 min');
+    await quinn.systemLine('paul muted you until').waitFor(WAIT);
+    await olga.member('quinn').locator('.muted-mark').waitFor(WAIT);
+    await quinn.send('can I still talk?');
+    await quinn.page.locator('.line.message.failed .line-error', { hasText: 'you are muted here' }).waitFor(WAIT);
+    await paul.moderate('quinn', 'Lift mute');
+    await quinn.systemLine('paul lifted the mute on you').waitFor(WAIT);
+    await quinn.send('back again');
+    await olga.waitMessage('back again');
+    // A moderator may delete anyone's message in the room.
+    await paul.page.getByRole('button', { name: 'Close the member list' }).click();
+    await paul.waitMessage('back again');
+    await (await paul.messageAction(paul.message('back again'), 'Delete')).click();
+    await paul.page.locator('[data-confirm-delete]').click();
+    await olga.page.locator('.line.message.deleted .deleted-text').waitFor(WAIT);
+
+    // The owner bans quinn: the room says so, quinn is out and cannot come back until the ban is lifted.
+    await olga.moderate('quinn', 'Ban');
+    await olga.systemLine('You banned quinn from #order').waitFor(WAIT);
+    await quinn.systemLine('olga banned you from #order').waitFor(WAIT);
+    await quinn.page.locator('.composer.not-member').waitFor(WAIT);
+    await quinn.screenshot(shot('moderation-banned-desktop'));
+    await quinn.page.locator('.composer.not-member button', { hasText: 'Join' }).click();
+    await quinn.systemLine('Could not join').waitFor(WAIT);
+    await olga.page.locator('[data-banned="quinn"]').waitFor(WAIT);
+    await olga.screenshot(shot('moderation-desktop'));
+    await olga.page.getByRole('button', { name: 'Lift ban: quinn' }).click();
+    await olga.systemLine('You lifted the ban on quinn').waitFor(WAIT);
+    await close(olga, paul, quinn);
+  });
+
+  it('browses public rooms by prefix as one types, pages, and joins from the list', async () => {
+    const rita = await ChatClient.connect(stack.gatewayUrl, 'rita');
+    for (let i = 0; i < 22; i++) {
+      await rita.request({ type: 'join', id: `d-${i}`, room: `dir-${String(i).padStart(2, '0')}` });
+      await pause(110);
+    }
+    await rita.request({ type: 'join', id: 'd-secret', room: 'dir-secret', private: true });
+    const sam = await person('sam');
+    const tess = await person('tess', PHONE_390);
+
+    await sam.browseRooms();
+    await sam.page.locator('#directory-search').pressSequentially('dir-', { delay: 30 });
+    await eventually(async () => expect(await sam.page.locator('.directory-room').count()).toBe(20));
+    await sam.page.getByRole('button', { name: 'More rooms' }).click();
+    await eventually(async () => expect(await sam.page.locator('.directory-room').count()).toBe(22));
+    await expect(sam.page.locator('[data-room="dir-secret"]').count()).resolves.toBe(0);
+    await expect(sam.page.locator('[data-room="dir-07"]').textContent()).resolves.toContain('1 member');
+    await sam.page.locator('.directory-body').evaluate((el) => el.scrollTo(0, 0));
+    await sam.screenshot(shot('directory-desktop'));
+    await expectAccessible(sam, 'directory (desktop)');
+
+    await tess.browseRooms();
+    await tess.page.locator('#directory-search').pressSequentially('dir-1', { delay: 30 });
+    await eventually(async () => expect(await tess.page.locator('.directory-room').count()).toBe(10));
+    await tess.screenshot(shot('directory-390'));
+    await expectAccessible(tess, 'directory (390 px)');
+    await tess.page.getByRole('button', { name: 'Join #dir-15' }).click();
+    await tess.page.locator('.conversation-header h2', { hasText: '#dir-15' }).waitFor(WAIT);
+    await tess.systemLine('You joined #dir-15').waitFor(WAIT);
+    await expectAccessible(tess, 'chat (390 px)');
+    await rita.close();
+    await close(sam, tess);
   });
 
   it('saw no dialog, CSP violation or page error anywhere', () => {
