@@ -1,3 +1,5 @@
+import { shortTime } from './format.js';
+
 /**
  * What a refused frame means, in words for the person who did it. The server's
  * message is precise but written for developers; the code is the contract
@@ -31,8 +33,14 @@ export interface CodedProblem {
   readonly message: string;
 }
 
+const ISO_TIME = /\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)/;
+
 /** "only its author … may do that" — the words for a code, else the server's message. */
-export function inWords(problem: CodedProblem): string {
-  if (problem.code === 'PARLEY_MUTED') return `you are muted here (${problem.message})`;
+export function inWords(problem: CodedProblem, locale?: string): string {
+  if (problem.code === 'PARLEY_MUTED') {
+    // The server's message names the end of the mute as an ISO time; the reader wants a clock time.
+    const until = ISO_TIME.exec(problem.message)?.[0];
+    return until ? `you are muted here until ${shortTime(until, locale)}` : 'you are muted here';
+  }
   return (problem.code !== undefined && Object.hasOwn(WORDS, problem.code) ? WORDS[problem.code] : undefined) ?? problem.message;
 }

@@ -54,7 +54,8 @@ describe('words', () => {
 
   it('word known codes and fall back to the server’s message', () => {
     expect(inWords({ code: 'PARLEY_BANNED', message: 'x' })).toBe('you are banned from this room');
-    expect(inWords({ code: 'PARLEY_MUTED', message: 'muted until 10:30' })).toBe('you are muted here (muted until 10:30)');
+    expect(inWords({ code: 'PARLEY_MUTED', message: 'you are muted in room "dev" until 2026-12-07T07:48:06.499Z' }, 'en-GB')).toMatch(/^you are muted here until \d\d:\d\d$/);
+    expect(inWords({ code: 'PARLEY_MUTED', message: 'muted' })).toBe('you are muted here');
     expect(inWords({ code: 'PARLEY_NEW', message: 'new words' })).toBe('new words');
   });
 });
