@@ -239,7 +239,7 @@ describe('refusals in words', () => {
     ]);
   });
 
-  it('say a refused typing or read notice once per conversation, and nothing for a throttled one', () => {
+  it('say a refused typing or read notice once per conversation, nothing for a throttled one or an old message', () => {
     const s = given(
       { type: 'request', id: 't1', info: { kind: 'typing', key: DEV } },
       { type: 'request', id: 't2', info: { kind: 'typing', key: DEV } },
@@ -247,6 +247,8 @@ describe('refusals in words', () => {
       refuse('t1', 'PARLEY_TYPING_THROTTLED'),
       refuse('t2', 'PARLEY_FRAME_UNKNOWN_TYPE'),
       refuse('t3', 'PARLEY_FRAME_UNKNOWN_TYPE'),
+      { type: 'request', id: 'r1', info: { kind: 'read', key: DEV, message: id(1) } },
+      refuse('r1', 'PARLEY_UNKNOWN_MESSAGE'),
     );
     expect(systemTexts(s)).toEqual(['Typing notices are off here: the server does not support this yet']);
   });

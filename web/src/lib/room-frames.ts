@@ -114,7 +114,8 @@ const ACTION_WORDS: Readonly<Record<string, string>> = {
  * A refused request of the features above, in words: a notice in its conversation (edits,
  * reactions, moderation), the members panel's or the directory's error. Typing and read
  * notices go out on their own, so their refusal is said once per conversation, not each time;
- * a throttled typing notice is expected and says nothing.
+ * a throttled typing notice is expected and says nothing, and so is a read of a message stored
+ * before messages were indexed (the server cannot read up to it; the next newer one will do).
  */
 export function onFeatureRefused(state: ChatState, req: RequestInfo, problem: CodedProblem, at: string): ChatState {
   const words = inWords(problem);
@@ -129,7 +130,7 @@ export function onFeatureRefused(state: ChatState, req: RequestInfo, problem: Co
     }
     case 'typing':
     case 'read': {
-      if (problem.code === 'PARLEY_TYPING_THROTTLED') return state;
+      if (problem.code === 'PARLEY_TYPING_THROTTLED' || (req.kind === 'read' && problem.code === 'PARLEY_UNKNOWN_MESSAGE')) return state;
       const prefix = req.kind === 'typing' ? 'Typing notices are off here' : 'Read state is off here';
       return hasLine(state, req.key, prefix) ? state : systemLine(state, req.key, `${prefix}: ${words}`, at, 'error');
     }
