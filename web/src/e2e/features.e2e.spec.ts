@@ -340,6 +340,8 @@ for (const service of SERVICE_DIALECTS) describe.skipIf(!hasChromium)(`chat feat
     await sam.page.locator('.directory-body').evaluate((el) => el.scrollTo(0, 0));
     await sam.screenshot(shot('directory-desktop'));
     await expectAccessible(sam, 'directory (desktop)');
+    await sam.page.keyboard.press('Escape');
+    await sam.page.locator('#composer-text:focus').waitFor(WAIT);
 
     await tess.browseRooms();
     await tess.page.locator('#directory-search').pressSequentially('dir-1', { delay: 30 });
