@@ -5,7 +5,7 @@ import type { ChatStore, StoredMessage } from './store/chat-store.js';
 /**
  * An edit's, delete's or reaction's state: the sender's access to the conversation and the
  * message it names, read together (its index row, then its row). The room's own row (its owner)
- * is read for a delete only; a non-member's state keeps no message.
+ * is read for a delete only; the member row gives the role and a mute's end; a non-member's state keeps no message.
  */
 export async function loadMessageChangeState(store: ChatStore, frame: MessageChangeFrame, hub: string, user: string): Promise<MessageChangeState> {
   const conversation = conversationOf(frame, user);
@@ -17,10 +17,12 @@ export async function loadMessageChangeState(store: ChatStore, frame: MessageCha
 async function loadAccess(store: ChatStore, frame: MessageChangeFrame, hub: string, user: string): Promise<ConversationAccess> {
   if (frame.room === undefined) return frame.to === undefined ? { kind: 'lobby' } : { kind: 'direct' };
   const room = frame.room;
-  const [role, owner] = await Promise.all([store.memberRole(hub, room, user), frame.type === 'delete' ? store.roomOwner(hub, room) : undefined]);
-  if (role === undefined) return { kind: 'room', roomExists: await store.roomExists(hub, room), member: false };
-  const moderates = frame.type === 'delete' && (role === 'moderator' || owner === user);
-  return moderates ? { kind: 'room', roomExists: true, member: true, moderates } : { kind: 'room', roomExists: true, member: true };
+  const [member, roomRow] = await Promise.all([store.memberRow(hub, room, user), frame.type === 'delete' ? store.roomRow(hub, room) : undefined]);
+  if (member === undefined) return { kind: 'room', roomExists: await store.roomExists(hub, room), member: false };
+  const moderates = frame.type === 'delete' && (member.role === 'moderator' || roomRow?.createdBy === user);
+  // A mute stops edits and reactions (not deletes: taking one's own message back stays possible).
+  const muted = frame.type !== 'delete' && member.mutedUntil !== undefined ? { mutedUntil: member.mutedUntil } : {};
+  return { kind: 'room', roomExists: true, member: true, ...(moderates ? { moderates } : {}), ...muted };
 }
 
 /** Only what the frame's rule needs (the state is frozen in the claim): the text for an edit, the reactions for a reaction. */

@@ -1,5 +1,6 @@
 import { ErrorCodes, isEmojiName, type DeleteFrame, type EditFrame, type MessageFrame, type ReactFrame, type UpdateFrame } from '@parley/contracts';
 import type { MessageChangeFrame } from './frames.js';
+import { isMutedAt } from './moderation.js';
 import { reject } from './reject.js';
 import { addReaction, removeReaction, shownReactions } from './reactions.js';
 import { conversationOf, toAudience, type MessageChangeState, type TargetMessage } from './message-target.js';
@@ -8,13 +9,17 @@ import { nothing, type Decision, type EventContext, type MessageChange } from '.
 /**
  * The checks every change of a message makes first, in this order, so a frame learns nothing
  * about a conversation its sender is not in: the room exists and the sender is a member (the
- * codes of `send`), then the message is one of this conversation's. Returns the target, or the refusal.
+ * codes of `send`) who is not muted (an edit or a reaction), then the message is one of this
+ * conversation's. Returns the target, or the refusal.
  */
 function findTarget(frame: MessageChangeFrame, state: MessageChangeState, ctx: EventContext): TargetMessage | Decision {
   const { access } = state;
   if (frame.room !== undefined) {
     if (access.kind !== 'room' || !access.roomExists) return reject(ctx, frame.id, ErrorCodes.unknownRoom, frame.room);
     if (!access.member) return reject(ctx, frame.id, ErrorCodes.notMember, frame.room);
+    if (frame.type !== 'delete' && isMutedAt(access, ctx.receivedAt)) {
+      return reject(ctx, frame.id, ErrorCodes.muted, `you are muted in room "${frame.room}" until ${access.mutedUntil ?? ''}`);
+    }
   }
   return state.target ?? reject(ctx, frame.id, ErrorCodes.unknownMessage, frame.message);
 }

@@ -178,3 +178,22 @@ describe('react', () => {
     expect(decideReact(react, state, ctx)).toEqual(decideReact(react, state, ctx));
   });
 });
+
+describe('a muted member', () => {
+  const muted: ConversationAccess = { ...member, mutedUntil: '2025-01-02T04:00:00.000Z' };
+  const mutedBefore: ConversationAccess = { ...member, mutedUntil: '2000-01-01T00:00:00.000Z' };
+
+  it('given a mute that has not ended, when they edit or react, then PARLEY_MUTED', () => {
+    expect(Date.parse(ctx.receivedAt)).toBeLessThan(Date.parse('2025-01-02T04:00:00.000Z'));
+    refusedWith(decideEdit(edit, inRoom({ text: 'fixd' }, muted), ctx), ErrorCodes.muted);
+    refusedWith(decideReact(react, inRoom({ reactions: [] }, muted), ctx), ErrorCodes.muted);
+  });
+
+  it('given a mute, when they delete their own message, then it is deleted', () => {
+    expect(decideDelete(del, inRoom({}, muted), ctx).rejected).toBeUndefined();
+  });
+
+  it('given a mute that ended, when they edit, then the edit is stored', () => {
+    expect(decideEdit(edit, inRoom({ text: 'fixd' }, mutedBefore), ctx).writes).toHaveLength(1);
+  });
+});

@@ -34,7 +34,14 @@ export function conversationOf(address: ConversationAddress, user: string): Conv
 export type ConversationAccess =
   | { readonly kind: 'lobby' }
   | { readonly kind: 'direct' }
-  | { readonly kind: 'room'; readonly roomExists: boolean; readonly member: boolean; readonly moderates?: boolean };
+  | {
+      readonly kind: 'room';
+      readonly roomExists: boolean;
+      readonly member: boolean;
+      readonly moderates?: boolean;
+      /** The sender's mute end, when their member row has one (read for an edit or a reaction). */
+      readonly mutedUntil?: string;
+    };
 
 /**
  * The message a frame names, as its row holds it (found through its `~msg:` index row). Only

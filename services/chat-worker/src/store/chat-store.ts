@@ -85,10 +85,6 @@ export interface ChatStore extends RoomReads {
   apply(writes: readonly ProjectionWrite[], committed?: { readonly hub: string; readonly conversation: Conversation }): Promise<void>;
   /** A message of the conversation, through its index row; undefined when the conversation has none with that id. */
   findMessage(hub: string, conversation: Conversation, messageId: string): Promise<StoredMessage | undefined>;
-  /** The user's role from their member row; undefined when they are not a member. */
-  memberRole(hub: string, room: string, user: string): Promise<'member' | 'moderator' | undefined>;
-  /** Who created the room (its own row's `createdBy`); undefined for a room without a row. */
-  roomOwner(hub: string, room: string): Promise<string | undefined>;
   /** The visibility recorded by the join that created the room; undefined when it has no row (public, or no room). */
   roomVisibility(hub: string, room: string): Promise<RoomVisibility | undefined>;
   /** The user's rooms and which of them are private, in one read. */

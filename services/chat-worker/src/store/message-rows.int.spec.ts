@@ -117,18 +117,18 @@ describe.each([
     expect((await store.findMessage(hub, inRoom, m.id))!.message).toMatchObject({ text: '', deleted: true });
   });
 
-  it("reads a member's role and the room's owner", async () => {
+  it("reads a member's role and mute and the room's owner", async () => {
     await store.apply([
       { kind: 'putRoom', hub, room, visibility: 'public', createdBy: 'alice', createdAt: '2025-03-04T05:00:00.000Z', eventId: 'J0' },
       { kind: 'putMember', hub, room, user: 'alice', joinedAt: '2025-03-04T05:00:00.000Z', eventId: 'J0' },
     ]);
-    expect(await store.roomOwner(hub, room)).toBe('alice');
-    expect(await store.roomOwner(hub, 'no such room')).toBeUndefined();
-    expect(await store.memberRole(hub, room, 'alice')).toBe('member');
-    expect(await store.memberRole(hub, room, 'mallory')).toBeUndefined();
-    // The moderation feature writes the role; it is read as written.
+    expect((await store.roomRow(hub, room))?.createdBy).toBe('alice');
+    expect(await store.roomRow(hub, 'no such room')).toBeUndefined();
+    expect((await store.memberRow(hub, room, 'alice'))?.role).toBeUndefined();
+    expect(await store.memberRow(hub, room, 'mallory')).toBeUndefined();
+    // The moderation rules write role and mute; they are read as written.
     const client = TableClient.fromConnectionString(service.connectionString, Tables.messages, { allowInsecureConnection: true });
-    await client.updateEntity({ ...roomMemberKeys(hub, room, 'alice'), role: 'moderator' }, 'Merge');
-    expect(await store.memberRole(hub, room, 'alice')).toBe('moderator');
+    await client.updateEntity({ ...roomMemberKeys(hub, room, 'alice'), role: 'moderator', mutedUntil: '2025-03-04T06:00:00.000Z' }, 'Merge');
+    expect(await store.memberRow(hub, room, 'alice')).toMatchObject({ role: 'moderator', mutedUntil: '2025-03-04T06:00:00.000Z' });
   });
 });

@@ -233,19 +233,6 @@ export class TableChatStore implements ChatStore {
     return { rowKey: pointer.messageRowKey, etag: row.etag, message: messageOfRow(row) };
   }
 
-  async memberRole(hub: string, room: string, user: string): Promise<'member' | 'moderator' | undefined> {
-    const keys = roomMemberKeys(hub, room, user);
-    const row = await this.get(Tables.messages, keys.partitionKey, keys.rowKey);
-    if (row === undefined) return undefined;
-    return row.role === 'moderator' ? 'moderator' : 'member';
-  }
-
-  async roomOwner(hub: string, room: string): Promise<string | undefined> {
-    const keys = roomInfoKeys(hub, room);
-    const row = await this.get(Tables.messages, keys.partitionKey, keys.rowKey);
-    return typeof row?.createdBy === 'string' ? row.createdBy : undefined;
-  }
-
   async apply(writes: readonly ProjectionWrite[], committed?: { readonly hub: string; readonly conversation: Conversation }): Promise<void> {
     const done = committed && conversationKey(committed.hub, committed.conversation);
     const changes = writes.flatMap(rowChanges).filter((change) => !(change.table === Tables.messages && changeKeys(change).partitionKey === done));
