@@ -121,6 +121,12 @@ export interface ChatState {
   readonly names: Readonly<Record<string, string>>;
   /** The latest presence frame per user since the socket opened (see onState). */
   readonly presenceSeen: Readonly<Record<string, boolean>>;
+  /**
+   * Unread messages that arrived on this socket before its `state` frame (per conversation key);
+   * undefined once the state frame was applied. The state frame's counts are a snapshot that
+   * live messages may overtake, so these are its floor (see applyUnread).
+   */
+  readonly unreadBeforeState?: Readonly<Record<string, number>>;
   readonly requests: Readonly<Record<string, RequestInfo>>;
   /** Counter for system line keys (keeps the reducer pure). */
   readonly seq: number;

@@ -119,6 +119,22 @@ describe('read state', () => {
     expect(s2.conversations[directKey('bob')]?.unread).toBe(1);
   });
 
+  it('keeps messages that overtook the state frame on a new socket, and only those', () => {
+    const s = given(
+      frame(msg({ id: id(1), room: 'dev' })),
+      { type: 'socket-open' },
+      frame(msg({ id: id(2), room: 'dev', mentions: ['alice'] })),
+      frame({ type: 'state', rooms: ['dev'], online: [] }),
+    );
+    expect(s.conversations[DEV]).toMatchObject({ unread: 1, mentions: 1 });
+    expect(s.unreadBeforeState).toBeUndefined();
+    const listed = reduce(
+      reduce(s, { type: 'socket-open' }),
+      frame({ type: 'state', rooms: ['dev'], online: [], unread: [{ room: 'dev', count: 3, mentions: 0 }] }),
+    );
+    expect(listed.conversations[DEV]).toMatchObject({ unread: 3, mentions: 0 });
+  });
+
   it('does not count a message arriving in the conversation shown while focused, but does when unfocused', () => {
     const s1 = given({ type: 'open', key: DEV }, frame(msg({ id: id(1), room: 'dev' })));
     expect(s1.conversations[DEV]?.unread).toBe(0);

@@ -17,11 +17,13 @@ export function onMessage(state: ChatState, frame: MessageFrame): ChatState {
   const seen = key === state.active && state.focused;
   const counts = frame.from !== state.me && !seen;
   const mentionsMe = frame.mentions?.includes(state.me) === true;
-  return update(state, key, (c) => {
+  const before = state.unreadBeforeState;
+  let added = false;
+  const s = update(state, key, (c) => {
     const merged = mergeMessage(c.lines, frame, state.me);
     const typing = Object.hasOwn(c.typing, frame.from) ? without(c.typing, frame.from) : c.typing;
     if (merged === c.lines && typing === c.typing) return c;
-    const added = merged !== c.lines && merged.length > c.lines.length;
+    added = merged !== c.lines && merged.length > c.lines.length;
     return {
       ...c,
       lines: merged,
@@ -30,6 +32,8 @@ export function onMessage(state: ChatState, frame: MessageFrame): ChatState {
       mentions: c.mentions + (added && counts && mentionsMe ? 1 : 0),
     };
   });
+  if (!added || !counts || before === undefined) return s;
+  return { ...s, unreadBeforeState: withEntry(before, key, (before[key] ?? 0) + 1) };
 }
 
 export function onUpdate(state: ChatState, frame: UpdateFrame): ChatState {
@@ -94,9 +98,14 @@ export function readUpTo(c: Conversation, message: string, me: string): Conversa
 export function applyUnread(state: ChatState, frame: StateFrame): ChatState {
   const listed = new Map<ConversationKey, NonNullable<StateFrame['unread']>[number]>();
   for (const u of frame.unread ?? []) listed.set(u.room !== undefined ? roomKey(u.room) : u.with !== undefined ? directKey(u.with) : LOBBY, u);
-  let s = state;
+  // Messages that arrived live before the snapshot may be missing from it: they are the floor
+  // (less those read meanwhile); otherwise the snapshot is the count.
+  const floor = (c: Conversation) => Math.min(c.unread, state.unreadBeforeState?.[c.key] ?? 0);
+  let s: ChatState = { ...state, unreadBeforeState: undefined };
   for (const c of Object.values(state.conversations)) {
-    if (c.kind !== 'direct' && !listed.has(c.key) && (c.unread > 0 || c.mentions > 0)) s = update(s, c.key, (x) => ({ ...x, unread: 0, mentions: 0 }));
+    if (c.kind === 'direct' || listed.has(c.key)) continue;
+    const keep = floor(c);
+    if (c.unread !== keep || (keep === 0 && c.mentions > 0)) s = update(s, c.key, (x) => ({ ...x, unread: keep, mentions: Math.min(x.mentions, keep) }));
   }
   for (const [key, u] of listed) {
     // A room the user has left keeps a read position but is no conversation of theirs.
@@ -104,8 +113,8 @@ export function applyUnread(state: ChatState, frame: StateFrame): ChatState {
     const shownAndRead = key === s.active && s.focused;
     s = update(s, key, (c) => ({
       ...c,
-      unread: shownAndRead ? 0 : u.count,
-      mentions: shownAndRead ? 0 : u.mentions,
+      unread: shownAndRead ? 0 : Math.max(u.count, floor(c)),
+      mentions: shownAndRead ? 0 : Math.max(u.mentions, Math.min(c.mentions, floor(c))),
       ...(u.lastRead === undefined ? {} : { lastRead: u.lastRead }),
     }));
   }

@@ -79,7 +79,7 @@ export function reduce(state: ChatState, event: ChatEvent): ChatState {
       return { ...s, active: event.key };
     }
     case 'socket-open':
-      return { ...state, presenceSeen: {} };
+      return { ...state, presenceSeen: {}, unreadBeforeState: {} };
     case 'request':
       return request(state, event.id, event.info);
     case 'read': {
