@@ -1,17 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TableClient } from '@azure/data-tables';
-import { ServiceBusClient } from '@azure/service-bus';
-import { BusEntities, chatEventMessage, PROJECTION_TABLES, Tables, type ChatEvent, type ClientFrame } from '@parley/contracts';
-import { sendBySession } from '../replay/send.js';
+import { PROJECTION_TABLES, Tables, type ChatEvent, type ClientFrame } from '@parley/contracts';
 import { eventFactory } from '../testing/events.js';
 import { runCli, waitFor } from '../testing/harness.js';
+import { handleInLogOrder, snapshotProjections } from '../testing/projections.js';
 import { startWorkerFixture, type WorkerFixture } from '../testing/worker-fixture.js';
 
 /** A client frame without its id (the script numbers them). */
 type FrameBody = ClientFrame extends infer F ? (F extends ClientFrame ? Omit<F, 'id'> : never) : never;
 
-/** One session, so the worker applies the live run in log order, the order the rebuild applies it in. */
-const LIVE_PARTITIONS = 1;
 
 /**
  * A session of edits, deletes (by the author and by the room's owner), reactions added and taken
@@ -74,15 +71,7 @@ describe('parley rebuild of edits, deletes, replies and reactions (real worker, 
   let fixture: WorkerFixture;
   const events = messageChangesScript();
   const table = (name: string) => TableClient.fromConnectionString(fixture.azurite.connectionString, name, { allowInsecureConnection: true });
-  async function snapshot(): Promise<Record<string, Record<string, unknown>[]>> {
-    const tables: Record<string, Record<string, unknown>[]> = {};
-    for (const name of PROJECTION_TABLES) {
-      const rows: Record<string, unknown>[] = [];
-      for await (const { etag: _etag, timestamp: _timestamp, ...row } of table(name).listEntities()) rows.push(row);
-      tables[name] = rows;
-    }
-    return tables;
-  }
+  const snapshot = () => snapshotProjections(fixture.azurite.connectionString);
   const settled = () => fixture.metric('parley_consumer_messages_total');
 
   beforeAll(async () => {
@@ -93,12 +82,7 @@ describe('parley rebuild of edits, deletes, replies and reactions (real worker, 
   });
 
   it('rebuilds message rows with their edits, deletes, reactions and quotes, and their index rows, equal to the originals', async () => {
-    const bus = new ServiceBusClient(fixture.broker.connectionString);
-    const sender = bus.createSender(BusEntities.chatEventsTopic);
-    await sendBySession(sender, events.map((event) => chatEventMessage(event, { partitions: LIVE_PARTITIONS })), () => undefined);
-    await sender.close();
-    await bus.close();
-    expect(await waitFor(settled, (n) => n >= events.length, 120_000, 500)).toBe(events.length);
+    expect(await handleInLogOrder(fixture, events, 120_000)).toBe(events.length);
     expect(await fixture.metric('parley_consumer_messages_total', 'dead-lettered')).toBe(0);
     const original = await snapshot();
 

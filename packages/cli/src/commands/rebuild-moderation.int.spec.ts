@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TableClient } from '@azure/data-tables';
-import { ServiceBusClient } from '@azure/service-bus';
-import { BusEntities, chatEventMessage, PROJECTION_TABLES, Tables, type ChatEvent, type ClientFrame } from '@parley/contracts';
-import { sendBySession } from '../replay/send.js';
+import { PROJECTION_TABLES, Tables, type ChatEvent, type ClientFrame } from '@parley/contracts';
 import { eventFactory } from '../testing/events.js';
 import { runCli, waitFor } from '../testing/harness.js';
+import { handleInLogOrder, snapshotProjections } from '../testing/projections.js';
 import { startWorkerFixture, type WorkerFixture } from '../testing/worker-fixture.js';
 
 /**
@@ -74,16 +72,7 @@ function moderationScript(): ChatEvent[] {
 describe('parley rebuild of members, moderation and the directory (real worker, broker and Azurite)', () => {
   let fixture: WorkerFixture;
   const events = moderationScript();
-  const table = (name: string) => TableClient.fromConnectionString(fixture.azurite.connectionString, name, { allowInsecureConnection: true });
-  async function snapshot(): Promise<Record<string, Record<string, unknown>[]>> {
-    const tables: Record<string, Record<string, unknown>[]> = {};
-    for (const name of PROJECTION_TABLES) {
-      const rows: Record<string, unknown>[] = [];
-      for await (const { etag: _etag, timestamp: _timestamp, ...row } of table(name).listEntities()) rows.push(row);
-      tables[name] = rows;
-    }
-    return tables;
-  }
+  const snapshot = () => snapshotProjections(fixture.azurite.connectionString);
   const settled = () => fixture.metric('parley_consumer_messages_total');
 
   beforeAll(async () => {
@@ -94,13 +83,7 @@ describe('parley rebuild of members, moderation and the directory (real worker, 
   });
 
   it('rebuilds room counts, roles, mutes, voices, bans and the directory equal to the originals', async () => {
-    const bus = new ServiceBusClient(fixture.broker.connectionString);
-    const sender = bus.createSender(BusEntities.chatEventsTopic);
-    // One partition: the live run is decided in log order, the order a rebuild replays it in.
-    await sendBySession(sender, events.map((event) => chatEventMessage(event, { partitions: 1 })), () => undefined);
-    await sender.close();
-    await bus.close();
-    expect(await waitFor(settled, (n) => n >= events.length, 240_000, 500)).toBe(events.length);
+    expect(await handleInLogOrder(fixture, events, 240_000)).toBe(events.length);
     expect(await fixture.metric('parley_consumer_messages_total', 'dead-lettered')).toBe(0);
     const original = await snapshot();
 

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TableClient } from '@azure/data-tables';
-import { ServiceBusClient } from '@azure/service-bus';
-import { BusEntities, chatEventMessage, PROJECTION_TABLES, Tables, type ChatEvent, type ClientFrame } from '@parley/contracts';
-import { sendBySession } from '../replay/send.js';
+import { PROJECTION_TABLES, Tables, type ChatEvent, type ClientFrame } from '@parley/contracts';
 import { eventFactory } from '../testing/events.js';
 import { runCli, waitFor } from '../testing/harness.js';
+import { handleInLogOrder, snapshotProjections } from '../testing/projections.js';
 import { startWorkerFixture, type WorkerFixture } from '../testing/worker-fixture.js';
 
 /**
@@ -53,15 +52,7 @@ describe('parley rebuild: read positions, mentions, typing (real worker, broker 
   const logged = script.filter((event) => event.type !== 'chat.message' || event.data.frame.type !== 'typing');
 
   const table = (name: string) => TableClient.fromConnectionString(fixture.azurite.connectionString, name, { allowInsecureConnection: true });
-  async function snapshot(): Promise<Record<string, Record<string, unknown>[]>> {
-    const tables: Record<string, Record<string, unknown>[]> = {};
-    for (const name of PROJECTION_TABLES) {
-      const rows: Record<string, unknown>[] = [];
-      for await (const { etag: _etag, timestamp: _timestamp, ...row } of table(name).listEntities()) rows.push(row);
-      tables[name] = rows;
-    }
-    return tables;
-  }
+  const snapshot = () => snapshotProjections(fixture.azurite.connectionString);
   const settled = () => fixture.metric('parley_consumer_messages_total');
 
   beforeAll(async () => {
@@ -72,12 +63,7 @@ describe('parley rebuild: read positions, mentions, typing (real worker, broker 
   });
 
   it('rebuilds the read positions and mentions equal to the live ones; typing never reaches the log', async () => {
-    const bus = new ServiceBusClient(fixture.broker.connectionString);
-    const sender = bus.createSender(BusEntities.chatEventsTopic);
-    await sendBySession(sender, script.map((event) => chatEventMessage(event, { partitions: 1 })), () => undefined);
-    await sender.close();
-    await bus.close();
-    expect(await waitFor(settled, (n) => n >= script.length, 120_000, 250)).toBe(script.length);
+    expect(await handleInLogOrder(fixture, script, 120_000)).toBe(script.length);
     expect(await fixture.metric('parley_consumer_messages_total', 'dead-lettered')).toBe(0);
     const original = await snapshot();
 

@@ -7,6 +7,7 @@ import { readLog } from '../replay/event-log.js';
 import { sendBySession } from '../replay/send.js';
 import { chatScript } from '../testing/chat-script.js';
 import { runCli, waitFor } from '../testing/harness.js';
+import { snapshotProjections } from '../testing/projections.js';
 import { startWorkerFixture, type WorkerFixture } from '../testing/worker-fixture.js';
 
 /**
@@ -27,15 +28,7 @@ describe('parley rebuild (real worker, broker and Azurite)', () => {
   const events = chatScript({ users: 20, minEvents: 1_000, start: new Date('2025-03-01T10:30:00Z'), stepMs: 4_000 });
 
   const table = (name: string) => TableClient.fromConnectionString(azurite.connectionString, name, { allowInsecureConnection: true });
-  async function snapshot(): Promise<Record<string, Record<string, unknown>[]>> {
-    const tables: Record<string, Record<string, unknown>[]> = {};
-    for (const name of PROJECTION_TABLES) {
-      const rows: Record<string, unknown>[] = [];
-      for await (const { etag: _etag, timestamp: _timestamp, ...row } of table(name).listEntities()) rows.push(row);
-      tables[name] = rows;
-    }
-    return tables;
-  }
+  const snapshot = () => snapshotProjections(azurite.connectionString);
   const metric = (name: string, outcome?: string) => fixture.metric(name, outcome);
   const settled = () => metric('parley_consumer_messages_total');
 
