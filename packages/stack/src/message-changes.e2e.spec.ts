@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ChatClient } from './chat-client.js';
 import { SERVICE_DIALECTS } from './dialect.js';
-import { startTestStack, unique } from './e2e-setup.js';
-import type { Stack } from './stack.js';
+import { stackPerSuite, unique } from './e2e-setup.js';
 
 type Frame = Awaited<ReturnType<ChatClient['waitFor']>>;
 
@@ -12,18 +11,7 @@ type Frame = Awaited<ReturnType<ChatClient['waitFor']>>;
  * shows the refused frame stored and delivered nothing.
  */
 describe.each(SERVICE_DIALECTS)('Message changes end to end on the %s dialect (real stack, real WebSockets)', (service) => {
-  let stack: Stack;
-  let cleanup: () => Promise<void>;
-  let logs: string[] = [];
-  const clients: ChatClient[] = [];
-  const connect = async (name: string) => {
-    onTestFailed(() => console.log(logs.filter((line) => /"level":(40|50|60)/.test(line)).slice(-40).join('\n')));
-    const client = await ChatClient.connect(stack.gatewayUrl, name);
-    clients.push(client);
-    await client.waitFor((f) => f.type === 'state');
-    return client;
-  };
-  const refusalOf = async (client: ChatClient, id: string) => (await client.waitFor((f) => f.type === 'error' && f.id === id)).error as { code: string };
+  const { connect, refusalOf } = stackPerSuite(service);
   const join = async (client: ChatClient, room: string, watchers: ChatClient[]) => {
     expect(await client.request({ type: 'join', id: unique('join'), room })).toMatchObject({ ok: true });
     for (const watcher of [client, ...watchers]) await watcher.waitFor((f) => f.type === 'room' && f.room === room && f.user === client.user && f.event === 'joined');
@@ -38,13 +26,6 @@ describe.each(SERVICE_DIALECTS)('Message changes end to end on the %s dialect (r
   const updateOf = (client: ChatClient, message: string, test: (f: Frame) => boolean = () => true) =>
     client.waitFor((f) => f.type === 'update' && f.id === message && test(f));
 
-  beforeAll(async () => {
-    ({ stack, logs, cleanup } = await startTestStack({ inMemory: true, service }));
-  });
-  afterAll(async () => {
-    await Promise.all(clients.map((client) => client.close()));
-    await cleanup?.();
-  });
 
   it('edits, deletes (by the author and the room owner), reactions of two users and a reply reach the room; history shows them', async () => {
     const room = unique('dev');

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ChatClient } from './chat-client.js';
 import { SERVICE_DIALECTS } from './dialect.js';
-import { startTestStack, unique } from './e2e-setup.js';
-import type { Stack } from './stack.js';
+import { stackPerSuite, unique } from './e2e-setup.js';
 
 /**
  * Members, the directory and moderation through the whole stack in each dialect. Every refusal is
@@ -10,18 +9,7 @@ import type { Stack } from './stack.js';
  * stored and delivered nothing.
  */
 describe.each(SERVICE_DIALECTS)('Members, directory and moderation end to end on the %s dialect (real stack, real WebSockets)', (service) => {
-  let stack: Stack;
-  let cleanup: () => Promise<void>;
-  let logs: string[] = [];
-  const clients: ChatClient[] = [];
-  const connect = async (name: string) => {
-    onTestFailed(() => console.log(logs.filter((line) => /"level":(40|50|60)/.test(line)).slice(-40).join('\n')));
-    const client = await ChatClient.connect(stack.gatewayUrl, name);
-    clients.push(client);
-    await client.waitFor((f) => f.type === 'state');
-    return client;
-  };
-  const refusalOf = async (client: ChatClient, id: string) => (await client.waitFor((f) => f.type === 'error' && f.id === id)).error as { code: string };
+  const { connect, refusalOf } = stackPerSuite(service);
   const joined = async (client: ChatClient, room: string, id: string, isPrivate = false) => {
     expect(await client.request({ type: 'join', id, room, ...(isPrivate ? { private: true } : {}) })).toMatchObject({ ok: true });
     await client.waitFor((f) => f.type === 'room' && f.room === room && f.event === 'joined' && f.user === client.user);
@@ -34,13 +22,6 @@ describe.each(SERVICE_DIALECTS)('Members, directory and moderation end to end on
     await Promise.all([from, ...to].map((client) => client.waitFor((f) => f.type === 'message' && f.clientId === id && f.from === from.user)));
   };
 
-  beforeAll(async () => {
-    ({ stack, logs, cleanup } = await startTestStack({ inMemory: true, service }));
-  });
-  afterAll(async () => {
-    await Promise.all(clients.map((client) => client.close()));
-    await cleanup?.();
-  });
 
   it('the owner promotes a moderator, who removes, bans and mutes; refusals store and deliver nothing', async () => {
     const room = unique('agora');

@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { ChatClient } from './chat-client.js';
+import { describe, expect, it } from 'vitest';
 import { SERVICE_DIALECTS } from './dialect.js';
-import { startTestStack, unique } from './e2e-setup.js';
-import type { Stack } from './stack.js';
+import { stackPerSuite, unique } from './e2e-setup.js';
 
 /**
  * Private rooms through the whole stack (gateway, bus, worker, tables, notifier, WebSocket service)
@@ -10,26 +8,8 @@ import type { Stack } from './stack.js';
  * order after it, whose answer shows the refused frame stored and delivered nothing.
  */
 describe.each(SERVICE_DIALECTS)('Private rooms end to end on the %s dialect (real stack, real WebSockets)', (service) => {
-  let stack: Stack;
-  let cleanup: () => Promise<void>;
-  let logs: string[] = [];
-  const clients: ChatClient[] = [];
-  const connect = async (name: string) => {
-    onTestFailed(() => console.log(logs.filter((line) => /"level":(40|50|60)/.test(line)).slice(-40).join('\n')));
-    const client = await ChatClient.connect(stack.gatewayUrl, name);
-    clients.push(client);
-    await client.waitFor((f) => f.type === 'state');
-    return client;
-  };
-  const refusalOf = async (client: ChatClient, id: string) => (await client.waitFor((f) => f.type === 'error' && f.id === id)).error as { code: string };
+  const { connect, refusalOf } = stackPerSuite(service);
 
-  beforeAll(async () => {
-    ({ stack, logs, cleanup } = await startTestStack({ inMemory: true, service }));
-  });
-  afterAll(async () => {
-    await Promise.all(clients.map((client) => client.close()));
-    await cleanup?.();
-  });
 
   it('refuses a non-member\'s join, invite and history; a member\'s invite lets the invitee in', async () => {
     const room = unique('plans');

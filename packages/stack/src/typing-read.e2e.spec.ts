@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ChatClient } from './chat-client.js';
 import { SERVICE_DIALECTS } from './dialect.js';
-import { startTestStack, unique } from './e2e-setup.js';
-import type { Stack } from './stack.js';
+import { stackPerSuite, unique } from './e2e-setup.js';
 
 type Frame = Awaited<ReturnType<ChatClient['waitFor']>>;
 
@@ -12,17 +11,7 @@ type Frame = Awaited<ReturnType<ChatClient['waitFor']>>;
  * unwanted frame would have arrived first.
  */
 describe.each(SERVICE_DIALECTS)('Typing and read state end to end on the %s dialect (real stack, real WebSockets)', (service) => {
-  let stack: Stack;
-  let cleanup: () => Promise<void>;
-  let logs: string[] = [];
-  const clients: ChatClient[] = [];
-  const connect = async (name: string) => {
-    onTestFailed(() => console.log(logs.filter((line) => /"level":(40|50|60)/.test(line)).slice(-40).join('\n')));
-    const client = await ChatClient.connect(stack.gatewayUrl, name);
-    clients.push(client);
-    await client.waitFor((f) => f.type === 'state');
-    return client;
-  };
+  const { connect } = stackPerSuite(service);
   const join = async (client: ChatClient, room: string) => {
     await client.request({ type: 'join', id: unique('join'), room });
     await client.waitFor((f) => f.type === 'room' && f.room === room && f.event === 'joined' && f.user === client.user);
@@ -38,13 +27,6 @@ describe.each(SERVICE_DIALECTS)('Typing and read state end to end on the %s dial
     return ((await client.waitFor((f) => f.type === 'error' && f.id === ack.id)).error as { code: string }).code;
   };
 
-  beforeAll(async () => {
-    ({ stack, logs, cleanup } = await startTestStack({ inMemory: true, service }));
-  });
-  afterAll(async () => {
-    await Promise.all(clients.map((client) => client.close()));
-    await cleanup?.();
-  });
 
   it('bob sees alice typing in a room he is in and in their direct chat, not in a room he is not in; a flood is refused', async () => {
     const [shared, other] = [unique('shared'), unique('other')];
