@@ -15,7 +15,7 @@ import { createLogger } from '@parley/service-kit';
 import { startSignalR } from '@parley/testkit';
 import { Registry } from 'prom-client';
 import { loadConfig } from '../src/config.js';
-import { dialectOf } from '../src/dialect.js';
+import { serviceRest } from '@parley/websocket-rest';
 import { createNotifierMetrics } from '../src/metrics.js';
 import { createRestClient } from '../src/rest-client.js';
 import { openChatSocket, startHelloUpstream, type ChatSocket } from '../src/testing/ws-clients.js';
@@ -34,7 +34,7 @@ interface Variant {
 
 async function run(variant: Variant, groups: readonly string[], label: string): Promise<{ perSecond: number; cpuMicros: number }> {
   const config = loadConfig({ SERVICEBUS_CONNECTION_STRING: 'Endpoint=sb://127.0.0.1:1;SharedAccessKeyName=x;SharedAccessKey=x;UseDevelopmentEmulator=true;', ...variant.env });
-  const { transport, toRequest } = dialectOf(config);
+  const { transport, toRequest } = serviceRest(config.service, { connections: config.httpConnections, connectTimeoutMs: config.requestTimeoutMs });
   const rest = createRestClient({ transport, requestTimeoutMs: 10_000, retry: config.retry, metrics: createNotifierMetrics(new Registry()) });
   const command = (i: number): NotifierCommand => ({
     action: 'sendToGroup',

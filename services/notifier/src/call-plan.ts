@@ -1,5 +1,5 @@
 import { batchFrameText, type NotifierAction } from '@parley/contracts';
-import type { RestRequest } from './rest-requests.js';
+import type { RestRequest } from '@parley/websocket-rest';
 
 /** How much one merged call may carry. */
 export interface CoalesceLimits {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseServerFrames, type MessageFrame, type NotifierCommand } from '@parley/contracts';
 import { planCalls, type CoalesceLimits, type PlanStep } from './call-plan.js';
-import { toSeedRequest, toWebPubSubRequest } from './rest-requests.js';
+import { toSeedRequest, toWebPubSubRequest } from '@parley/websocket-rest';
 
 const hub = 'chat';
 const frame = (text: string): MessageFrame => ({ type: 'message', id: `s-${text}`, clientId: `c-${text}`, from: 'ann', text, at: '2026-01-01T00:00:00.000Z' });

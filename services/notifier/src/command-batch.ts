@@ -5,7 +5,7 @@ import { planCalls, SEND_ACTIONS, type CoalesceLimits, type PlannedCall } from '
 import { TransientRestError } from './errors.js';
 import type { NotifierMetrics } from './metrics.js';
 import type { RestClient } from './rest-client.js';
-import { targetOf, type RestRequest, type ToRestRequest } from './rest-requests.js';
+import { targetOf, type RestRequest, type ToRestRequest } from '@parley/websocket-rest';
 
 export interface CommandBatchDeps {
   readonly rest: RestClient;

@@ -6,9 +6,8 @@ import { createLogger, PermanentError } from '@parley/service-kit';
 import { NotifierErrorCodes, TransientRestError } from './errors.js';
 import { createNotifierMetrics, type NotifierMetrics } from './metrics.js';
 import { createRestClient, type RestClient, type RestClientOptions } from './rest-client.js';
-import { toSeedRequest } from './rest-requests.js';
 import { startRestStandIn, type RestStandIn } from './testing/rest-stand-in.js';
-import { createUndiciTransport } from './undici-transport.js';
+import { createUndiciTransport, toSeedRequest } from '@parley/websocket-rest';
 
 const accessKey = 'notifier-test-key-0123456789abcdef';
 const logger = createLogger('notifier-test', 'silent');

@@ -2,12 +2,11 @@ import type { Logger } from '@parley/service-kit';
 import type { RetryPolicy } from './config.js';
 import { NotifierErrorCodes, outcomeOf, TransientRestError, rejectedError } from './errors.js';
 import type { NotifierMetrics } from './metrics.js';
-import type { RestRequest } from './rest-requests.js';
 import { decideRetry } from './retry.js';
-import type { Attempt, RestTransport } from './transport.js';
+import type { Attempt, RestRequest, RestTransport } from '@parley/websocket-rest';
 
 export interface RestClientOptions {
-  /** How calls reach the service (transport.ts): undici with seed or Web PubSub paths, or Microsoft's SDK. */
+  /** How calls reach the service (@parley/websocket-rest): undici with seed or Web PubSub paths. */
   transport: RestTransport;
   requestTimeoutMs: number;
   retry: RetryPolicy;

@@ -6,7 +6,7 @@ import type { NotifierConfig } from './config.js';
 import { commandBatchHandler } from './command-batch.js';
 import { createNotifierMetrics, type NotifierMetrics } from './metrics.js';
 import { createRestClient, type RestClient } from './rest-client.js';
-import { dialectOf } from './dialect.js';
+import { serviceRest } from '@parley/websocket-rest';
 import { tracedTransport } from './traced-transport.js';
 
 /**
@@ -38,7 +38,7 @@ export interface Notifier extends ConsumerService {
 export function buildNotifier(deps: NotifierDeps, config: NotifierConfig): Notifier {
   const { logger } = deps;
   const metrics = createNotifierMetrics(deps.registry);
-  const { transport, toRequest } = dialectOf(config);
+  const { transport, toRequest } = serviceRest(config.service, { connections: config.httpConnections, connectTimeoutMs: config.requestTimeoutMs });
   const rest: RestClient = createRestClient({
     // Each attempt a CLIENT span under the command's (no-op while tracing is off).
     transport: tracedTransport(transport),

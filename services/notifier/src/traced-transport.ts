@@ -1,5 +1,5 @@
 import { ParleyAttributes, SpanKind, SpanStatusCode, tracingActive, withSpan } from '@parley/service-kit';
-import type { RestTransport } from './transport.js';
+import type { RestTransport } from '@parley/websocket-rest';
 
 /**
  * Each attempt of a REST call as a CLIENT span (`REST sendToGroup`), a child of the

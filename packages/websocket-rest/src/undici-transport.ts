@@ -1,7 +1,7 @@
 import { withDeadline } from '@parley/service-kit';
 import { Pool } from 'undici';
 import { audienceOf } from './rest-requests.js';
-import { parseRetryAfter } from './retry.js';
+import { parseRetryAfter } from './retry-after.js';
 import { TokenCache } from './token-cache.js';
 import { ERROR_BODY_LIMIT, type RestTransport } from './transport.js';
 
