@@ -14,3 +14,4 @@ export * from './deadline.js';
 export * from './deadline-sender.js';
 export * from './run-service.js';
 export * from './batching-sender.js';
+export * from './tables.js';

@@ -1,18 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { DefaultAzureCredential } from '@azure/identity';
-import { TableClient } from '@azure/data-tables';
 import { LEASES_TABLE, Tables } from '@parley/contracts';
-import type { Logger } from '@parley/service-kit';
-import type { RetentionConfig, TablesConnection } from '../config.js';
+import { openTableClient, type Logger, type TablesConnection } from '@parley/service-kit';
+import type { RetentionConfig } from '../config.js';
 import { TableLease } from './lease.js';
 import { RetentionSweep } from './retention-sweep.js';
-
-function tableClient(connection: TablesConnection, table: string): TableClient {
-  if (connection.kind === 'accountUrl') return new TableClient(connection.accountUrl, table, new DefaultAzureCredential());
-  // Azurite speaks plain http; the SDK refuses a shared key over http unless told.
-  const allowInsecureConnection = /TableEndpoint=http:\/\/|UseDevelopmentStorage=true/i.test(connection.connectionString);
-  return TableClient.fromConnectionString(connection.connectionString, table, { allowInsecureConnection });
-}
 
 /** A lease outlives a few transactions at the slowest rate, and a dead holder frees it within minutes. */
 const LEASE_TTL_MS = 120_000;
@@ -28,10 +19,10 @@ export interface RetentionTask {
  * again at the next tick.
  */
 export function startRetention(connection: TablesConnection, hub: string, config: RetentionConfig, logger: Logger): RetentionTask {
-  const leases = tableClient(connection, LEASES_TABLE);
+  const leases = openTableClient(connection, LEASES_TABLE);
   const lease = new TableLease(leases, hub, 'retention', `${process.pid}-${randomUUID()}`, LEASE_TTL_MS);
   const sweep = new RetentionSweep(
-    { events: tableClient(connection, Tables.events), messages: tableClient(connection, Tables.messages) },
+    { events: openTableClient(connection, Tables.events), messages: openTableClient(connection, Tables.messages) },
     lease,
     hub,
     config,

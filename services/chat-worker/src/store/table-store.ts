@@ -1,5 +1,6 @@
 import { odata, TableClient, TableTransaction, type TableEntity, type TableEntityResult } from '@azure/data-tables';
-import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
+import { openTableClient, type TablesConnection } from '@parley/service-kit';
 import {
   claimKeys,
   connectionsKeys,
@@ -24,7 +25,6 @@ import {
   type RoomVisibility,
   type UnreadCount,
 } from '@parley/contracts';
-import type { TablesConnection } from '../config.js';
 import type { ConnectionRow, HistoryQuery, HistoryRow, ProjectionWrite } from '../rules/index.js';
 import type { ChatStore, CommitOutcome, FrameClaim, FrameCommit, OnlineUser, RequestReport, StoredMessage } from './chat-store.js';
 import { messageOfRow, shownMessage } from './message-rows.js';
@@ -42,14 +42,7 @@ type Clients = Record<TableName, TableClient>;
 
 function makeClients(connection: TablesConnection, credential?: TokenCredential): Clients {
   const options = { retryOptions: { maxRetries: 2, retryDelayInMs: 100, maxRetryDelayInMs: 1_000 } };
-  const make = (table: string): TableClient => {
-    if (connection.kind === 'accountUrl') {
-      return new TableClient(connection.accountUrl, table, credential ?? new DefaultAzureCredential(), options);
-    }
-    // Azurite speaks plain http; the SDK refuses a shared key over http unless told.
-    const allowInsecureConnection = /TableEndpoint=http:\/\/|UseDevelopmentStorage=true/i.test(connection.connectionString);
-    return TableClient.fromConnectionString(connection.connectionString, table, { ...options, allowInsecureConnection });
-  };
+  const make = (table: string): TableClient => openTableClient(connection, table, options, credential);
   return Object.fromEntries(Object.values(Tables).map((table) => [table, make(table)])) as Clients;
 }
 
