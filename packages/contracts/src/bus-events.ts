@@ -32,9 +32,10 @@ export const ChatEventMetadata = Type.Object({
   replayed: Type.Optional(Type.Boolean()),
   notify: Type.Optional(Type.Boolean()),
   /**
-   * Set by the gateway on a `typing` frame: relayed, never kept. The worker appends it to no
-   * event log and writes no table for it (docs/chat-protocol.md § Typing); the frame type
-   * decides that too, so an unmarked typing frame (an older gateway) is never kept either.
+   * Set on a `typing` frame by gateways of an older release, which queued typing for the
+   * worker. Gateways now relay typing themselves and never queue it; the worker drops any typing
+   * frame it is given, marked or not (docs/chat-protocol.md § Typing). Kept so such an event
+   * still reads during a rolling upgrade.
    */
   ephemeral: Type.Optional(Type.Literal(true)),
   /**

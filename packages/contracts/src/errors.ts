@@ -42,6 +42,8 @@ export const ErrorCodes = {
   replyOtherConversation: 'PARLEY_REPLY_OTHER_CONVERSATION',
   /** Typing frames faster than one per Limits.typingIntervalMs per conversation. */
   typingThrottled: 'PARLEY_TYPING_THROTTLED',
+  /** The typing notice could not be relayed (the tables or the WebSocket service did not answer); nothing to resend. */
+  typingUnavailable: 'PARLEY_TYPING_UNAVAILABLE',
   /** A moderation frame from someone who is not the room's owner (roles) or owner/moderator (remove, ban, mute). */
   notModerator: 'PARLEY_NOT_MODERATOR',
   /** The owner cannot be removed, banned, muted or have their role changed. */

@@ -80,6 +80,7 @@ export interface ServiceReach {
   readonly sends: readonly string[];
   readonly receives: readonly string[];
   readonly tables: boolean;
+  readonly tablesRead: readonly string[];
   readonly webPubSub: boolean;
 }
 
@@ -93,7 +94,8 @@ export const principalVariable = (identity: string): string => `${identity.repla
 /**
  * The roles a service's identity needs, each on the narrowest scope Azure
  * offers: a bus entity for send and receive; the storage account for tables
- * (the worker creates a missing table, which a role on one table cannot do);
+ * written (the worker creates a missing table, which a role on one table cannot
+ * do); each table only read, by itself;
  * the Web PubSub resource (its narrowest RBAC scope) for client tokens and REST.
  */
 export function serviceGrants(service: string, reach: ServiceReach): RoleGrant[] {
@@ -102,6 +104,7 @@ export function serviceGrants(service: string, reach: ServiceReach): RoleGrant[]
     ...reach.sends.map((entity) => ({ identity, role: 'Azure Service Bus Data Sender', scope: `$SB_ID/${entity}` })),
     ...reach.receives.map((entity) => ({ identity, role: 'Azure Service Bus Data Receiver', scope: `$SB_ID/${entity}` })),
     ...(reach.tables ? [{ identity, role: 'Storage Table Data Contributor', scope: '$ST_ID' }] : []),
+    ...reach.tablesRead.map((table) => ({ identity, role: 'Storage Table Data Reader', scope: `$ST_ID/tableServices/default/tables/${table}` })),
     ...(reach.webPubSub ? [{ identity, role: 'Web PubSub Service Owner', scope: '$WPS_ID' }] : []),
   ];
 }

@@ -41,15 +41,16 @@ const commandLines = (text: string, prefix: string) => text.split('\n').filter((
 describe("each service's reach, read from its sources", () => {
   const reach = Object.fromEntries(services.map(({ name }) => [name, azureAccess(name, bus)]));
 
-  it('is what the architecture says: the gateway only sends chat-events, the worker owns the tables, the notifier only receives', () => {
-    expect(reach.gateway).toEqual({ sends: ['topics/chat-events'], receives: [], tables: false, webPubSub: true });
+  it('is what the architecture says: the gateway only sends chat-events and reads two tables, the worker owns the tables, the notifier only receives', () => {
+    expect(reach.gateway).toEqual({ sends: ['topics/chat-events'], receives: [], tables: false, tablesRead: ['messages', 'presence'], webPubSub: true });
     expect(reach['chat-worker']).toEqual({
       sends: ['queues/notifications'],
       receives: ['topics/chat-events/subscriptions/chat-worker'],
       tables: true,
+      tablesRead: [],
       webPubSub: false,
     });
-    expect(reach.notifier).toEqual({ sends: [], receives: ['queues/notifications'], tables: false, webPubSub: true });
+    expect(reach.notifier).toEqual({ sends: [], receives: ['queues/notifications'], tables: false, tablesRead: [], webPubSub: true });
   });
 });
 

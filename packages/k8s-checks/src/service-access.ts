@@ -1,4 +1,4 @@
-import { BusEntities } from '@parley/contracts';
+import { BusEntities, Tables } from '@parley/contracts';
 import { ChecksError } from './errors.js';
 import type { ServiceName } from './layout.js';
 import { serviceSources } from './service-sources.js';
@@ -14,8 +14,10 @@ export interface AzureAccess {
   readonly sends: readonly string[];
   /** Bus entities it receives from (`queues/y`, `topics/x/subscriptions/z`); peeking the dead letters is receiving too. */
   readonly receives: readonly string[];
-  /** Reads and writes Table Storage (`@azure/data-tables`). */
+  /** Reads and writes Table Storage: loads `@azure/data-tables` itself, or writes through service-kit's table clients. */
   readonly tables: boolean;
+  /** Only reads these tables (service-kit's `openTableClient(…, Tables.x)`, no write call), when `tables` is false. */
+  readonly tablesRead: readonly string[];
   /** Calls the Web PubSub data plane (`@azure/web-pubsub`, or Entra ID tokens for its REST API). */
   readonly webPubSub: boolean;
 }
@@ -31,6 +33,15 @@ const entityNames: Record<string, string> = BusEntities;
 function entityName(constant: string, service: ServiceName): string {
   const name = entityNames[constant];
   if (name === undefined) throw new ChecksError('K8S_CHECKS_SOURCE_UNREADABLE', `services/${service} names BusEntities.${constant}, which contracts does not define`);
+  return name;
+}
+
+const tableNames: Record<string, string> = Tables;
+
+function tableName(argument: string, service: ServiceName): string {
+  const constant = /^Tables\.(\w+)$/.exec(argument)?.[1];
+  const name = constant === undefined ? undefined : tableNames[constant];
+  if (name === undefined) throw new ChecksError('K8S_CHECKS_SOURCE_UNREADABLE', `services/${service}: openTableClient(…, ${argument}) does not name a Tables constant`);
   return name;
 }
 
@@ -68,10 +79,16 @@ export function azureAccess(service: ServiceName, bus: BusLayout, texts: readonl
       throw new ChecksError('K8S_CHECKS_SOURCE_UNREADABLE', `services/${service} opens a receiver itself; read its entity here (service-access.ts)`);
     }
   }
+  const opened = texts.flatMap((text) => [...text.matchAll(/\bopenTableClient\(([^,]+),\s*([^,)]+)/g)].map((match) => (match[2] as string).trim()));
+  const writes = texts.some((text) => /\.(createEntity|upsertEntity|updateEntity|deleteEntity|submitTransaction|createTable)\(/.test(text));
+  const tables = texts.some((text) => valueImport('@azure/data-tables').test(text)) || (opened.length > 0 && writes);
+  const tablesRead = tables ? [] : [...new Set(opened.map((argument) => tableName(argument, service)))].sort();
   return {
     sends: [...sends].sort(),
     receives: [...receives].sort(),
-    tables: texts.some((text) => valueImport('@azure/data-tables').test(text)),
-    webPubSub: texts.some((text) => valueImport('@azure/web-pubsub').test(text) || /\bWEBPUBSUB_ENTRA_SCOPE\b/.test(text)),
+    tables,
+    tablesRead,
+    // Microsoft's SDK, Entra ID tokens for the REST API, or Parley's REST client of the service.
+    webPubSub: texts.some((text) => valueImport('@azure/web-pubsub').test(text) || valueImport('@parley/websocket-rest').test(text) || /\bWEBPUBSUB_ENTRA_SCOPE\b/.test(text)),
   };
 }

@@ -14,8 +14,20 @@ describe('azureAccess', () => {
       sends: ['queues/notifications'],
       receives: ['topics/chat-events/subscriptions/chat-worker'],
       tables: true,
+      tablesRead: [],
       webPubSub: false,
     });
+  });
+
+  it('reads the tables a service only reads through service-kit, and counts a write call as writing', () => {
+    const reader = ["const m = openTableClient(config.tables, Tables.messages, options);\nconst p = openTableClient(config.tables, Tables.presence);\nawait m.getEntity(pk, rk);"];
+    expect(azureAccess('gateway', bus, reader)).toMatchObject({ tables: false, tablesRead: ['messages', 'presence'] });
+    expect(azureAccess('gateway', bus, [...reader, 'await m.upsertEntity(row);'])).toMatchObject({ tables: true, tablesRead: [] });
+    expect(() => azureAccess('gateway', bus, ['openTableClient(config.tables, name)'])).toThrow(/does not name a Tables constant/);
+  });
+
+  it('counts Parley\'s REST client of the WebSocket service as calling Web PubSub', () => {
+    expect(azureAccess('notifier', bus, ["import { serviceRest } from '@parley/websocket-rest';"]).webPubSub).toBe(true);
   });
 
   it('reads a consumer entity held in a constant as well as one written inline', () => {
@@ -42,9 +54,10 @@ describe('azureAccess', () => {
 
 describe('role grants', () => {
   it('turns reach into entity-scoped roles, one identity per service', () => {
-    const grants = serviceGrants('gateway', { sends: ['topics/chat-events'], receives: [], tables: false, webPubSub: true });
+    const grants = serviceGrants('gateway', { sends: ['topics/chat-events'], receives: [], tables: false, tablesRead: ['presence'], webPubSub: true });
     expect(grants.map(roleAssignmentCommand)).toEqual([
       'az role assignment create --assignee-object-id "$GATEWAY_PRINCIPAL" --assignee-principal-type ServicePrincipal --role "Azure Service Bus Data Sender" --scope "$SB_ID/topics/chat-events"',
+      'az role assignment create --assignee-object-id "$GATEWAY_PRINCIPAL" --assignee-principal-type ServicePrincipal --role "Storage Table Data Reader" --scope "$ST_ID/tableServices/default/tables/presence"',
       'az role assignment create --assignee-object-id "$GATEWAY_PRINCIPAL" --assignee-principal-type ServicePrincipal --role "Web PubSub Service Owner" --scope "$WPS_ID"',
     ]);
     expect(principalVariable('parley-chat-worker')).toBe('CHAT_WORKER_PRINCIPAL');

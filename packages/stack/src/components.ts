@@ -94,6 +94,7 @@ export const STARTERS: Record<ComponentName, Starter> = {
   gateway: (context, ports) =>
     startService('gateway', 'services/gateway/src/main.ts', context, ports, {
       SERVICEBUS_CONNECTION_STRING: need(context, 'servicebus'),
+      TABLES_CONNECTION_STRING: need(context, 'tables'),
       ...serviceEnv(context.service, need(context, 'signalr')),
       AUTH_MODE: 'development',
       TOKEN_SIGNING_KEY: context.tokenSigningKey,

@@ -28,7 +28,7 @@ describe.each(SERVICE_DIALECTS)('Typing and read state end to end on the %s dial
   };
 
 
-  it('bob sees alice typing in a room he is in and in their direct chat, not in a room he is not in; a flood is refused', async () => {
+  it('bob sees alice typing in a room he is in and in their direct chat, not in a room he is not in; a flood, an outsider and an unknown receiver are refused', async () => {
     const [shared, other] = [unique('shared'), unique('other')];
     const alice = await connect(unique('alice'));
     const bob = await connect(unique('bob'));
@@ -45,8 +45,12 @@ describe.each(SERVICE_DIALECTS)('Typing and read state end to end on the %s dial
     // A flood: the next typing frame in the same room within the interval is refused.
     const flood = await alice.request({ type: 'typing', id: 'a-t4', room: shared });
     expect(await refusal(alice, flood)).toBe('PARLEY_TYPING_THROTTLED');
+    // An outsider to the room, and a receiver nobody has seen: refused, relayed to nobody.
+    expect(await refusal(carol, await carol.request({ type: 'typing', id: 'c-t1', room: shared }))).toBe('PARLEY_NOT_MEMBER');
+    expect(await refusal(alice, await alice.request({ type: 'typing', id: 'a-t5', to: unique('nobody') }))).toBe('PARLEY_UNKNOWN_USER');
 
-    // The marker: alice's message to the shared room, after her typing frames on the same path.
+    // The marker: alice's message to the shared room, sent after every typing frame above was answered
+    // (an ok ack means the WebSocket service had the notice), so anything relayed is ahead of it.
     await say(alice, shared, 'marker');
     await bob.waitFor((f) => f.type === 'message' && f.text === 'marker');
     const typingSeenByBob = bob.frames.filter((f) => f.type === 'typing');

@@ -18,10 +18,11 @@ import { drainNotifications, events, parleyBusConfig, sendEvents, testBusClient 
 import { commandsByEvent, snapshotTables, startTestWorker, tableRows, waitFor, type TestWorker } from './testing/worker.js';
 
 /**
- * Typing, read positions, mentions and unread counts through the real broker and the stack's
- * Table service: what is relayed, what is stored, and what never is.
+ * Read positions, mentions and unread counts through the real broker and the stack's Table
+ * service (and a typing frame from an older gateway, dropped): what is relayed, what is stored,
+ * and what never is.
  */
-describe('chat-worker: typing, read state, mentions, unread counts', { timeout: 180_000 }, () => {
+describe('chat-worker: read state, mentions, unread counts; typing dropped', { timeout: 180_000 }, () => {
   let bus: StandIn;
   let tables: StandIn;
   let client: ServiceBusClient;
@@ -66,29 +67,18 @@ describe('chat-worker: typing, read state, mentions, unread counts', { timeout: 
     await Promise.all([bus?.stop(), tables?.stop()]);
   });
 
-  it('typing is relayed to the room or the receiver, refused to non-members and floods, and never stored', async () => {
+  it('a typing frame on the bus (queued by a gateway of an older release) is dropped: nothing sent, nothing stored', async () => {
     const before = await snapshotTables(tables.connectionString);
-    const start = Date.now();
-    const at = (ms: number) => new Date(start + ms);
-    const inRoom = say(alice, { type: 'typing', id: 't1', room: 'dev' }, at(0));
-    const direct = say(alice, { type: 'typing', id: 't2', to: 'bob' }, at(0));
-    const outsider = say(mallory, { type: 'typing', id: 't3', room: 'dev' }, at(0));
-    const flood = say(alice, { type: 'typing', id: 't4', room: 'dev' }, at(500));
-    const unknown = say(alice, { type: 'typing', id: 't5', to: 'nobody' }, at(0));
-    const later = say(alice, { type: 'typing', id: 't6', room: 'dev' }, at(2_000));
-    await process(inRoom, direct, outsider, flood, unknown, later);
+    const inRoom = say(alice, { type: 'typing', id: 't1', room: 'dev' });
+    const direct = say(alice, { type: 'typing', id: 't2', to: 'bob' });
+    const outsider = say(mallory, { type: 'typing', id: 't3', room: 'dev' });
+    await process(inRoom, direct, outsider);
     // A marker after them, on the same path: once it is stored, the typing frames were all handled.
     const marker = say(alice, { type: 'send', id: 'marker', room: 'dev', text: 'after typing' });
     await process(marker);
 
-    const typingFrame = { type: 'typing', user: 'alice', room: 'dev' };
-    expect(commandsOf(inRoom)).toEqual([{ action: 'sendToGroup', hub: 'chat', group: 'room:dev', frame: typingFrame }]);
-    expect(commandsOf(later)).toEqual([{ action: 'sendToGroup', hub: 'chat', group: 'room:dev', frame: typingFrame }]);
-    expect(commandsOf(direct)).toEqual([{ action: 'sendToUser', hub: 'chat', userId: 'bob', frame: { type: 'typing', user: 'alice', to: 'bob' } }]);
-    expect(errorCodeOf(outsider)).toBe(ErrorCodes.notMember);
-    expect(errorCodeOf(flood)).toBe(ErrorCodes.typingThrottled);
-    expect(errorCodeOf(unknown)).toBe(ErrorCodes.unknownUser);
-
+    for (const event of [inRoom, direct, outsider]) expect(commandsOf(event)).toEqual([]);
+    expect(commandsOf(marker).length).toBeGreaterThan(0);
     // Nothing of the typing frames anywhere: every table as before, but for the marker's own rows.
     const after = await snapshotTables(tables.connectionString);
     const added = (table: string) => after[table]!.filter((row) => !before[table]!.some((old) => old.partitionKey === row.partitionKey && old.rowKey === row.rowKey));

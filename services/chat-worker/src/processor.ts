@@ -32,7 +32,6 @@ import {
 import type { ChatStore, OnlineUser } from './store/chat-store.js';
 import { UserRateLimit } from './user-rate-limit.js';
 import { UserNames } from './user-names.js';
-import { isEphemeral, TypingRelay } from './typing-relay.js';
 
 export interface ProcessorDeps {
   store: ChatStore;
@@ -120,11 +119,10 @@ export function createBatchProcessor(deps: ProcessorDeps): BatchProcessor {
   const rateLimit = new UserRateLimit();
   const onlineList = new OnlineList<OnlineUser>();
   const userNames = new UserNames();
-  const typing = new TypingRelay({ knownUsers });
 
   /** The context with the sender's display name, for the events whose frames name them (replays read the table: the cache is live). */
   async function withUserName(event: ChatEvent, ctx: EventContext, tables: ChatStore): Promise<EventContext> {
-    if (event.type === 'chat.profile' || (event.type === 'chat.message' && !isChangingFrame(event.data.frame) && event.data.frame.type !== 'typing')) return ctx;
+    if (event.type === 'chat.profile' || (event.type === 'chat.message' && !isChangingFrame(event.data.frame))) return ctx;
     const read = () => tables.userName(ctx.hub, ctx.userId);
     const userName = event.metadata.replayed === true ? await read() : await userNames.nameOf(ctx.hub, ctx.userId, read);
     return userName === undefined ? ctx : { ...ctx, userName };
@@ -204,12 +202,10 @@ export function createBatchProcessor(deps: ProcessorDeps): BatchProcessor {
       case 'chat.message': {
         const { frame } = event.data;
         if (isChangingFrame(frame)) {
-          // The user's own join or leave, or their removal or ban, changes what their typing frames may reach.
-          if (frame.type === 'join' || frame.type === 'leave') typing.forget(ctx.hub, frame.room, ctx.userId);
-          if (frame.type === 'remove' || frame.type === 'ban') typing.forget(ctx.hub, frame.room, frame.user);
           return decideChanging(frame, ctx, tables, logged, event.metadata.replayed !== true);
         }
-        if (frame.type === 'typing') return { decision: notify ? await typing.decide(frame, ctx, tables) : nothing, stored: true };
+        // The gateway relays typing itself and never queues it; one queued by an older gateway is dropped.
+        if (frame.type === 'typing') return { decision: nothing, stored: true };
         if (frame.type === 'members' || frame.type === 'directory') {
           // Read-only, like history: nothing to do when nobody will hear the answer.
           return { decision: notify ? await answerRoomQuery(frame, ctx, tables) : nothing, stored: true };
@@ -233,7 +229,7 @@ export function createBatchProcessor(deps: ProcessorDeps): BatchProcessor {
     // The steps of a trace (no-op while tracing is off); the rule's reads are the Tables SDK's own spans.
     const tables = tracedPort(counted, { appendEvent: 'event-log append', commitFrame: 'projections commit', apply: 'projections apply' });
     const limited = overRate(event, ctx);
-    const logged = limited || isEphemeral(event) ? undefined : tables.appendEvent(event, new Date(ctx.receivedAt));
+    const logged = limited || isTyping(event) ? undefined : tables.appendEvent(event, new Date(ctx.receivedAt));
     // Awaited in the event's turn; a batch stopped before that turn must not leave it unhandled.
     logged?.catch(() => undefined);
     return { item, ctx, label, notify, tables, logged, limited };
@@ -250,7 +246,7 @@ export function createBatchProcessor(deps: ProcessorDeps): BatchProcessor {
         log.info({ code: refused.rejected }, "frame refused: over the user's rate");
         return { outcome: 'rejected', commands: refused.commands };
       }
-      if (!isEphemeral(event)) logged = tables.appendEvent(event, new Date(ctx.receivedAt));
+      if (!isTyping(event)) logged = tables.appendEvent(event, new Date(ctx.receivedAt));
     }
     const named = await withUserName(event, ctx, tables);
     const decided = await withSpan('rule', () => decide(event, named, notify, tables, logged ?? Promise.resolve()));
@@ -324,4 +320,9 @@ interface Begun {
 interface Stored {
   readonly outcome: EventOutcome;
   readonly commands: readonly NotifierCommand[];
+}
+
+/** A typing frame is never kept (docs/chat-protocol.md § Typing): no event-log append, no claim, no table write. */
+function isTyping(event: ChatEvent): boolean {
+  return event.type === 'chat.message' && event.data.frame.type === 'typing';
 }

@@ -4,6 +4,7 @@ import { httpTracing, type Logger } from '@parley/service-kit';
 import type { Registry } from 'prom-client';
 import type { GatewayConfig } from './config.js';
 import { ConnectionLanes } from './chat-path/connection-lanes.js';
+import { openTypingRelay, type TypingRelay } from './chat-path/typing-relay.js';
 import { GatewayError, GatewayErrorCodes } from './errors.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
 import type { EventPublisher } from './chat-path/publisher.js';
@@ -24,6 +25,8 @@ export interface AppDeps {
   eventIds?: () => string;
   /** Back-off of posted events (connected, disconnected); tests shorten it. */
   retryDelaysMs?: readonly number[];
+  /** Created from the config (tables, WebSocket service) when absent. */
+  typingRelay?: TypingRelay;
 }
 
 /**
@@ -59,12 +62,15 @@ export async function buildApp(deps: AppDeps, config: GatewayConfig): Promise<Fa
   // fastify runs onClose after the server stopped taking requests and in-flight ones ended.
   app.addHook('onClose', async () => lanes.drain());
 
+  const relay = deps.typingRelay ?? openTypingRelay(config);
+  app.addHook('onClose', async () => relay.close());
+
   const oidc: TokenVerifier | undefined = config.auth.oidc ? createOidcVerifier(config.auth.oidc, { now }) : undefined;
 
   // The dialect's edge (seed upstream or Web PubSub event handler) and negotiate, over one chat path.
   // A SERVER span per upstream call, before the routes it wraps; nothing while tracing is off.
   await app.register(httpTracing, { only: ['/api/messages', '/api/webpubsub/events', '/api/negotiate'] });
-  await registerChatEdges(app, { config, lanes, metrics, logger: deps.logger, eventIds: deps.eventIds ?? nextEventId, now, ...(oidc ? { oidc } : {}) });
+  await registerChatEdges(app, { config, lanes, relay, metrics, logger: deps.logger, eventIds: deps.eventIds ?? nextEventId, now, ...(oidc ? { oidc } : {}) });
   await app.register(configRoutes, { config });
   await app.register(webRoutes, { config });
   return app;

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { ConfigError, type Logger } from '@parley/service-kit';
 import type { GatewayConfig } from './config.js';
 import type { ConnectionLanes } from './chat-path/connection-lanes.js';
+import type { TypingRelay } from './chat-path/typing-relay.js';
 import type { GatewayMetrics } from './metrics.js';
 import { RateLimiter } from './chat-path/rate-limiter.js';
 import { negotiateRoutes } from './web/negotiate.js';
@@ -15,6 +16,7 @@ import { createHandlerCheck } from './edges/webpubsub/handler-auth.js';
 export interface ChatEdgeOptions {
   config: GatewayConfig;
   lanes: ConnectionLanes;
+  relay: TypingRelay;
   metrics: GatewayMetrics;
   logger: Logger;
   eventIds: () => string;
@@ -33,6 +35,7 @@ export async function registerChatEdges(app: FastifyInstance, options: ChatEdgeO
   const chat = createChatPath({
     config,
     lanes: options.lanes,
+    relay: options.relay,
     limiter: new RateLimiter({ perSecond: config.rateLimit.perSecond, burst: config.rateLimit.burst, now }),
     metrics,
     logger: options.logger,

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { ConfigError, envReader, type EnvReader, readBusConnection, readHttpListen, readLogLevel, readOpsListen, readPartitions, type BusConnection, type WebSocketService } from '@parley/service-kit';
+import { ConfigError, envReader, type EnvReader, readBusConnection, readHttpListen, readLogLevel, readOpsListen, readPartitions, readTablesConnection, type BusConnection, type TablesConnection, type WebSocketService } from '@parley/service-kit';
 import { readServiceEdge, type WebPubSubEdgeConfig } from './service-config.js';
 import { readOidcConfig } from './oidc-config.js';
 
@@ -39,6 +39,10 @@ export interface GatewayConfig {
   readonly busBatchMode: BatchMode;
   /** The WebSocket service and its dialect (`WEBSOCKET_SERVICE`, service-config.ts). */
   readonly service: WebSocketService;
+  /** The projection tables, read (never written) by the typing relay: member and presence rows. */
+  readonly tables: TablesConnection;
+  /** The typing relay's REST call to the WebSocket service gives up after this long (`TYPING_RELAY_TIMEOUT_MS`). */
+  readonly typingRelayTimeoutMs: number;
   /** Keys that may sign upstream calls: primary (from the connection string), then secondary. */
   readonly accessKeys: readonly string[];
   /** Base of the WebSocket URL handed out by negotiate, e.g. `ws://localhost:8888`. */
@@ -119,6 +123,8 @@ export function loadConfig(environment: Record<string, string | undefined>): Gat
     busSendTimeoutMs: env.int('BUS_SEND_TIMEOUT_MS', 5_000, { min: 100, max: 60_000 }),
     busBatchMode: env.oneOf<BatchMode>('BUS_BATCH_MODE', ['mixed', 'session'], 'mixed'),
     service: edge.service,
+    tables: readTablesConnection(env),
+    typingRelayTimeoutMs: env.int('TYPING_RELAY_TIMEOUT_MS', 2_000, { min: 100, max: 30_000 }),
     accessKeys: edge.accessKeys,
     publicWsBase: edge.publicWsBase,
     ...(edge.webPubSub ? { webPubSub: edge.webPubSub } : {}),

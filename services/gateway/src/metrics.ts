@@ -27,6 +27,7 @@ export function createGatewayMetrics(registry: Registry) {
       buckets: [1, 2, 4, 8, 16, 32, 64, 100],
       registers,
     }),
+    typingRelayed: new Counter({ name: 'parley_gateway_typing_relayed_total', help: 'Typing notices the WebSocket service accepted (refusals are in rejections)', registers }),
     rejections: new Counter({ name: 'parley_gateway_rejections_total', help: 'Refused calls and frames by error code', labelNames: ['code'], registers }),
   };
 }

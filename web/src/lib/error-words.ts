@@ -22,6 +22,7 @@ const WORDS: Readonly<Record<string, string>> = {
   PARLEY_TOO_MANY_REACTIONS: 'that message has as many different reactions as it can hold',
   PARLEY_REPLY_OTHER_CONVERSATION: 'a reply must answer a message of the same conversation',
   PARLEY_TYPING_THROTTLED: 'typing notices are sent too often',
+  PARLEY_TYPING_UNAVAILABLE: 'the typing notice could not be shown just now',
   PARLEY_NOT_MODERATOR: 'only the room’s owner or a moderator may do that',
   PARLEY_TARGET_IS_OWNER: 'the room’s owner cannot be changed, removed, banned or muted',
   PARLEY_BANNED: 'you are banned from this room',

@@ -255,8 +255,10 @@ describe('refusals in words', () => {
     ]);
   });
 
-  it('say a refused typing or read notice once per conversation, nothing for a throttled one or an old message', () => {
+  it('say a refused typing or read notice once per conversation, nothing for a throttled or unrelayed one or an old message', () => {
     const s = given(
+      { type: 'request', id: 't0', info: { kind: 'typing', key: DEV } },
+      refuse('t0', 'PARLEY_TYPING_UNAVAILABLE'),
       { type: 'request', id: 't1', info: { kind: 'typing', key: DEV } },
       { type: 'request', id: 't2', info: { kind: 'typing', key: DEV } },
       { type: 'request', id: 't3', info: { kind: 'typing', key: DEV } },

@@ -130,7 +130,8 @@ export function onFeatureRefused(state: ChatState, req: RequestInfo, problem: Co
     }
     case 'typing':
     case 'read': {
-      if (problem.code === 'PARLEY_TYPING_THROTTLED' || (req.kind === 'read' && problem.code === 'PARLEY_UNKNOWN_MESSAGE')) return state;
+      // A typing notice too soon or not relayed this once is nothing to tell: the next keystroke sends another.
+      if (problem.code === 'PARLEY_TYPING_THROTTLED' || problem.code === 'PARLEY_TYPING_UNAVAILABLE' || (req.kind === 'read' && problem.code === 'PARLEY_UNKNOWN_MESSAGE')) return state;
       const prefix = req.kind === 'typing' ? 'Typing notices are off here' : 'Read state is off here';
       return hasLine(state, req.key, prefix) ? state : systemLine(state, req.key, `${prefix}: ${words}`, at, 'error');
     }

@@ -18,9 +18,9 @@ export function liveCases(ctx: HostileContext): void {
   }
   const typingFrom = (watcher: ChatClient, user: string) => watcher.frames.filter((f) => f.type === 'typing' && f.user === user);
 
-  hostileCase(ctx, 'typing in a room the sender is not in', 'PARLEY_NOT_MEMBER error frame; the member sees no typing frame; lobby marker seen by the member', async () => {
+  hostileCase(ctx, 'typing in a room the sender is not in', 'error ack PARLEY_NOT_MEMBER (the gateway relays typing itself); the member sees no typing frame; lobby marker seen by the member', async () => {
     const { bob, room } = await bobsRoom(false);
-    await ruleRefused(ctx.alice, { type: 'typing', id: 'nm-typing-1', room }, 'PARLEY_NOT_MEMBER');
+    await refusedWith(ctx.alice, JSON.stringify({ type: 'typing', id: 'nm-typing-1', room }), 'nm-typing-1', 'PARLEY_NOT_MEMBER');
     await nothingLeaked(ctx, ctx.alice, [], {}, bob);
     expect(typingFrom(bob, ctx.alice.user)).toEqual([]);
     await bob.close();

@@ -70,7 +70,9 @@ try {
           SERVICEBUS_CONNECTION_STRING: bus.connectionString,
           SIGNALR_CONNECTION_STRING: `Endpoint=http://127.0.0.1;Port=8888;AccessKey=${KEY};Version=1.0;`,
           TOKEN_SIGNING_KEY: 'bench-signing-key-0123456789abcdef-0123',
-      AUTH_MODE: 'development',
+          AUTH_MODE: 'development',
+          // Read only by the typing relay, which this bench never reaches.
+          TABLES_CONNECTION_STRING: 'UseDevelopmentStorage=true',
           RATE_LIMIT_PER_SECOND: '100000',
           RATE_LIMIT_BURST: '100000',
           ...(mode === 'on' ? { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' } : { OTEL_EXPORTER_OTLP_ENDPOINT: '' }),

@@ -10,7 +10,6 @@ export * from './message-target.js';
 export * from './message-changes.js';
 export * from './reactions.js';
 export * from './replies.js';
-export * from './typing.js';
 export * from './read-state.js';
 export * from './mentions.js';
 export * from './moderation.js';

@@ -1,4 +1,4 @@
-import { ErrorCodes, Limits, okAck, PROFILE_CONNECTION_ID, type AckFrame, type CodedError } from '@parley/contracts';
+import { ErrorCodes, Limits, okAck, PROFILE_CONNECTION_ID, type AckFrame, type CodedError, type TypingFrame } from '@parley/contracts';
 import { activeTraceparent, type Logger } from '@parley/service-kit';
 import { connectedEvent, disconnectedEvent, messageEvent, newTraceparent, profileEvent, traceIdOf, type EventStamp } from './chat-events.js';
 import type { GatewayConfig } from '../config.js';
@@ -8,6 +8,7 @@ import { readFrame, type RawBody } from './frames.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { TypingThrottle } from './typing-throttle.js';
+import type { TypingOutcome, TypingRelay } from './typing-relay.js';
 
 /** Who an upstream call is about, once its dialect's edge has read and verified it. */
 export interface Caller {
@@ -29,6 +30,8 @@ export interface ChatPathOptions {
   now: () => number;
   /** Default: one typing frame per connection and conversation per Limits.typingIntervalMs. */
   typing?: TypingThrottle;
+  /** Typing notices, straight to the WebSocket service (never on the bus). */
+  relay: TypingRelay;
 }
 
 /**
@@ -60,6 +63,23 @@ export function createChatPath(options: ChatPathOptions) {
     return { type: 'ack', id: clientId, ok: false, error: { code: error.code, message: error.message } };
   };
 
+  /** Typing is relayed here and answered with the outcome: no event log, no table write (docs/chat-protocol.md § Typing). */
+  const relayTyping = async (source: EventStamp, frame: TypingFrame): Promise<AckFrame> => {
+    let outcome: TypingOutcome;
+    try {
+      outcome = await options.relay.relay(source.userId, frame);
+    } catch (error) {
+      logFor(source).warn({ err: error, clientId: frame.id }, 'typing not relayed: the tables did not answer');
+      return rejectFrame(frame.id, { code: ErrorCodes.typingUnavailable, message: 'the tables did not answer; the notice was not shown' });
+    }
+    if (!outcome.relayed) {
+      if (outcome.error.code === ErrorCodes.typingUnavailable) logFor(source).warn({ clientId: frame.id, why: outcome.error.message }, 'typing not relayed');
+      return rejectFrame(frame.id, outcome.error);
+    }
+    metrics.typingRelayed.inc();
+    return okAck(frame.id);
+  };
+
   return {
     /**
      * A connection was accepted (seed) or opened (Web PubSub): `chat.connected` goes into the
@@ -74,7 +94,7 @@ export function createChatPath(options: ChatPathOptions) {
       logFor(source).info('connected');
     },
 
-    /** One client frame: checked, rate limited, queued; the ack answers once the bus accepted it. */
+    /** One client frame: checked, rate limited, queued (typing: relayed); the ack answers once the bus (or the WebSocket service) accepted it. */
     async message(caller: Caller, body: RawBody | undefined): Promise<AckFrame> {
       const frame = readFrame(body, config.maxFrameBytes);
       if (!frame.ok) return rejectFrame(frame.clientId ?? '', frame.error);
@@ -88,9 +108,8 @@ export function createChatPath(options: ChatPathOptions) {
         return rejectFrame(frame.value.id, { code: ErrorCodes.rateLimited, message: `more than ${config.rateLimit.perSecond} frames per second` });
       }
       const source = sourceOf(caller, at);
+      if (frame.value.type === 'typing') return relayTyping(source, frame.value);
       const event = messageEvent(source, frame.value);
-      // Relayed by the worker, never kept: no event log, no table (docs/chat-protocol.md § Typing).
-      if (frame.value.type === 'typing') event.metadata.ephemeral = true;
       // The worker holding the user's session enforces this rate across every gateway.
       event.metadata.rateLimit = rate;
       try {

@@ -9,6 +9,9 @@ import { createTokenIssuer } from '../tokens.js';
 
 export const PRIMARY_KEY = 'parley-dev-primary-key-0123456789abcdef';
 export const SECONDARY_KEY = 'parley-dev-secondary-key-fedcba9876543210';
+/** Azurite's well-known development account on a port nobody listens on. */
+export const UNREACHABLE_TABLES =
+  'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;';
 export const SIGNING_KEY = 'test-signing-key-0123456789abcdef-0123456789';
 
 /** A complete, valid gateway environment; tests override single variables. */
@@ -19,6 +22,8 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Rec
     SIGNALR_CONNECTION_STRING: `Endpoint=http://127.0.0.1;Port=8888;AccessKey=${PRIMARY_KEY};Version=1.0;`,
     SIGNALR_SECONDARY_KEY: SECONDARY_KEY,
     SERVICEBUS_CONNECTION_STRING: 'Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=x;UseDevelopmentEmulator=true;',
+    // Read only by the typing relay; nothing listens here, so a test that relays typing sets its own.
+    TABLES_CONNECTION_STRING: UNREACHABLE_TABLES,
     TOKEN_SIGNING_KEY: SIGNING_KEY,
     AUTH_MODE: 'development',
     LOG_LEVEL: 'silent',
