@@ -100,6 +100,11 @@ export function messageRowKey(atMs: number, messageId: string): string {
   return `${String(MAX_MS - atMs).padStart(13, '0')}_${messageId}`;
 }
 
+/** The message id of a message row key (messageRowKey's inverse); undefined for any other row kind. */
+export function messageIdOfRowKey(rowKey: string): string | undefined {
+  return /^\d{13}_(.+)$/.exec(rowKey)?.[1];
+}
+
 /*
  * Row kinds of a conversation partition in `messages`. Message row keys start with a digit;
  * the other kinds start with `~`, which sorts after every digit, so a history scan stops
@@ -160,9 +165,12 @@ export const claimKeys = (hub: string, conversation: Conversation, user: string,
  * so frames that name a message by id (edit, delete, react, reply, read) find it with one point
  * read. Written in the same transaction as the message.
  */
+/** The row key of a message's index row, in its conversation's partition. */
+export const messageIndexRowKey = (messageId: string): string => `~msg:${messageId}`;
+
 export const messageIndexKeys = (hub: string, conversation: Conversation, messageId: string) => ({
   partitionKey: conversationKey(hub, conversation),
-  rowKey: `~msg:${messageId}`,
+  rowKey: messageIndexRowKey(messageId),
 });
 
 export interface MessageIndexEntity {

@@ -1,5 +1,5 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import { CONVERSATION_META_FROM, eventsPartitionKey, keyPart, messageRowKey } from '@parley/contracts';
+import { CONVERSATION_META_FROM, eventsPartitionKey, keyPart, messageIdOfRowKey, messageIndexRowKey, messageRowKey } from '@parley/contracts';
 import type { Logger } from '@parley/service-kit';
 import type { TableLease } from './lease.js';
 
@@ -30,8 +30,10 @@ const prefixEnd = (prefix: string) => prefix.slice(0, -1) + String.fromCharCode(
 /**
  * One pass of retention over one hub: deletes the event log rows and the message rows older than
  * the retention, under the lease (renewed before every transaction, so a copy that lost it stops
- * within one), at most `deletesPerSecond`. Member rows, claims and room rows are not messages and
- * stay; the log's rows go by `receivedAt`, messages by their time in the row key.
+ * within one), at most `deletesPerSecond`. A message's index row (`~msg:<id>`, how edits,
+ * reactions, reads and replies find it) goes with it, in the same transaction. Member rows, claims
+ * and room rows are not messages and stay; the log's rows go by `receivedAt`, messages by their
+ * time in the row key.
  */
 export class RetentionSweep {
   private stopping = false;
@@ -65,7 +67,7 @@ export class RetentionSweep {
       // Another hub whose name extends this one's (`chat` and `chat_2`) shares the key prefix: its rows are not ours.
       const events = await this.deleteMatching(this.tables.events, eventsFilter, (row) => row.hub === this.hub);
       if (events === undefined) return { leader: true, events: 0, messages: 0, interrupted: true };
-      const messages = await this.deleteMatching(this.tables.messages, messagesFilter, () => true);
+      const messages = await this.deleteMatching(this.tables.messages, messagesFilter, () => true, indexRowOf);
       const result = { leader: true, events, messages: messages ?? 0, interrupted: messages === undefined };
       this.logger.info({ ...result, cutoff: new Date(cutoff).toISOString() }, 'retention sweep done');
       return result;
@@ -74,25 +76,29 @@ export class RetentionSweep {
     }
   }
 
-  /** Deletes the rows in transactions of one partition; undefined if interrupted (lease lost, stopping). */
-  private async deleteMatching(table: TableClient, filter: string, ours: (row: Row) => boolean): Promise<number | undefined> {
+  /**
+   * Deletes the rows (and each one's `companions`, rows of the same partition that go with it) in
+   * transactions of one partition; counts the rows, not their companions; undefined if
+   * interrupted (lease lost, stopping).
+   */
+  private async deleteMatching(table: TableClient, filter: string, ours: (row: Row) => boolean, companions: (row: Row) => string[] = () => []): Promise<number | undefined> {
     const perBatch = Math.min(100, this.settings.deletesPerSecond);
     let deleted = 0;
-    let batch: { partitionKey: string; rowKeys: string[] } | undefined;
+    let batch: { partitionKey: string; rowKeys: string[]; rows: number } | undefined;
     const flush = async (): Promise<boolean> => {
       if (!batch) return true;
-      const { partitionKey, rowKeys } = batch;
+      const { partitionKey, rowKeys, rows } = batch;
       batch = undefined;
       if (this.stopping || !(await this.lease.renew())) return false;
       const started = this.now();
       await table.submitTransaction(rowKeys.map((rowKey) => ['delete', { partitionKey, rowKey }])).catch(async (error: unknown) => {
-        // A row deleted meanwhile (erase-user) fails the whole transaction: go one by one.
+        // A row deleted meanwhile (erase-user), or a message written before index rows existed, fails the whole transaction: go one by one.
         if (!isMissing(error)) throw error;
         for (const rowKey of rowKeys) await table.deleteEntity(partitionKey, rowKey).catch((one: unknown) => {
           if (!isMissing(one)) throw one;
         });
       });
-      deleted += rowKeys.length;
+      deleted += rows;
       // The bound on cost: this batch's share of a second at the configured rate.
       const owed = (rowKeys.length / this.settings.deletesPerSecond) * 1_000 - (this.now() - started);
       if (owed > 0) await sleep(owed);
@@ -103,15 +109,23 @@ export class RetentionSweep {
       for await (const entity of table.listEntities<Row>({ queryOptions: { filter } })) {
         const row = entity as Row;
         if (!ours(row)) continue;
-        if (batch && (batch.partitionKey !== row.partitionKey || batch.rowKeys.length >= perBatch)) {
+        const keys = [row.rowKey, ...companions(row)];
+        if (batch && (batch.partitionKey !== row.partitionKey || batch.rowKeys.length + keys.length > perBatch)) {
           if (!(await flush())) return undefined;
         }
-        batch ??= { partitionKey: row.partitionKey, rowKeys: [] };
-        batch.rowKeys.push(row.rowKey);
+        batch ??= { partitionKey: row.partitionKey, rowKeys: [], rows: 0 };
+        batch.rowKeys.push(...keys);
+        batch.rows += 1;
       }
     } catch (error) {
       if (!isMissing(error)) throw error;
     }
     return (await flush()) ? deleted : undefined;
   }
+}
+
+/** A message row's index row, deleted with it. */
+function indexRowOf(row: Row): string[] {
+  const id = messageIdOfRowKey(row.rowKey);
+  return id === undefined ? [] : [messageIndexRowKey(id)];
 }

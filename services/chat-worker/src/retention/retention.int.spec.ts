@@ -7,6 +7,7 @@ import {
   LEASES_TABLE,
   leaseKeys,
   lobby,
+  messageIndexRowKey,
   messageRowKey,
   roomConversation,
   roomMemberKeys,
@@ -39,7 +40,7 @@ describe('retention sweep (Azurite)', () => {
     await azurite?.stop();
   });
 
-  it('deletes events and messages older than the retention, one copy at a time, at the configured rate', async () => {
+  it('deletes events and messages (with their index rows) older than the retention, one copy at a time, at the configured rate', async () => {
     const now = Date.now();
     let clock = 0;
     const nextId = createEventIdGenerator(() => clock);
@@ -60,6 +61,9 @@ describe('retention sweep (Azurite)', () => {
     const oldMessages = Array.from({ length: 120 }, (_, i) => message(i % 2 ? lobbyKey : roomKey, now - 2 * HOUR - i * 1_000, `old${i}`));
     const newMessages = [message(lobbyKey, now - 1_000, 'new1'), message(roomKey, now - 2_000, 'new2'), message(roomKey, now, 'new3')];
     for (const row of [...oldMessages, ...newMessages]) await table(Tables.messages).createEntity(row);
+    // Their index rows, but for ten old messages written before index rows existed.
+    const indexRow = (row: { partitionKey: string; rowKey: string; messageId: string }) => ({ partitionKey: row.partitionKey, rowKey: messageIndexRowKey(row.messageId), messageRowKey: row.rowKey });
+    for (const row of [...oldMessages.slice(10), ...newMessages]) await table(Tables.messages).createEntity(indexRow(row));
     await table(Tables.messages).createEntity({ ...roomMemberKeys('chat', 'dev', 'u'), user: 'u' });
     await table(Tables.messages).createEntity({ partitionKey: roomKey, rowKey: '~claim:u:c1', eventId: 'e' });
 
@@ -79,7 +83,7 @@ describe('retention sweep (Azurite)', () => {
     const kept = (rows: { partitionKey: string; rowKey: string }[]) => rows.map((row) => `${row.partitionKey}|${row.rowKey}`).sort();
     expect(await keysOf(Tables.events)).toEqual(kept([...newEvents, ...otherHub].map((one) => eventLogEntity(one))));
     expect(await keysOf(Tables.messages)).toEqual(
-      kept([...newMessages, { partitionKey: roomKey, rowKey: '~claim:u:c1' }, roomMemberKeys('chat', 'dev', 'u')]),
+      kept([...newMessages, ...newMessages.map(indexRow), { partitionKey: roomKey, rowKey: '~claim:u:c1' }, roomMemberKeys('chat', 'dev', 'u')]),
     );
   }, 120_000);
 
