@@ -3,24 +3,13 @@ import type { Server } from 'node:http';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import type { ServiceBusClient } from '@azure/service-bus';
-import type { FastifyInstance } from 'fastify';
 import { request, WebSocket } from 'undici';
 import { CHAT_SUBPROTOCOL, WEBPUBSUB_EVENT_HANDLER_PATH, type NotifierEnvelope } from '@parley/contracts';
-import { createRegistry } from '@parley/service-kit';
 import { eventually, pinoReady, startProcess, startServiceBus, startTables, startWebPubSub, WORKSPACE_ROOT, type RunningProcess, type StandIn, type WebPubSubStandIn } from '@parley/testkit';
-import { buildApp } from './app.js';
 import type { EventPublisher } from './chat-path/publisher.js';
-import { createServiceBusPublisher, type ServiceBusPublisher } from './chat-path/servicebus-publisher.js';
 import { drainNextNotificationSession, testBusClient } from './testing/bus.js';
+import { startGatewayCopy, stopGatewayCopy, type GatewayCopy } from './testing/gateway-copy.js';
 import { roundRobin } from './testing/round-robin.js';
-import { silentLogger, testConfig } from './testing/support.js';
-
-interface Gateway {
-  app: FastifyInstance;
-  publisher: ServiceBusPublisher;
-  client: ServiceBusClient;
-  base: string;
-}
 
 /**
  * Two gateway copies on the Web PubSub dialect behind a round-robin, the local Web PubSub
@@ -34,7 +23,7 @@ describe('two gateways behind a round-robin, Web PubSub dialect', { timeout: 180
   let webPubSub: WebPubSubStandIn;
   let worker: RunningProcess;
   let proxy: Server;
-  const gateways: Gateway[] = [];
+  const gateways: GatewayCopy[] = [];
   let reader: ServiceBusClient;
   const commands: NotifierEnvelope[] = [];
 
@@ -69,34 +58,23 @@ describe('two gateways behind a round-robin, Web PubSub dialect', { timeout: 180
       WEBPUBSUB_CONNECTION_STRING: webPubSub.connectionString,
     };
     for (let copy = 0; copy < 2; copy++) {
-      const client = testBusClient(bus.connectionString);
-      const config = testConfig(env);
-      const publisher = createServiceBusPublisher({ client, partitions: config.partitions, sendTimeoutMs: config.busSendTimeoutMs, batchMode: config.busBatchMode, logger: silentLogger() });
-      await publisher.open();
       // Copy 0 is a slow pod: its `chat.connected` reaches the bus 1.5 s late (a busy node, a bus retry),
       // so a disconnect handled by copy 1 meanwhile gets there first.
-      const slow: EventPublisher = {
+      const slow = (publisher: EventPublisher): EventPublisher => ({
         publish: async (event) => {
           if (event.type === 'chat.connected') await new Promise((resolve) => setTimeout(resolve, 1_500));
           return publisher.publish(event);
         },
         ready: () => publisher.ready(),
         close: () => publisher.close(),
-      };
-      const app = await buildApp({ publisher: copy === 0 ? slow : publisher, logger: silentLogger(), registry: createRegistry(`gateway-copy-${copy}`) }, config);
-      await app.listen({ host: '127.0.0.1', port: 0 });
-      const address = app.server.address();
-      gateways.push({ app, publisher, client, base: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` });
+      });
+      gateways.push(await startGatewayCopy(`gateway-copy-${copy}`, env, copy === 0 ? slow : undefined));
     }
     reader = testBusClient(bus.connectionString);
   });
   afterAll(async () => {
     await webPubSub?.stop();
-    for (const gateway of gateways) {
-      await gateway.app.close();
-      await gateway.publisher.close().catch(() => undefined);
-      await gateway.client.close().catch(() => undefined);
-    }
+    for (const gateway of gateways) await stopGatewayCopy(gateway);
     proxy?.close();
     await reader?.close();
     await worker?.kill();

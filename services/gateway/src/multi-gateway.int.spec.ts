@@ -1,39 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { ServiceBusClient } from '@azure/service-bus';
-import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { ErrorCodes, type NotifierEnvelope } from '@parley/contracts';
-import { createRegistry } from '@parley/service-kit';
 import { pinoReady, startProcess, startServiceBus, startTables, WORKSPACE_ROOT, type RunningProcess, type StandIn } from '@parley/testkit';
-import { buildApp } from './app.js';
-import { createServiceBusPublisher, type ServiceBusPublisher } from './chat-path/servicebus-publisher.js';
 import { drainNextNotificationSession, testBusClient } from './testing/bus.js';
-import { gatewayToken, silentLogger, testConfig, upstreamHeaders, type UpstreamCall } from './testing/support.js';
+import { startGatewayCopy, stopGatewayCopy, type GatewayCopy } from './testing/gateway-copy.js';
+import { gatewayToken, upstreamHeaders, type UpstreamCall } from './testing/support.js';
 
 const RATE = { perSecond: 1, burst: 3 };
 const MAX_CONNECTIONS = 3;
 
-interface Gateway {
-  app: FastifyInstance;
-  publisher: ServiceBusPublisher;
-  client: ServiceBusClient;
-  base: string;
-}
+/** One gateway copy with the test's per-user limits. */
+const startGateway = (bus: string, copy: number): Promise<GatewayCopy> =>
+  startGatewayCopy(`gateway-copy-${copy}`, { SERVICEBUS_CONNECTION_STRING: bus, RATE_LIMIT_PER_SECOND: String(RATE.perSecond), RATE_LIMIT_BURST: String(RATE.burst) });
 
-/** One gateway copy: its own bus client and publisher, its own in-memory limiter and lanes, as a separate pod has. */
-async function startGateway(bus: string): Promise<Gateway> {
-  const client = testBusClient(bus);
-  const config = testConfig({ SERVICEBUS_CONNECTION_STRING: bus, RATE_LIMIT_PER_SECOND: String(RATE.perSecond), RATE_LIMIT_BURST: String(RATE.burst) });
-  const publisher = createServiceBusPublisher({ client, partitions: config.partitions, sendTimeoutMs: config.busSendTimeoutMs, batchMode: config.busBatchMode, logger: silentLogger() });
-  await publisher.open();
-  const app = await buildApp({ publisher, logger: silentLogger(), registry: createRegistry('gateway-copy') }, config);
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  return { app, publisher, client, base: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
-}
-
-async function call(gateway: Gateway, upstream: UpstreamCall, body?: string) {
+async function call(gateway: GatewayCopy, upstream: UpstreamCall, body?: string) {
   const response = await request(`${gateway.base}/api/messages?event=${upstream.event}`, {
     method: 'POST',
     headers: { ...upstreamHeaders(upstream), ...(body !== undefined ? { 'content-type': 'text/plain' } : {}) },
@@ -52,7 +34,7 @@ describe('two gateways, one user: the per-user limits hold across copies', { tim
   let bus: StandIn;
   let tables: StandIn;
   let worker: RunningProcess;
-  let gateways: Gateway[];
+  let gateways: GatewayCopy[];
   let reader: ServiceBusClient;
   const commands: NotifierEnvelope[] = [];
 
@@ -81,14 +63,12 @@ describe('two gateways, one user: the per-user limits hold across copies', { tim
       },
       ready: pinoReady,
     });
-    gateways = [await startGateway(bus.connectionString), await startGateway(bus.connectionString)];
+    gateways = [await startGateway(bus.connectionString, 0), await startGateway(bus.connectionString, 1)];
     reader = testBusClient(bus.connectionString);
   });
   afterAll(async () => {
     for (const gateway of gateways ?? []) {
-      await gateway.app.close();
-      await gateway.publisher.close().catch(() => undefined);
-      await gateway.client.close().catch(() => undefined);
+      await stopGatewayCopy(gateway);
     }
     await reader?.close();
     await worker?.kill();

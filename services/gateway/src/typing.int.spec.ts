@@ -4,23 +4,12 @@ import type { Server } from 'node:http';
 import type { ServiceBusClient } from '@azure/service-bus';
 import { TableClient } from '@azure/data-tables';
 import { AzureKeyCredential, WebPubSubServiceClient } from '@azure/web-pubsub';
-import type { FastifyInstance } from 'fastify';
 import { request, WebSocket } from 'undici';
 import { CHAT_SUBPROTOCOL, ErrorCodes, parseConnectionString, presenceKeys, roomMemberKeys, Tables, WEBPUBSUB_EVENT_HANDLER_PATH } from '@parley/contracts';
-import { createRegistry } from '@parley/service-kit';
 import { eventually, startServiceBus, startTables, startWebPubSub, type StandIn, type WebPubSubStandIn } from '@parley/testkit';
-import { buildApp } from './app.js';
-import { createServiceBusPublisher, type ServiceBusPublisher } from './chat-path/servicebus-publisher.js';
 import { receiveSession, testBusClient } from './testing/bus.js';
+import { startGatewayCopy, stopGatewayCopy, type GatewayCopy } from './testing/gateway-copy.js';
 import { roundRobin } from './testing/round-robin.js';
-import { silentLogger, testConfig } from './testing/support.js';
-
-interface Gateway {
-  app: FastifyInstance;
-  publisher: ServiceBusPublisher;
-  client: ServiceBusClient;
-  base: string;
-}
 
 type Frame = Record<string, unknown>;
 
@@ -36,7 +25,7 @@ describe('gateway: typing relayed straight to the WebSocket service, two copies'
   let webPubSub: WebPubSubStandIn;
   let proxy: Server;
   let reader: ServiceBusClient;
-  const gateways: Gateway[] = [];
+  const gateways: GatewayCopy[] = [];
 
   beforeAll(async () => {
     proxy = roundRobin(() => gateways.map((gateway) => gateway.base));
@@ -59,25 +48,12 @@ describe('gateway: typing relayed straight to the WebSocket service, two copies'
       SIGNALR_SECONDARY_KEY: undefined,
       WEBPUBSUB_CONNECTION_STRING: webPubSub.connectionString,
     };
-    for (let copy = 0; copy < 2; copy++) {
-      const client = testBusClient(bus.connectionString);
-      const config = testConfig(env);
-      const publisher = createServiceBusPublisher({ client, partitions: config.partitions, sendTimeoutMs: config.busSendTimeoutMs, batchMode: config.busBatchMode, logger: silentLogger() });
-      await publisher.open();
-      const app = await buildApp({ publisher, logger: silentLogger(), registry: createRegistry(`gateway-typing-${copy}`) }, config);
-      await app.listen({ host: '127.0.0.1', port: 0 });
-      const address = app.server.address();
-      gateways.push({ app, publisher, client, base: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` });
-    }
+    for (let copy = 0; copy < 2; copy++) gateways.push(await startGatewayCopy(`gateway-typing-${copy}`, env));
     reader = testBusClient(bus.connectionString);
   });
   afterAll(async () => {
     await webPubSub?.stop();
-    for (const gateway of gateways) {
-      await gateway.app.close();
-      await gateway.publisher.close().catch(() => undefined);
-      await gateway.client.close().catch(() => undefined);
-    }
+    for (const gateway of gateways) await stopGatewayCopy(gateway);
     proxy?.close();
     await reader?.close();
     await Promise.all([bus?.stop(), tables?.stop()]);
