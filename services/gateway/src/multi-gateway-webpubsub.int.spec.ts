@@ -1,15 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Server } from 'node:http';
-import { once } from 'node:events';
 import { join } from 'node:path';
 import type { ServiceBusClient } from '@azure/service-bus';
 import { request, WebSocket } from 'undici';
-import { CHAT_SUBPROTOCOL, WEBPUBSUB_EVENT_HANDLER_PATH, type NotifierEnvelope } from '@parley/contracts';
-import { eventually, pinoReady, startProcess, startServiceBus, startTables, startWebPubSub, WORKSPACE_ROOT, type RunningProcess, type StandIn, type WebPubSubStandIn } from '@parley/testkit';
+import { CHAT_SUBPROTOCOL, type NotifierEnvelope } from '@parley/contracts';
+import { eventually, pinoReady, startProcess, startServiceBus, startTables, WORKSPACE_ROOT, type RunningProcess, type StandIn, type WebPubSubStandIn } from '@parley/testkit';
 import type { EventPublisher } from './chat-path/publisher.js';
 import { drainNextNotificationSession, testBusClient } from './testing/bus.js';
 import { startGatewayCopy, stopGatewayCopy, type GatewayCopy } from './testing/gateway-copy.js';
-import { roundRobin } from './testing/round-robin.js';
+import { webPubSubBehindRoundRobin } from './testing/round-robin.js';
 
 /**
  * Two gateway copies on the Web PubSub dialect behind a round-robin, the local Web PubSub
@@ -32,17 +31,9 @@ describe('two gateways behind a round-robin, Web PubSub dialect', { timeout: 180
   }
 
   beforeAll(async () => {
-    proxy = roundRobin(() => gateways.map((gateway) => gateway.base));
-    proxy.listen(0, '127.0.0.1');
-    await once(proxy, 'listening');
-    const proxyPort = (proxy.address() as { port: number }).port;
-    [bus, tables, webPubSub] = await Promise.all([
-      startServiceBus(),
-      startTables(),
-      startWebPubSub({
-        hubs: { chat: [{ UrlTemplate: `http://127.0.0.1:${proxyPort}${WEBPUBSUB_EVENT_HANDLER_PATH}`, SystemEvents: ['connect', 'connected', 'disconnected'], EventPattern: '*' }] },
-      }),
-    ]);
+    let front: { proxy: Server; webPubSub: WebPubSubStandIn };
+    [bus, tables, front] = await Promise.all([startServiceBus(), startTables(), webPubSubBehindRoundRobin(() => gateways.map((gateway) => gateway.base))]);
+    ({ proxy, webPubSub } = front);
     worker = await startProcess({
       name: 'chat-worker',
       command: process.execPath,

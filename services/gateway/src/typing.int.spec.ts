@@ -1,15 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { ServiceBusClient } from '@azure/service-bus';
 import { TableClient } from '@azure/data-tables';
 import { AzureKeyCredential, WebPubSubServiceClient } from '@azure/web-pubsub';
 import { request, WebSocket } from 'undici';
-import { CHAT_SUBPROTOCOL, ErrorCodes, parseConnectionString, presenceKeys, roomMemberKeys, Tables, WEBPUBSUB_EVENT_HANDLER_PATH } from '@parley/contracts';
-import { eventually, startServiceBus, startTables, startWebPubSub, type StandIn, type WebPubSubStandIn } from '@parley/testkit';
+import { CHAT_SUBPROTOCOL, ErrorCodes, parseConnectionString, presenceKeys, roomMemberKeys, Tables } from '@parley/contracts';
+import { eventually, startServiceBus, startTables, type StandIn, type WebPubSubStandIn } from '@parley/testkit';
 import { receiveSession, testBusClient } from './testing/bus.js';
 import { startGatewayCopy, stopGatewayCopy, type GatewayCopy } from './testing/gateway-copy.js';
-import { roundRobin } from './testing/round-robin.js';
+import { webPubSubBehindRoundRobin } from './testing/round-robin.js';
 
 type Frame = Record<string, unknown>;
 
@@ -28,17 +27,9 @@ describe('gateway: typing relayed straight to the WebSocket service, two copies'
   const gateways: GatewayCopy[] = [];
 
   beforeAll(async () => {
-    proxy = roundRobin(() => gateways.map((gateway) => gateway.base));
-    proxy.listen(0, '127.0.0.1');
-    await once(proxy, 'listening');
-    const proxyPort = (proxy.address() as { port: number }).port;
-    [bus, tables, webPubSub] = await Promise.all([
-      startServiceBus(),
-      startTables(),
-      startWebPubSub({
-        hubs: { chat: [{ UrlTemplate: `http://127.0.0.1:${proxyPort}${WEBPUBSUB_EVENT_HANDLER_PATH}`, SystemEvents: ['connect', 'connected', 'disconnected'], EventPattern: '*' }] },
-      }),
-    ]);
+    let front: { proxy: Server; webPubSub: WebPubSubStandIn };
+    [bus, tables, front] = await Promise.all([startServiceBus(), startTables(), webPubSubBehindRoundRobin(() => gateways.map((gateway) => gateway.base))]);
+    ({ proxy, webPubSub } = front);
     await seedRows(tables.connectionString);
     const env = {
       SERVICEBUS_CONNECTION_STRING: bus.connectionString,

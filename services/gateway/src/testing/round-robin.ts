@@ -1,5 +1,8 @@
+import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { request } from 'undici';
+import { WEBPUBSUB_EVENT_HANDLER_PATH } from '@parley/contracts';
+import { startWebPubSub, type WebPubSubStandIn } from '@parley/testkit';
 
 /**
  * A round-robin in front of the gateways, as a Kubernetes Service spreads the WebSocket
@@ -25,4 +28,19 @@ export function roundRobin(targets: () => readonly string[]): Server {
         .catch(() => outgoing.writeHead(502).end());
     });
   });
+}
+
+/**
+ * The local Web PubSub service whose hub `chat` calls the gateway copies through a round-robin
+ * (every system event and every user event), as Azure calls a Kubernetes Service.
+ */
+export async function webPubSubBehindRoundRobin(targets: () => readonly string[]): Promise<{ proxy: Server; webPubSub: WebPubSubStandIn }> {
+  const proxy = roundRobin(targets);
+  proxy.listen(0, '127.0.0.1');
+  await once(proxy, 'listening');
+  const proxyPort = (proxy.address() as { port: number }).port;
+  const webPubSub = await startWebPubSub({
+    hubs: { chat: [{ UrlTemplate: `http://127.0.0.1:${proxyPort}${WEBPUBSUB_EVENT_HANDLER_PATH}`, SystemEvents: ['connect', 'connected', 'disconnected'], EventPattern: '*' }] },
+  });
+  return { proxy, webPubSub };
 }
