@@ -11,7 +11,6 @@ interface PendingCommit {
   readonly actions: TransactionAction[];
   /** Row keys the actions touch: a group must not touch one row twice (Azure refuses that). */
   readonly rowKeys: readonly string[];
-  readonly chars: number;
   readonly report: RequestReport | undefined;
   resolve(): void;
   reject(error: unknown): void;
@@ -41,7 +40,7 @@ export class CommitWriter {
   commit(partitionKey: string, actions: TransactionAction[], report: RequestReport | undefined): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const rowKeys = actions.map((action) => (action[1] as { rowKey?: string }).rowKey ?? '');
-      const pending: PendingCommit = { partitionKey, actions, rowKeys, chars: JSON.stringify(actions).length + 512 * actions.length, report, resolve, reject };
+      const pending: PendingCommit = { partitionKey, actions, rowKeys, report, resolve, reject };
       const partition = this.queued.get(partitionKey);
       if (partition) partition.push(pending);
       else this.queued.set(partitionKey, [pending]);
@@ -88,17 +87,23 @@ export class CommitWriter {
   }
 }
 
+/** A commit's share of a transaction's body, estimated: its rows as JSON and each operation's framing. */
+const bodyChars = (commit: PendingCommit) => JSON.stringify(commit.actions).length + 512 * commit.actions.length;
+
 /** Splits one partition's commits into groups that fit one transaction, in the order asked. */
 function groups(commits: PendingCommit[]): PendingCommit[][] {
+  // The common case, a commit alone in its partition this turn, is measured against nothing.
+  if (commits.length === 1) return [commits];
   const result: PendingCommit[][] = [];
   let current: PendingCommit[] = [];
   let actions = 0;
   let chars = 0;
   let rows = new Set<string>();
   for (const commit of commits) {
+    const size = bodyChars(commit);
     const fits =
       actions + commit.actions.length <= MAX_ACTIONS_PER_TRANSACTION &&
-      chars + commit.chars <= MAX_BODY_CHARS_PER_TRANSACTION &&
+      chars + size <= MAX_BODY_CHARS_PER_TRANSACTION &&
       commit.rowKeys.every((rowKey) => !rows.has(rowKey));
     if (current.length > 0 && !fits) {
       result.push(current);
@@ -109,7 +114,7 @@ function groups(commits: PendingCommit[]): PendingCommit[][] {
     }
     current.push(commit);
     actions += commit.actions.length;
-    chars += commit.chars;
+    chars += size;
     for (const rowKey of commit.rowKeys) rows.add(rowKey);
   }
   if (current.length > 0) result.push(current);
