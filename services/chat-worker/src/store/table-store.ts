@@ -31,7 +31,6 @@ import { messageOfRow, shownMessage } from './message-rows.js';
 import { changeKeys, rowChanges, type RowChange, type TableName } from './entities.js';
 import { isTableNotFound, statusOf, tableCall } from './table-errors.js';
 import { EventLogWriter } from './event-log-writer.js';
-import { CommitWriter } from './commit-writer.js';
 import { userRooms, visibilityOf, type UserRooms } from './room-rows.js';
 import * as readRows from './read-rows.js';
 import { copyToDirectory } from './moderation-rows.js';
@@ -51,30 +50,27 @@ function makeClients(connection: TablesConnection, credential?: TokenCredential)
 export class TableChatStore implements ChatStore {
   private readonly clients: Clients;
   private readonly report: RequestReport | undefined;
-  /** Shared by every per-event view, so appends (and commits to one conversation) of the same turn leave together. */
+  /** Shared by every per-event view, so appends of the same turn leave together. */
   private readonly eventLog: EventLogWriter;
-  private readonly commits: CommitWriter;
   private readonly rooms: RoomReads = new RoomRows({ get: (...args) => this.get(...args), query: (...args) => this.query(...args) });
 
   constructor(
-    connection: TablesConnection | { readonly clients: Clients; readonly report: RequestReport; readonly eventLog: EventLogWriter; readonly commits: CommitWriter },
+    connection: TablesConnection | { readonly clients: Clients; readonly report: RequestReport; readonly eventLog: EventLogWriter },
     credential?: TokenCredential,
   ) {
     if ('clients' in connection) {
       this.clients = connection.clients;
       this.report = connection.report;
       this.eventLog = connection.eventLog;
-      this.commits = connection.commits;
     } else {
       this.clients = makeClients(connection, credential);
       this.report = undefined;
       this.eventLog = new EventLogWriter(this.clients.events, (operation, fn) => this.send(Tables.events, operation, fn));
-      this.commits = new CommitWriter(this.clients.messages, (operation, fn) => this.send(Tables.messages, operation, fn));
     }
   }
 
   forEvent(report: RequestReport): TableChatStore {
-    return new TableChatStore({ clients: this.clients, report, eventLog: this.eventLog, commits: this.commits });
+    return new TableChatStore({ clients: this.clients, report, eventLog: this.eventLog });
   }
 
   /** Creates the tables the worker writes (an existing table is fine). */
@@ -126,8 +122,7 @@ export class TableChatStore implements ChatStore {
       }
     }
     try {
-      // Shares a transaction with other sessions' commits to this conversation in the same turn, when they fit.
-      await this.commits.commit(keys.partitionKey, transaction.actions, this.report);
+      await this.call(Tables.messages, 'transaction', () => this.clients.messages.submitTransaction(transaction.actions));
     } catch (error) {
       const status = statusOf(error);
       if (status === 409) {
