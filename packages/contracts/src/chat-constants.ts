@@ -19,7 +19,7 @@ export const Limits = {
   maxReactionsPerMessage: 20,
   /** Reacting users a message's reaction names (the count is always exact). */
   maxReactorsListed: 50,
-  /** A typing frame is relayed at most once per this many ms per user and conversation. */
+  /** A typing frame is relayed at most once per this many ms per connection and conversation (by each gateway copy). */
   typingIntervalMs: 2_000,
   /** A "is typing" shown without a newer typing frame goes away after this. */
   typingExpiresMs: 6_000,
