@@ -6,6 +6,7 @@ import { ChatClient, SERVICE_DIALECTS, type Stack } from '@parley/stack';
 import { DESKTOP, PHONE, SKIP_MESSAGE, hasChromium, launchChromium, newWatchedPage, type PageWatch } from './browser.js';
 import { buildPageForTests } from './build-page.js';
 import { ChatPageDriver, eventually } from './chat-page.js';
+import { inviteWhenKnown } from './invite.js';
 import { startTestStack } from '@parley/stack/e2e';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
@@ -133,7 +134,7 @@ for (const service of SERVICE_DIALECTS) describe.skipIf(!hasChromium)(`the chat 
       await new Promise((resolve) => setTimeout(resolve, 110)); // under the gateway's rate limit
     }
     const alice = await person('alice');
-    await erin.request({ type: 'invite', id: 'e-invite', room: 'archive', user: 'alice' });
+    await inviteWhenKnown(erin, 'archive', 'alice');
     await alice.open('room:archive');
     await alice.waitMessage('archived note 65');
     await expect(alice.message('archived note 1', true).count()).resolves.toBe(0);

@@ -9,6 +9,7 @@ import { DESKTOP, SKIP_MESSAGE, hasChromium, launchChromium, newWatchedPage, typ
 import { buildPageForTests } from './build-page.js';
 import { eventually } from './chat-page.js';
 import { FeaturesDriver } from './features-page.js';
+import { inviteWhenKnown } from './invite.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const PHONE_390 = { width: 390, height: 844 } as const;
@@ -130,7 +131,7 @@ for (const service of SERVICE_DIALECTS) describe.skipIf(!hasChromium)(`chat feat
     expect(answer.ok).toBe(true);
     const fred = await person('fred');
     const gina = await person('gina', PHONE_390);
-    for (const who of ['fred', 'gina']) await erin.request({ type: 'invite', id: `r-inv-${who}`, room: 'replies', user: who });
+    for (const who of ['fred', 'gina']) await inviteWhenKnown(erin, 'replies', who);
 
     for (const who of [fred, gina]) {
       await who.open('room:replies');
