@@ -9,10 +9,10 @@ export interface TypingThrottleOptions {
 
 /**
  * The gateway's typing throttle: one typing frame per connection and conversation per
- * Limits.typingIntervalMs. It refuses a flood before it reaches the bus; the worker holds the
- * same interval per user and conversation across every gateway and connection (the exact limit,
- * docs/chat-protocol.md § Typing). Judged by the same clock reading the event is stamped with,
- * so a frame this throttle lets through is never early for the worker on its own.
+ * Limits.typingIntervalMs, before the relay reads a row or calls the service. It is the only
+ * throttle typing has: kept by each gateway copy for the calls it handles, so one connection's
+ * calls spread over N copies get at most N notices through per interval (docs/chat-protocol.md
+ * § Typing).
  */
 export class TypingThrottle {
   /** Connection id → conversation → time of the last typing frame let through. */

@@ -1,5 +1,6 @@
 import { CHAT_SUBPROTOCOL, signatureHeader, type ChatEvent, type UpstreamEvent } from '@parley/contracts';
 import { createLogger, createRegistry } from '@parley/service-kit';
+import { azuriteConnectionString } from '@parley/testkit';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppDeps } from '../app.js';
 import { loadConfig, type GatewayConfig } from '../config.js';
@@ -9,9 +10,8 @@ import { createTokenIssuer } from '../tokens.js';
 
 export const PRIMARY_KEY = 'parley-dev-primary-key-0123456789abcdef';
 export const SECONDARY_KEY = 'parley-dev-secondary-key-fedcba9876543210';
-/** Azurite's well-known development account on a port nobody listens on. */
-export const UNREACHABLE_TABLES =
-  'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;';
+/** Azurite's well-known development account on a port nobody listens on (9, discard). */
+export const UNREACHABLE_TABLES = azuriteConnectionString(9);
 export const SIGNING_KEY = 'test-signing-key-0123456789abcdef-0123456789';
 
 /** A complete, valid gateway environment; tests override single variables. */
