@@ -28,6 +28,8 @@ export class ResilientClient {
   readonly deliveries: Array<{ key: string; serverId: string; at: number; stampedAt: number; room?: string; to?: string }> = [];
   /** Who is online as this connection was told: its last `state` frame, then `presence` frames. */
   readonly online = new Set<string>();
+  /** Presence frames this socket had before its `state` frame: newer than the snapshot, laid over it. */
+  private presenceBeforeState = new Map<string, boolean>();
   /** Each WebSocket connection's lifetime: a member connected throughout a send has one epoch spanning it. */
   readonly epochs: Array<{ from: number; to?: number }> = [];
   redeliveries = 0;
@@ -63,6 +65,7 @@ export class ResilientClient {
       socket.once('unexpected-response', (_request, response) => reject(new Error(`handshake ${response.statusCode}`)));
     });
     this.socket = socket;
+    this.presenceBeforeState = new Map();
     // A connection counts from its `state` frame: the worker handled its connect then, so its
     // room memberships are queued ahead of anything sent afterwards (until then it cannot be in a room).
     const epoch: { from: number; to?: number } = { from: Number.POSITIVE_INFINITY };
@@ -137,10 +140,17 @@ export class ResilientClient {
       else this.shown.set(id, frame);
     }
     if (frame.type === 'state' && Array.isArray(frame.online)) {
+      // The snapshot was read when the worker handled the connect; presence frames travel on
+      // another notifier session and may have overtaken it (docs/chat-protocol.md § Connecting).
       this.online.clear();
       for (const user of frame.online as string[]) this.online.add(user);
+      for (const [user, isOnline] of this.presenceBeforeState) {
+        if (isOnline) this.online.add(user);
+        else this.online.delete(user);
+      }
     }
     if (frame.type === 'presence' && typeof frame.user === 'string') {
+      if (this.stateEpoch !== this.epochs.length - 1) this.presenceBeforeState.set(frame.user, frame.online === true);
       if (frame.online === true) this.online.add(frame.user);
       else this.online.delete(frame.user);
     }
