@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseConnectionString, type WebSocketServiceConnection } from '@parley/contracts';
-import { envReader, readBusConnection, readPartitions, ConfigError, type BusConnection } from '@parley/service-kit';
+import { envReader, readBusConnection, readPartitions, readTablesConnection, ConfigError, type BusConnection, type TablesConnection } from '@parley/service-kit';
 import { CliError, CliErrorCodes } from './errors.js';
 import type { Env } from './io.js';
 
@@ -23,8 +23,6 @@ export interface StackFile {
   readonly path: string;
   readonly values: Readonly<Partial<Record<'servicebus' | 'tables' | 'signalr', string>>>;
 }
-
-export type TablesConnection = { kind: 'connectionString'; connectionString: string } | { kind: 'accountUrl'; url: string };
 
 export interface Settings {
   readonly hub: string;
@@ -86,16 +84,25 @@ export async function loadSettings(env: Env, cwd: string, flags: ConnectionFlags
       }
     },
     tables(): TablesConnection {
-      const text = flags.tables?.trim() || read.optionalString('TABLES_CONNECTION_STRING') || read.optionalString('TABLES_ACCOUNT_URL') || fromStack('tables');
-      if (!text) throw missing('Table Storage', '--tables', 'TABLES_CONNECTION_STRING or TABLES_ACCOUNT_URL');
-      const source = flags.tables?.trim()
-        ? '--tables'
-        : read.optionalString('TABLES_CONNECTION_STRING')
-          ? 'TABLES_CONNECTION_STRING'
-          : read.optionalString('TABLES_ACCOUNT_URL')
-            ? 'TABLES_ACCOUNT_URL'
-            : stackSource('tables');
-      return parseTables(text, source);
+      const flag = flags.tables?.trim();
+      let vars: Env;
+      let source: string | undefined; // undefined: the ConfigError already names the variable
+      if (flag) {
+        vars = /^https?:\/\//i.test(flag) ? { TABLES_ACCOUNT_URL: flag } : { TABLES_CONNECTION_STRING: flag };
+        source = '--tables';
+      } else if (read.optionalString('TABLES_CONNECTION_STRING') || read.optionalString('TABLES_ACCOUNT_URL')) {
+        vars = env;
+      } else if (fromStack('tables')) {
+        vars = { TABLES_CONNECTION_STRING: fromStack('tables') };
+        source = stackSource('tables');
+      } else {
+        throw missing('Table Storage', '--tables', 'TABLES_CONNECTION_STRING or TABLES_ACCOUNT_URL');
+      }
+      try {
+        return readTablesConnection(envReader(vars));
+      } catch (error) {
+        throw asConfigError(error, source);
+      }
     },
     signalr(): WebSocketServiceConnection {
       const text = flags.signalr?.trim() || read.optionalString('SIGNALR_CONNECTION_STRING') || fromStack('signalr');
@@ -106,22 +113,6 @@ export async function loadSettings(env: Env, cwd: string, flags: ConnectionFlags
       return parsed.value;
     },
   });
-}
-
-/** A connection string (`…AccountName=…` or `UseDevelopmentStorage=true`) or an account URL for managed identity. */
-export function parseTables(text: string, source: string): TablesConnection {
-  if (/^https?:\/\//i.test(text)) {
-    try {
-      new URL(text);
-    } catch {
-      throw new CliError(CliErrorCodes.configInvalid, `${source}: "${text}" is not a URL`);
-    }
-    return { kind: 'accountUrl', url: text.replace(/\/+$/, '') };
-  }
-  if (!/(AccountName=|UseDevelopmentStorage=true|TableEndpoint=)/i.test(text)) {
-    throw new CliError(CliErrorCodes.configInvalid, `${source}: must be a storage connection string or an https://<account>.table.core.windows.net URL`);
-  }
-  return { kind: 'connectionString', connectionString: text };
 }
 
 export async function findStackFile(env: Env, cwd: string): Promise<{ path: string; text: string } | undefined> {

@@ -36,7 +36,7 @@ describe('loadSettings', () => {
     const env = { SERVICEBUS_NAMESPACE: 'ns.servicebus.windows.net', TABLES_ACCOUNT_URL: 'https://acct.table.core.windows.net/', HUB: 'support', PARTITIONS: '16' };
     const settings = await loadSettings(env, nested, { signalr: 'Endpoint=https://sig.service.signalr.net;AccessKey=k;Version=1.0;' });
     expect(settings.bus()).toEqual({ kind: 'namespace', namespace: 'ns.servicebus.windows.net' });
-    expect(settings.tables()).toEqual({ kind: 'accountUrl', url: 'https://acct.table.core.windows.net' });
+    expect(settings.tables()).toEqual({ kind: 'accountUrl', accountUrl: 'https://acct.table.core.windows.net' });
     expect(settings.signalr().baseUrl).toBe('https://sig.service.signalr.net');
     expect([settings.hub, settings.partitions]).toEqual(['support', 16]);
     const flagged = await loadSettings(env, nested, { servicebus: BUS });

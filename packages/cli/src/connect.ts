@@ -1,6 +1,5 @@
 import type { ServiceBusClient } from '@azure/service-bus';
-import { createBusClient, type BusConnection } from '@parley/service-kit';
-import type { TablesConnection } from './config.js';
+import { createBusClient, type BusConnection, type TablesConnection } from '@parley/service-kit';
 import { busTarget, probe, urlTarget, type Target } from './reach.js';
 import { openTables, type TableStore } from './tables.js';
 

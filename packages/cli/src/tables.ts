@@ -1,6 +1,5 @@
-import { TableClient, TableServiceClient, odata } from '@azure/data-tables';
-import { DefaultAzureCredential } from '@azure/identity';
-import type { TablesConnection } from './config.js';
+import { odata, type TableClient } from '@azure/data-tables';
+import { openTableClient, type TablesConnection } from '@parley/service-kit';
 
 export interface TableStore {
   /** Where the tables live, for messages (`http://127.0.0.1:10002/devstoreaccount1`). */
@@ -8,22 +7,10 @@ export interface TableStore {
   table(name: string): TableClient;
 }
 
-/** Azurite speaks plain http; the SDK refuses that unless told, so allow it for http endpoints only. */
+/** service-kit's table clients (the services' own), with the account's URL for messages. */
 export function openTables(connection: TablesConnection): TableStore {
-  if (connection.kind === 'accountUrl') {
-    const credential = new DefaultAzureCredential();
-    const allowInsecureConnection = connection.url.startsWith('http:');
-    return {
-      url: connection.url,
-      table: (name) => new TableClient(connection.url, name, credential, { allowInsecureConnection }),
-    };
-  }
-  const probe = TableServiceClient.fromConnectionString(connection.connectionString, { allowInsecureConnection: true });
-  const allowInsecureConnection = probe.url.startsWith('http:');
-  return {
-    url: probe.url,
-    table: (name) => TableClient.fromConnectionString(connection.connectionString, name, { allowInsecureConnection }),
-  };
+  const url = connection.kind === 'accountUrl' ? connection.accountUrl : openTableClient(connection, 'probe').url;
+  return { url, table: (name) => openTableClient(connection, name) };
 }
 
 const statusOf = (error: unknown) => (error as { statusCode?: unknown }).statusCode;

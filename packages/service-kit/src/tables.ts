@@ -17,7 +17,8 @@ export function readTablesConnection(env: EnvReader): TablesConnection {
     }
     return { kind: 'connectionString', connectionString };
   }
-  if (accountUrl) return { kind: 'accountUrl', accountUrl: env.url('TABLES_ACCOUNT_URL') };
+  // Without a trailing slash: the SDK joins the table's path to it.
+  if (accountUrl) return { kind: 'accountUrl', accountUrl: env.url('TABLES_ACCOUNT_URL').replace(/\/+$/, '') };
   throw new ConfigError('TABLES_CONNECTION_STRING', 'is required (or TABLES_ACCOUNT_URL for managed identity)');
 }
 
