@@ -143,9 +143,10 @@ describe('notifier coalescing a session backlog into fewer REST calls', () => {
 
     const calls = standIn.requestsTo(groupPath(room));
     onTestFailed(() => console.log(calls.map((r) => `${r.status} ${r.body.slice(0, 160)}`).join('\n')));
-    // The coalesced call was refused as a whole, then each of its commands went alone.
+    // The coalesced call was refused as a whole, then each of its commands went alone. Which
+    // frames it held depends on what the first receive had in hand: ok1 with poison, or poison with ok2.
     const refusedBatch = calls.find((r) => r.status === 400 && isBatch(r));
-    expect(refusedBatch && textsOf(refusedBatch)).toEqual(expect.arrayContaining(['poison', 'ok2']));
+    expect(refusedBatch && textsOf(refusedBatch), 'a coalesced call holding the refused frame').toContain('poison');
     expect(calls.filter((r) => r.status === 400 && !isBatch(r)).map(textsOf)).toEqual([['poison']]);
     expect(calls.filter((r) => r.status === 202).flatMap(textsOf)).toEqual(['ok1', 'ok2', 'marker']);
     expect(await metricValue('parley_notifier_dead_letters_total', { reason: 'HTTP_400' })).toBe(1);
