@@ -58,7 +58,7 @@ export const StateFrame = Type.Object({
   online: Type.Array(Type.String()),
   /** Display names of users in `online` who have one (user id → name); absent when none has. */
   names: Type.Optional(Type.Record(Type.String(), Type.String())),
-  /** The user's conversations with unread messages or a read position (absent when none). */
+  /** The user's conversations with unread messages or a read position, and their direct chats (absent when none). */
   unread: Type.Optional(Type.Array(UnreadCount)),
 });
 

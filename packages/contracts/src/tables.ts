@@ -131,6 +131,16 @@ export const membershipsKeys = (hub: string, user: string, room: string) => ({
   rowKey: keyPart(room),
 });
 /**
+ * A user's direct chat with `peer`, in the user's `memberships` partition beside their rooms, so
+ * one query at connect finds both. A room's row key is keyPart(room), which escapes `:`, so no
+ * room's key starts with DIRECT_CHAT_ROW_PREFIX.
+ */
+export const DIRECT_CHAT_ROW_PREFIX = '~direct:';
+export const directChatKeys = (hub: string, user: string, peer: string) => ({
+  partitionKey: membershipsKeys(hub, user, '').partitionKey,
+  rowKey: `${DIRECT_CHAT_ROW_PREFIX}${keyPart(peer)}`,
+});
+/**
  * How many partitions a hub's presence rows spread over: every connect and disconnect writes one,
  * so one partition per hub would cap the whole chat's connection churn at one partition's rate.
  */
@@ -287,6 +297,14 @@ export interface MemberEntity {
   role?: 'moderator';
   /** ISO time a mute ends; absent or past: not muted. */
   mutedUntil?: string;
+}
+
+/** The user has a direct chat with `peer`: written (insert only) with each direct message, for both of them. */
+export interface DirectChatEntity {
+  partitionKey: string;
+  rowKey: string;
+  user: string;
+  peer: string;
 }
 
 export interface PresenceEntity {

@@ -150,6 +150,26 @@ describe('chat-worker: read state, mentions, unread counts; typing dropped', { t
     expect(state.frame.type).toBe('state');
     // Alice's own messages never count; her position is bob's "two".
     const lastRead = (await rowsOf(dev)).find((row) => String(row.rowKey).startsWith('~read:alice'))?.messageId;
-    expect(state.frame.unread).toEqual([{ room: 'dev', count: 2, mentions: 1, lastRead }]);
+    const directRead = (await rowsOf(conversationKey('chat', directConversation('alice', 'bob')))).find((row) => String(row.rowKey).startsWith('~read:alice'))?.messageId;
+    // Her direct chat with bob is listed although nothing in it is unread: every device shows it.
+    expect(state.frame.unread).toEqual([
+      { room: 'dev', count: 2, mentions: 1, lastRead },
+      { with: 'bob', count: 0, mentions: 0, lastRead: directRead },
+    ]);
+  });
+
+  it('direct messages list the chat for both users; one who was away finds it, with its unread count, at connect', async () => {
+    const first = say(bob, { type: 'send', id: 'b-dm-1', to: 'carol', text: 'are you there?' });
+    const second = say(bob, { type: 'send', id: 'b-dm-2', to: 'carol', text: 'ping' });
+    await process(first, second);
+    const listings = (await tableRows(tables.connectionString, Tables.memberships)).filter((row) => typeof row.peer === 'string');
+    const pairs = listings.map((row) => `${String(row.user)}→${String(row.peer)}`).sort();
+    expect(pairs).toEqual(['alice→bob', 'bob→alice', 'bob→carol', 'carol→bob']);
+
+    const connect = events.connected({ user: 'carol', connectionId: 'conn-carol-2' });
+    await process(connect);
+    const state = commandsOf(connect).find((command) => command.action === 'sendToConnection') as { frame: { type: string; unread?: Array<{ with?: string }> } };
+    expect(state.frame.type).toBe('state');
+    expect(state.frame.unread?.filter((count) => count.with !== undefined)).toEqual([{ with: 'bob', count: 2, mentions: 0 }]);
   });
 });

@@ -125,7 +125,7 @@ export async function loadConnectedState(store: ChatStore, ctx: EventContext, on
     store.connectionsOf(ctx.hub, ctx.userId),
     store
       .roomsWithVisibilityOf(ctx.hub, ctx.userId)
-      .then(async (own) => ({ ...own, unread: withUnread ? await store.unreadCounts(ctx.hub, ctx.userId, own.rooms) : [] })),
+      .then(async (own) => ({ ...own, unread: withUnread ? await store.unreadCounts(ctx.hub, ctx.userId, own.rooms, own.directChats) : [] })),
     onlineList ? onlineList.read(ctx.hub, readOnline) : readOnline(),
   ]);
   const online = profiles.map((profile) => profile.user);

@@ -11,6 +11,7 @@ import {
 import { assumedState, claimedContext, claimState, frameConversation, reliedMembers, reliedVoices } from './frame-claims.js';
 import { answerRoomQuery } from './room-queries.js';
 import { KnownUsers } from './known-users.js';
+import { ListedDirectChats } from './listed-direct-chats.js';
 import { OnlineList } from './online-list.js';
 import type { EventOutcome, WorkerMetrics } from './metrics.js';
 import type { CommandPublisher } from './publisher/command-publisher.js';
@@ -119,6 +120,7 @@ export function createBatchProcessor(deps: ProcessorDeps): BatchProcessor {
   const rateLimit = new UserRateLimit();
   const onlineList = new OnlineList<OnlineUser>();
   const userNames = new UserNames();
+  const directChats = new ListedDirectChats();
 
   /** The context with the sender's display name, for the events whose frames name them (replays read the table: the cache is live). */
   async function withUserName(event: ChatEvent, ctx: EventContext, tables: ChatStore): Promise<EventContext> {
@@ -167,17 +169,21 @@ export function createBatchProcessor(deps: ProcessorDeps): BatchProcessor {
     await logged;
     for (let attempt = 1; ; attempt++) {
       const decision = decideFrame(frame, state, ctx);
+      const writes = live ? directChats.unwritten(decision.writes) : decision.writes;
       const outcome = await tables.commitFrame({
         hub: ctx.hub,
         conversation,
         user: ctx.userId,
         clientId: frame.id,
         claim: { eventId: ctx.eventId, state: claimState(state, ctx) },
-        writes: decision.writes,
+        writes,
         members: reliedMembers(state, ctx.userId),
         voices: reliedVoices(state, ctx.userId),
       });
-      if (outcome.kind === 'committed') return { decision, stored: true };
+      if (outcome.kind === 'committed') {
+        directChats.written(writes);
+        return { decision, stored: true };
+      }
       if (outcome.kind === 'held') {
         if (outcome.claim.eventId !== ctx.eventId) return 'resend';
         // A redelivery decides on what the first attempt saw, even if that attempt already changed the rows.

@@ -105,7 +105,10 @@ describe('chat-worker: events in, tables and notifier commands out', { timeout: 
     const rooms = (await tableRows(azurite.connectionString, Tables.messages)).filter((row) => memberOfRowKey(String(row.rowKey)) !== undefined);
     expect(rooms.map((row) => row.user)).toEqual(['bob']);
     expect(rooms[0]).toMatchObject({ eventId: invite.metadata.eventId });
-    expect((await tableRows(azurite.connectionString, Tables.memberships)).map((row) => `${row.user}:${row.room}`)).toEqual(['bob:dev']);
+    const memberships = await tableRows(azurite.connectionString, Tables.memberships);
+    expect(memberships.filter((row) => row.room !== undefined).map((row) => `${row.user}:${row.room}`)).toEqual(['bob:dev']);
+    // The direct message listed the chat for both of them.
+    expect(memberships.filter((row) => row.peer !== undefined).map((row) => `${row.user}→${row.peer}`)).toEqual(['alice→bob', 'bob→alice']);
   });
 
   it('a redelivered event changes no table and emits the very same command ids again', async () => {

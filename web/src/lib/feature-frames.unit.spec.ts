@@ -113,7 +113,7 @@ describe('read state', () => {
       frame(msg({ id: id(3), from: 'bob', to: 'alice' })),
     );
     expect(s1.conversations[DEV]).toMatchObject({ unread: 2, mentions: 1 });
-    // Nothing unread is said by leaving `unread` out; direct chats are never listed and keep their count.
+    // Nothing unread is said by leaving `unread` out; a direct chat it does not list keeps its count.
     const s2 = reduce(s1, frame({ type: 'state', rooms: ['dev'], online: [] }));
     expect(s2.conversations[DEV]).toMatchObject({ unread: 0, mentions: 0 });
     expect(s2.conversations[directKey('bob')]?.unread).toBe(1);

@@ -92,8 +92,8 @@ export function readUpTo(c: Conversation, message: string, me: string): Conversa
 /**
  * The `state` frame's unread counts are the server's truth at connect (shared by every
  * device): the lobby or a room it does not list (or, without the field, none) has nothing
- * unread. Direct chats are never listed (the server keeps no list of them): their counts
- * are the page's own, from what arrived live.
+ * unread. The server lists the user's direct chats (up to 100, even those with nothing
+ * unread), so they show on every device; one it does not list keeps the page's own count.
  */
 export function applyUnread(state: ChatState, frame: StateFrame): ChatState {
   const listed = new Map<ConversationKey, NonNullable<StateFrame['unread']>[number]>();

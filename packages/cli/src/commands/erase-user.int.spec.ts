@@ -82,7 +82,8 @@ describe('parley erase-user (real worker, broker and Azurite)', () => {
     );
   const bobsRows = (snapshot: Snapshot) => ({
     messages: snapshot.messages!.filter((row) => row.from === 'bob' && row.to === undefined),
-    memberships: snapshot.memberships!.filter((row) => row.user === 'bob'),
+    // Bob's listing of his direct chat with alice is his side of that conversation: it goes with it.
+    memberships: snapshot.memberships!.filter((row) => row.user === 'bob' && row.peer !== 'alice'),
     presence: snapshot.presence!.filter((row) => row.user === 'bob'),
     connections: snapshot.connections!.filter((row) => row.user === 'bob'),
   });
@@ -149,7 +150,9 @@ describe('parley erase-user (real worker, broker and Azurite)', () => {
     const before = await snapshot();
     // The conversation really stored alice's data everywhere erase-user must reach.
     expect(before.messages!.filter((row) => row.from === 'alice').map((row) => row.text).sort()).toEqual(['alice-dm-secret', 'alice-lobby-secret', 'alice-room-secret']);
-    expect(before.memberships!.filter((row) => row.user === 'alice').map((row) => row.room).sort()).toEqual(['alice-own', 'dev']);
+    expect(before.memberships!.filter((row) => row.user === 'alice' && row.room !== undefined).map((row) => row.room).sort()).toEqual(['alice-own', 'dev']);
+    // Their direct chat is listed on both sides.
+    expect(before.memberships!.filter((row) => row.peer !== undefined).map((row) => `${String(row.user)}→${String(row.peer)}`).sort()).toEqual(['alice→bob', 'bob→alice']);
     expect(before.presence!.filter((row) => row.user === 'alice')).toEqual([expect.objectContaining({ name: 'Alice Secretname' })]);
     expect(before.messages!.filter((row) => row.from === 'alice').map((row) => row.fromName)).toEqual(['Alice Secretname', 'Alice Secretname', 'Alice Secretname']);
     expect(before.presence!.filter((row) => row.user === 'bob')).toEqual([expect.objectContaining({ name: 'Bob Builder' })]);
@@ -167,7 +170,7 @@ describe('parley erase-user (real worker, broker and Azurite)', () => {
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as { erased: Record<string, number>; purged: number };
     expect(report.purged).toBe(1);
-    expect(report.erased).toMatchObject({ memberships: 2, presence: 1, connections: 1, rooms: 0 });
+    expect(report.erased).toMatchObject({ memberships: 4, presence: 1, connections: 1, rooms: 0 });
 
     const erased = await snapshot();
     expect(mentionsAlice(erased)).toEqual([]);

@@ -9,7 +9,8 @@ export const ERASE_USER_HELP = `Usage: parley erase-user USER [--hub HUB] [--pur
 
 Erases a user from the event log and every projection: their events (and other
 users' events that name them: direct messages to them, invites of them), their
-messages, every direct conversation with them (both sides), their frames'
+messages, every direct conversation with them (both sides, each side's listing
+of it included), their frames'
 claims, their room memberships (both directions), read positions, presence
 and connection rows. A room they created goes if nobody else is in it; otherwise it keeps
 its visibility and loses the creator's name.

@@ -62,8 +62,13 @@ describe('parley rebuild (real worker, broker and Azurite)', () => {
     // `messages` holds each conversation's messages, the claims of the frames aimed at it and a room's member rows.
     const rowsOf = (kind: RegExp) => original.messages!.filter((row) => kind.test(String(row.rowKey)));
     expect(rowsOf(/^\d/).length).toBeGreaterThan(300);
-    expect(original.memberships!.length).toBeGreaterThan(5);
-    expect(rowsOf(/^~member:/).length).toBe(original.memberships!.length);
+    // `memberships` holds each user's rooms (the other direction of the member rows) and direct chats (both sides).
+    const roomMemberships = original.memberships!.filter((row) => typeof row.room === 'string');
+    expect(roomMemberships.length).toBeGreaterThan(5);
+    expect(rowsOf(/^~member:/).length).toBe(roomMemberships.length);
+    const directChats = original.memberships!.filter((row) => typeof row.peer === 'string').map((row) => `${String(row.user)}→${String(row.peer)}`);
+    expect(directChats.length).toBeGreaterThan(2);
+    expect(directChats.map((pair) => pair.split('→').reverse().join('→')).sort()).toEqual([...directChats].sort());
     expect(original.presence).toHaveLength(20);
     // Display names: every user has the name of their last sign-in, and messages the name their sender had then.
     expect(original.presence!.every((row) => typeof row.name === 'string' && String(row.name).startsWith(`Ünïcode ${String(row.user)} #`))).toBe(true);

@@ -2,6 +2,7 @@ import { odata, type TableClient } from '@azure/data-tables';
 import {
   conversationKey,
   CONVERSATION_META_FROM,
+  directChatKeys,
   directConversation,
   directoryKeys,
   keyPart,
@@ -88,7 +89,12 @@ export async function findUserTraces(store: TableStore, hub: string, user: strin
     else if (typeof row.user === 'string') others.add(row.user);
   }
   const userPartition = membershipsKeys(hub, user, '').partitionKey;
-  const memberships = await partitionKeys(store.table(Tables.memberships), userPartition);
+  const memberships: Key[] = [];
+  for await (const row of entities(store.table(Tables.memberships), odata`PartitionKey eq ${userPartition}`, ['PartitionKey', 'RowKey', 'peer'])) {
+    memberships.push({ partitionKey: row.partitionKey, rowKey: row.rowKey });
+    // A direct chat is listed on both sides: the other user's row names this one.
+    if (typeof row.peer === 'string') memberships.push(directChatKeys(hub, row.peer, user));
+  }
   const connections = await partitionKeys(store.table(Tables.connections), userPartition);
 
   // A direct conversation's partition is named after both users: all of it goes, the other side's messages with it.

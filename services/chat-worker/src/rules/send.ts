@@ -77,7 +77,8 @@ export function decideSend(frame: SendFrame, state: SendState, ctx: EventContext
       // The sender's other connections (and this one) show the message too.
       { action: 'sendToUser', hub, userId: ctx.userId, frame: message },
     ];
-    return { writes: [store(directConversation(ctx.userId, frame.to))], commands };
+    const listed = (user: string, peer: string) => ({ kind: 'putDirectChat', hub, user, peer }) as const;
+    return { writes: [store(directConversation(ctx.userId, frame.to)), listed(ctx.userId, frame.to), listed(frame.to, ctx.userId)], commands };
   }
 
   return { writes: [store(lobby())], commands: [{ action: 'sendToAll', hub, frame: message }] };

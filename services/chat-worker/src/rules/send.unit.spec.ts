@@ -73,7 +73,12 @@ describe('private send', () => {
     const decision = decideSend(frame, { kind: 'direct', recipientKnown: true }, ctx);
     const message = expectedMessage({ to: 'bob' });
 
-    expect(decision.writes).toEqual([{ kind: 'putMessage', hub: 'chat', conversation: directConversation('alice', 'bob'), message }]);
+    expect(decision.writes).toEqual([
+      { kind: 'putMessage', hub: 'chat', conversation: directConversation('alice', 'bob'), message },
+      // The chat is listed for both of them: their devices find it at connect.
+      { kind: 'putDirectChat', hub: 'chat', user: 'alice', peer: 'bob' },
+      { kind: 'putDirectChat', hub: 'chat', user: 'bob', peer: 'alice' },
+    ]);
     expect(decision.commands).toEqual([
       { action: 'sendToUser', hub: 'chat', userId: 'bob', frame: message },
       { action: 'sendToUser', hub: 'chat', userId: 'alice', frame: message },

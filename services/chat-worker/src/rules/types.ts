@@ -80,6 +80,8 @@ export type ProjectionWrite =
   | { readonly kind: 'removeConnection'; readonly hub: string; readonly user: string; readonly connectionId: string }
   /** The user's display name, kept on their presence row (so the online list reads it for free). */
   | { readonly kind: 'putProfile'; readonly hub: string; readonly user: string; readonly name: string }
+  /** `user` has a direct chat with `peer` (the listing the `state` frame's direct unread counts come from). */
+  | { readonly kind: 'putDirectChat'; readonly hub: string; readonly user: string; readonly peer: string }
   /** A user's read position in a conversation (rules/read-state.ts): the last message read, by id, row key and time. */
   | {
       readonly kind: 'putReadPosition';

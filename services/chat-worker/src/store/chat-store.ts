@@ -93,8 +93,8 @@ export interface ChatStore extends RoomReads {
   readPosition(hub: string, conversation: Conversation, user: string, messageId: string): Promise<{ messageRowKey?: string; positionRowKey?: string }>;
   /** A room's members (user ids), the first `upTo` of them when given. */
   roomMemberIds(hub: string, room: string, upTo?: number): Promise<string[]>;
-  /** Unread messages of the lobby and the given rooms for the user (store/read-rows.ts). */
-  unreadCounts(hub: string, user: string, rooms: readonly string[]): Promise<UnreadCount[]>;
+  /** Unread messages of the lobby, the given rooms and direct chats (with those users) for the user (store/read-rows.ts). */
+  unreadCounts(hub: string, user: string, rooms: readonly string[], directChats?: readonly string[]): Promise<UnreadCount[]>;
   /** The same store, telling `report` of each round trip (one view per event; cheap). */
   forEvent?(report: RequestReport): ChatStore;
 }

@@ -1,12 +1,14 @@
 import type { TableEntity } from '@azure/data-tables';
 import {
   connectionsKeys,
+  directChatKeys,
   membershipsKeys,
   presenceKeys,
   roomMemberKeys,
   roomVoiceKeys,
   Tables,
   type ConnectionEntity,
+  type DirectChatEntity,
   type MemberEntity,
   type PresenceEntity,
 } from '@parley/contracts';
@@ -106,6 +108,11 @@ export function rowChanges(write: ProjectionWrite): RowChange[] {
       const entity: PresenceEntity = { ...presenceKeys(write.hub, write.user), user: write.user, name: write.name };
       // Merge: creates the row if the user never connected, and leaves its presence columns as they are.
       return [{ op: 'merge', table: Tables.presence, entity }];
+    }
+    case 'putDirectChat': {
+      const entity: DirectChatEntity = { ...directChatKeys(write.hub, write.user, write.peer), user: write.user, peer: write.peer };
+      // Insert only: the row never changes once there.
+      return [{ op: 'insert', table: Tables.memberships, entity }];
     }
     default:
       return roomWriteChanges(write);

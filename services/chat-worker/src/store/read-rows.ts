@@ -2,6 +2,7 @@ import { odata } from '@azure/data-tables';
 import {
   conversationKey,
   CONVERSATION_META_FROM,
+  directConversation,
   Limits,
   lobby,
   messageIndexKeys,
@@ -24,6 +25,8 @@ export type MessagesQuery = (filter: string, select?: string[], top?: number) =>
 
 /** Unread messages are counted up to this many per conversation (the page shows "99+"). */
 export const UNREAD_COUNT_LIMIT = 100;
+/** At most this many direct chats are counted at connect (by the other user's id): two reads each. */
+export const DIRECT_CHATS_COUNTED = 100;
 
 /** The read position row of putReadPosition: in the conversation's partition, so it commits with the read's claim. */
 export function readPositionChange(write: Extract<ProjectionWrite, { kind: 'putReadPosition' }>): RowChange {
@@ -69,19 +72,22 @@ export async function roomMemberIds(query: MessagesQuery, hub: string, room: str
 }
 
 /**
- * Unread counts at connect: for the lobby and each of the user's rooms, the messages after the
- * user's read position — or, without one, in a room after the user joined it, in the lobby all —
- * counted up to UNREAD_COUNT_LIMIT by a bounded range query of keys (and who sent it, whether it
- * is deleted, whom it mentions), leaving out the user's own messages. Two round trips per
- * conversation (the position with the member row, then the range), all conversations at once.
+ * Unread counts at connect: for the lobby, each of the user's rooms and up to DIRECT_CHATS_COUNTED
+ * direct chats, the messages after the user's read position — or, without one, in a room after
+ * the user joined it, in the lobby and a direct chat all — counted up to UNREAD_COUNT_LIMIT by a
+ * bounded range query of keys (and who sent it, whether it is deleted, whom it mentions), leaving
+ * out the user's own messages. Two round trips per conversation (the position with the member
+ * row, then the range), all conversations at once. A direct chat is listed even with nothing
+ * unread, so every device shows the user's direct chats.
  */
-export async function unreadCounts(query: MessagesQuery, hub: string, user: string, rooms: readonly string[]): Promise<UnreadCount[]> {
-  const conversations: Array<{ readonly room?: string; readonly conversation: Conversation }> = [
+export async function unreadCounts(query: MessagesQuery, hub: string, user: string, rooms: readonly string[], directChats: readonly string[] = []): Promise<UnreadCount[]> {
+  const conversations: Array<{ readonly room?: string; readonly peer?: string; readonly conversation: Conversation }> = [
     { conversation: lobby() },
     ...rooms.map((room) => ({ room, conversation: roomConversation(room) })),
+    ...directChats.slice(0, DIRECT_CHATS_COUNTED).map((peer) => ({ peer, conversation: directConversation(user, peer) })),
   ];
   const counted = await Promise.all(
-    conversations.map(async ({ room, conversation }): Promise<UnreadCount | undefined> => {
+    conversations.map(async ({ room, peer, conversation }): Promise<UnreadCount | undefined> => {
       const position = readPositionKeys(hub, conversation, user);
       const member = room === undefined ? undefined : roomMemberKeys(hub, room, user);
       const marks = await query(
@@ -107,9 +113,10 @@ export async function unreadCounts(query: MessagesQuery, hub: string, user: stri
         (row) => row.from !== user && row.deleted !== true && (positionKey === undefined || isNewer(String(row.rowKey), positionKey)),
       );
       const mentions = unread.filter((row) => typeof row.mentions === 'string' && mentionsUser(row.mentions, user)).length;
-      if (unread.length === 0 && read === undefined) return undefined;
+      if (unread.length === 0 && read === undefined && peer === undefined) return undefined;
       const count: UnreadCount = { count: unread.length, mentions };
       if (room !== undefined) count.room = room;
+      if (peer !== undefined) count.with = peer;
       if (typeof read?.messageId === 'string') count.lastRead = read.messageId;
       return count;
     }),

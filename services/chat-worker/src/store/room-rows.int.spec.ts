@@ -48,8 +48,8 @@ describe.each([
     expect(keys).toContain(claimKeys(hub, roomConversation(room), 'alice', 'j1').rowKey);
     expect(keys).not.toContain(roomMemberKeys(hub, room, 'bob').rowKey);
     expect(keys).not.toContain(claimKeys(hub, roomConversation(room), 'bob', 'j1').rowKey);
-    expect(await store.roomsWithVisibilityOf(hub, 'alice')).toEqual({ rooms: [room], privateRooms: [room] });
-    expect(await store.roomsWithVisibilityOf(hub, 'bob')).toEqual({ rooms: [], privateRooms: [] });
+    expect(await store.roomsWithVisibilityOf(hub, 'alice')).toEqual({ rooms: [room], privateRooms: [room], directChats: [] });
+    expect(await store.roomsWithVisibilityOf(hub, 'bob')).toEqual({ rooms: [], privateRooms: [], directChats: [] });
   });
 
   it('a redelivery of the creating join finds its claim held, and applying its writes again changes nothing', async () => {

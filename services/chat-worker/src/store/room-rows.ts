@@ -3,10 +3,12 @@ import { roomInfoKeys, Tables, type RoomEntity, type RoomVisibility } from '@par
 import type { ProjectionWrite } from '../rules/index.js';
 import type { RowChange } from './entities.js';
 
-/** The user's rooms, and those of them that are private (their memberships rows say so). */
+/** The user's rooms, those of them that are private (their memberships rows say so), and their direct chats. */
 export interface UserRooms {
   readonly rooms: string[];
   readonly privateRooms: string[];
+  /** The users this one has a direct chat with (their `~direct:` rows). */
+  readonly directChats: string[];
 }
 
 /**
@@ -32,8 +34,11 @@ export function visibilityOf(row: TableEntityResult<Record<string, unknown>> | u
   return row.visibility === 'public' ? 'public' : 'private';
 }
 
+/** The rows of a user's `memberships` partition: room rows have `room`, direct-chat rows `peer`. */
 export function userRooms(rows: readonly Record<string, unknown>[]): UserRooms {
-  const rooms = rows.map((row) => String(row.room));
-  const privateRooms = rows.filter((row) => row.private === true).map((row) => String(row.room));
-  return { rooms, privateRooms };
+  const roomRows = rows.filter((row) => typeof row.room === 'string');
+  const rooms = roomRows.map((row) => String(row.room));
+  const privateRooms = roomRows.filter((row) => row.private === true).map((row) => String(row.room));
+  const directChats = rows.flatMap((row) => (typeof row.peer === 'string' ? [row.peer] : []));
+  return { rooms, privateRooms, directChats };
 }

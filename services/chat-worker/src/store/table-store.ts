@@ -178,7 +178,7 @@ export class TableChatStore implements ChatStore {
   async roomsOf(hub: string, user: string): Promise<string[]> {
     const { partitionKey } = membershipsKeys(hub, user, '');
     const rows = await this.query(Tables.memberships, odata`PartitionKey eq ${partitionKey}`, ['room']);
-    return rows.map((row) => String(row.room));
+    return userRooms(rows).rooms;
   }
 
   /**
@@ -325,8 +325,8 @@ export class TableChatStore implements ChatStore {
     return readRows.roomMemberIds(this.messagesQuery, hub, room, upTo);
   }
 
-  async unreadCounts(hub: string, user: string, rooms: readonly string[]): Promise<UnreadCount[]> {
-    return readRows.unreadCounts(this.messagesQuery, hub, user, rooms);
+  async unreadCounts(hub: string, user: string, rooms: readonly string[], directChats: readonly string[] = []): Promise<UnreadCount[]> {
+    return readRows.unreadCounts(this.messagesQuery, hub, user, rooms, directChats);
   }
 
   async roomVisibility(hub: string, room: string): Promise<RoomVisibility | undefined> {
@@ -389,6 +389,6 @@ export class TableChatStore implements ChatStore {
 
   async roomsWithVisibilityOf(hub: string, user: string): Promise<UserRooms> {
     const { partitionKey } = membershipsKeys(hub, user, '');
-    return userRooms(await this.query(Tables.memberships, odata`PartitionKey eq ${partitionKey}`, ['room', 'private']));
+    return userRooms(await this.query(Tables.memberships, odata`PartitionKey eq ${partitionKey}`, ['room', 'private', 'peer']));
   }
 }
