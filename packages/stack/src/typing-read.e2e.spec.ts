@@ -95,4 +95,21 @@ describe.each(SERVICE_DIALECTS)('Typing and read state end to end on the %s dial
     const unread = (state.unread as Array<{ room?: string }> | undefined)?.find((entry) => entry.room === room);
     expect(unread).toEqual({ room, count: 2, mentions: 1, lastRead: first.id });
   });
+
+  it('a direct chat written to while its receiver was away is listed, with its unread count, when they connect', async () => {
+    const name = unique('alice');
+    let alice = await connect(name);
+    const bob = await connect(unique('bob'));
+    await alice.close();
+
+    for (const text of ['are you there?', 'ping']) {
+      const id = unique('dm');
+      expect(await bob.request({ type: 'send', id, to: name, text })).toMatchObject({ ok: true });
+      await bob.waitFor((f) => f.type === 'message' && f.clientId === id);
+    }
+    alice = await connect(name);
+    const state = alice.frames.find((f) => f.type === 'state')!;
+    const direct = (state.unread as Array<{ with?: string }> | undefined)?.filter((entry) => entry.with !== undefined);
+    expect(direct).toEqual([{ with: bob.user, count: 2, mentions: 0 }]);
+  });
 });

@@ -90,7 +90,14 @@ for (const service of SERVICE_DIALECTS) describe.skipIf(!hasChromium)(`the chat 
     await expect(alice.conversationButton('dm:bob').locator('.badge').count()).resolves.toBe(0);
     await alice.page.locator('.history-edge', { hasText: 'This is the start of @bob.' }).waitFor({ timeout: 60_000 });
     await alice.screenshot(shot('direct-desktop'));
-    await Promise.all([alice.page.context().close(), bob.page.context().close()]);
+
+    // Written to while away: the direct chat is in the sidebar at sign-in, its new message counted.
+    await alice.page.context().close();
+    await bob.send('one more, while you were away');
+    await bob.waitMessage('one more, while you were away', 'sent');
+    const aliceAgain = await person('alice');
+    await aliceAgain.conversationButton('dm:bob').locator('.badge').filter({ hasText: /^1$/ }).waitFor({ timeout: 60_000 });
+    await Promise.all([aliceAgain.page.context().close(), bob.page.context().close()]);
   });
 
   it('runs a room: create, invite, talk, leave — also at 360 px', async () => {
