@@ -44,6 +44,8 @@ export const UpdateFrame = Type.Object({
   editedAt: Type.Optional(Iso),
   deleted: Type.Optional(Type.Literal(true)),
   reactions: Type.Optional(Type.Array(Reaction)),
+  /** On an edit in a room: the members the new text mentions (empty: none any more). */
+  mentions: Type.Optional(Type.Array(Type.String())),
   by: Type.String(),
   byName: Type.Optional(Type.String()),
 });

@@ -36,9 +36,15 @@ export async function loadReadState(store: ChatStore, frame: ReadFrame, ctx: Eve
  * their display names, then the mentions found among them (rules/mentions.ts).
  */
 export async function loadMentionState(store: ChatStore, frame: SendFrame & { room: string }, ctx: EventContext, nameOf: NameLookup): Promise<SendState> {
-  const members = await store.roomMemberIds(ctx.hub, frame.room);
-  const named = await Promise.all(members.slice(0, MENTION_NAME_READS).map(async (user) => [user, await nameOf(ctx.hub, user)] as const));
-  const names = new Map(named.filter((entry): entry is readonly [string, string] => entry[1] !== undefined));
+  const { members, mentions } = await roomMentions(store, ctx.hub, frame.room, frame.text, nameOf);
   const member = members.includes(ctx.userId);
-  return { kind: 'room', roomExists: members.length > 0, member, mentions: member ? extractMentions(frame.text, { members, names }) : [] };
+  return { kind: 'room', roomExists: members.length > 0, member, mentions: member ? mentions : [] };
+}
+
+/** The room's members (one range query) and those of them `text` mentions, by id or display name. */
+export async function roomMentions(store: ChatStore, hub: string, room: string, text: string, nameOf: NameLookup): Promise<{ members: string[]; mentions: string[] }> {
+  const members = await store.roomMemberIds(hub, room);
+  const named = await Promise.all(members.slice(0, MENTION_NAME_READS).map(async (user) => [user, await nameOf(hub, user)] as const));
+  const names = new Map(named.filter((entry): entry is readonly [string, string] => entry[1] !== undefined));
+  return { members, mentions: extractMentions(text, { members, names }) };
 }

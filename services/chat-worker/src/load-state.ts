@@ -5,7 +5,7 @@ import type { ChangingFrame, ConnectedState, DisconnectedState, EventContext, Fr
 import type { KnownUsers } from './known-users.js';
 import type { OnlineList } from './online-list.js';
 import type { ChatStore, OnlineUser } from './store/chat-store.js';
-import { loadMentionState, loadReadState, type NameLookup } from './load-live-state.js';
+import { loadMentionState, loadReadState, roomMentions, type NameLookup } from './load-live-state.js';
 import { mayMention } from './rules/index.js';
 import { counterOf, loadModerationState } from './load-moderation.js';
 
@@ -45,7 +45,16 @@ export async function loadFrameState(store: ChatStore, frame: ChangingFrame, ctx
       const [state, reply] = await Promise.all([access(), replyTo === undefined ? undefined : loadReplyTarget(store, hub, conversationOf(frame, userId), replyTo)]);
       return { type: 'send', state: reply === undefined ? state : { ...state, reply } };
     }
-    case 'edit':
+    case 'edit': {
+      const room = frame.room;
+      if (room === undefined || !mayMention(frame.text)) return { type: 'edit', state: await loadMessageChangeState(store, frame, hub, userId) };
+      // An edit in a room with `@`: the new text's mentions are looked up among the members, beside the message.
+      const [state, { mentions }] = await Promise.all([
+        loadMessageChangeState(store, frame, hub, userId),
+        roomMentions(store, hub, room, frame.text, nameOf ?? ((h, u) => store.userName(h, u))),
+      ]);
+      return { type: 'edit', state: state.target === undefined ? state : { ...state, mentions } };
+    }
     case 'delete':
     case 'react':
       return { type: frame.type, state: await loadMessageChangeState(store, frame, hub, userId) };

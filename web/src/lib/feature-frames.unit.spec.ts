@@ -23,6 +23,14 @@ describe('update frames', () => {
     expect(messages(s)[0]).toMatchObject({ text: 'hello', editedAt: at(5) });
   });
 
+  it('apply an edit’s mentions: the highlight follows the new text', () => {
+    const mentioned = given(...shown, frame({ type: 'update', id: id(1), from: 'bob', room: 'dev', text: 'hello @alice', editedAt: at(5), mentions: ['alice'], by: 'bob' }));
+    expect(messages(mentioned)[0]).toMatchObject({ text: 'hello @alice', mentions: ['alice'] });
+    const unmentioned = reduce(mentioned, frame({ type: 'update', id: id(1), from: 'bob', room: 'dev', text: 'hello all', editedAt: at(6), mentions: [], by: 'bob' }));
+    expect(messages(unmentioned)[0]?.text).toBe('hello all');
+    expect(messages(unmentioned)[0]?.mentions).toBeUndefined();
+  });
+
   it('never let an older edit undo a newer one', () => {
     const s = given(
       ...shown,

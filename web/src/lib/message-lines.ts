@@ -91,6 +91,8 @@ export function applyUpdate(lines: readonly Line[], frame: UpdateFrame): readonl
   } else {
     if (frame.text !== undefined && (frame.editedAt ?? '') >= (current.editedAt ?? '')) {
       next = { ...next, text: frame.text, ...(frame.editedAt === undefined ? {} : { editedAt: frame.editedAt }) };
+      // An edit in a room says whom the new text mentions: the highlight follows the text.
+      if (frame.mentions !== undefined) next = frame.mentions.length > 0 ? { ...next, mentions: frame.mentions } : dropMentions(next);
     }
     if (frame.reactions !== undefined) {
       next = frame.reactions.length > 0 ? { ...next, reactions: frame.reactions } : dropReactions(next);
@@ -98,6 +100,12 @@ export function applyUpdate(lines: readonly Line[], frame: UpdateFrame): readonl
   }
   if (next === current || sameState(current, next)) return lines;
   return lines.map((l, i) => (i === index ? next : l));
+}
+
+function dropMentions(line: ChatMessage): ChatMessage {
+  const copy: { -readonly [K in keyof ChatMessage]?: ChatMessage[K] } = { ...line };
+  delete copy.mentions;
+  return copy as ChatMessage;
 }
 
 function dropReactions(line: ChatMessage): ChatMessage {

@@ -39,6 +39,9 @@ function messageChangesScript(): ChatEvent[] {
   frame('bob', { type: 'edit', room, message: typo, text: 'hello' });
   frame('bob', { type: 'edit', room, message: typo, text: 'hello!' });
   frame('bob', { type: 'edit', room, message: plan, text: 'my plan' }); // not the author
+  const later = frame('carol', { type: 'send', room, text: 'see you' }).metadata.eventId;
+  frame('carol', { type: 'edit', room, message: later, text: 'see you, @bob and @alice' });
+  frame('carol', { type: 'edit', room, message: later, text: 'see you, @bob' });
   frame('dave', { type: 'react', room, message: plan, emoji: 'fire' }); // not a member
   for (const user of ['bob', 'carol', 'alice']) frame(user, { type: 'react', room, message: plan, emoji: 'thumbsup' });
   frame('carol', { type: 'react', room, message: plan, emoji: 'tada' });
@@ -101,6 +104,8 @@ describe('parley rebuild of edits, deletes, replies and reactions (real worker, 
     for (const deleted of [typo, spam, direct]) expect(text(deleted!)).toMatchObject({ text: '', deleted: true });
     expect(text(spam!)).not.toHaveProperty('reactions');
     expect(text(lobbyNote!)).toMatchObject({ text: 'lobby note, edited', editedAt: expect.any(String) });
+    // An edit's mentions replace the message's: the last edit's.
+    expect(messages.find((row) => String(row.text).startsWith('see you'))).toMatchObject({ text: 'see you, @bob', mentions: '["bob"]' });
     const replies = messages.filter((row) => typeof row.replyTo === 'string').map((row) => JSON.parse(String(row.replyTo)) as { id: string; text: string });
     expect(replies.map((quote) => quote.id).sort()).toEqual([plan, lobbyNote, direct].sort());
     expect(messages.filter((row) => String(row.text).startsWith('re: '))).toEqual([]);

@@ -37,7 +37,7 @@ function changed(frame: MessageChangeFrame, target: TargetMessage, change: Messa
 }
 
 /** The `update` frame for a change of `target`, addressed like the message, `by` the sender. */
-function updateFrame(target: TargetMessage, ctx: EventContext, state: Pick<UpdateFrame, 'text' | 'editedAt' | 'deleted' | 'reactions'>): UpdateFrame {
+function updateFrame(target: TargetMessage, ctx: EventContext, state: Pick<UpdateFrame, 'text' | 'editedAt' | 'deleted' | 'reactions' | 'mentions'>): UpdateFrame {
   const frame: UpdateFrame = { type: 'update', id: target.id, from: target.from, ...state, by: ctx.userId };
   if (target.room !== undefined) frame.room = target.room;
   if (target.to !== undefined) frame.to = target.to;
@@ -45,7 +45,10 @@ function updateFrame(target: TargetMessage, ctx: EventContext, state: Pick<Updat
   return frame;
 }
 
-/** `edit`: the author replaces the text of their message; it shows when it was edited. The same text again changes nothing. */
+/**
+ * `edit`: the author replaces the text of their message; it shows when it was edited. The same
+ * text again changes nothing. In a room the new text's mentions replace the old ones.
+ */
 export function decideEdit(frame: EditFrame, state: MessageChangeState, ctx: EventContext): Decision {
   const target = findTarget(frame, state, ctx);
   if (isDecision(target)) return target;
@@ -53,7 +56,12 @@ export function decideEdit(frame: EditFrame, state: MessageChangeState, ctx: Eve
   if (target.deleted === true) return reject(ctx, frame.id, ErrorCodes.messageDeleted, frame.message);
   if (target.text === frame.text) return nothing;
   const editedAt = ctx.receivedAt;
-  return changed(frame, target, { kind: 'edit', text: frame.text, editedAt }, updateFrame(target, ctx, { text: frame.text, editedAt }), ctx);
+  if (frame.room === undefined) {
+    return changed(frame, target, { kind: 'edit', text: frame.text, editedAt }, updateFrame(target, ctx, { text: frame.text, editedAt }), ctx);
+  }
+  const mentions = [...(state.mentions ?? [])];
+  const update = updateFrame(target, ctx, { text: frame.text, editedAt, mentions });
+  return changed(frame, target, { kind: 'edit', text: frame.text, editedAt, mentions }, update, ctx);
 }
 
 /**

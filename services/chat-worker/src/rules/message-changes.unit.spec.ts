@@ -41,11 +41,18 @@ describe('edit', () => {
         conversation: roomConversation('dev'),
         rowKey: target().rowKey,
         etag: 'W/"etag-1"',
-        change: { kind: 'edit', text: 'fixed', editedAt: ctx.receivedAt },
+        // In a room the new text's mentions replace the old ones: none here.
+        change: { kind: 'edit', text: 'fixed', editedAt: ctx.receivedAt, mentions: [] },
       },
     ]);
-    const update = { type: 'update', id: MESSAGE, from: 'alice', room: 'dev', text: 'fixed', editedAt: ctx.receivedAt, by: 'alice', byName: 'Alice A.' };
+    const update = { type: 'update', id: MESSAGE, from: 'alice', room: 'dev', text: 'fixed', editedAt: ctx.receivedAt, mentions: [], by: 'alice', byName: 'Alice A.' };
     expect(decision.commands).toEqual([{ action: 'sendToGroup', hub: 'chat', group: roomGroup('dev'), frame: update }]);
+  });
+
+  it('given the new text mentions members (found at load), when edited, then the row and the update carry them', () => {
+    const decision = decideEdit({ ...edit, text: 'fixed, @bob' }, { ...inRoom({ text: 'fixd' }), mentions: ['bob'] }, ctx);
+    expect(decision.writes).toEqual([expect.objectContaining({ change: { kind: 'edit', text: 'fixed, @bob', editedAt: ctx.receivedAt, mentions: ['bob'] } })]);
+    expect(decision.commands).toEqual([{ action: 'sendToGroup', hub: 'chat', group: roomGroup('dev'), frame: expect.objectContaining({ text: 'fixed, @bob', mentions: ['bob'] }) }]);
   });
 
   it('given the same text, when edited, then nothing is stored or sent', () => {

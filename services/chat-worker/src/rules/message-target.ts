@@ -68,6 +68,8 @@ export interface TargetMessage {
 export interface MessageChangeState {
   readonly access: ConversationAccess;
   readonly target?: TargetMessage;
+  /** An edit in a room whose new text has `@`: the members it mentions (absent: nobody, unread). */
+  readonly mentions?: readonly string[];
 }
 
 /** Everyone who sees the conversation: the room's group, both users of a direct chat, everyone for the lobby (as `send` delivers). */

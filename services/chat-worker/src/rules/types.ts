@@ -106,7 +106,8 @@ export type ProjectionWrite =
 
 /** What an edit, delete or reaction changes on a message's row (a delete keeps only `message`: who sent it, when). */
 export type MessageChange =
-  | { readonly kind: 'edit'; readonly text: string; readonly editedAt: string }
+  /** `mentions` in a room only: the members the new text mentions, replacing the old ones. */
+  | { readonly kind: 'edit'; readonly text: string; readonly editedAt: string; readonly mentions?: readonly string[] }
   | { readonly kind: 'delete'; readonly message: MessageFrame }
   /** The whole new list, with every reacting user. */
   | { readonly kind: 'react'; readonly reactions: readonly Reaction[] };

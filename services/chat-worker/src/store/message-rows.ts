@@ -38,8 +38,11 @@ export function messageChangeRow(write: ChangeMessage): RowChange {
   const keys = { partitionKey: conversationKey(write.hub, write.conversation), rowKey: write.rowKey };
   const { change } = write;
   switch (change.kind) {
-    case 'edit':
-      return { op: 'update', mode: 'Merge', etag: write.etag, table: Tables.messages, entity: edited(keys, change.text, change.editedAt) };
+    case 'edit': {
+      // A merge cannot drop a column: no mentions any more is stored as an empty list (read as none).
+      const mentions = change.mentions === undefined ? {} : { mentions: JSON.stringify(change.mentions) };
+      return { op: 'update', mode: 'Merge', etag: write.etag, table: Tables.messages, entity: { ...edited(keys, change.text, change.editedAt), ...mentions } };
+    }
     case 'react':
       // An empty list is stored as such (a merge cannot drop a column); it reads as no reactions.
       return { op: 'update', mode: 'Merge', etag: write.etag, table: Tables.messages, entity: reacted(keys, JSON.stringify(change.reactions)) };
@@ -99,7 +102,7 @@ export function messageOfRow(row: Record<string, unknown>): MessageFrame {
   const reactions = parsed<Reaction[]>(row.reactions, Array.isArray);
   if (reactions !== undefined && reactions.length > 0) message.reactions = reactions;
   const mentions = parsed<string[]>(row.mentions, Array.isArray);
-  if (mentions !== undefined) message.mentions = mentions;
+  if (mentions !== undefined && mentions.length > 0) message.mentions = mentions;
   return message;
 }
 
