@@ -204,7 +204,7 @@ export function createBatchProcessor(deps: ProcessorDeps): BatchProcessor {
         return { decision: decideDisconnected(await loadDisconnectedState(tables, ctx), ctx, presenceLimits), stored: false };
       case 'chat.profile':
         if (event.metadata.replayed !== true) userNames.remember(ctx.hub, ctx.userId, event.data.name);
-        return { decision: decideProfile(event.data.name, ctx), stored: false };
+        return { decision: decideProfile(event.data.name, await tables.profileOf(ctx.hub, ctx.userId), ctx), stored: false };
       case 'chat.message': {
         const { frame } = event.data;
         if (isChangingFrame(frame)) {

@@ -74,16 +74,19 @@ describe('chat-worker: display names from chat.profile', { timeout: 120_000 }, (
     expect(presence.find((row) => row.user === 'alice-oid')).toMatchObject({ name: 'Alice Liddell', online: true, connectionCount: 1 });
   });
 
-  it('a redelivery decides with the name the first attempt had; later messages carry the new one', async () => {
+  it('a redelivery decides with the name the first attempt had; later messages carry the new one, announced at once', async () => {
     const first = say(alice, { type: 'send', id: 'a3', text: 'before' });
     await process(first);
     const before = await drainNotifications(client, 1);
-    await process(events.profile(alice, 'Alice Pleasance'));
+    // Alice is online (her connection above): her new name reaches everyone as her presence.
+    const renamed = events.profile(alice, 'Alice Pleasance');
+    await process(renamed);
     await process(redelivery(first));
     const after = say(alice, { type: 'send', id: 'a4', text: 'after' });
     await process(after);
-    const sent = await drainNotifications(client, 2);
+    const sent = await drainNotifications(client, 3);
 
+    expect(framesOf(sent, renamed)).toEqual([{ type: 'presence', user: 'alice-oid', online: true, name: 'Alice Pleasance' }]);
     expect(framesOf(before, first)).toEqual([expect.objectContaining({ fromName: 'Alice Liddell', text: 'before' })]);
     expect(framesOf(sent, first)).toEqual(framesOf(before, first));
     expect(framesOf(sent, after)).toEqual([expect.objectContaining({ fromName: 'Alice Pleasance', text: 'after' })]);

@@ -46,11 +46,19 @@ describe('display names beside ids', () => {
     expect(invited).toEqual([{ type: 'room', room: 'dev', user: 'carol', event: 'invited', by: 'a1b2-oid', byName: 'Alice Liddell' }]);
   });
 
-  it('stores a profile on the user\'s presence row and sends nothing', () => {
-    expect(decideProfile('Alice Liddell', givenEvent({ userId: 'a1b2-oid' }))).toEqual({
-      writes: [{ kind: 'putProfile', hub: 'chat', user: 'a1b2-oid', name: 'Alice Liddell' }],
-      commands: [],
-    });
+  it('stores a profile on the user\'s presence row and sends nothing while they are offline or the name is the same', () => {
+    const quiet = { writes: [{ kind: 'putProfile', hub: 'chat', user: 'a1b2-oid', name: 'Alice Liddell' }], commands: [] };
+    expect(decideProfile('Alice Liddell', { online: false }, givenEvent({ userId: 'a1b2-oid' }))).toEqual(quiet);
+    expect(decideProfile('Alice Liddell', { name: 'Alice', online: false }, givenEvent({ userId: 'a1b2-oid' }))).toEqual(quiet);
+    expect(decideProfile('Alice Liddell', { name: 'Alice Liddell', online: true }, givenEvent({ userId: 'a1b2-oid' }))).toEqual(quiet);
+  });
+
+  it('announces a new name of a user online on another device to everyone, as their presence', () => {
+    expect(decideProfile('Alice Liddell', { name: 'Alice', online: true }, givenEvent({ userId: 'a1b2-oid' })).commands).toEqual([
+      { action: 'sendToAll', hub: 'chat', frame: { type: 'presence', user: 'a1b2-oid', online: true, name: 'Alice Liddell' } },
+    ]);
+    // A first name counts as new too.
+    expect(decideProfile('Alice Liddell', { online: true }, givenEvent({ userId: 'a1b2-oid' })).commands).toHaveLength(1);
   });
 
   it('freezes the name with the claim: a redelivery decides with it, whatever the name is now', () => {

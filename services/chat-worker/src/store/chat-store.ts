@@ -1,7 +1,7 @@
 import type { ChatEvent, Conversation, MessageFrame, RoomVisibility, UnreadCount } from '@parley/contracts';
 import type { RoomReads } from './room-reads.js';
 import type { UserRooms } from './room-rows.js';
-import type { ConnectionRow, HistoryQuery, HistoryRow, ProjectionWrite } from '../rules/index.js';
+import type { ConnectionRow, HistoryQuery, HistoryRow, ProfileState, ProjectionWrite } from '../rules/index.js';
 
 /** A user the presence table shows online, with their display name when they have one. */
 export interface OnlineUser {
@@ -73,6 +73,8 @@ export interface ChatStore extends RoomReads {
   onlineProfiles(hub: string): Promise<OnlineUser[]>;
   /** The display name of the user's latest `chat.profile`; undefined when they have none. */
   userName(hub: string, user: string): Promise<string | undefined>;
+  /** The user's display name and whether the presence row says they are online, in one read. */
+  profileOf(hub: string, user: string): Promise<ProfileState>;
   /** Every connection row of the user: live ones and tombstones. */
   connectionsOf(hub: string, user: string): Promise<ConnectionRow[]>;
   /** Up to `limit + 1` rows, newest first, after the query's row key. */

@@ -25,7 +25,7 @@ import {
   type RoomVisibility,
   type UnreadCount,
 } from '@parley/contracts';
-import type { ConnectionRow, HistoryQuery, HistoryRow, ProjectionWrite } from '../rules/index.js';
+import type { ConnectionRow, HistoryQuery, HistoryRow, ProfileState, ProjectionWrite } from '../rules/index.js';
 import type { ChatStore, CommitOutcome, FrameClaim, FrameCommit, OnlineUser, RequestReport, StoredMessage } from './chat-store.js';
 import { messageOfRow, shownMessage } from './message-rows.js';
 import { changeKeys, rowChanges, type RowChange, type TableName } from './entities.js';
@@ -170,9 +170,14 @@ export class TableChatStore implements ChatStore {
   }
 
   async userName(hub: string, user: string): Promise<string | undefined> {
+    return (await this.profileOf(hub, user)).name;
+  }
+
+  async profileOf(hub: string, user: string): Promise<ProfileState> {
     const keys = presenceKeys(hub, user);
     const row = await this.get(Tables.presence, keys.partitionKey, keys.rowKey);
-    return typeof row?.name === 'string' ? row.name : undefined;
+    const online = row?.online === true;
+    return typeof row?.name === 'string' ? { name: row.name, online } : { online };
   }
 
   async roomsOf(hub: string, user: string): Promise<string[]> {

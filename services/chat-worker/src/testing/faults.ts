@@ -23,6 +23,7 @@ export function failAfterAppend(store: ChatStore, fault: (event: ChatEvent) => v
     onlineUsers: (...args) => store.onlineUsers(...args),
     onlineProfiles: (...args) => store.onlineProfiles(...args),
     userName: (...args) => store.userName(...args),
+    profileOf: (...args) => store.profileOf(...args),
     connectionsOf: (...args) => store.connectionsOf(...args),
     readHistory: (...args) => store.readHistory(...args),
     apply: (...args) => store.apply(...args),
