@@ -59,50 +59,52 @@ export async function loadSettings(env: Env, cwd: string, flags: ConnectionFlags
   };
   const stackSource = (key: string) => `"${key}" in ${stack?.path}`;
 
+  /**
+   * A connection read by the services' own reader: from the flag (turned into the variable it
+   * stands for), else the variables, else the stack file's connection string (`names[0]`).
+   */
+  function viaServiceReader<T>(
+    given: { readonly flag: string; readonly value: string | undefined; readonly vars: (flag: string) => Env },
+    setting: { readonly names: readonly [string, string]; readonly stackKey: keyof StackFile['values']; readonly what: string },
+    reader: (vars: ReturnType<typeof envReader>) => T,
+  ): T {
+    const flag = given.value?.trim();
+    let vars: Env;
+    let source: string | undefined; // undefined: the ConfigError already names the variable
+    if (flag) {
+      vars = given.vars(flag);
+      source = given.flag;
+    } else if (setting.names.some((name) => read.optionalString(name))) {
+      vars = env;
+    } else if (fromStack(setting.stackKey)) {
+      vars = { [setting.names[0]]: fromStack(setting.stackKey) };
+      source = stackSource(setting.stackKey);
+    } else {
+      throw missing(setting.what, given.flag, setting.names.join(' or '));
+    }
+    try {
+      return reader(envReader(vars));
+    } catch (error) {
+      throw asConfigError(error, source);
+    }
+  }
+
   return Object.freeze({
     hub,
     partitions,
     bus(): BusConnection {
-      const flag = flags.servicebus?.trim();
-      let vars: Env;
-      let source: string | undefined; // undefined: the ConfigError already names the variable
-      if (flag) {
-        vars = /Endpoint=/i.test(flag) ? { SERVICEBUS_CONNECTION_STRING: flag } : { SERVICEBUS_NAMESPACE: flag };
-        source = '--servicebus';
-      } else if (read.optionalString('SERVICEBUS_CONNECTION_STRING') || read.optionalString('SERVICEBUS_NAMESPACE')) {
-        vars = env;
-      } else if (fromStack('servicebus')) {
-        vars = { SERVICEBUS_CONNECTION_STRING: fromStack('servicebus') };
-        source = stackSource('servicebus');
-      } else {
-        throw missing('Service Bus', '--servicebus', 'SERVICEBUS_CONNECTION_STRING or SERVICEBUS_NAMESPACE');
-      }
-      try {
-        return readBusConnection(envReader(vars));
-      } catch (error) {
-        throw asConfigError(error, source);
-      }
+      return viaServiceReader(
+        { flag: '--servicebus', value: flags.servicebus, vars: (flag) => (/Endpoint=/i.test(flag) ? { SERVICEBUS_CONNECTION_STRING: flag } : { SERVICEBUS_NAMESPACE: flag }) },
+        { names: ['SERVICEBUS_CONNECTION_STRING', 'SERVICEBUS_NAMESPACE'], stackKey: 'servicebus', what: 'Service Bus' },
+        readBusConnection,
+      );
     },
     tables(): TablesConnection {
-      const flag = flags.tables?.trim();
-      let vars: Env;
-      let source: string | undefined; // undefined: the ConfigError already names the variable
-      if (flag) {
-        vars = /^https?:\/\//i.test(flag) ? { TABLES_ACCOUNT_URL: flag } : { TABLES_CONNECTION_STRING: flag };
-        source = '--tables';
-      } else if (read.optionalString('TABLES_CONNECTION_STRING') || read.optionalString('TABLES_ACCOUNT_URL')) {
-        vars = env;
-      } else if (fromStack('tables')) {
-        vars = { TABLES_CONNECTION_STRING: fromStack('tables') };
-        source = stackSource('tables');
-      } else {
-        throw missing('Table Storage', '--tables', 'TABLES_CONNECTION_STRING or TABLES_ACCOUNT_URL');
-      }
-      try {
-        return readTablesConnection(envReader(vars));
-      } catch (error) {
-        throw asConfigError(error, source);
-      }
+      return viaServiceReader(
+        { flag: '--tables', value: flags.tables, vars: (flag) => (/^https?:\/\//i.test(flag) ? { TABLES_ACCOUNT_URL: flag } : { TABLES_CONNECTION_STRING: flag }) },
+        { names: ['TABLES_CONNECTION_STRING', 'TABLES_ACCOUNT_URL'], stackKey: 'tables', what: 'Table Storage' },
+        readTablesConnection,
+      );
     },
     signalr(): WebSocketServiceConnection {
       const text = flags.signalr?.trim() || read.optionalString('SIGNALR_CONNECTION_STRING') || fromStack('signalr');
