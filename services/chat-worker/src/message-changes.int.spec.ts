@@ -111,7 +111,8 @@ describe('chat-worker: message changes', { timeout: 120_000 }, () => {
         action: 'sendToGroup',
         hub: 'chat',
         group: 'room:dev',
-        frame: { type: 'update', id: message, from: 'alice', room: 'dev', text: 'typo here', editedAt: edit.metadata.receivedAt, by: 'alice' },
+        // An edit in a room says whom the new text mentions: nobody here.
+        frame: { type: 'update', id: message, from: 'alice', room: 'dev', text: 'typo here', editedAt: edit.metadata.receivedAt, mentions: [], by: 'alice' },
       },
     ]);
     const sender = client.createSender('chat-events');
