@@ -15,3 +15,4 @@ export * from './deadline-sender.js';
 export * from './run-service.js';
 export * from './batching-sender.js';
 export * from './tables.js';
+export * from './held-answers.js';

@@ -1,3 +1,4 @@
+import { HeldAnswers } from '@parley/service-kit';
 import type { ProjectionWrite } from './rules/index.js';
 
 type PutDirectChat = Extract<ProjectionWrite, { kind: 'putDirectChat' }>;
@@ -7,31 +8,23 @@ type PutDirectChat = Extract<ProjectionWrite, { kind: 'putDirectChat' }>;
  * inserts that would find the rows already there (every direct message decides them). A row
  * never changes once written; it goes only with `parley erase-user` or a rebuild's clearing,
  * which replays every message (replayed events never skip). Held for `holdMs`, so a row erased
- * meanwhile is written again by the next message after that. Bounded: cleared when full.
+ * meanwhile is written again by the next message after that. Bounded (HeldAnswers).
  */
 export class ListedDirectChats {
-  private readonly listed = new Map<string, number>();
+  private readonly listed: HeldAnswers<true>;
 
-  constructor(
-    private readonly holdMs = 600_000,
-    private readonly capacity = 50_000,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(holdMs = 600_000, capacity = 50_000, now: () => number = Date.now) {
+    this.listed = new HeldAnswers(holdMs, capacity, now);
+  }
 
   /** The writes without the direct-chat rows written lately. */
   unwritten(writes: readonly ProjectionWrite[]): ProjectionWrite[] {
-    const now = this.now();
-    return writes.filter((write) => write.kind !== 'putDirectChat' || (this.listed.get(keyOf(write)) ?? 0) <= now);
+    return writes.filter((write) => write.kind !== 'putDirectChat' || this.listed.get(keyOf(write)) === undefined);
   }
 
   /** The direct-chat rows among `writes` are in the table now. */
   written(writes: readonly ProjectionWrite[]): void {
-    const until = this.now() + this.holdMs;
-    for (const write of writes) {
-      if (write.kind !== 'putDirectChat') continue;
-      if (this.listed.size >= this.capacity) this.listed.clear();
-      this.listed.set(keyOf(write), until);
-    }
+    for (const write of writes) if (write.kind === 'putDirectChat') this.listed.set(keyOf(write), true);
   }
 }
 

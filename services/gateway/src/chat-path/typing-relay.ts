@@ -1,9 +1,8 @@
 import type { TableClient } from '@azure/data-tables';
 import { ErrorCodes, presenceKeys, roomGroup, roomMemberKeys, Tables, type CodedError, type NotifierCommand, type TypingFrame, type TypingNoticeFrame } from '@parley/contracts';
-import { openTableClient } from '@parley/service-kit';
+import { HeldAnswers, openTableClient } from '@parley/service-kit';
 import { serviceRest, type RestTransport, type ToRestRequest } from '@parley/websocket-rest';
 import type { GatewayConfig } from '../config.js';
-import { HeldAnswers } from './held-answers.js';
 
 export interface TypingRelayOptions {
   readonly hub: string;

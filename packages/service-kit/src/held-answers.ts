@@ -1,6 +1,7 @@
 /**
- * Answers read from the tables, each used until it is `holdMs` old; bounded: when full, the
- * expired entries go, and if none has expired, all of them (at worst a few rows read again).
+ * Answers read from (or written to) the tables, each used until it is `holdMs` old; bounded:
+ * when full, the expired entries go, and if none has expired, all of them (at worst a few rows
+ * read or written again).
  */
 export class HeldAnswers<V> {
   private readonly entries = new Map<string, { readonly value: V; readonly until: number }>();
