@@ -14,7 +14,9 @@ export interface ProfileState {
  * are online, with the name, so every page shows it without waiting for their next message.
  */
 export function decideProfile(name: string, state: ProfileState, ctx: EventContext): Decision {
-  const writes = [{ kind: 'putProfile', hub: ctx.hub, user: ctx.userId, name }] as const;
-  if (!state.online || state.name === name) return { writes: [...writes], commands: [] };
-  return { writes: [...writes], commands: [{ action: 'sendToAll', hub: ctx.hub, frame: { type: 'presence', user: ctx.userId, online: true, name } }] };
+  const announce = state.online && state.name !== name;
+  return {
+    writes: [{ kind: 'putProfile', hub: ctx.hub, user: ctx.userId, name }],
+    commands: announce ? [{ action: 'sendToAll', hub: ctx.hub, frame: { type: 'presence', user: ctx.userId, online: true, name } }] : [],
+  };
 }
