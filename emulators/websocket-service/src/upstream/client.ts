@@ -1,6 +1,6 @@
 import { Agent } from 'undici';
 import type { Logger } from 'pino';
-import { readLimited, TargetCache } from './http-target.js';
+import { postToHandler, TargetCache, type HandlerAnswer } from './http-target.js';
 import { signatureHeader } from './signature.js';
 import { categoryOf, type CompiledSettings, type UpstreamEvent } from './templates.js';
 
@@ -21,11 +21,7 @@ export interface UpstreamCall {
   readonly signature?: string | undefined;
 }
 
-export interface UpstreamAnswer {
-  readonly status: number;
-  readonly headers: Record<string, string | string[] | undefined>;
-  readonly body: Buffer;
-}
+export type UpstreamAnswer = HandlerAnswer;
 
 export type UpstreamOutcome =
   | { readonly kind: 'answer'; readonly url: string; readonly answer: UpstreamAnswer }
@@ -65,18 +61,8 @@ export class UpstreamClient {
     const target = this.targets.get(url);
     const timeoutMs = call.event === 'connect' ? this.options.connectTimeoutMs : this.options.messageTimeoutMs;
     try {
-      // undici's own timers rather than an AbortController per call: this is the per-frame hot path.
-      const response = await this.agent.request({
-        origin: target.origin,
-        path: target.path,
-        method: 'POST',
-        headers: this.headers(call),
-        body: call.body ?? '',
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      const body = await readLimited(response.body, this.options.maxBodyBytes);
-      return { kind: 'answer', url, answer: { status: response.statusCode, headers: response.headers, body } };
+      const answer = await postToHandler(this.agent, target, { headers: this.headers(call), body: call.body ?? '', timeoutMs, maxBodyBytes: this.options.maxBodyBytes });
+      return { kind: 'answer', url, answer };
     } catch (error) {
       const code = (error as { code?: string }).code;
       const timedOut = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';

@@ -1,3 +1,5 @@
+import type { Dispatcher } from 'undici';
+
 /** Where one handler URL points, split once for undici's `request({ origin, path })`. */
 export interface Target {
   readonly origin: string;
@@ -37,4 +39,35 @@ export async function readLimited(body: AsyncIterable<Buffer> & { destroy(error?
     chunks.push(chunk);
   }
   return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+}
+
+/** A handler's answer, the same shape whichever face (seed upstream or Web PubSub event handler) asked. */
+export interface HandlerAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: Buffer;
+}
+
+export interface HandlerPost {
+  readonly headers: Record<string, string>;
+  readonly body: Buffer | string;
+  /** Both the wait for the headers and the wait between body chunks: undici's own timers rather than an AbortController per call, as this is the per-frame hot path. */
+  readonly timeoutMs: number;
+  /** Larger answers are refused (thrown) rather than delivered. */
+  readonly maxBodyBytes: number;
+}
+
+/** POSTs one event to a handler and reads its whole answer; throws undici's errors and an over-long body's. */
+export async function postToHandler(agent: Dispatcher, target: Target, post: HandlerPost): Promise<HandlerAnswer> {
+  const response = await agent.request({
+    origin: target.origin,
+    path: target.path,
+    method: 'POST',
+    headers: post.headers,
+    body: post.body,
+    headersTimeout: post.timeoutMs,
+    bodyTimeout: post.timeoutMs,
+  });
+  const body = await readLimited(response.body, post.maxBodyBytes);
+  return { status: response.statusCode, headers: response.headers, body };
 }

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Agent } from 'undici';
-import type { UpstreamAnswer } from '../upstream/client.js';
-import { readLimited, TargetCache } from '../upstream/http-target.js';
+import { postToHandler, TargetCache, type HandlerAnswer } from '../upstream/http-target.js';
 import { resolveHandler, type EventRef } from './routing.js';
 import type { WebPubSubSettings } from './settings.js';
 
@@ -21,8 +20,7 @@ export interface EventCall {
   readonly body: Buffer | string;
 }
 
-/** An answer has the same shape whichever face asked. */
-export type EventAnswer = UpstreamAnswer;
+export type EventAnswer = HandlerAnswer;
 
 export type EventOutcome =
   | { readonly kind: 'answer'; readonly url: string; readonly answer: EventAnswer }
@@ -104,17 +102,8 @@ export class EventClient {
     const failure = await this.validate(target.origin, url);
     if (failure !== undefined) return { kind: 'failed', url, reason: failure };
     try {
-      const response = await this.agent.request({
-        origin: target.origin,
-        path: target.path,
-        method: 'POST',
-        headers: this.headers(call),
-        body: call.body,
-        headersTimeout: this.options.timeoutMs,
-        bodyTimeout: this.options.timeoutMs,
-      });
-      const body = await readLimited(response.body, this.options.maxBodyBytes);
-      return { kind: 'answer', url, answer: { status: response.statusCode, headers: response.headers, body } };
+      const answer = await postToHandler(this.agent, target, { headers: this.headers(call), body: call.body, timeoutMs: this.options.timeoutMs, maxBodyBytes: this.options.maxBodyBytes });
+      return { kind: 'answer', url, answer };
     } catch (error) {
       this.forget(target.origin);
       return { kind: 'failed', url, reason: (error as Error).message };
