@@ -5,6 +5,7 @@ import type { Limits } from '../config.js';
 import { ErrorCodes } from '../errors.js';
 import type { HubRegistry } from '../groups.js';
 import type { HubConnection, Origin, Payload } from '../hub-connection.js';
+import { OrderedTasks } from '../ordered-tasks.js';
 import type { UpstreamClient, UpstreamOutcome } from '../upstream/client.js';
 import { holdUntilTurnEnds } from './coalesce.js';
 import { isBinaryBody } from './endpoints.js';
@@ -50,8 +51,7 @@ export class ClientConnection implements HubConnection {
   /** Cleared by each keep-alive ping; set by a pong or any frame. */
   alive = true;
   private closed = false;
-  private queued = 0;
-  private tail: Promise<void> | undefined;
+  private readonly tasks = new OrderedTasks((error) => this.ctx.logger.error({ connectionId: this.id, err: error.message }, 'upstream task failed'));
   private killTimer: NodeJS.Timeout | undefined;
   /** Computed on the first frame; idle connections never pay for it. */
   private signature: string | undefined;
@@ -120,7 +120,7 @@ export class ClientConnection implements HubConnection {
 
   private onFrame(data: Buffer, isBinary: boolean): void {
     this.alive = true;
-    if (this.queued + 1 >= this.ctx.limits.maxPendingFrames && !this.ws.isPaused) this.ws.pause();
+    if (this.tasks.size + 1 >= this.ctx.limits.maxPendingFrames && !this.ws.isPaused) this.ws.pause();
     this.enqueue(() => this.forward(data, isBinary));
   }
 
@@ -135,7 +135,7 @@ export class ClientConnection implements HubConnection {
       binary: isBinary,
       signature: (this.signature ??= this.ctx.upstream.signature(this.id)),
     });
-    if (this.ws.isPaused && this.queued <= this.ctx.limits.maxPendingFrames / 2 && this.ws.readyState === WebSocket.OPEN) {
+    if (this.ws.isPaused && this.tasks.size <= this.ctx.limits.maxPendingFrames / 2 && this.ws.readyState === WebSocket.OPEN) {
       this.ws.resume();
     }
     if (outcome.kind === 'answer' && outcome.answer.status >= 200 && outcome.answer.status < 300) {
@@ -162,23 +162,11 @@ export class ClientConnection implements HubConnection {
       });
       if (outcome.kind !== 'answer' || outcome.answer.status >= 300) this.logFailure('disconnect', outcome);
     });
-    const drained = this.tail ?? Promise.resolve();
-    this.ctx.draining.add(drained);
-    void drained.finally(() => this.ctx.draining.delete(drained));
+    this.tasks.drainInto(this.ctx.draining);
   }
 
   private enqueue(task: () => Promise<void>): void {
-    this.queued++;
-    const run = async (): Promise<void> => {
-      try {
-        await task();
-      } catch (error) {
-        this.ctx.logger.error({ connectionId: this.id, err: (error as Error).message }, 'upstream task failed');
-      } finally {
-        if (--this.queued === 0) this.tail = undefined;
-      }
-    };
-    this.tail = this.tail ? this.tail.then(run) : run();
+    this.tasks.add(task);
   }
 
   private logFailure(event: string, outcome: UpstreamOutcome): void {

@@ -3,6 +3,7 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocketServer } from 'ws';
 import { ErrorCodes, type ErrorCode } from '../errors.js';
+import { keepUntilSettled } from '../ordered-tasks.js';
 import type { UpstreamAnswer } from '../upstream/client.js';
 import { ClientConnection, type ConnectionContext } from './connection.js';
 import { isBinaryBody, parseClientUrl } from './endpoints.js';
@@ -90,8 +91,7 @@ async function handshake(deps: HandshakeDeps, req: IncomingMessage, socket: Dupl
       : undefined;
   const disconnectOnly = (): void => {
     const sent = deps.upstream.call({ event: 'disconnect', hub: target.hub, connectionId: id, userId, claims }).then(() => undefined);
-    deps.draining.add(sent);
-    void sent.finally(() => deps.draining.delete(sent));
+    keepUntilSettled(deps.draining, sent);
   };
   if (refusal) {
     deps.logger.warn({ ...log, code: ErrorCodes.upstreamBadAnswer }, `connect refused: ${refusal}`);

@@ -7,6 +7,7 @@ import type { Limits } from '../config.js';
 import { ErrorCodes } from '../errors.js';
 import type { HubRegistry } from '../groups.js';
 import type { HubConnection, Origin, Payload } from '../hub-connection.js';
+import { OrderedTasks } from '../ordered-tasks.js';
 import type { EventClient, EventOutcome } from './event-client.js';
 import { handleClientMessage } from './client-session.js';
 import type { Codec, Frame } from './codec.js';
@@ -77,8 +78,7 @@ export class WpsConnection implements HubConnection {
   private closedByService: string | undefined;
   private killTimer: NodeJS.Timeout | undefined;
   private detachTimer: NodeJS.Timeout | undefined;
-  private queued = 0;
-  private tail: Promise<void> | undefined;
+  private readonly tasks = new OrderedTasks((error) => this.ctx.logger.error({ connectionId: this.id, err: error.message }, 'event handler task failed'));
   private readonly buffer: ReliableBuffer | undefined;
 
   constructor(readonly ctx: WpsContext, init: WpsInit) {
@@ -168,17 +168,7 @@ export class WpsConnection implements HubConnection {
 
   /** Runs event handler work one at a time in arrival order, so answers and acks come back in order. */
   enqueue(task: () => Promise<void>): void {
-    this.queued++;
-    const run = async (): Promise<void> => {
-      try {
-        await task();
-      } catch (error) {
-        this.ctx.logger.error({ connectionId: this.id, err: (error as Error).message }, 'event handler task failed');
-      } finally {
-        if (--this.queued === 0) this.tail = undefined;
-      }
-    };
-    this.tail = this.tail ? this.tail.then(run) : run();
+    this.tasks.add(task);
   }
 
   /** A user event to the handler; `message` for simple clients. */
@@ -277,9 +267,7 @@ export class WpsConnection implements HubConnection {
         this.logIfFailed('disconnected', outcome);
       });
     }
-    const drained = this.tail ?? Promise.resolve();
-    this.ctx.draining.add(drained);
-    void drained.finally(() => this.ctx.draining.delete(drained));
+    this.tasks.drainInto(this.ctx.draining);
   }
 
   rememberAck(ackId: number): boolean {
