@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { CHAT_SUBPROTOCOL, ErrorCodes, readUpstreamHeaders, UPSTREAM_EVENTS, verifySignature, type AckFrame, type HelloFrame, type UpstreamContext } from '@parley/contracts';
 import type { GatewayConfig } from '../../config.js';
-import type { Caller, ChatPath } from '../../chat-path/chat-path.js';
-import { answered, HARD_BODY_LIMIT, headerText } from '../http.js';
+import type { ChatPath } from '../../chat-path/chat-path.js';
+import { answered, callerOf, HARD_BODY_LIMIT, requireUser } from '../http.js';
 import { GatewayError, GatewayErrorCodes } from '../../errors.js';
 import type { RawBody } from '../../chat-path/frames.js';
 import type { GatewayMetrics } from '../../metrics.js';
@@ -70,13 +70,13 @@ export const upstreamRoutes: FastifyPluginAsync<UpstreamOptions> = async (app, o
   }
 
   async function message(request: FastifyRequest, reply: FastifyReply, context: UpstreamContext): Promise<AckFrame> {
-    const caller = callerOf(request, context, requireUser(context));
+    const caller = callerOf(request, context, requireUser(context.userId, 'X-ASRS-User-Id'));
     reply.type('application/json');
     return chat.message(caller, request.body as RawBody | undefined);
   }
 
   function disconnect(request: FastifyRequest, reply: FastifyReply, context: UpstreamContext): FastifyReply {
-    chat.disconnected(callerOf(request, context, requireUser(context)));
+    chat.disconnected(callerOf(request, context, requireUser(context.userId, 'X-ASRS-User-Id')));
     return reply.code(200).send();
   }
 
@@ -92,16 +92,6 @@ export const upstreamRoutes: FastifyPluginAsync<UpstreamOptions> = async (app, o
     }
   });
 };
-
-function requireUser(context: UpstreamContext): string {
-  if (!context.userId) throw new GatewayError(GatewayErrorCodes.userMissing, 'X-ASRS-User-Id is missing');
-  return context.userId;
-}
-
-function callerOf(request: FastifyRequest, context: UpstreamContext, userId: string): Caller {
-  const traceparent = headerText(request.headers.traceparent);
-  return { hub: context.hub, connectionId: context.connectionId, userId, ...(traceparent ? { traceparent } : {}) };
-}
 
 function eventLabel(request: FastifyRequest): string {
   const event = request.upstream?.event ?? String((request.query as { event?: unknown }).event ?? '');

@@ -14,10 +14,10 @@ import {
 } from '@parley/contracts';
 import type { Logger } from '@parley/service-kit';
 import type { GatewayConfig } from '../../config.js';
-import type { Caller, ChatPath } from '../../chat-path/chat-path.js';
+import type { ChatPath } from '../../chat-path/chat-path.js';
 import type { SendToConnection } from '../client-endpoint.js';
 import type { HandlerCheck } from './handler-auth.js';
-import { answered, HARD_BODY_LIMIT, headerText } from '../http.js';
+import { answered, callerOf, HARD_BODY_LIMIT, headerText, requireUser } from '../http.js';
 import type { WebPubSubEdgeConfig } from '../../service-config.js';
 import { GatewayError, GatewayErrorCodes } from '../../errors.js';
 import type { RawBody } from '../../chat-path/frames.js';
@@ -109,7 +109,7 @@ export const webPubSubRoutes: FastifyPluginAsync<WebPubSubRouteOptions> = async 
    * the service accepted but never opened gets no `connected` and so never counts as online.
    */
   function connected(request: FastifyRequest, reply: FastifyReply, context: WebPubSubEventContext): FastifyReply {
-    const user = requireUser(context);
+    const user = requireUser(context.userId, 'ce-userId');
     const helloTried = options
       .sendHello(context.connectionId, { type: 'hello', user, connectionId: context.connectionId })
       .catch((error: unknown) => options.logger.warn({ err: error, connectionId: context.connectionId, userId: user }, 'hello could not be sent'));
@@ -121,13 +121,13 @@ export const webPubSubRoutes: FastifyPluginAsync<WebPubSubRouteOptions> = async 
     if (context.eventName !== WEBPUBSUB_MESSAGE_EVENT) {
       throw new GatewayError(GatewayErrorCodes.eventUnknown, `user event "${context.eventName}" is not served: ${CHAT_SUBPROTOCOL} clients send plain frames`);
     }
-    const caller = callerOf(request, context, requireUser(context));
+    const caller = callerOf(request, context, requireUser(context.userId, 'ce-userId'));
     reply.type('application/json');
     return chat.message(caller, request.body as RawBody | undefined);
   }
 
   function disconnected(request: FastifyRequest, reply: FastifyReply, context: WebPubSubEventContext): FastifyReply {
-    chat.disconnected(callerOf(request, context, requireUser(context)));
+    chat.disconnected(callerOf(request, context, requireUser(context.userId, 'ce-userId')));
     return reply.code(204).send();
   }
 
@@ -145,16 +145,6 @@ export const webPubSubRoutes: FastifyPluginAsync<WebPubSubRouteOptions> = async 
     }
   });
 };
-
-function requireUser(context: WebPubSubEventContext): string {
-  if (!context.userId) throw new GatewayError(GatewayErrorCodes.userMissing, 'ce-userId is missing');
-  return context.userId;
-}
-
-function callerOf(request: FastifyRequest, context: WebPubSubEventContext, userId: string): Caller {
-  const traceparent = headerText(request.headers.traceparent);
-  return { hub: context.hub, connectionId: context.connectionId, userId, ...(traceparent ? { traceparent } : {}) };
-}
 
 function eventLabel(context: WebPubSubEventContext | null): string {
   if (!context) return 'unknown';
