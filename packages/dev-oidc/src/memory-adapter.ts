@@ -28,7 +28,8 @@ export function createMemoryAdapterFactory(): (model: string) => Adapter {
   return (model) => ({
     async upsert(id, payload, expiresIn) {
       const k = key(model, id);
-      entries.set(k, { payload, expiresAt: Date.now() + expiresIn * 1000 });
+      // No expiresIn: the model does not expire (oidc-provider passes none for some, e.g. a client).
+      entries.set(k, { payload, expiresAt: expiresIn === undefined ? Number.POSITIVE_INFINITY : Date.now() + expiresIn * 1000 });
       if (payload.grantId) byGrant.set(payload.grantId, (byGrant.get(payload.grantId) ?? new Set()).add(k));
       if (payload.uid) index.set(key(`${model}/uid`, payload.uid), k);
       if (payload.userCode) index.set(key(`${model}/userCode`, payload.userCode), k);

@@ -56,7 +56,8 @@ export function createProvider(settings: ProviderSettings): Provider {
     ],
     jwks: { keys: [settings.keys.signing as never] },
     cookies: { keys: [...settings.keys.cookies] },
-    pkce: { methods: ['S256'], required: () => true },
+    // S256 is the only method oidc-provider accepts; required for every client, not only public ones.
+    pkce: { required: () => true },
     claims: { openid: ['sub'], profile: ['name', 'preferred_username'] },
     // The ID token carries the profile claims, so the page needs no userinfo call to show the name.
     conformIdTokenClaims: false,
