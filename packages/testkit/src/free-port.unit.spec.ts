@@ -1,7 +1,11 @@
 import { createServer } from 'node:net';
 import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ephemeralRangeStart, freePort } from './free-port.js';
+import { claimPort, ephemeralRangeStart, freePort } from './free-port.js';
 
 describe('freePort', () => {
   it('reads the first ephemeral port, and falls back to Linux default when it cannot', () => {
@@ -27,6 +31,22 @@ describe('freePort', () => {
       await once(server, 'listening');
       server.close();
       await once(server, 'close');
+    }
+  });
+
+  it('claims a port once: not again while its claimer lives, again once the claimer is gone', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-claims-'));
+    try {
+      expect(claimPort(24001, dir)).toBe(true);
+      expect(claimPort(24001, dir)).toBe(false);
+      expect(readFileSync(join(dir, '24001'), 'utf8')).toBe(String(process.pid));
+
+      const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+      writeFileSync(join(dir, '24002'), gone.stdout);
+      expect(claimPort(24002, dir)).toBe(true);
+      expect(readFileSync(join(dir, '24002'), 'utf8')).toBe(String(process.pid));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
