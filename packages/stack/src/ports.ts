@@ -1,6 +1,4 @@
-import { createServer } from 'node:net';
-import { once } from 'node:events';
-import { freePort } from '@parley/testkit';
+import { canListen, freePort } from '@parley/testkit';
 
 export const COMPONENT_NAMES = ['tables', 'servicebus', 'signalr', 'gateway', 'chat-worker', 'notifier'] as const;
 export type ComponentName = (typeof COMPONENT_NAMES)[number];
@@ -36,17 +34,6 @@ export class PortInUseError extends Error {
   }
 }
 
-async function isFree(port: number): Promise<boolean> {
-  const server = createServer();
-  server.listen(port, '127.0.0.1');
-  const outcome = await Promise.race([once(server, 'listening').then(() => true), once(server, 'error').then(() => false)]);
-  if (outcome) {
-    server.close();
-    await once(server, 'close');
-  }
-  return outcome;
-}
-
 /** Fixed ports from the environment (checked to be free), or ephemeral ones for tests. */
 export async function choosePorts(ephemeral: boolean, env: NodeJS.ProcessEnv): Promise<Record<ComponentName, number>> {
   const ports = {} as Record<ComponentName, number>;
@@ -70,6 +57,6 @@ async function fixedPort(name: ComponentName, { port: fallback, variable }: { po
   const text = env[variable] || (alias ? env[alias] : undefined);
   const port = text ? Number(text) : fallback;
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${variable} must be a TCP port, got "${text}"`);
-  if (!(await isFree(port))) throw new PortInUseError(name, port, variable);
+  if (!(await canListen(port))) throw new PortInUseError(name, port, variable);
   return port;
 }

@@ -25,10 +25,18 @@ export function ephemeralRangeStart(read: () => string = () => readFileSync('/pr
   }
 }
 
-async function canListen(port: number): Promise<boolean> {
+/**
+ * Whether a server can listen on this port of 127.0.0.1 right now (it is closed again).
+ * Not `once(server, 'listening')`: that rejects on the server's 'error', so a busy port
+ * would throw instead of answering false.
+ */
+export async function canListen(port: number): Promise<boolean> {
   const server = createServer();
-  server.listen(port, '127.0.0.1');
-  const listening = await Promise.race([once(server, 'listening').then(() => true), once(server, 'error').then(() => false)]);
+  const listening = await new Promise<boolean>((settle) => {
+    server.once('listening', () => settle(true));
+    server.once('error', () => settle(false));
+    server.listen(port, '127.0.0.1');
+  });
   if (listening) {
     server.close();
     await once(server, 'close');

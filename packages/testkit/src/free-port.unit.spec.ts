@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { claimPort, ephemeralRangeStart, freePort } from './free-port.js';
+import { canListen, claimPort, ephemeralRangeStart, freePort } from './free-port.js';
 
 describe('freePort', () => {
   it('reads the first ephemeral port, and falls back to Linux default when it cannot', () => {
@@ -47,6 +47,22 @@ describe('freePort', () => {
       expect(readFileSync(join(dir, '24002'), 'utf8')).toBe(String(process.pid));
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('canListen', () => {
+  it('answers true for a free port and false, without throwing, for one a server holds', async () => {
+    const port = await freePort();
+    expect(await canListen(port)).toBe(true);
+    const holder = createServer();
+    holder.listen(port, '127.0.0.1');
+    await once(holder, 'listening');
+    try {
+      expect(await canListen(port)).toBe(false);
+    } finally {
+      holder.close();
+      await once(holder, 'close');
     }
   });
 });
