@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { startDevOidc, type DevOidc } from '@parley/dev-oidc';
+import type { DevOidc } from '@parley/dev-oidc';
 import type { ComponentName } from './ports.js';
 
 /** How people sign in: `development` (any name, the default) or `oidc` (the local OpenID provider). */
@@ -33,6 +33,8 @@ export async function startStackOidc(options: {
     port = text ? Number(text) : OIDC_PORT.port;
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${OIDC_PORT.variable} must be a TCP port, got "${text}"`);
   }
+  // Loaded only for `--auth oidc`: oidc-provider is large, and on Node 20 it warns on load.
+  const { startDevOidc } = await import('@parley/dev-oidc');
   try {
     return await startDevOidc({
       port,
