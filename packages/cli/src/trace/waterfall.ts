@@ -45,6 +45,11 @@ function detail(span: WaterfallSpan): string {
   if (status !== undefined) parts.push(String(status));
   const delivery = span.attributes['messaging.servicebus.message.delivery_count'];
   if (typeof delivery === 'number' && delivery > 1) parts.push(`delivery ${delivery}`);
+  // A notifier call that carried several commands' frames: the first command's span holds the
+  // call and counts the frames; each other command's span links to it, in its own trace.
+  const frames = span.attributes['parley.rest.frames'];
+  if (typeof frames === 'number') parts.push(`${frames} frames in one call`);
+  if (span.links?.length) parts.push('linked ↓');
   if (span.status === 'error') parts.push(`ERROR${span.statusMessage ? `: ${span.statusMessage}` : ''}`);
   return parts.length > 0 ? ` [${parts.join(', ')}]` : '';
 }
@@ -79,6 +84,8 @@ export function renderWaterfall(spans: readonly WaterfallSpan[], columns = 120):
     lines.push(`${ms(span.startMs - start).padStart(9)} ${ms(span.endMs - span.startMs).padStart(9)} ${span.service.padEnd(serviceWidth)}  ${label}  ${bar}`);
   });
   const orphans = rows.filter((row) => row.orphan).length;
+  // Trace ids are too long for the label column: the links are listed in full below it.
+  for (const { span } of rows) for (const link of span.links ?? []) lines.push(`↓ ${span.service}: ${span.name} links to trace ${link.traceId} (span ${link.spanId})`);
   if (orphans > 0) lines.push(`(${orphans} span(s) marked ? name a parent that has not arrived: still exporting, or sampled out)`);
   return `${lines.join('\n')}\n`;
 }

@@ -2,7 +2,7 @@ import type { ComponentName } from '../ports.js';
 
 export { startTraceReceiver, type TraceReceiver } from './receiver.js';
 export { TraceStore, summarize, type TraceSummary } from './trace-store.js';
-export { parseExportRequest, type FlatSpan, type SpanKindName } from './otlp-json.js';
+export { parseExportRequest, type FlatSpan, type SpanKindName, type SpanLink } from './otlp-json.js';
 
 /** The services that export spans (the emulators do not). */
 export const TRACED_COMPONENTS = ['gateway', 'chat-worker', 'notifier'] as const satisfies readonly ComponentName[];

@@ -20,6 +20,16 @@ export interface FlatSpan {
   readonly status: 'unset' | 'ok' | 'error';
   readonly statusMessage?: string;
   readonly attributes: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * Spans in other traces this one points at; present only when it has some. A notifier
+   * command whose frame rode in another command's coalesced call links to that command.
+   */
+  readonly links?: readonly SpanLink[];
+}
+
+export interface SpanLink {
+  readonly traceId: string;
+  readonly spanId: string;
 }
 
 const KINDS: readonly SpanKindName[] = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
@@ -68,6 +78,18 @@ const HEX_ID = (length: number) => new RegExp(`^[0-9a-f]{${length}}$`);
 const TRACE_ID = HEX_ID(32);
 const SPAN_ID = HEX_ID(16);
 
+/** A span's links; a link without valid ids is left out (links only point elsewhere). */
+function links(value: unknown): SpanLink[] {
+  const out: SpanLink[] = [];
+  for (const link of list(value)) {
+    if (!isObject(link)) continue;
+    const traceId = String(link.traceId ?? '').toLowerCase();
+    const spanId = String(link.spanId ?? '').toLowerCase();
+    if (TRACE_ID.test(traceId) && SPAN_ID.test(spanId)) out.push({ traceId, spanId });
+  }
+  return out;
+}
+
 /** Parses one export request; a span without valid ids or times makes the whole request invalid (OTLP answers 400). */
 export function parseExportRequest(body: unknown): FlatSpan[] {
   if (!isObject(body)) throw new OtlpPayloadError('the body must be a JSON object');
@@ -86,6 +108,7 @@ export function parseExportRequest(body: unknown): FlatSpan[] {
         if (!TRACE_ID.test(traceId) || !SPAN_ID.test(spanId)) throw new OtlpPayloadError('traceId and spanId must be hex (32 and 16 digits)');
         if (parentSpanId !== '' && !SPAN_ID.test(parentSpanId)) throw new OtlpPayloadError('parentSpanId must be 16 hex digits');
         const status = isObject(span.status) ? span.status : {};
+        const linked = links(span.links);
         spans.push({
           traceId,
           spanId,
@@ -98,6 +121,7 @@ export function parseExportRequest(body: unknown): FlatSpan[] {
           status: STATUS[Number(status.code ?? 0)] ?? 'unset',
           ...(typeof status.message === 'string' && status.message ? { statusMessage: status.message } : {}),
           attributes: attributes(span.attributes),
+          ...(linked.length > 0 ? { links: linked } : {}),
         });
       }
     }

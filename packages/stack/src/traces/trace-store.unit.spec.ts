@@ -51,6 +51,14 @@ describe('OTLP/HTTP JSON parsing', () => {
     });
   });
 
+  it("keeps a span's links to other traces, leaving out a link without valid ids", () => {
+    const body = exportOf('notifier', [{ traceId: T1, spanId: 'a'.repeat(16), name: 'process notifications', startMs: 1, endMs: 2 }]);
+    const raw = body.resourceSpans[0]!.scopeSpans[0]!.spans[0] as Record<string, unknown>;
+    raw.links = [{ traceId: T2.toUpperCase(), spanId: 'B'.repeat(16), attributes: [] }, { traceId: 'xyz', spanId: 'b'.repeat(16) }];
+    expect(parseExportRequest(body)[0]!.links).toEqual([{ traceId: T2, spanId: 'b'.repeat(16) }]);
+    expect(parseExportRequest(exportOf('notifier', [{ traceId: T1, spanId: 'a'.repeat(16), name: 'x', startMs: 1, endMs: 2 }]))[0]).not.toHaveProperty('links');
+  });
+
   it('refuses malformed ids and times as a whole (OTLP answers 400)', () => {
     const bad = exportOf('gateway', [{ traceId: 'xyz', spanId: 'a'.repeat(16), name: 'x', startMs: 1, endMs: 2 }]);
     expect(() => parseExportRequest(bad)).toThrow(OtlpPayloadError);
