@@ -78,7 +78,7 @@ const HEX_ID = (length: number) => new RegExp(`^[0-9a-f]{${length}}$`);
 const TRACE_ID = HEX_ID(32);
 const SPAN_ID = HEX_ID(16);
 
-/** A span's links; a link without valid ids is left out (links only point elsewhere). */
+/** A span's links. A link without valid ids is left out: nothing could follow it. */
 function links(value: unknown): SpanLink[] {
   const out: SpanLink[] = [];
   for (const link of list(value)) {
