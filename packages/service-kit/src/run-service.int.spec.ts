@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, freePort, pinoReady, startProcess, startServiceBus, type RunningProcess, type StandIn } from '@parley/testkit';
+import { eventually, freePort, pinoReady, shutdownStepsDone, startProcess, startServiceBus, type RunningProcess, type StandIn } from '@parley/testkit';
 import { ExitCodes, KitErrorCodes } from './errors.js';
 
 const fixture = fileURLToPath(new URL('./testing/fixture-service.ts', import.meta.url));
@@ -101,9 +101,7 @@ describe('runService on faults', { timeout: 90_000 }, () => {
     expect(await exited).toBe(ExitCodes.failure);
     const parsed = parse(lines);
     expect(parsed.find((line) => line.level === 60)).toMatchObject({ code: KitErrorCodes.processFault, msg: message });
-    expect(parsed.filter((line) => line.msg === 'shutdown step done')
-      .sort((a, b) => Number(a.order) - Number(b.order))
-      .map((line) => line.step)).toEqual(['consumer', 'ops server', 'bus client']);
+    expect(shutdownStepsDone(lines)).toEqual(['consumer', 'ops server', 'bus client']);
   });
 
   it('exits 2 with the variable named when the configuration is invalid', async () => {

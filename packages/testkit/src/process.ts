@@ -101,6 +101,18 @@ export function pinoReady(line: string): Record<string, unknown> | undefined {
 }
 
 /**
+ * The service-kit shutdown steps a process logged as done, in the order they ran. At exit pino
+ * may write a line after a later one, so the lines are ordered by their `order` field.
+ */
+export function shutdownStepsDone(lines: readonly string[]): string[] {
+  return lines
+    .flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as { msg?: string; step?: string; order?: number }] : []))
+    .filter((entry) => entry.msg === 'shutdown step done')
+    .sort((a, b) => Number(a.order) - Number(b.order))
+    .map((entry) => String(entry.step));
+}
+
+/**
  * Polls `check` until it returns something other than `undefined` or `false`, and
  * returns that. A check that throws is retried too; past `timeoutMs` the last
  * error (if any) is reported with `what`.

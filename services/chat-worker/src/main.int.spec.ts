@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceBusClient } from '@azure/service-bus';
-import { pinoReady, startAzurite, startProcess, startServiceBus, type RunningProcess, type StandIn } from '@parley/testkit';
+import { pinoReady, shutdownStepsDone, startAzurite, startProcess, startServiceBus, type RunningProcess, type StandIn } from '@parley/testkit';
 import { drainNotifications, events, sendEvents, testBusClient } from './testing/bus.js';
 
 const mainTs = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -60,12 +60,10 @@ describe('chat-worker process (src/main.ts)', { timeout: 90_000 }, () => {
   it('stops in order on SIGTERM and exits 0', async () => {
     const code = await worker.stop(20_000);
     expect(code, worker.output().slice(-12).join('\n')).toBe(0);
-    const logged = worker.output().flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as { msg?: string; step?: string; order?: number }] : []));
+    const logged = worker.output().flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as { msg?: string }] : []));
     // The order of the steps is the contract. The final line is checked apart: pino writes
     // asynchronously and flushes synchronously on exit, so "stopped" can overtake a line still in flight.
-    expect(logged.filter((entry) => entry.msg === 'shutdown step done')
-      .sort((a, b) => Number(a.order) - Number(b.order))
-      .map((entry) => entry.step)).toEqual([
+    expect(shutdownStepsDone(worker.output())).toEqual([
       'stop consumer (in-flight events finish)',
       'ops server',
       'publisher',
@@ -78,12 +76,9 @@ describe('chat-worker process (src/main.ts)', { timeout: 90_000 }, () => {
     const keeping = await startWorkerProcess({ SERVICEBUS_CONNECTION_STRING: bus.connectionString, TABLES_CONNECTION_STRING: azurite.connectionString, RETENTION_DAYS: '30' });
     expect(keeping.readyInfo.retentionDays).toBe(30);
     expect(await keeping.stop(20_000)).toBe(0);
-    const logged = keeping.output().flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as { msg?: string; step?: string; order?: number }] : []));
-    // A line can reach the pipe after a later one (pino's exit flush): `order` says when each step ran.
-    const done = logged.filter((entry) => entry.msg === 'shutdown step done').sort((a, b) => Number(a.order) - Number(b.order));
     const sweep = 'stop retention sweep (after its current transaction)';
     const rest = ['stop consumer (in-flight events finish)', 'ops server', 'publisher', 'bus client'];
-    expect(done.map((entry) => entry.step), keeping.output().slice(-30).join('\n')).toEqual([sweep, ...rest]);
+    expect(shutdownStepsDone(keeping.output()), keeping.output().slice(-30).join('\n')).toEqual([sweep, ...rest]);
   });
 
   it('refuses to start without table settings, naming the variable', async () => {
