@@ -1,10 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, freePort, pinoReady, shutdownStepsDone, startProcess, startServiceBus, type RunningProcess, type StandIn } from '@parley/testkit';
+import { eventually, freePort, pinoEntries, pinoReady, shutdownStepsDone, startProcess, startServiceBus, type RunningProcess, type StandIn } from '@parley/testkit';
 import { ExitCodes, KitErrorCodes } from './errors.js';
 
 const fixture = fileURLToPath(new URL('./testing/fixture-service.ts', import.meta.url));
-const parse = (lines: string[]) => lines.flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as Record<string, unknown>] : []));
 
 let bus: StandIn;
 const running: RunningProcess[] = [];
@@ -43,7 +42,7 @@ describe('runService with a consumer', { timeout: 90_000 }, () => {
     const { process, lines, opsUrl } = await startFixture({ START_DELAY_MS: '1500' }, listening);
     expect((await fetch(`${opsUrl}/healthz`)).status).toBe(200);
     expect((await fetch(`${opsUrl}/readyz`)).status).toBe(503);
-    expect(parse(lines).some((line) => line.msg === 'consumer started')).toBe(false);
+    expect(pinoEntries(lines).some((line) => line.msg === 'consumer started')).toBe(false);
     await eventually(async () => (await fetch(`${opsUrl}/readyz`)).status === 200, '/readyz 200 once consuming');
     // No deprecation warning at start (FSTDEP023 came from the ops server's fastify options).
     expect(lines.filter((line) => /FSTDEP|DeprecationWarning/.test(line))).toEqual([]);
@@ -59,13 +58,13 @@ describe('runService with a consumer', { timeout: 90_000 }, () => {
     }, '/healthz to fail', 60_000);
     expect(health).toEqual({ status: 'failing', checks: { consumer: false } });
     expect((await fetch(`${opsUrl}/readyz`)).status).toBe(503);
-    const fatal = parse(lines).filter((line) => line.level === 60);
+    const fatal = pinoEntries(lines).filter((line) => line.level === 60);
     expect(fatal).toHaveLength(1);
     expect(fatal[0]).toMatchObject({ code: KitErrorCodes.consumerStopped, err: expect.objectContaining({ code: 'MessagingEntityNotFound' }) });
     // No retry loop after a fatal error: nothing more is logged about accepting.
     const before = lines.length;
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    expect(parse(lines.slice(before)).filter((line) => String(line.msg).includes('accepting'))).toEqual([]);
+    expect(pinoEntries(lines.slice(before)).filter((line) => String(line.msg).includes('accepting'))).toEqual([]);
     expect(await process.stop()).toBe(ExitCodes.ok);
   });
 });
@@ -80,11 +79,11 @@ describe('runService when the broker goes away for a while', { timeout: 180_000 
       await own.stop();
       await eventually(async () => (await fetch(`${opsUrl}/readyz`)).status === 503, 'not ready with the broker down', 60_000);
       expect((await fetch(`${opsUrl}/healthz`)).status).toBe(200);
-      await eventually(() => parse(lines).some((line) => line.msg === 'accepting a session failed; backing off' && Number(line.delayMs) > 0), 'a back-off logged', 60_000);
+      await eventually(() => pinoEntries(lines).some((line) => line.msg === 'accepting a session failed; backing off' && Number(line.delayMs) > 0), 'a back-off logged', 60_000);
       own = await startServiceBus({ port });
       await eventually(async () => (await fetch(`${opsUrl}/readyz`)).status === 200, 'ready again with the broker back', 120_000);
       expect((await fetch(`${opsUrl}/healthz`)).status).toBe(200);
-      expect(parse(lines).filter((line) => line.level === 60)).toEqual([]);
+      expect(pinoEntries(lines).filter((line) => line.level === 60)).toEqual([]);
       expect(await process.stop()).toBe(ExitCodes.ok);
     } finally {
       await own.stop();
@@ -99,7 +98,7 @@ describe('runService on faults', { timeout: 90_000 }, () => {
   ])('logs %s as fatal, shuts down in order and exits 1', async (_name, fault, message) => {
     const { lines, exited } = await startFixture({ FAULT: fault });
     expect(await exited).toBe(ExitCodes.failure);
-    const parsed = parse(lines);
+    const parsed = pinoEntries(lines);
     expect(parsed.find((line) => line.level === 60)).toMatchObject({ code: KitErrorCodes.processFault, msg: message });
     expect(shutdownStepsDone(lines)).toEqual(['consumer', 'ops server', 'bus client']);
   });

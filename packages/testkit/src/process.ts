@@ -100,13 +100,17 @@ export function pinoReady(line: string): Record<string, unknown> | undefined {
   }
 }
 
+/** The pino JSON lines of a process's output, parsed; other lines (a stack trace, npm's) are left out. */
+export function pinoEntries(lines: readonly string[]): Record<string, unknown>[] {
+  return lines.flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as Record<string, unknown>] : []));
+}
+
 /**
  * The service-kit shutdown steps a process logged as done, in the order they ran. At exit pino
  * may write a line after a later one, so the lines are ordered by their `order` field.
  */
 export function shutdownStepsDone(lines: readonly string[]): string[] {
-  return lines
-    .flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as { msg?: string; step?: string; order?: number }] : []))
+  return pinoEntries(lines)
     .filter((entry) => entry.msg === 'shutdown step done')
     .sort((a, b) => Number(a.order) - Number(b.order))
     .map((entry) => String(entry.step));

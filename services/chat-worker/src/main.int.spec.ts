@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceBusClient } from '@azure/service-bus';
-import { pinoReady, shutdownStepsDone, startAzurite, startProcess, startServiceBus, type RunningProcess, type StandIn } from '@parley/testkit';
+import { pinoEntries, pinoReady, shutdownStepsDone, startAzurite, startProcess, startServiceBus, type RunningProcess, type StandIn } from '@parley/testkit';
 import { drainNotifications, events, sendEvents, testBusClient } from './testing/bus.js';
 
 const mainTs = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -60,7 +60,7 @@ describe('chat-worker process (src/main.ts)', { timeout: 90_000 }, () => {
   it('stops in order on SIGTERM and exits 0', async () => {
     const code = await worker.stop(20_000);
     expect(code, worker.output().slice(-12).join('\n')).toBe(0);
-    const logged = worker.output().flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as { msg?: string }] : []));
+    const logged = pinoEntries(worker.output());
     // The order of the steps is the contract. The final line is checked apart: pino writes
     // asynchronously and flushes synchronously on exit, so "stopped" can overtake a line still in flight.
     expect(shutdownStepsDone(worker.output())).toEqual([

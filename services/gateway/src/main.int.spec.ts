@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { binPath, pinoReady, shutdownStepsDone, startProcess, startServiceBus, type RunningProcess, type StandIn } from '@parley/testkit';
+import { binPath, pinoEntries, pinoReady, shutdownStepsDone, startProcess, startServiceBus, type RunningProcess, type StandIn } from '@parley/testkit';
 import { testEnv, upstreamHeaders } from './testing/support.js';
 
 describe('the gateway process (main.ts)', () => {
@@ -60,7 +60,7 @@ describe('the gateway process (main.ts)', () => {
   it('shuts down in order on SIGTERM and exits 0', async () => {
     const code = await gateway.stop();
     expect(code).toBe(0);
-    const logged = gateway.output().flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as { msg?: string }] : []));
+    const logged = pinoEntries(gateway.output());
     // The order of the steps is the contract. The final line is checked apart: pino writes
     // asynchronously and flushes synchronously on exit, so "stopped" can overtake a line still in flight.
     expect(shutdownStepsDone(gateway.output())).toEqual(['http', 'ops server', 'bus sender', 'bus client']);

@@ -2,10 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import type { ServiceBusClient } from '@azure/service-bus';
 import { createBusClient } from '@parley/service-kit';
-import { pinoReady, shutdownStepsDone, startProcess, startServiceBus, type RunningProcess, type StandIn } from '@parley/testkit';
+import { eventually, pinoEntries, pinoReady, shutdownStepsDone, startProcess, startServiceBus, type RunningProcess, type StandIn } from '@parley/testkit';
 import { sendCommands } from './testing/bus.js';
 import { startRestStandIn, type RestStandIn } from './testing/rest-stand-in.js';
-import { eventually } from '@parley/testkit';
 
 const accessKey = 'notifier-test-key-0123456789abcdef';
 const mainTs = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -69,7 +68,7 @@ describe('notifier process', () => {
   it('stops in order on SIGTERM and exits 0', async () => {
     const code = await notifier.stop(20_000);
     expect(code, notifier.output().slice(-12).join('\n')).toBe(0);
-    const logged = notifier.output().flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as { msg?: string }] : []));
+    const logged = pinoEntries(notifier.output());
     // The order of the steps is the contract. The final line is checked apart: pino writes
     // asynchronously and flushes synchronously on exit, so "stopped" can overtake a line still in flight.
     expect(shutdownStepsDone(notifier.output())).toEqual([
